@@ -1,0 +1,6 @@
+/**
+ * @module shared
+ * Everything server and web share: schemas, inferred types and the socket protocol.
+ */
+export * from './schemas/index.ts';
+export * from './socket.ts';

@@ -1,0 +1,80 @@
+/**
+ * @module shared/schemas/event
+ * Grid events (网格事件): what sources post, and what the server keeps and streams.
+ */
+import { z } from 'zod';
+import { Code, IsoDateTime, Lat, LocalisedText, Lng } from './common.ts';
+
+export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
+export type Severity = z.infer<typeof Severity>;
+export const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+/**
+ * The closed loop 统一受理、发现上报、指挥派遣、处置反馈、任务核查、评价归档 (DOMAIN.md R2.1).
+ * Today every ingested event starts as `reported`; the transitions arrive with the console.
+ */
+export const EventStatus = z.enum(['reported', 'accepted', 'dispatched', 'handled', 'verified', 'archived', 'rejected']);
+export type EventStatus = z.infer<typeof EventStatus>;
+export const CLOSED_STATUSES: readonly EventStatus[] = ['archived', 'rejected'];
+export const isOpenStatus = (s: EventStatus): boolean => !CLOSED_STATUSES.includes(s);
+
+/** Where an event came from: `12345`, `grid`, `sensor`, `camera`, or another source code. */
+export const EventSource = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,31}$/, 'must be a source code such as 12345, grid, sensor, camera');
+export const KNOWN_SOURCES = ['12345', 'grid', 'sensor', 'camera'] as const;
+
+/** One event as posted to `POST /api/v1/events` (WGS84 coordinates). */
+export const EventIngestItem = z.strictObject({
+  source: EventSource,
+  externalId: z.string().min(1).max(128),
+  category: Code,
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(4000).optional(),
+  lng: Lng,
+  lat: Lat,
+  occurredAt: IsoDateTime,
+  severity: Severity.optional(),
+});
+export type EventIngestItem = z.infer<typeof EventIngestItem>;
+
+/** A grid event as the server keeps and serves it. */
+export const GridEvent = z.object({
+  id: z.string(),
+  source: z.string(),
+  externalId: z.string(),
+  category: z.string(),
+  title: z.string(),
+  description: z.string(),
+  lng: z.number(),
+  lat: z.number(),
+  gridId: z.string(),
+  streetId: z.string(),
+  districtId: z.string(),
+  severity: Severity,
+  status: EventStatus,
+  occurredAt: IsoDateTime,
+  receivedAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  simulated: z.boolean(),
+  version: z.number().int().positive(),
+});
+export type GridEvent = z.infer<typeof GridEvent>;
+
+/** An entry of the shipped event category list (`data/event-categories.json`). */
+export const EventCategory = z.object({
+  code: Code,
+  name: LocalisedText,
+  indicatorCategory: z.enum(['public_safety', 'public_service', 'public_management']),
+  basis: z.string().min(1),
+});
+export type EventCategory = z.infer<typeof EventCategory>;
+export const EventCategoryList = z.array(EventCategory).min(1);
+
+/** Query of `GET /api/v1/events`. */
+export const EventQuery = z.strictObject({
+  areaId: z.string().min(1).max(64).optional(),
+  status: z.union([EventStatus, z.literal('open'), z.literal('closed')]).optional(),
+  from: IsoDateTime.optional(),
+  to: IsoDateTime.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+export type EventQuery = z.infer<typeof EventQuery>;

@@ -1,0 +1,10 @@
+/**
+ * @module shared/schemas
+ * The contract between server and web: one schema per concept, types inferred from it.
+ */
+export * from './common.ts';
+export * from './area.ts';
+export * from './indicator.ts';
+export * from './event.ts';
+export * from './reading.ts';
+export * from './ingest.ts';

@@ -1,0 +1,86 @@
+/**
+ * @module shared/schemas/indicator
+ * Indicator definitions (城市运行体征指标) and their live values. The registry itself is data
+ * (`data/indicators.json`), validated by {@link IndicatorRegistry}.
+ */
+import { z } from 'zod';
+import { AreaLevel } from './area.ts';
+import { Code, IsoDateTime, LocalisedText } from './common.ts';
+
+/** 公共安全 / 公共服务 / 公共管理 (DOMAIN.md R3.1). */
+export const IndicatorCategory = z.enum(['public_safety', 'public_service', 'public_management']);
+export type IndicatorCategory = z.infer<typeof IndicatorCategory>;
+
+export const INDICATOR_CATEGORY_NAMES: Record<IndicatorCategory, LocalisedText> = {
+  public_safety: { zh: '公共安全', en: 'Public safety' },
+  public_service: { zh: '公共服务', en: 'Public service' },
+  public_management: { zh: '公共管理', en: 'Public management' },
+};
+
+/** How child areas' values combine into the parent's value. */
+export const Aggregation = z.enum(['sum', 'mean', 'max', 'min']);
+export type Aggregation = z.infer<typeof Aggregation>;
+
+/** Which way is bad: `above` means values at or above the thresholds warn/alarm. */
+export const ThresholdDirection = z.enum(['above', 'below']);
+export type ThresholdDirection = z.infer<typeof ThresholdDirection>;
+
+/** Where values come from: posted readings, or derived by the server from the events it holds. */
+export const IndicatorSource = z.enum(['readings', 'derived']);
+
+export const IndicatorDefinition = z
+  .object({
+    id: Code,
+    name: LocalisedText,
+    category: IndicatorCategory,
+    unit: LocalisedText,
+    decimals: z.number().int().min(0).max(3),
+    thresholds: z.object({
+      direction: ThresholdDirection,
+      warn: z.number().finite(),
+      alarm: z.number().finite(),
+    }),
+    /** Thresholds for other levels where they differ (counts summed over a street are smaller). */
+    levelThresholds: z.partialRecord(AreaLevel, z.object({ warn: z.number().finite(), alarm: z.number().finite() })).optional(),
+    /** An optional target shown beside the value, e.g. 首办成功率 ≥ 90% (DOMAIN.md). */
+    target: z.number().finite().optional(),
+    aggregation: Aggregation,
+    /** A value older than this is shown as stale, and no longer counts in roll-ups. */
+    staleAfterSec: z.number().int().positive(),
+    /** Area levels this indicator is reported and shown for. */
+    levels: z.array(AreaLevel).min(1),
+    source: IndicatorSource,
+    /** Inclusive plausible range; a reading outside it is rejected. */
+    range: z.tuple([z.number().finite(), z.number().finite()]),
+    /** Grounding in the source documents (DOMAIN.md reference). */
+    basis: z.string().min(1),
+  })
+  .refine(
+    (d) => (d.thresholds.direction === 'above' ? d.thresholds.alarm >= d.thresholds.warn : d.thresholds.alarm <= d.thresholds.warn),
+    { message: 'alarm must be beyond warn in the threshold direction', path: ['thresholds'] },
+  );
+export type IndicatorDefinition = z.infer<typeof IndicatorDefinition>;
+
+export const IndicatorRegistry = z
+  .array(IndicatorDefinition)
+  .min(1)
+  .refine((defs) => new Set(defs.map((d) => d.id)).size === defs.length, { message: 'indicator ids must be unique' });
+
+export const IndicatorStatus = z.enum(['normal', 'warn', 'alarm', 'stale', 'nodata']);
+export type IndicatorStatus = z.infer<typeof IndicatorStatus>;
+
+/** The current value of one indicator for one area. */
+export const IndicatorValue = z.object({
+  indicatorId: z.string(),
+  areaId: z.string(),
+  value: z.number().nullable(),
+  /** time of the newest reading that contributed */
+  at: IsoDateTime.nullable(),
+  status: IndicatorStatus,
+  simulated: z.boolean(),
+});
+export type IndicatorValue = z.infer<typeof IndicatorValue>;
+
+/** One point of an indicator's time series (bucketed). */
+export const SeriesPoint = z.tuple([z.number(), z.number()]); // [epoch ms of bucket start, value]
+export type SeriesPoint = z.infer<typeof SeriesPoint>;

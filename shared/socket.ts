@@ -1,0 +1,77 @@
+/**
+ * @module shared/socket
+ * The typed Socket.IO protocol. A client connects with `auth: { areaId }` and is placed in the
+ * room `area:<areaId>`. It first receives `snapshot`, then sequenced deltas. Every delta sent to a
+ * room carries that room's next `seq` (strictly increasing by one), so a client that sees
+ * `seq !== last + 1` has missed something and asks for a new snapshot with `snapshot:request`.
+ *
+ * A room `area:X` receives events anywhere below X, and indicator values of X and of X's direct
+ * children (so a district wall can colour its streets).
+ */
+import type { GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
+
+export interface HourlyCounts {
+  /** 24 counts of events received per local hour of today, and of yesterday */
+  today: number[];
+  yesterday: number[];
+  /** epoch ms of local midnight that starts `today` */
+  todayStart: number;
+}
+
+export interface Snapshot {
+  /** the room's sequence number this snapshot is consistent with */
+  seq: number;
+  /** server boot id: a different epoch means the server restarted and seqs started over */
+  epoch: string;
+  areaId: string;
+  serverTime: string;
+  /** the server runs the built-in simulator: its data is marked simulated */
+  simulatorOn: boolean;
+  indicators: IndicatorValue[];
+  /** per indicator id, the series of the snapshot's own area over the last 24 h */
+  trends: Record<string, SeriesPoint[]>;
+  /** open events below the area, newest first (capped; `openTotal` tells the full count) */
+  events: GridEvent[];
+  openTotal: number;
+  /** the newest events, open or not, for the ticker */
+  recent: GridEvent[];
+  hourly: HourlyCounts;
+}
+
+export interface EventDelta {
+  seq: number;
+  epoch: string;
+  /** true when the event is new (first ingest), false for a change of an existing one */
+  created: boolean;
+  event: GridEvent;
+}
+
+export interface IndicatorDelta {
+  seq: number;
+  epoch: string;
+  values: IndicatorValue[];
+  /** new series points of the room's own area, per indicator id */
+  points: Record<string, SeriesPoint>;
+}
+
+export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+export interface ServerToClientEvents {
+  snapshot: (s: Snapshot) => void;
+  'event:upsert': (d: EventDelta) => void;
+  'indicator:update': (d: IndicatorDelta) => void;
+}
+
+export interface ClientToServerEvents {
+  'snapshot:request': (ack: (r: AckResult<Snapshot>) => void) => void;
+}
+
+export interface InterServerEvents {}
+
+export interface SocketData {
+  areaId: string;
+}
+
+export interface SocketAuth {
+  areaId?: string;
+}
