@@ -1,0 +1,165 @@
+/**
+ * @module server/app
+ * `createApp(deps)` builds the whole server from injected dependencies — store, clock, shipped
+ * data, logger — so tests can build it with a temporary database. It never reads the environment;
+ * `start()` listens (port 0 gives an ephemeral port) and starts the clocks, `stop()` undoes both.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { Server } from 'socket.io';
+import { AreaTree } from './domain/areas.ts';
+import { AppError } from './errors.ts';
+import type { ShippedData } from './data.ts';
+import type { Clock, Logger, Store } from './ports.ts';
+import { LiveHub, type IoServer } from './realtime/hub.ts';
+import { attachSocketHandlers } from './realtime/socket.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { readRoutes } from './routes/read.ts';
+import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
+import { createIngestService } from './services/ingest.service.ts';
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  ingestMaxBytes: number;
+  indicatorFlushPerSec: number;
+  rawRetentionHours: number;
+  timeZone: string;
+  centreName: { zh: string; en: string };
+  simulatorOn: boolean;
+  /** the built web (dist/web); not served when absent */
+  staticRoot?: string;
+}
+
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  data: ShippedData;
+  logger: Logger;
+  options: AppOptions;
+}
+
+const MAINTENANCE_MS = 10 * 60_000;
+const SERIES_KEEP_MS = 35 * 86_400_000;
+
+export function createApp(deps: AppDeps) {
+  const { store, clock, data, logger, options } = deps;
+  const tree = new AreaTree(data.areas);
+  const areasJson = JSON.stringify(data.areas);
+  const basemapJson = JSON.stringify(data.basemap);
+
+  // the hub needs the io server, which needs the http server: bound in start()
+  let hub: LiveHub | undefined;
+  let io: IoServer | undefined;
+  const indicators = createIndicatorService({
+    store,
+    tree,
+    indicators: data.indicators,
+    clock,
+    timeZone: options.timeZone,
+    publisher: { publishIndicators: (v, p) => hub?.publishIndicators(v, p) },
+  });
+  const ingest = createIngestService({
+    store,
+    tree,
+    indicators: data.indicators,
+    clock,
+    listener: {
+      eventsStored(stored) {
+        for (const s of stored) hub?.publishEvent(s.event, s.created);
+        indicators.eventsChanged();
+      },
+      readingsStored: (rows) => indicators.readingsStored(rows),
+    },
+  });
+
+  const app = new Hono();
+  app.onError((err, c) => {
+    if (err instanceof AppError) return c.json(err.body(), err.status);
+    if (err instanceof HTTPException) {
+      return c.json({ error: { code: err.status === 404 ? 'NOT_FOUND' : 'VALIDATION', message: err.message || 'bad request' } }, err.status);
+    }
+    logger.error({ err, path: c.req.path }, 'unhandled error');
+    return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
+  });
+  app.get('/api/health', (c) =>
+    c.json({
+      status: 'ok',
+      version: VERSION,
+      simulatorOn: options.simulatorOn,
+      centreName: options.centreName,
+      rootAreaId: tree.districtId,
+      time: new Date(clock.now()).toISOString(),
+    }),
+  );
+  app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes }));
+  app.route('/api/v1', readRoutes({ store, tree, indicators, categories: data.categories, areasJson, basemapJson }));
+  app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  const staticRoot = options.staticRoot;
+  if (staticRoot && existsSync(join(staticRoot, 'index.html'))) {
+    const indexHtml = readFileSync(join(staticRoot, 'index.html'), 'utf8');
+    app.use('/*', serveStatic({ root: staticRoot }));
+    app.get('*', (c) => c.html(indexHtml)); // SPA fallback
+  }
+
+  const timers: (() => void)[] = [];
+  let server: ServerType | undefined;
+
+  async function maintenance() {
+    const now = clock.now();
+    const folded = await store.downsampleReadings(now - options.rawRetentionHours * 3_600_000);
+    await store.pruneSeries(now - Math.max(SERIES_KEEP_MS, TREND_WINDOW_MS));
+    if (folded) logger.info({ folded }, 'raw readings downsampled to hourly');
+  }
+
+  return {
+    app,
+    tree,
+    ingest,
+    indicators,
+    get hub() {
+      return hub;
+    },
+
+    /** listen on one port for HTTP and WebSocket, and start the clocks */
+    async start(port: number, host = '127.0.0.1'): Promise<{ port: number; url: string }> {
+      await indicators.init();
+      const listening = new Promise<AddressInfo>((resolve) => {
+        server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve(info));
+      });
+      io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'] }) as IoServer;
+      hub = new LiveHub(io, tree);
+      attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, simulatorOn: options.simulatorOn }, logger);
+      const info = await listening;
+      const every = (ms: number, fn: () => Promise<void> | void, what: string) => {
+        const t = setInterval(() => {
+          Promise.resolve()
+            .then(fn)
+            .catch((err) => logger.error({ err }, `${what} failed`));
+        }, ms);
+        timers.push(() => clearInterval(t));
+      };
+      every(Math.round(1000 / options.indicatorFlushPerSec), async () => {
+        await indicators.tick();
+        hub!.flush();
+      }, 'indicator tick');
+      every(MAINTENANCE_MS, maintenance, 'maintenance');
+      void maintenance().catch((err) => logger.error({ err }, 'maintenance failed'));
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      return { port: info.port, url: `http://${shownHost}:${info.port}` };
+    },
+
+    async stop(): Promise<void> {
+      for (const t of timers.splice(0)) t();
+      await indicators.tick().catch(() => undefined);
+      if (io) await new Promise<void>((resolve) => io!.close(() => resolve()));
+      else if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    },
+  };
+}
+export type OneScreenApp = ReturnType<typeof createApp>;

@@ -1,0 +1,66 @@
+/**
+ * @module server/config
+ * Reads `process.env` once, through a schema, and fails at start-up with a list of every bad variable.
+ * Nothing else in the server reads the environment.
+ */
+import { z } from 'zod';
+
+const Bool = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./var'),
+  SIMULATOR: Bool.default(true),
+  SIMULATOR_SEED: z.coerce.number().int().optional(),
+  /** simulated minutes per real minute of the event/reading generator (1 = real time) */
+  SIMULATOR_SPEED: z.coerce.number().positive().max(600).default(1),
+  /** raw readings older than this are folded into hourly aggregates and deleted */
+  RAW_READINGS_RETENTION_HOURS: z.coerce.number().positive().default(48),
+  INGEST_MAX_BYTES: z.coerce.number().int().positive().default(4 * 1024 * 1024),
+  /** at most this many indicator updates per second per room */
+  INDICATOR_FLUSH_PER_SEC: z.coerce.number().positive().max(20).default(2),
+  CENTRE_NAME_ZH: z.string().default('杨浦区城市运行管理中心'),
+  CENTRE_NAME_EN: z.string().default('Yangpu District City Operations Centre'),
+  TIME_ZONE: z.string().default('Asia/Shanghai'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  simulator: boolean;
+  simulatorSeed: number | undefined;
+  simulatorSpeed: number;
+  rawRetentionHours: number;
+  ingestMaxBytes: number;
+  indicatorFlushPerSec: number;
+  centreName: { zh: string; en: string };
+  timeZone: string;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+}
+
+/** Parse an environment; throws an Error listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const r = Env.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = r.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.DATA_DIR,
+    simulator: e.SIMULATOR,
+    simulatorSeed: e.SIMULATOR_SEED,
+    simulatorSpeed: e.SIMULATOR_SPEED,
+    rawRetentionHours: e.RAW_READINGS_RETENTION_HOURS,
+    ingestMaxBytes: e.INGEST_MAX_BYTES,
+    indicatorFlushPerSec: e.INDICATOR_FLUSH_PER_SEC,
+    centreName: { zh: e.CENTRE_NAME_ZH, en: e.CENTRE_NAME_EN },
+    timeZone: e.TIME_ZONE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

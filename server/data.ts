@@ -1,0 +1,39 @@
+/**
+ * @module server/data
+ * Loads and validates the data the product ships (`data/`): the area hierarchy, the basemap,
+ * the indicator registry and the event categories. Fails loudly on a bad file.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { FeatureCollection } from 'geojson';
+import type { z } from 'zod';
+import { AreaCollection, EventCategoryList, IndicatorRegistry, type EventCategory, type IndicatorDefinition } from '../shared/index.ts';
+
+export const DEFAULT_DATA_ROOT = fileURLToPath(new URL('../data/', import.meta.url));
+
+export interface ShippedData {
+  areas: AreaCollection;
+  basemap: FeatureCollection;
+  indicators: IndicatorDefinition[];
+  categories: EventCategory[];
+}
+
+function load<T>(file: string, schema: z.ZodType<T>): T {
+  const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const first = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`${file} is invalid:\n  ${first.join('\n  ')}`);
+  }
+  return r.data;
+}
+
+export function loadShippedData(root = DEFAULT_DATA_ROOT): ShippedData {
+  return {
+    areas: load(join(root, 'geo/areas.geojson'), AreaCollection),
+    basemap: JSON.parse(readFileSync(join(root, 'geo/basemap.geojson'), 'utf8')) as FeatureCollection,
+    indicators: load(join(root, 'indicators.json'), IndicatorRegistry),
+    categories: load(join(root, 'event-categories.json'), EventCategoryList),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * @module server/domain/areas
+ * The area hierarchy as an in-memory tree: parents, children, ancestors, descendants, and the
+ * placement of a WGS84 point into its grid. Pure: built from a validated FeatureCollection.
+ */
+import { bbox as turfBbox, booleanPointInPolygon, point } from '@turf/turf';
+import type { AreaCollection, AreaFeature, AreaLevel, AreaProperties } from '../../shared/index.ts';
+
+type BBox = [number, number, number, number];
+
+export interface AreaNode extends AreaProperties {
+  bbox: BBox;
+  children: string[];
+}
+
+export class AreaTree {
+  readonly byId = new Map<string, AreaNode>();
+  readonly features = new Map<string, AreaFeature>();
+  readonly rootId: string;
+  /** the district the wall is about (the first district in the collection) */
+  readonly districtId: string;
+  private readonly grids: AreaNode[] = [];
+
+  constructor(fc: AreaCollection) {
+    for (const f of fc.features) {
+      const p = f.properties;
+      if (this.byId.has(p.id)) throw new Error(`duplicate area id ${p.id}`);
+      this.byId.set(p.id, { ...p, bbox: turfBbox(f as never) as BBox, children: [] });
+      this.features.set(p.id, f);
+    }
+    let root: string | undefined;
+    for (const n of this.byId.values()) {
+      if (n.parentId === null) {
+        if (root) throw new Error(`two roots: ${root} and ${n.id}`);
+        root = n.id;
+      } else {
+        const parent = this.byId.get(n.parentId);
+        if (!parent) throw new Error(`area ${n.id} names unknown parent ${n.parentId}`);
+        parent.children.push(n.id);
+      }
+      if (n.level === 'grid') this.grids.push(n);
+    }
+    if (!root) throw new Error('area collection has no root');
+    this.rootId = root;
+    const district = [...this.byId.values()].find((n) => n.level === 'district');
+    if (!district) throw new Error('area collection has no district');
+    this.districtId = district.id;
+  }
+
+  get(id: string): AreaNode | undefined {
+    return this.byId.get(id);
+  }
+
+  level(id: string): AreaLevel | undefined {
+    return this.byId.get(id)?.level;
+  }
+
+  /** the area itself and every ancestor up to the root, nearest first */
+  lineage(id: string): AreaNode[] {
+    const out: AreaNode[] = [];
+    for (let n = this.byId.get(id); n; n = n.parentId ? this.byId.get(n.parentId) : undefined) out.push(n);
+    return out;
+  }
+
+  /** the ancestor (or self) of the given level */
+  ancestorAt(id: string, level: AreaLevel): AreaNode | undefined {
+    return this.lineage(id).find((n) => n.level === level);
+  }
+
+  children(id: string): AreaNode[] {
+    return (this.byId.get(id)?.children ?? []).map((c) => this.byId.get(c)!);
+  }
+
+  /** true if `id` is `ancestorId` or lies below it */
+  isWithin(id: string, ancestorId: string): boolean {
+    return this.lineage(id).some((n) => n.id === ancestorId);
+  }
+
+  /** the grid that contains the point, or undefined if it lies outside every grid */
+  locate(lng: number, lat: number): AreaNode | undefined {
+    const pt = point([lng, lat]);
+    for (const g of this.grids) {
+      const [x0, y0, x1, y1] = g.bbox;
+      if (lng < x0 || lng > x1 || lat < y0 || lat > y1) continue;
+      if (booleanPointInPolygon(pt, this.features.get(g.id)!.geometry as never)) return g;
+    }
+    return undefined;
+  }
+
+  gridIds(): string[] {
+    return this.grids.map((g) => g.id);
+  }
+
+  /** areas by level, in collection order */
+  ofLevel(level: AreaLevel): AreaNode[] {
+    return [...this.byId.values()].filter((n) => n.level === level);
+  }
+}

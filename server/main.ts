@@ -1,0 +1,73 @@
+/**
+ * @module server/main
+ * The only wiring point: reads the configuration, opens the store, starts the server, the clocks
+ * and (unless SIMULATOR=off) the simulator, and stops them all on SIGINT/SIGTERM.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app.ts';
+import { loadConfig } from './config.ts';
+import { loadShippedData } from './data.ts';
+import { createLogger } from './logger.ts';
+import { systemClock } from './ports.ts';
+import { startSimulator } from './simulator/simulator.ts';
+import { SqliteStore } from './stores/sqlite/sqlite.store.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(2);
+}
+const logger = createLogger(config.logLevel);
+mkdirSync(config.dataDir, { recursive: true });
+const store = new SqliteStore(join(config.dataDir, 'onescreen.sqlite'));
+await store.migrate();
+
+const onescreen = createApp({
+  store,
+  clock: systemClock,
+  data: loadShippedData(),
+  logger,
+  options: {
+    ingestMaxBytes: config.ingestMaxBytes,
+    indicatorFlushPerSec: config.indicatorFlushPerSec,
+    rawRetentionHours: config.rawRetentionHours,
+    timeZone: config.timeZone,
+    centreName: config.centreName,
+    simulatorOn: config.simulator,
+    staticRoot: fileURLToPath(new URL('../dist/web', import.meta.url)),
+  },
+});
+const { url, port } = await onescreen.start(config.port, config.host);
+logger.info({ url, dataDir: config.dataDir }, 'OneScreen is listening');
+
+const simulator = config.simulator
+  ? await startSimulator({
+      baseUrl: `http://127.0.0.1:${port}`,
+      store,
+      tree: onescreen.tree,
+      indicators: onescreen.indicators.definitions,
+      seed: config.simulatorSeed ?? Date.now(),
+      speed: config.simulatorSpeed,
+      timeZone: config.timeZone,
+      logger,
+    })
+  : undefined;
+
+console.log(`\n  OneScreen wall:  ${url}/\n  data:            ${config.dataDir}\n  simulator:       ${config.simulator ? 'on (SIMULATOR=off to disable)' : 'off'}\n`);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  await simulator?.stop();
+  await onescreen.stop();
+  await store.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

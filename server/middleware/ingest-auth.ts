@@ -1,0 +1,40 @@
+/**
+ * @module server/middleware/ingest-auth
+ * `Authorization: Bearer <ingest key>` for the ingest routes. Only a SHA-256 hash of each key is
+ * stored: keys are 256 random bits, so a fast hash is enough (no password stretching needed).
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createMiddleware } from 'hono/factory';
+import { AppError } from '../errors.ts';
+import type { IngestKeyRecord, Store } from '../ports.ts';
+
+export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+
+/** Create a key, store its hash, and return the key itself (shown once, never stored). */
+export async function createIngestKey(store: Store, name: string, opts: { simulated?: boolean; now: number }): Promise<{ id: string; key: string }> {
+  const key = `osk_${randomBytes(32).toString('base64url')}`;
+  const id = randomUUID();
+  await store.createIngestKey({ id, name, hash: hashKey(key), simulated: opts.simulated ?? false, createdAt: opts.now });
+  return { id, key };
+}
+
+export type IngestEnv = { Variables: { ingestKey: IngestKeyRecord } };
+
+export function ingestAuth(store: Store) {
+  return createMiddleware<IngestEnv>(async function ingestAuth(c, next) {
+    const header = c.req.header('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) {
+      c.header('WWW-Authenticate', 'Bearer realm="ingest"');
+      throw new AppError('UNAUTHORIZED', 401, 'an ingest key is required: Authorization: Bearer <key>');
+    }
+    const rec = await store.findIngestKeyByHash(hashKey(m[1]!));
+    if (!rec) {
+      c.header('WWW-Authenticate', 'Bearer realm="ingest", error="invalid_token"');
+      throw new AppError('UNAUTHORIZED', 401, 'the ingest key is not valid');
+    }
+    if (rec.revokedAt !== null) throw new AppError('FORBIDDEN', 403, 'the ingest key has been revoked');
+    c.set('ingestKey', rec);
+    await next();
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * @module server/realtime/snapshot
+ * What a client receives first (and after a gap): everything its area shows, consistent with `seq`.
+ */
+import { CLOSED_STATUSES, EventStatus, type Snapshot } from '../../shared/index.ts';
+import type { AreaTree } from '../domain/areas.ts';
+import { hourHistogram, startOfLocalDay } from '../domain/time.ts';
+import type { Clock, Store } from '../ports.ts';
+import type { IndicatorService } from '../services/indicator.service.ts';
+import type { LiveHub } from './hub.ts';
+
+export const SNAPSHOT_OPEN_EVENTS = 1000;
+export const SNAPSHOT_RECENT_EVENTS = 40;
+const OPEN = EventStatus.options.filter((s) => !CLOSED_STATUSES.includes(s));
+
+export interface SnapshotDeps {
+  store: Store;
+  tree: AreaTree;
+  clock: Clock;
+  timeZone: string;
+  hub: LiveHub;
+  indicators: IndicatorService;
+  simulatorOn: boolean;
+}
+
+/**
+ * Build the snapshot of an area. Call it after the socket joined the room: the seq is read first,
+ * so every delta after it reaches the client (some may also be in the snapshot; they are upserts).
+ */
+export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Snapshot> {
+  const seq = d.hub.seqOf(areaId);
+  const now = d.clock.now();
+  const level = d.tree.level(areaId)!;
+  const area = { areaId, areaLevel: level };
+  const todayStart = startOfLocalDay(now, d.timeZone);
+  const yesterdayStart = startOfLocalDay(todayStart - 1, d.timeZone);
+  const [events, openTotal, recent, times, trends] = await Promise.all([
+    d.store.listEvents({ ...area, statuses: OPEN, limit: SNAPSHOT_OPEN_EVENTS }),
+    d.store.countEvents({ ...area, statuses: OPEN }),
+    d.store.listEvents({ ...area, limit: SNAPSHOT_RECENT_EVENTS }),
+    d.store.occurredTimes(yesterdayStart, todayStart + 86_400_000, { id: areaId, level }),
+    d.indicators.trends(areaId),
+  ]);
+  return {
+    seq,
+    epoch: d.hub.epoch,
+    areaId,
+    serverTime: new Date(now).toISOString(),
+    simulatorOn: d.simulatorOn,
+    indicators: d.indicators.valuesFor(areaId),
+    trends,
+    events,
+    openTotal,
+    recent,
+    hourly: { today: hourHistogram(times, todayStart), yesterday: hourHistogram(times, yesterdayStart), todayStart },
+  };
+}

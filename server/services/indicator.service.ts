@@ -1,0 +1,157 @@
+/**
+ * @module server/services/indicator.service
+ * The live state of every indicator for every area. Readings and server-derived counts are kept
+ * as direct values per (indicator, area); on each tick the indicators that changed are rolled up
+ * (domain/indicators.ts) and only the values that changed are published. Roll-ups of streets and
+ * the district are also written to a bucketed series, which feeds the trend sparklines.
+ */
+import type { IndicatorDefinition, IndicatorValue, SeriesPoint } from '../../shared/index.ts';
+import type { AreaTree } from '../domain/areas.ts';
+import { OVERDUE_AFTER_MS } from '../domain/events.ts';
+import { rollUp, valueChanged, type DirectValue } from '../domain/indicators.ts';
+import { floorTo, startOfLocalDay } from '../domain/time.ts';
+import type { Clock, NewReading, SeriesRow, Store } from '../ports.ts';
+
+export const SERIES_BUCKET_MS = 10 * 60_000;
+export const TREND_WINDOW_MS = 24 * 3_600_000;
+/** every so often all indicators are re-evaluated, so values turn stale without new readings */
+const FULL_RECOMPUTE_MS = 30_000;
+const SERIES_LEVELS = new Set(['city', 'district', 'street']);
+
+export interface IndicatorPublisher {
+  publishIndicators(values: IndicatorValue[], points: { areaId: string; indicatorId: string; point: SeriesPoint }[]): void;
+}
+
+export interface IndicatorServiceDeps {
+  store: Store;
+  tree: AreaTree;
+  indicators: readonly IndicatorDefinition[];
+  clock: Clock;
+  timeZone: string;
+  publisher: IndicatorPublisher;
+}
+
+export function createIndicatorService(deps: IndicatorServiceDeps) {
+  const { store, tree, clock, publisher } = deps;
+  const defs = new Map(deps.indicators.map((d) => [d.id, d]));
+  const direct = new Map<string, Map<string, DirectValue>>(deps.indicators.map((d) => [d.id, new Map()]));
+  const current = new Map<string, Map<string, IndicatorValue>>(deps.indicators.map((d) => [d.id, new Map()]));
+  const dirty = new Set<string>();
+  let derivedDirty = true;
+  let lastFull = 0;
+  let running: Promise<void> | null = null;
+
+  async function refreshDerived(now: number) {
+    const counts = await store.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone), OVERDUE_AFTER_MS);
+    const byGrid = new Map(counts.map((c) => [c.gridId, c]));
+    const pick = { open_events: 'open', overdue_events: 'overdue', events_today: 'today' } as const;
+    for (const def of deps.indicators) {
+      if (def.source !== 'derived') continue;
+      const field = pick[def.id as keyof typeof pick];
+      if (!field) continue;
+      const m = direct.get(def.id)!;
+      for (const gridId of tree.gridIds()) m.set(gridId, { value: byGrid.get(gridId)?.[field] ?? 0, at: now, simulated: false });
+      dirty.add(def.id);
+    }
+    derivedDirty = false;
+  }
+
+  function recompute(now: number, publish: boolean) {
+    const changed: IndicatorValue[] = [];
+    const series: SeriesRow[] = [];
+    const points: { areaId: string; indicatorId: string; point: SeriesPoint }[] = [];
+    const bucket = floorTo(now, SERIES_BUCKET_MS);
+    for (const id of dirty) {
+      const values = rollUp(defs.get(id)!, tree, direct.get(id)!, now);
+      const cur = current.get(id)!;
+      for (const v of values.values()) {
+        if (!valueChanged(cur.get(v.areaId), v)) continue;
+        const before = cur.get(v.areaId);
+        cur.set(v.areaId, v);
+        changed.push(v);
+        if (v.value !== null && v.status !== 'stale' && SERIES_LEVELS.has(tree.level(v.areaId)!) && before?.value !== v.value) {
+          series.push({ indicatorId: id, areaId: v.areaId, bucket, value: v.value });
+          points.push({ areaId: v.areaId, indicatorId: id, point: [bucket, v.value] });
+        }
+      }
+    }
+    dirty.clear();
+    return { changed, series, points, publish };
+  }
+
+  async function tick(): Promise<void> {
+    const now = clock.now();
+    if (derivedDirty) await refreshDerived(now);
+    if (now - lastFull >= FULL_RECOMPUTE_MS) {
+      lastFull = now;
+      derivedDirty = true; // overdue counts move with the clock
+      for (const id of defs.keys()) dirty.add(id);
+    }
+    if (dirty.size === 0) return;
+    const r = recompute(now, true);
+    if (r.series.length) await store.upsertSeries(r.series);
+    if (r.changed.length) publisher.publishIndicators(r.changed, r.points);
+  }
+
+  return {
+    definitions: deps.indicators,
+
+    /** load the latest direct values from the store and compute every value (publishes nothing) */
+    async init(): Promise<void> {
+      for (const r of await store.latestReadings()) {
+        direct.get(r.indicatorId)?.set(r.areaId, { value: r.value, at: r.at, simulated: r.simulated });
+      }
+      const now = clock.now();
+      await refreshDerived(now);
+      for (const id of defs.keys()) dirty.add(id);
+      lastFull = now;
+      const r = recompute(now, false);
+      if (r.series.length) await store.upsertSeries(r.series);
+    },
+
+    readingsStored(rows: NewReading[]): void {
+      const series: SeriesRow[] = [];
+      for (const r of rows) {
+        const m = direct.get(r.indicatorId);
+        if (!m) continue;
+        const prev = m.get(r.areaId);
+        if (!prev || r.at >= prev.at) m.set(r.areaId, { value: r.value, at: r.at, simulated: r.simulated });
+        dirty.add(r.indicatorId);
+        // a value posted for a street or the district is itself a point of that area's series
+        if (SERIES_LEVELS.has(tree.level(r.areaId)!)) {
+          series.push({ indicatorId: r.indicatorId, areaId: r.areaId, bucket: floorTo(r.at, SERIES_BUCKET_MS), value: r.value });
+        }
+      }
+      if (series.length) void store.upsertSeries(series);
+    },
+
+    eventsChanged(): void {
+      derivedDirty = true;
+    },
+
+    /** evaluate what changed and publish it; overlapping calls share one run */
+    tick(): Promise<void> {
+      running ??= tick().finally(() => (running = null));
+      return running;
+    },
+
+    /** current values of the area and of its direct children */
+    valuesFor(areaId: string): IndicatorValue[] {
+      const ids = new Set([areaId, ...(tree.get(areaId)?.children ?? [])]);
+      const out: IndicatorValue[] = [];
+      for (const m of current.values()) for (const id of ids) {
+        const v = m.get(id);
+        if (v) out.push(v);
+      }
+      return out;
+    },
+
+    async trends(areaId: string): Promise<Record<string, SeriesPoint[]>> {
+      const rows = await store.series(areaId, clock.now() - TREND_WINDOW_MS);
+      const out: Record<string, SeriesPoint[]> = {};
+      for (const r of rows) (out[r.indicatorId] ??= []).push([r.bucket, r.value]);
+      return out;
+    },
+  };
+}
+export type IndicatorService = ReturnType<typeof createIndicatorService>;

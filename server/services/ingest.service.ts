@@ -1,0 +1,143 @@
+/**
+ * @module server/services/ingest.service
+ * Ingest use cases: place each item, store the batch in one transaction, then tell the live hub.
+ * Schema validation has already happened (a malformed batch never gets here); what remains are
+ * per-item rejections — a location outside the district, an unknown area or indicator — which
+ * reject that item alone.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  BatchResponse,
+  EventIngestItem,
+  EventItemResult,
+  IndicatorDefinition,
+  ItemError,
+  ReadingIngestItem,
+  ReadingItemResult,
+  GridEvent,
+} from '../../shared/index.ts';
+import type { AreaTree } from '../domain/areas.ts';
+import type { Clock, IngestKeyRecord, NewEvent, NewReading, Store } from '../ports.ts';
+
+/** readings or events stamped later than this ahead of the server clock are refused */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+export interface IngestListener {
+  eventsStored(events: { event: GridEvent; created: boolean }[]): void;
+  readingsStored(readings: NewReading[]): void;
+}
+
+export interface IngestServiceDeps {
+  store: Store;
+  tree: AreaTree;
+  indicators: readonly IndicatorDefinition[];
+  clock: Clock;
+  listener: IngestListener;
+  newId?: () => string;
+}
+
+export function createIngestService(deps: IngestServiceDeps) {
+  const { store, tree, clock, listener } = deps;
+  const newId = deps.newId ?? randomUUID;
+  const defs = new Map(deps.indicators.map((d) => [d.id, d]));
+
+  const reject = (index: number, code: ItemError['code'], message: string) =>
+    ({ index, status: 'rejected', error: { code, message } }) as const;
+
+  return {
+    async ingestEvents(items: EventIngestItem[], key: IngestKeyRecord): Promise<BatchResponse<EventItemResult>> {
+      const now = clock.now();
+      const results: EventItemResult[] = new Array(items.length);
+      const toStore: { index: number; event: NewEvent }[] = [];
+      items.forEach((it, index) => {
+        const occurredAt = Date.parse(it.occurredAt);
+        if (occurredAt > now + MAX_CLOCK_SKEW_MS) {
+          results[index] = reject(index, 'VALIDATION', `occurredAt ${it.occurredAt} is in the future`);
+          return;
+        }
+        const grid = tree.locate(it.lng, it.lat);
+        if (!grid) {
+          results[index] = reject(index, 'OUTSIDE_AREA', `location ${it.lng},${it.lat} lies outside ${tree.get(tree.districtId)!.name}`);
+          return;
+        }
+        const street = tree.ancestorAt(grid.id, 'street')!;
+        const district = tree.ancestorAt(grid.id, 'district')!;
+        toStore.push({
+          index,
+          event: {
+            id: newId(),
+            source: it.source,
+            externalId: it.externalId,
+            category: it.category,
+            title: it.title,
+            description: it.description ?? '',
+            lng: it.lng,
+            lat: it.lat,
+            gridId: grid.id,
+            streetId: street.id,
+            districtId: district.id,
+            severity: it.severity ?? 'medium',
+            status: 'reported',
+            occurredAt,
+            receivedAt: now,
+            simulated: key.simulated,
+          },
+        });
+      });
+      const stored = toStore.length ? await store.insertEvents(toStore.map((t) => t.event)) : [];
+      stored.forEach((s, i) => {
+        const index = toStore[i]!.index;
+        results[index] = { index, status: s.created ? 'created' : 'duplicate', id: s.event.id, gridId: s.event.gridId };
+      });
+      // within one batch a repeated (source, externalId) is a duplicate of the first: tell the hub once
+      const created = stored.filter((s) => s.created);
+      if (created.length) listener.eventsStored(created);
+      const rejected = results.filter((r) => r.status === 'rejected').length;
+      return { accepted: results.length - rejected, rejected, results };
+    },
+
+    async ingestReadings(items: ReadingIngestItem[], key: IngestKeyRecord): Promise<BatchResponse<ReadingItemResult>> {
+      const now = clock.now();
+      const results: ReadingItemResult[] = new Array(items.length);
+      const rows: NewReading[] = [];
+      items.forEach((it, index) => {
+        const def = defs.get(it.indicator);
+        if (!def) return void (results[index] = reject(index, 'UNKNOWN_INDICATOR', `unknown indicator ${it.indicator}`));
+        if (def.source !== 'readings') {
+          return void (results[index] = reject(index, 'UNKNOWN_INDICATOR', `indicator ${it.indicator} is derived by the server from events and cannot be posted`));
+        }
+        const at = Date.parse(it.at);
+        if (at > now + MAX_CLOCK_SKEW_MS) return void (results[index] = reject(index, 'VALIDATION', `at ${it.at} is in the future`));
+        const [lo, hi] = def.range;
+        if (it.value < lo || it.value > hi) {
+          return void (results[index] = reject(index, 'OUT_OF_RANGE', `value ${it.value} is outside ${def.id}'s plausible range ${lo}–${hi}`));
+        }
+        let areaId: string;
+        if (it.areaId !== undefined) {
+          const area = tree.get(it.areaId);
+          if (!area) return void (results[index] = reject(index, 'UNKNOWN_AREA', `unknown area ${it.areaId}`));
+          areaId = area.id;
+        } else {
+          const grid = tree.locate(it.lng!, it.lat!);
+          if (!grid) {
+            return void (results[index] = reject(index, 'OUTSIDE_AREA', `location ${it.lng},${it.lat} lies outside ${tree.get(tree.districtId)!.name}`));
+          }
+          areaId = grid.id;
+        }
+        const level = tree.level(areaId)!;
+        if (!def.levels.includes(level)) {
+          return void (results[index] = reject(index, 'LEVEL_NOT_APPLICABLE', `indicator ${def.id} is reported for ${def.levels.join('/')} areas, not for a ${level}`));
+        }
+        rows.push({ indicatorId: def.id, areaId, value: it.value, at, receivedAt: now, simulated: key.simulated });
+        results[index] = { index, status: 'accepted', areaId };
+      });
+      if (rows.length) {
+        await store.insertReadings(rows);
+        listener.readingsStored(rows);
+      }
+      const rejected = results.filter((r) => r.status === 'rejected').length;
+      return { accepted: results.length - rejected, rejected, results };
+    },
+  };
+}
+export type IngestService = ReturnType<typeof createIngestService>;

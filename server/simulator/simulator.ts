@@ -1,0 +1,110 @@
+/**
+ * @module server/simulator/simulator
+ * The built-in simulator, on by default in `npm start`. It is an ordinary source: it holds its own
+ * ingest key (marked simulated, so everything it posts is shown as simulated) and posts through
+ * the same HTTP ingest path as real sensors and the 12345 hotline.
+ */
+import { fileURLToPath } from 'node:url';
+import type { IndicatorDefinition, ReadingIngestItem, EventIngestItem } from '../../shared/index.ts';
+import type { AreaTree } from '../domain/areas.ts';
+import { startOfLocalDay, zoneOffsetMs } from '../domain/time.ts';
+import { createIngestKey } from '../middleware/ingest-auth.ts';
+import type { Logger, Store } from '../ports.ts';
+import { Pm25Replay } from './pm25.ts';
+import { Scenario } from './scenario.ts';
+
+export const PM25_FILE = fileURLToPath(new URL('../../data/pm25/jingan_pm25_hourly.csv', import.meta.url));
+
+export interface SimulatorOptions {
+  baseUrl: string;
+  store: Store;
+  tree: AreaTree;
+  indicators: readonly IndicatorDefinition[];
+  seed: number;
+  /** simulated time runs this many times faster for event and reading rates (1 = real time) */
+  speed?: number;
+  timeZone: string;
+  logger: Logger;
+  /** district-wide events per hour at peak activity 1.0 */
+  eventsPerHour?: number;
+  tickMs?: number;
+  /** post the past day of events and PM2.5 when the store has none (fresh start) */
+  backfill?: boolean;
+  now?: () => number;
+}
+
+export async function startSimulator(o: SimulatorOptions) {
+  const now = o.now ?? Date.now;
+  const speed = o.speed ?? 1;
+  const tickMs = o.tickMs ?? 5000;
+  const rate = (o.eventsPerHour ?? 30) * speed;
+  const scenario = new Scenario(o.tree, o.indicators, o.seed);
+  const pm25 = Pm25Replay.fromFile(PM25_FILE);
+  const prefix = `sim${o.seed.toString(36)}`;
+
+  await o.store.revokeIngestKey('simulator', now());
+  const { key } = await createIngestKey(o.store, 'simulator', { simulated: true, now: now() });
+
+  async function post(path: 'events' | 'readings', items: (EventIngestItem | ReadingIngestItem)[]) {
+    for (let i = 0; i < items.length; i += 500) {
+      const chunk = items.slice(i, i + 500);
+      const res = await fetch(`${o.baseUrl}/api/v1/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ [path]: chunk }),
+      });
+      if (!res.ok) throw new Error(`simulator: POST ${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    }
+  }
+
+  const localHour = (t: number) => new Date(t + zoneOffsetMs(t, o.timeZone)).getUTCHours();
+  const pmAt = (t: number) => pm25.at(t, zoneOffsetMs(t, o.timeZone));
+
+  // a fresh store gets yesterday and today so far, so the wall's day charts are not empty
+  const t0 = now();
+  if (o.backfill !== false) {
+    const yesterday = startOfLocalDay(startOfLocalDay(t0, o.timeZone) - 1, o.timeZone);
+    if ((await o.store.countEvents({ from: yesterday })) === 0) {
+      await post('events', scenario.events(yesterday, t0, rate / speed, localHour, `${prefix}b`));
+      const pm: ReadingIngestItem[] = [];
+      for (let t = t0 - 24 * 3_600_000; t < t0; t += 600_000) {
+        pm.push({ indicator: 'pm25', value: pmAt(t), at: new Date(t).toISOString(), areaId: o.tree.districtId });
+      }
+      await post('readings', pm);
+    }
+  }
+
+  let last = t0;
+  let ticks = 0;
+  let busy = false;
+  async function tick() {
+    if (busy) return;
+    busy = true;
+    try {
+      const t = now();
+      const events = scenario.events(last, t, rate, localHour, prefix);
+      last = t;
+      if (events.length) await post('events', events);
+      const activity = 1 + (0.5 * (Math.min(1.5, speed) - 1)); // keep readings plausible when sped up
+      const readings = scenario.readings(t, activity * (0.6 + 0.4 * (Math.sin((localHour(t) - 6) / 24 * 2 * Math.PI) + 1)), 8, ticks % 12 === 0);
+      readings.push({ indicator: 'pm25', value: pmAt(t), at: new Date(t).toISOString(), areaId: o.tree.districtId });
+      await post('readings', readings);
+      ticks++;
+    } catch (err) {
+      o.logger.warn({ err: (err as Error).message }, 'simulator tick failed');
+    } finally {
+      busy = false;
+    }
+  }
+  await tick();
+  const timer = setInterval(() => void tick(), tickMs);
+  o.logger.info({ seed: o.seed, speed }, 'simulator started');
+  return {
+    key,
+    tick,
+    async stop() {
+      clearInterval(timer);
+      while (busy) await new Promise((r) => setTimeout(r, 20));
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * @module server/stores/sqlite/migrations
+ * Versioned schema migrations. Append only: never edit a migration that has shipped.
+ * Times are epoch milliseconds (INTEGER).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE ingest_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        simulated INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        category TEXT NOT NULL,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        lng REAL NOT NULL,
+        lat REAL NOT NULL,
+        grid_id TEXT NOT NULL,
+        street_id TEXT NOT NULL,
+        district_id TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL,
+        occurred_at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        simulated INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (source, external_id)
+      );
+      CREATE INDEX events_street_status ON events (street_id, status);
+      CREATE INDEX events_grid_status ON events (grid_id, status);
+      CREATE INDEX events_status_received ON events (status, received_at);
+      CREATE INDEX events_received ON events (received_at);
+      CREATE INDEX events_occurred ON events (occurred_at);
+      CREATE TABLE readings (
+        id INTEGER PRIMARY KEY,
+        indicator_id TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        value REAL NOT NULL,
+        at INTEGER NOT NULL,
+        received_at INTEGER NOT NULL,
+        simulated INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX readings_at ON readings (at);
+      CREATE TABLE readings_latest (
+        indicator_id TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        value REAL NOT NULL,
+        at INTEGER NOT NULL,
+        simulated INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (indicator_id, area_id)
+      );
+      CREATE TABLE readings_hourly (
+        indicator_id TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        sum REAL NOT NULL,
+        min REAL NOT NULL,
+        max REAL NOT NULL,
+        last REAL NOT NULL,
+        last_at INTEGER NOT NULL,
+        PRIMARY KEY (indicator_id, area_id, hour)
+      );
+      CREATE TABLE indicator_series (
+        indicator_id TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (area_id, bucket, indicator_id)
+      );
+    `,
+  },
+];

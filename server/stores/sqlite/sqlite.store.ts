@@ -1,0 +1,305 @@
+/**
+ * @module server/stores/sqlite/sqlite.store
+ * The embedded store: SQLite in WAL mode through better-sqlite3. Every write is one transaction,
+ * committed (and synced per `synchronous=FULL`) before the promise resolves, so an ingest request
+ * is acknowledged only after its data is durable.
+ */
+import Database from 'better-sqlite3';
+import type { GridEvent, Severity } from '../../../shared/index.ts';
+import type {
+  EventFilter,
+  HourlyReadingRow,
+  IngestKeyRecord,
+  InsertEventResult,
+  LatestReading,
+  NewEvent,
+  NewReading,
+  OpenCounts,
+  SeriesRow,
+  Store,
+} from '../../ports.ts';
+import { migrations } from './migrations.ts';
+
+interface EventRow {
+  id: string;
+  source: string;
+  external_id: string;
+  category: string;
+  title: string;
+  description: string;
+  lng: number;
+  lat: number;
+  grid_id: string;
+  street_id: string;
+  district_id: string;
+  severity: string;
+  status: string;
+  occurred_at: number;
+  received_at: number;
+  updated_at: number;
+  simulated: number;
+  version: number;
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
+function toEvent(r: EventRow): GridEvent {
+  return {
+    id: r.id,
+    source: r.source,
+    externalId: r.external_id,
+    category: r.category,
+    title: r.title,
+    description: r.description,
+    lng: r.lng,
+    lat: r.lat,
+    gridId: r.grid_id,
+    streetId: r.street_id,
+    districtId: r.district_id,
+    severity: r.severity as GridEvent['severity'],
+    status: r.status as GridEvent['status'],
+    occurredAt: iso(r.occurred_at),
+    receivedAt: iso(r.received_at),
+    updatedAt: iso(r.updated_at),
+    simulated: r.simulated === 1,
+    version: r.version,
+  };
+}
+
+const AREA_COLUMN = { grid: 'grid_id', street: 'street_id', district: 'district_id' } as const;
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  /** @param file a path, or `:memory:` */
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const done = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    for (const m of migrations) {
+      if (done.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      })();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** the applied schema versions (for tests and `admin`) */
+  schemaVersions(): number[] {
+    return this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
+  }
+
+  // ── ingest keys ───────────────────────────────────────────────────────────
+  async createIngestKey(k: { id: string; name: string; hash: string; simulated: boolean; createdAt: number }): Promise<void> {
+    this.db
+      .prepare('INSERT INTO ingest_keys (id, name, hash, simulated, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(k.id, k.name, k.hash, k.simulated ? 1 : 0, k.createdAt);
+  }
+
+  async findIngestKeyByHash(hash: string): Promise<IngestKeyRecord | null> {
+    const r = this.db.prepare('SELECT * FROM ingest_keys WHERE hash = ?').get(hash) as
+      | { id: string; name: string; simulated: number; created_at: number; revoked_at: number | null }
+      | undefined;
+    return r ? { id: r.id, name: r.name, simulated: r.simulated === 1, createdAt: r.created_at, revokedAt: r.revoked_at } : null;
+  }
+
+  async listIngestKeys(): Promise<IngestKeyRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM ingest_keys ORDER BY created_at').all() as {
+      id: string;
+      name: string;
+      simulated: number;
+      created_at: number;
+      revoked_at: number | null;
+    }[];
+    return rows.map((r) => ({ id: r.id, name: r.name, simulated: r.simulated === 1, createdAt: r.created_at, revokedAt: r.revoked_at }));
+  }
+
+  async revokeIngestKey(idOrName: string, at: number): Promise<number> {
+    return this.db
+      .prepare('UPDATE ingest_keys SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL')
+      .run(at, idOrName, idOrName).changes;
+  }
+
+  // ── events ────────────────────────────────────────────────────────────────
+  private readonly insertEventStmt = () =>
+    this.db.prepare(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
+      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version)
+      VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
+      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1)
+      ON CONFLICT (source, external_id) DO NOTHING`);
+
+  async insertEvents(events: NewEvent[]): Promise<InsertEventResult[]> {
+    const insert = this.insertEventStmt();
+    const bySourceKey = this.db.prepare('SELECT * FROM events WHERE source = ? AND external_id = ?');
+    const byId = this.db.prepare('SELECT * FROM events WHERE id = ?');
+    return this.db.transaction(() =>
+      events.map((e) => {
+        const info = insert.run({ ...e, simulated: e.simulated ? 1 : 0 });
+        if (info.changes === 1) return { created: true, event: toEvent(byId.get(e.id) as EventRow) };
+        return { created: false, event: toEvent(bySourceKey.get(e.source, e.externalId) as EventRow) };
+      }),
+    )();
+  }
+
+  async getEvent(id: string): Promise<GridEvent | null> {
+    const r = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
+    return r ? toEvent(r) : null;
+  }
+
+  private where(f: Omit<EventFilter, 'limit'>): { sql: string; params: unknown[] } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (f.areaId && f.areaLevel && f.areaLevel !== 'city') {
+      clauses.push(`${AREA_COLUMN[f.areaLevel]} = ?`);
+      params.push(f.areaId);
+    }
+    if (f.statuses?.length) {
+      clauses.push(`status IN (${f.statuses.map(() => '?').join(',')})`);
+      params.push(...f.statuses);
+    }
+    if (f.from !== undefined) {
+      clauses.push('occurred_at >= ?');
+      params.push(f.from);
+    }
+    if (f.to !== undefined) {
+      clauses.push('occurred_at < ?');
+      params.push(f.to);
+    }
+    return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+  }
+
+  async listEvents(f: EventFilter): Promise<GridEvent[]> {
+    const w = this.where(f);
+    const rows = this.db
+      .prepare(`SELECT * FROM events ${w.sql} ORDER BY received_at DESC, id DESC LIMIT ?`)
+      .all(...w.params, f.limit) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  async countEvents(f: Omit<EventFilter, 'limit'>): Promise<number> {
+    const w = this.where(f);
+    return this.db.prepare(`SELECT COUNT(*) FROM events ${w.sql}`).pluck().get(...w.params) as number;
+  }
+
+  async occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]> {
+    let sql = 'SELECT occurred_at FROM events WHERE occurred_at >= ? AND occurred_at < ?';
+    const params: unknown[] = [from, to];
+    if (area?.level && area.level !== 'city') {
+      sql += ` AND ${AREA_COLUMN[area.level]} = ?`;
+      params.push(area.id);
+    }
+    return this.db.prepare(sql).pluck().all(...params) as number[];
+  }
+
+  async openCountsByGrid(now: number, todayStart: number, overdueAfterMs: Record<Severity, number>): Promise<OpenCounts[]> {
+    const overdueCase = Object.entries(overdueAfterMs)
+      .map(([sev, ms]) => `WHEN '${sev}' THEN received_at < ${now - ms}`)
+      .join(' ');
+    const rows = this.db
+      .prepare(
+        `SELECT grid_id AS gridId,
+           SUM(status NOT IN ('archived','rejected')) AS open,
+           SUM(status NOT IN ('archived','rejected') AND (CASE severity ${overdueCase} ELSE 0 END)) AS overdue,
+           SUM(occurred_at >= ?) AS today
+         FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= ? GROUP BY grid_id`,
+      )
+      .all(todayStart, todayStart) as OpenCounts[];
+    return rows;
+  }
+
+  // ── readings ──────────────────────────────────────────────────────────────
+  async insertReadings(readings: NewReading[]): Promise<void> {
+    const ins = this.db.prepare(
+      'INSERT INTO readings (indicator_id, area_id, value, at, received_at, simulated) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const latest = this.db.prepare(`INSERT INTO readings_latest (indicator_id, area_id, value, at, simulated) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (indicator_id, area_id) DO UPDATE SET value = excluded.value, at = excluded.at, simulated = excluded.simulated
+      WHERE excluded.at >= readings_latest.at`);
+    this.db.transaction(() => {
+      for (const r of readings) {
+        const sim = r.simulated ? 1 : 0;
+        ins.run(r.indicatorId, r.areaId, r.value, r.at, r.receivedAt, sim);
+        latest.run(r.indicatorId, r.areaId, r.value, r.at, sim);
+      }
+    })();
+  }
+
+  async latestReadings(): Promise<LatestReading[]> {
+    const rows = this.db.prepare('SELECT indicator_id, area_id, value, at, simulated FROM readings_latest').all() as {
+      indicator_id: string;
+      area_id: string;
+      value: number;
+      at: number;
+      simulated: number;
+    }[];
+    return rows.map((r) => ({ indicatorId: r.indicator_id, areaId: r.area_id, value: r.value, at: r.at, simulated: r.simulated === 1 }));
+  }
+
+  async downsampleReadings(before: number): Promise<number> {
+    return this.db.transaction(() => {
+      // fold each (indicator, area, hour) group; `last` is the value with the newest `at`
+      this.db
+        .prepare(
+          `INSERT INTO readings_hourly (indicator_id, area_id, hour, n, sum, min, max, last, last_at)
+           SELECT indicator_id, area_id, (at / 3600000) * 3600000 AS hour, COUNT(*), SUM(value), MIN(value), MAX(value),
+                  (SELECT r2.value FROM readings r2 WHERE r2.indicator_id = r.indicator_id AND r2.area_id = r.area_id
+                     AND (r2.at / 3600000) = (r.at / 3600000) AND r2.at < @before ORDER BY r2.at DESC, r2.id DESC LIMIT 1),
+                  MAX(at)
+           FROM readings r WHERE at < @before GROUP BY indicator_id, area_id, at / 3600000
+           ON CONFLICT (indicator_id, area_id, hour) DO UPDATE SET
+             n = n + excluded.n, sum = sum + excluded.sum, min = MIN(min, excluded.min), max = MAX(max, excluded.max),
+             last = CASE WHEN excluded.last_at >= last_at THEN excluded.last ELSE last END,
+             last_at = MAX(last_at, excluded.last_at)`,
+        )
+        .run({ before });
+      return this.db.prepare('DELETE FROM readings WHERE at < ?').run(before).changes;
+    })();
+  }
+
+  async hourlyReadings(indicatorId: string, areaId: string, from: number, to: number): Promise<HourlyReadingRow[]> {
+    return this.db
+      .prepare(
+        `SELECT indicator_id AS indicatorId, area_id AS areaId, hour, n, sum, min, max, last FROM readings_hourly
+         WHERE indicator_id = ? AND area_id = ? AND hour >= ? AND hour < ? ORDER BY hour`,
+      )
+      .all(indicatorId, areaId, from, to) as HourlyReadingRow[];
+  }
+
+  async rawReadingCount(): Promise<number> {
+    return this.db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number;
+  }
+
+  // ── computed series ───────────────────────────────────────────────────────
+  async upsertSeries(rows: SeriesRow[]): Promise<void> {
+    const up = this.db.prepare(`INSERT INTO indicator_series (indicator_id, area_id, bucket, value) VALUES (?, ?, ?, ?)
+      ON CONFLICT (area_id, bucket, indicator_id) DO UPDATE SET value = excluded.value`);
+    this.db.transaction(() => {
+      for (const r of rows) up.run(r.indicatorId, r.areaId, r.bucket, r.value);
+    })();
+  }
+
+  async series(areaId: string, from: number): Promise<SeriesRow[]> {
+    return this.db
+      .prepare(
+        `SELECT indicator_id AS indicatorId, area_id AS areaId, bucket, value FROM indicator_series
+         WHERE area_id = ? AND bucket >= ? ORDER BY bucket`,
+      )
+      .all(areaId, from) as SeriesRow[];
+  }
+
+  async pruneSeries(before: number): Promise<void> {
+    this.db.prepare('DELETE FROM indicator_series WHERE bucket < ?').run(before);
+  }
+}
