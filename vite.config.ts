@@ -6,7 +6,7 @@ const backend = process.env.ONESCREEN_BACKEND ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: 'web',
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: false })],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
