@@ -63,6 +63,7 @@ export function createApp(deps: AppDeps) {
     clock,
     timeZone: options.timeZone,
     publisher: { publishIndicators: (v, p) => hub?.publishIndicators(v, p) },
+    logger,
   });
   const ingest = createIngestService({
     store,

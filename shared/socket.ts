@@ -11,7 +11,7 @@
 import type { GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
 
 export interface HourlyCounts {
-  /** 24 counts of events received per local hour of today, and of yesterday */
+  /** 24 counts of events per local hour of occurrence, today and yesterday */
   today: number[];
   yesterday: number[];
   /** epoch ms of local midnight that starts `today` */

@@ -10,7 +10,7 @@ import type { AreaTree } from '../domain/areas.ts';
 import { OVERDUE_AFTER_MS } from '../domain/events.ts';
 import { rollUp, valueChanged, type DirectValue } from '../domain/indicators.ts';
 import { floorTo, startOfLocalDay } from '../domain/time.ts';
-import type { Clock, NewReading, SeriesRow, Store } from '../ports.ts';
+import type { Clock, Logger, NewReading, SeriesRow, Store } from '../ports.ts';
 
 export const SERIES_BUCKET_MS = 10 * 60_000;
 export const TREND_WINDOW_MS = 24 * 3_600_000;
@@ -29,6 +29,7 @@ export interface IndicatorServiceDeps {
   clock: Clock;
   timeZone: string;
   publisher: IndicatorPublisher;
+  logger: Logger;
 }
 
 export function createIndicatorService(deps: IndicatorServiceDeps) {
@@ -122,7 +123,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
           series.push({ indicatorId: r.indicatorId, areaId: r.areaId, bucket: floorTo(r.at, SERIES_BUCKET_MS), value: r.value });
         }
       }
-      if (series.length) void store.upsertSeries(series);
+      if (series.length) store.upsertSeries(series).catch((err) => deps.logger.error({ err }, 'series write failed'));
     },
 
     eventsChanged(): void {
