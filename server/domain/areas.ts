@@ -20,6 +20,9 @@ export class AreaTree {
   /** the district the wall is about (the first district in the collection) */
   readonly districtId: string;
   private readonly grids: AreaNode[] = [];
+  /** grids by the cells of a coarse lattice their bbox touches: placement tests a handful, not all */
+  private readonly cellIndex = new Map<string, AreaNode[]>();
+  private static readonly CELL_DEG = 0.01;
 
   constructor(fc: AreaCollection) {
     for (const f of fc.features) {
@@ -45,6 +48,18 @@ export class AreaTree {
     const district = [...this.byId.values()].find((n) => n.level === 'district');
     if (!district) throw new Error('area collection has no district');
     this.districtId = district.id;
+    const c = AreaTree.CELL_DEG;
+    for (const g of this.grids) {
+      const [x0, y0, x1, y1] = g.bbox;
+      for (let i = Math.floor(x0 / c); i <= Math.floor(x1 / c); i++) {
+        for (let j = Math.floor(y0 / c); j <= Math.floor(y1 / c); j++) {
+          const key = `${i}:${j}`;
+          const list = this.cellIndex.get(key);
+          if (list) list.push(g);
+          else this.cellIndex.set(key, [g]);
+        }
+      }
+    }
   }
 
   get(id: string): AreaNode | undefined {
@@ -79,7 +94,8 @@ export class AreaTree {
   /** the grid that contains the point, or undefined if it lies outside every grid */
   locate(lng: number, lat: number): AreaNode | undefined {
     const pt = point([lng, lat]);
-    for (const g of this.grids) {
+    const c = AreaTree.CELL_DEG;
+    for (const g of this.cellIndex.get(`${Math.floor(lng / c)}:${Math.floor(lat / c)}`) ?? []) {
       const [x0, y0, x1, y1] = g.bbox;
       if (lng < x0 || lng > x1 || lat < y0 || lat > y1) continue;
       if (booleanPointInPolygon(pt, this.features.get(g.id)!.geometry as never)) return g;

@@ -48,9 +48,17 @@ export class LiveHub {
     return s;
   }
 
-  /** send a new or changed event to the rooms of its grid, street, district and city */
+  private occupied(areaId: string): boolean {
+    return (this.io.sockets.adapter.rooms.get(roomOf(areaId))?.size ?? 0) > 0;
+  }
+
+  /**
+   * Send a new or changed event to the rooms of its grid, street, district and city. A room with
+   * nobody in it is skipped (its seq does not move: a client joining later starts from a snapshot).
+   */
   publishEvent(event: GridEvent, created: boolean): void {
     for (const a of this.tree.lineage(event.gridId)) {
+      if (!this.occupied(a.id)) continue;
       this.io.to(roomOf(a.id)).emit('event:upsert', { seq: this.next(a.id), epoch: this.epoch, created, event });
     }
   }
@@ -75,8 +83,7 @@ export class LiveHub {
   /** emit what is queued, one `indicator:update` per room; rooms nobody is in are skipped */
   flush(): void {
     for (const [areaId, p] of this.pending) {
-      const room = this.io.sockets.adapter.rooms.get(roomOf(areaId));
-      if (!room || room.size === 0) continue;
+      if (!this.occupied(areaId)) continue;
       this.io.to(roomOf(areaId)).emit('indicator:update', {
         seq: this.next(areaId),
         epoch: this.epoch,

@@ -71,6 +71,14 @@ const AREA_COLUMN = { grid: 'grid_id', street: 'street_id', district: 'district_
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
 
+  private readonly stmts = new Map<string, Database.Statement>();
+  /** a prepared statement, compiled once per SQL text */
+  private prep(sql: string): Database.Statement {
+    let st = this.stmts.get(sql);
+    if (!st) this.stmts.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
   /** @param file a path, or `:memory:` */
   constructor(file: string) {
     this.db = new Database(file);
@@ -109,7 +117,7 @@ export class SqliteStore implements Store {
   }
 
   async findIngestKeyByHash(hash: string): Promise<IngestKeyRecord | null> {
-    const r = this.db.prepare('SELECT * FROM ingest_keys WHERE hash = ?').get(hash) as
+    const r = this.prep('SELECT * FROM ingest_keys WHERE hash = ?').get(hash) as
       | { id: string; name: string; simulated: number; created_at: number; revoked_at: number | null }
       | undefined;
     return r ? { id: r.id, name: r.name, simulated: r.simulated === 1, createdAt: r.created_at, revokedAt: r.revoked_at } : null;
@@ -134,7 +142,7 @@ export class SqliteStore implements Store {
 
   // ── events ────────────────────────────────────────────────────────────────
   private readonly insertEventStmt = () =>
-    this.db.prepare(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
+    this.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
       district_id, severity, status, occurred_at, received_at, updated_at, simulated, version)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
       @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1)
@@ -142,8 +150,8 @@ export class SqliteStore implements Store {
 
   async insertEvents(events: NewEvent[]): Promise<InsertEventResult[]> {
     const insert = this.insertEventStmt();
-    const bySourceKey = this.db.prepare('SELECT * FROM events WHERE source = ? AND external_id = ?');
-    const byId = this.db.prepare('SELECT * FROM events WHERE id = ?');
+    const bySourceKey = this.prep('SELECT * FROM events WHERE source = ? AND external_id = ?');
+    const byId = this.prep('SELECT * FROM events WHERE id = ?');
     return this.db.transaction(() =>
       events.map((e) => {
         const info = insert.run({ ...e, simulated: e.simulated ? 1 : 0 });
@@ -221,10 +229,10 @@ export class SqliteStore implements Store {
 
   // ── readings ──────────────────────────────────────────────────────────────
   async insertReadings(readings: NewReading[]): Promise<void> {
-    const ins = this.db.prepare(
+    const ins = this.prep(
       'INSERT INTO readings (indicator_id, area_id, value, at, received_at, simulated) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    const latest = this.db.prepare(`INSERT INTO readings_latest (indicator_id, area_id, value, at, simulated) VALUES (?, ?, ?, ?, ?)
+    const latest = this.prep(`INSERT INTO readings_latest (indicator_id, area_id, value, at, simulated) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (indicator_id, area_id) DO UPDATE SET value = excluded.value, at = excluded.at, simulated = excluded.simulated
       WHERE excluded.at >= readings_latest.at`);
     this.db.transaction(() => {
@@ -283,7 +291,7 @@ export class SqliteStore implements Store {
 
   // ── computed series ───────────────────────────────────────────────────────
   async upsertSeries(rows: SeriesRow[]): Promise<void> {
-    const up = this.db.prepare(`INSERT INTO indicator_series (indicator_id, area_id, bucket, value) VALUES (?, ?, ?, ?)
+    const up = this.prep(`INSERT INTO indicator_series (indicator_id, area_id, bucket, value) VALUES (?, ?, ?, ?)
       ON CONFLICT (area_id, bucket, indicator_id) DO UPDATE SET value = excluded.value`);
     this.db.transaction(() => {
       for (const r of rows) up.run(r.indicatorId, r.areaId, r.bucket, r.value);
