@@ -1,0 +1,318 @@
+import { describe, expect, it } from 'vitest';
+import type { EventDelta, GridEvent, IndicatorDelta, IndicatorValue, Snapshot } from '../../shared/index.ts';
+import {
+  OPEN_EVENTS_CAP,
+  TICKER_CAP,
+  applySnapshot,
+  bumpHourly,
+  hourlyAt,
+  indicatorKey,
+  initialLiveData,
+  markInterrupted,
+  mergePoint,
+  openCountsByChild,
+  receiveDelta,
+  type Delta,
+  type LiveData,
+} from '../../web/src/lib/state/live-store.ts';
+
+const NOW = Date.parse('2026-11-22T10:30:00+08:00');
+const TODAY_START = Date.parse('2026-11-22T00:00:00+08:00');
+const HOUR = 3_600_000;
+
+let counter = 0;
+function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
+  counter += 1;
+  const at = new Date(NOW).toISOString();
+  return {
+    id: `ev-${counter}`,
+    source: 'grid',
+    externalId: `x-${counter}`,
+    category: 'fire_hazard',
+    title: `event ${counter}`,
+    description: '',
+    lng: 121.52,
+    lat: 31.28,
+    gridId: '310110001000-g001',
+    streetId: '310110001000',
+    districtId: '310110',
+    severity: 'medium',
+    status: 'reported',
+    occurredAt: at,
+    receivedAt: at,
+    updatedAt: at,
+    simulated: true,
+    version: 1,
+    ...over,
+  };
+}
+
+function value(indicatorId: string, v: number, areaId = '310110'): IndicatorValue {
+  return { indicatorId, areaId, value: v, at: new Date(NOW).toISOString(), status: 'normal', simulated: true };
+}
+
+function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
+  return {
+    seq: 10,
+    epoch: 'e1',
+    areaId: '310110',
+    serverTime: new Date(NOW).toISOString(),
+    simulatorOn: true,
+    indicators: [value('pm25', 40)],
+    trends: { pm25: [[NOW - 2 * HOUR, 30], [NOW - HOUR, 35]] },
+    events: [],
+    openTotal: 0,
+    recent: [],
+    hourly: { today: new Array(24).fill(0), yesterday: new Array(24).fill(1), todayStart: TODAY_START },
+    ...over,
+  };
+}
+
+const ev = (seq: number, event: GridEvent, created = true, epoch = 'e1'): Delta => ({
+  kind: 'event',
+  delta: { seq, epoch, created, event } satisfies EventDelta,
+});
+const ind = (seq: number, values: IndicatorValue[], points: IndicatorDelta['points'] = {}, epoch = 'e1'): Delta => ({
+  kind: 'indicator',
+  delta: { seq, epoch, values, points } satisfies IndicatorDelta,
+});
+
+function synced(over: Partial<Snapshot> = {}): LiveData {
+  return applySnapshot(initialLiveData('310110'), makeSnapshot(over), NOW).data;
+}
+
+describe('applySnapshot', () => {
+  it('should replace the state with the snapshot', () => {
+    const open = makeEvent();
+    const closed = makeEvent({ status: 'archived' });
+    const out = applySnapshot(initialLiveData('310110'), makeSnapshot({ events: [open, closed], openTotal: 1, recent: [open] }), NOW);
+    expect(out.resync).toBe(false);
+    expect(out.data.status).toBe('synced');
+    expect(out.data.seq).toBe(10);
+    expect(out.data.epoch).toBe('e1');
+    expect(out.data.openEvents.map((e) => e.id)).toEqual([open.id]);
+    expect(out.data.openComplete).toBe(true);
+    expect(out.data.indicators[indicatorKey('310110', 'pm25')]?.value).toBe(40);
+    expect(out.data.trends.pm25).toHaveLength(2);
+    expect(out.data.snapshots).toBe(1);
+  });
+
+  it('should know when the open list is capped by the server', () => {
+    const data = synced({ events: [makeEvent()], openTotal: 40 });
+    expect(data.openComplete).toBe(false);
+    expect(data.openTotal).toBe(40);
+  });
+
+  it('should compute the server clock offset', () => {
+    const data = applySnapshot(initialLiveData('310110'), makeSnapshot({ serverTime: new Date(NOW + 5000).toISOString() }), NOW).data;
+    expect(data.serverOffsetMs).toBe(5000);
+  });
+
+  it('should cap the ticker', () => {
+    const recent = Array.from({ length: 80 }, () => makeEvent());
+    expect(synced({ recent }).recent).toHaveLength(TICKER_CAP);
+  });
+});
+
+describe('buffered deltas before the first snapshot', () => {
+  it('should buffer deltas and apply only those after the snapshot seq', () => {
+    let data = initialLiveData('310110');
+    const old = makeEvent();
+    const fresh = makeEvent();
+    for (const d of [ev(9, old), ev(10, makeEvent()), ev(11, fresh), ind(12, [value('pm25', 99)])]) {
+      const out = receiveDelta(data, d, NOW);
+      expect(out.resync).toBe(false);
+      data = out.data;
+    }
+    expect(data.buffer).toHaveLength(4);
+    const out = applySnapshot(data, makeSnapshot({ seq: 10 }), NOW);
+    expect(out.resync).toBe(false);
+    expect(out.data.seq).toBe(12);
+    expect(out.data.buffer).toHaveLength(0);
+    expect(out.data.openEvents.map((e) => e.id)).toEqual([fresh.id]);
+    expect(out.created.map((e) => e.id)).toEqual([fresh.id]);
+    expect(out.data.indicators[indicatorKey('310110', 'pm25')]?.value).toBe(99);
+  });
+
+  it('should drop buffered deltas of another epoch', () => {
+    let data = receiveDelta(initialLiveData('310110'), ev(11, makeEvent(), true, 'old'), NOW).data;
+    data = applySnapshot(data, makeSnapshot({ seq: 10 }), NOW).data;
+    expect(data.seq).toBe(10);
+    expect(data.openEvents).toHaveLength(0);
+  });
+
+  it('should ask for a resync when the buffer has a gap after the snapshot', () => {
+    let data = receiveDelta(initialLiveData('310110'), ev(13, makeEvent()), NOW).data;
+    const out = applySnapshot(data, makeSnapshot({ seq: 10 }), NOW);
+    expect(out.resync).toBe(true);
+    expect(out.data.status).toBe('resyncing');
+    data = applySnapshot(out.data, makeSnapshot({ seq: 12 }), NOW).data;
+    expect(data.seq).toBe(13);
+    expect(data.status).toBe('synced');
+  });
+});
+
+describe('receiveDelta', () => {
+  it('should apply deltas in sequence', () => {
+    let data = synced();
+    const e = makeEvent();
+    data = receiveDelta(data, ev(11, e), NOW).data;
+    data = receiveDelta(data, ind(12, [value('pm25', 50)], { pm25: [NOW, 50] }), NOW).data;
+    expect(data.seq).toBe(12);
+    expect(data.openEvents[0]?.id).toBe(e.id);
+    expect(data.openTotal).toBe(1);
+    expect(data.recent[0]?.id).toBe(e.id);
+    expect(data.trends.pm25?.at(-1)).toEqual([NOW, 50]);
+  });
+
+  it('should ignore duplicates', () => {
+    let data = synced();
+    data = receiveDelta(data, ev(11, makeEvent()), NOW).data;
+    const out = receiveDelta(data, ev(11, makeEvent()), NOW);
+    expect(out.resync).toBe(false);
+    expect(out.data).toBe(data);
+  });
+
+  it('should detect a gap, buffer, and recover from the next snapshot', () => {
+    let data = synced();
+    const late = makeEvent();
+    const gap = receiveDelta(data, ev(12, late), NOW);
+    expect(gap.resync).toBe(true);
+    expect(gap.data.status).toBe('resyncing');
+    // while resyncing nothing is applied and no second resync is asked for
+    const more = receiveDelta(gap.data, ev(13, makeEvent()), NOW);
+    expect(more.resync).toBe(false);
+    expect(more.data.buffer).toHaveLength(2);
+    const out = applySnapshot(more.data, makeSnapshot({ seq: 12, events: [late], openTotal: 1 }), NOW);
+    expect(out.resync).toBe(false);
+    expect(out.data.seq).toBe(13);
+    expect(out.data.openEvents).toHaveLength(2);
+  });
+
+  it('should resync on an epoch change', () => {
+    const out = receiveDelta(synced(), ev(1, makeEvent(), true, 'e2'), NOW);
+    expect(out.resync).toBe(true);
+    const after = applySnapshot(out.data, makeSnapshot({ seq: 0, epoch: 'e2' }), NOW);
+    expect(after.data.epoch).toBe('e2');
+    expect(after.data.seq).toBe(1);
+    expect(after.data.openEvents).toHaveLength(1);
+  });
+
+  it('should buffer after an interruption until the next snapshot', () => {
+    const data = markInterrupted(synced());
+    expect(data.status).toBe('resyncing');
+    const out = receiveDelta(data, ev(11, makeEvent()), NOW);
+    expect(out.resync).toBe(false);
+    expect(out.data.openEvents).toHaveLength(0);
+  });
+});
+
+describe('event deltas', () => {
+  it('should update an event in place and remove it from the open list when closed', () => {
+    const e = makeEvent();
+    let data = synced({ events: [e], openTotal: 1, recent: [e] });
+    data = receiveDelta(data, ev(11, { ...e, status: 'dispatched', version: 2 }, false), NOW).data;
+    expect(data.openEvents[0]?.status).toBe('dispatched');
+    expect(data.recent[0]?.status).toBe('dispatched');
+    data = receiveDelta(data, ev(12, { ...e, status: 'archived', version: 3 }, false), NOW).data;
+    expect(data.openEvents).toHaveLength(0);
+    expect(data.openTotal).toBe(0);
+    expect(data.recent[0]?.status).toBe('archived');
+  });
+
+  it('should not let an older version overwrite a newer one', () => {
+    const e = makeEvent({ version: 3, status: 'handled' });
+    let data = synced({ events: [e], openTotal: 1, recent: [e] });
+    data = receiveDelta(data, ev(11, { ...e, version: 2, status: 'dispatched' }, false), NOW).data;
+    expect(data.openEvents[0]?.status).toBe('handled');
+    expect(data.recent[0]?.status).toBe('handled');
+  });
+
+  it('should cap the ticker at 50 lines, newest first', () => {
+    let data = synced();
+    const events = Array.from({ length: 70 }, () => makeEvent());
+    events.forEach((e, i) => {
+      data = receiveDelta(data, ev(11 + i, e), NOW).data;
+    });
+    expect(data.recent).toHaveLength(TICKER_CAP);
+    expect(data.recent[0]?.id).toBe(events.at(-1)?.id);
+  });
+
+  it('should cap the open list and then mark it incomplete', () => {
+    let data = synced();
+    for (let i = 0; i < OPEN_EVENTS_CAP + 5; i++) data = receiveDelta(data, ev(11 + i, makeEvent()), NOW).data;
+    expect(data.openEvents).toHaveLength(OPEN_EVENTS_CAP);
+    expect(data.openComplete).toBe(false);
+    expect(data.openTotal).toBe(OPEN_EVENTS_CAP + 5);
+  });
+
+  it('should count created events into the hourly chart', () => {
+    let data = synced();
+    data = receiveDelta(data, ev(11, makeEvent({ receivedAt: new Date(TODAY_START + 10 * HOUR + 60_000).toISOString() })), NOW).data;
+    data = receiveDelta(data, ev(12, makeEvent(), false), NOW).data;
+    expect(data.hourly.today[10]).toBe(1);
+    expect(data.hourly.today.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+});
+
+describe(bumpHourly.name, () => {
+  const h = { today: new Array(24).fill(0), yesterday: new Array(24).fill(0), todayStart: TODAY_START };
+  it('should roll over at Shanghai midnight', () => {
+    const a = bumpHourly(h, TODAY_START + 23 * HOUR);
+    const b = bumpHourly(a, TODAY_START + 24 * HOUR + 5);
+    expect(b.todayStart).toBe(TODAY_START + 24 * HOUR);
+    expect(b.yesterday[23]).toBe(1);
+    expect(b.today[0]).toBe(1);
+  });
+  it('should count a late event of yesterday into yesterday', () => {
+    expect(bumpHourly(h, TODAY_START - HOUR).yesterday[23]).toBe(1);
+  });
+  it('should clear both days after a gap of more than a day', () => {
+    const b = bumpHourly(bumpHourly(h, TODAY_START + HOUR), TODAY_START + 50 * HOUR);
+    expect(b.yesterday.every((n) => n === 0)).toBe(true);
+    expect(b.today[2]).toBe(1);
+  });
+});
+
+describe(mergePoint.name, () => {
+  it.each([
+    ['append', [[0, 1], [10, 2]], [20, 3], [[0, 1], [10, 2], [20, 3]]],
+    ['replace the last bucket', [[0, 1], [10, 2]], [10, 5], [[0, 1], [10, 5]]],
+    ['insert in order', [[0, 1], [20, 2]], [10, 5], [[0, 1], [10, 5], [20, 2]]],
+    ['replace an earlier bucket', [[0, 1], [20, 2]], [0, 7], [[0, 7], [20, 2]]],
+  ] as const)('should %s', (_n, series, point, expected) => {
+    expect(mergePoint(series.map((p) => [p[0], p[1]]), [point[0], point[1]])).toEqual(expected);
+  });
+  it('should keep only the last 24 hours', () => {
+    const out = mergePoint([[0, 1], [HOUR, 2]], [25 * HOUR, 3]);
+    expect(out).toEqual([[HOUR, 2], [25 * HOUR, 3]]);
+  });
+});
+
+describe(openCountsByChild.name, () => {
+  it('should count from the list when it is complete', () => {
+    const data = synced({ events: [makeEvent({ streetId: 'a' }), makeEvent({ streetId: 'a' })], openTotal: 2 });
+    expect(openCountsByChild(data, ['a', 'b'], 'streetId')).toEqual(new Map([['a', 2], ['b', 0]]));
+  });
+  it('should use the children indicator values when the list is capped', () => {
+    const data = synced({
+      events: [makeEvent({ streetId: 'a' })],
+      openTotal: 50,
+      indicators: [value('open_events', 30, 'a'), value('open_events', 20, 'b')],
+    });
+    expect(openCountsByChild(data, ['a', 'b'], 'streetId')).toEqual(new Map([['a', 30], ['b', 20]]));
+  });
+});
+
+describe(hourlyAt.name, () => {
+  const h = { today: [5, ...new Array(23).fill(0)], yesterday: new Array(24).fill(1), todayStart: TODAY_START };
+  it('should keep the counts during the day', () => {
+    expect(hourlyAt(h, TODAY_START + 23 * HOUR)).toBe(h);
+  });
+  it('should roll over after midnight without events', () => {
+    const r = hourlyAt(h, TODAY_START + 25 * HOUR);
+    expect(r.yesterday[0]).toBe(5);
+    expect(r.today.every((n) => n === 0)).toBe(true);
+    expect(r.todayStart).toBe(TODAY_START + 24 * HOUR);
+  });
+});

@@ -1,0 +1,24 @@
+/**
+ * @module web/debug
+ * A read-only handle for tests and for an engineer at the wall's console:
+ * `window.__onescreen = { map, state, charts }`. It exposes nothing the page does not show.
+ */
+import type { Map as MapLibreMap } from 'maplibre-gl';
+import type { ECharts } from './components/charts/echarts.ts';
+import type { Catalog } from './state/catalog.svelte.ts';
+import type { LiveState } from './state/live-state.svelte.ts';
+import type { WallState } from './state/wall-state.svelte.ts';
+
+export type ChartName = 'hourly' | 'streets' | 'pm25';
+
+export interface OneScreenHandle {
+  map: MapLibreMap | null;
+  state: { catalog: Catalog; live: LiveState; wall: WallState };
+  charts: Record<ChartName, ECharts | null>;
+}
+
+declare global {
+  interface Window {
+    __onescreen?: OneScreenHandle;
+  }
+}

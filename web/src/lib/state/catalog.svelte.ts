@@ -1,0 +1,70 @@
+/**
+ * @module web/state/catalog
+ * The slowly changing reference data of the wall, loaded once over REST (with retry): the
+ * centre's name, the area hierarchy and geometry, the basemap, indicator definitions and event
+ * categories.
+ */
+import type { FeatureCollection } from 'geojson';
+import type { AreaFeature, EventCategory, IndicatorDefinition } from '../../../../shared/index.ts';
+import {
+  fetchAreas,
+  fetchBasemap,
+  fetchCategories,
+  fetchCentreInfo,
+  fetchIndicators,
+  withRetry,
+  type CentreInfo,
+} from '../api/http.ts';
+
+/** Used only until /api/health has answered. */
+export const DEFAULT_ROOT_AREA_ID = '310110';
+const HEALTH_REFRESH_MS = 60_000;
+
+export class Catalog {
+  centre = $state.raw<CentreInfo | null>(null);
+  areas = $state.raw<AreaFeature[]>([]);
+  basemap = $state.raw<FeatureCollection | null>(null);
+  definitions = $state.raw<IndicatorDefinition[]>([]);
+  categories = $state.raw<EventCategory[]>([]);
+  loaded = $state(false);
+
+  rootAreaId = $derived(this.centre?.rootAreaId ?? DEFAULT_ROOT_AREA_ID);
+  byId = $derived(new Map(this.areas.map((a) => [a.properties.id, a])));
+  root = $derived(this.byId.get(this.rootAreaId));
+  streets = $derived(this.areas.filter((a) => a.properties.level === 'street' && a.properties.parentId === this.rootAreaId));
+  grids = $derived(this.areas.filter((a) => a.properties.level === 'grid'));
+  definitionsById = $derived(new Map(this.definitions.map((d) => [d.id, d])));
+  categoriesByCode = $derived(new Map(this.categories.map((c) => [c.code, c])));
+
+  #abort = new AbortController();
+  #healthTimer: ReturnType<typeof setInterval> | null = null;
+
+  /** Loads everything; resolves once the health answer and the areas are in. */
+  async load(): Promise<void> {
+    const signal = this.#abort.signal;
+    this.centre = await withRetry(() => fetchCentreInfo(signal), signal);
+    const root = this.rootAreaId;
+    await Promise.all([
+      withRetry(() => fetchAreas(signal), signal).then((a) => (this.areas = a)),
+      withRetry(() => fetchBasemap(signal), signal).then((b) => (this.basemap = b)),
+      withRetry(() => fetchIndicators(root, signal), signal).then((r) => (this.definitions = r.definitions)),
+      withRetry(() => fetchCategories(signal), signal).then((c) => (this.categories = c)),
+    ]);
+    this.loaded = true;
+    // The simulator can be switched on or off while the wall runs.
+    this.#healthTimer = setInterval(() => {
+      fetchCentreInfo(signal).then((c) => (this.centre = c)).catch(() => {});
+    }, HEALTH_REFRESH_MS);
+  }
+
+  /** Stops loading and polling. */
+  destroy(): void {
+    this.#abort.abort();
+    if (this.#healthTimer) clearInterval(this.#healthTimer);
+  }
+
+  /** Children of an area (streets of a district, grids of a street). */
+  childrenOf(areaId: string): AreaFeature[] {
+    return this.areas.filter((a) => a.properties.parentId === areaId);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * @module web/state/live-state
+ * The wall's live connection to one area's room: a rune class around the pure reducer in
+ * `live-store.ts`. It owns the socket, asks for a snapshot on a gap or epoch change, reports the
+ * connection state, and remembers which events just arrived (for flashing).
+ */
+import type { GridEvent, Snapshot } from '../../../../shared/index.ts';
+import { connectWallSocket, type WallSocket } from '../api/socket.ts';
+import {
+  applySnapshot,
+  initialLiveData,
+  markInterrupted,
+  receiveDelta,
+  type Delta,
+  type LiveData,
+  type Outcome,
+} from './live-store.ts';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/** How long a new event stays highlighted (ms). */
+export const FRESH_MS = 10_000;
+/** After this long without a connection, "reconnecting" becomes "offline". */
+export const OFFLINE_AFTER_MS = 15_000;
+const FRESH_CAP = 100;
+const SNAPSHOT_TIMEOUT_MS = 10_000;
+const TICK_MS = 1000;
+
+export class LiveState {
+  /** The folded state of the room (immutable; replaced on every change). */
+  data = $state.raw<LiveData>(initialLiveData(''));
+  connection = $state<ConnectionState>('connecting');
+  /** ids of events that arrived live in the last {@link FRESH_MS}, with their local arrival ms */
+  fresh = $state.raw<ReadonlyMap<string, number>>(new Map());
+
+  #socket: WallSocket | null = null;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #lostAt = 0;
+  #resyncSince = 0;
+  #syncWaitSince = 0;
+
+  /** The area whose room is mirrored. */
+  get areaId(): string {
+    return this.data.areaId;
+  }
+
+  /** Local time corrected to the server's clock. */
+  serverNow(localNow = Date.now()): number {
+    return localNow + this.data.serverOffsetMs;
+  }
+
+  /** (Re)connects to an area's room; the previous room's data is dropped. */
+  connect(areaId: string): void {
+    this.disconnect();
+    this.data = initialLiveData(areaId);
+    this.fresh = new Map();
+    this.connection = 'connecting';
+    this.#lostAt = Date.now();
+    this.#syncWaitSince = Date.now();
+    const socket = connectWallSocket(areaId);
+    this.#socket = socket;
+
+    socket.on('connect', () => {
+      this.connection = 'connected';
+      this.#lostAt = 0;
+      this.#syncWaitSince = Date.now();
+    });
+    socket.on('disconnect', (reason) => {
+      this.data = markInterrupted(this.data);
+      this.connection = 'reconnecting';
+      this.#lostAt ||= Date.now();
+      // The server closed us on purpose: Socket.IO does not retry by itself in that case.
+      if (reason === 'io server disconnect') setTimeout(() => this.#socket === socket && socket.connect(), 2000);
+    });
+    socket.on('connect_error', () => {
+      if (this.connection === 'connected') this.connection = 'reconnecting';
+      this.#lostAt ||= Date.now();
+    });
+    socket.on('snapshot', (s) => this.#onSnapshot(s));
+    socket.on('event:upsert', (delta) => this.#onDelta({ kind: 'event', delta }));
+    socket.on('indicator:update', (delta) => this.#onDelta({ kind: 'indicator', delta }));
+
+    this.#timer = setInterval(() => this.#tick(), TICK_MS);
+  }
+
+  /** Closes the socket and stops the timers. */
+  disconnect(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    if (this.#socket) {
+      this.#socket.removeAllListeners();
+      this.#socket.disconnect();
+    }
+    this.#socket = null;
+    this.#resyncSince = 0;
+  }
+
+  #onSnapshot(s: Snapshot): void {
+    if (s.areaId !== this.data.areaId) return;
+    this.#resyncSince = 0;
+    this.#take(applySnapshot(this.data, s, Date.now()));
+  }
+
+  #onDelta(d: Delta): void {
+    this.#take(receiveDelta(this.data, d, Date.now()));
+  }
+
+  #take(out: Outcome): void {
+    this.data = out.data;
+    if (out.created.length > 0) {
+      const now = Date.now();
+      const next = new Map(this.fresh);
+      for (const e of out.created) next.set(e.id, now);
+      while (next.size > FRESH_CAP) next.delete(next.keys().next().value as string);
+      this.fresh = next;
+    }
+    if (out.resync) this.requestSnapshot();
+    if (out.data.status === 'synced') this.#syncWaitSince = 0;
+    else this.#syncWaitSince ||= Date.now();
+  }
+
+  /** Asks the server for a fresh snapshot of the room (one request in flight at a time). */
+  requestSnapshot(): void {
+    const socket = this.#socket;
+    if (!socket?.connected || this.#resyncSince) return;
+    this.#resyncSince = Date.now();
+    socket.timeout(SNAPSHOT_TIMEOUT_MS).emit('snapshot:request', (err, res) => {
+      if (this.#socket !== socket) return;
+      this.#resyncSince = 0;
+      if (err || !res) return; // the watchdog asks again
+      if (res.ok) this.#onSnapshot(res.data);
+      else console.warn('[onescreen] snapshot request refused', res.error.code);
+    });
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    if (this.#lostAt && now - this.#lostAt > OFFLINE_AFTER_MS && this.connection !== 'connected') this.connection = 'offline';
+    if (typeof navigator !== 'undefined' && navigator.onLine === false && this.connection !== 'connected') this.connection = 'offline';
+    // Connected but still without a consistent snapshot for a while: ask again.
+    if (this.#socket?.connected && this.data.status !== 'synced' && this.#syncWaitSince && now - this.#syncWaitSince > SNAPSHOT_TIMEOUT_MS) {
+      this.#syncWaitSince = now;
+      this.requestSnapshot();
+    }
+    if (this.fresh.size > 0) {
+      let expired = false;
+      for (const at of this.fresh.values()) if (now - at > FRESH_MS) expired = true;
+      if (expired) this.fresh = new Map([...this.fresh].filter(([, at]) => now - at <= FRESH_MS));
+    }
+  }
+
+  /** Events that arrived in the last {@link FRESH_MS}, from the open list and the ticker. */
+  freshEvents(): GridEvent[] {
+    if (this.fresh.size === 0) return [];
+    const seen = new Set<string>();
+    const out: GridEvent[] = [];
+    for (const e of [...this.data.recent, ...this.data.openEvents]) {
+      if (this.fresh.has(e.id) && !seen.has(e.id)) {
+        seen.add(e.id);
+        out.push(e);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * @module web/main
+ * Entry of the wall at `/`.
+ */
+import { mount } from 'svelte';
+import App from './App.svelte';
+import './app.css';
+
+const target = document.getElementById('app');
+if (!target) throw new Error('#app is missing from index.html');
+
+export default mount(App, { target });
