@@ -13,6 +13,7 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { Server } from 'socket.io';
 import { AreaTree } from './domain/areas.ts';
+import type { Health } from '../shared/index.ts';
 import { AppError } from './errors.ts';
 import type { ShippedData } from './data.ts';
 import type { Clock, Logger, Store } from './ports.ts';
@@ -96,7 +97,7 @@ export function createApp(deps: AppDeps) {
       centreName: options.centreName,
       rootAreaId: tree.districtId,
       time: new Date(clock.now()).toISOString(),
-    }),
+    } satisfies Health),
   );
   app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes }));
   app.route('/api/v1', readRoutes({ store, tree, indicators, categories: data.categories, areasJson, basemapJson }));

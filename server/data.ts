@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { FeatureCollection } from 'geojson';
 import type { z } from 'zod';
-import { AreaCollection, EventCategoryList, IndicatorRegistry, type EventCategory, type IndicatorDefinition } from '../shared/index.ts';
+import { AreaCollection, BasemapLayer, EventCategoryList, IndicatorRegistry, type EventCategory, type IndicatorDefinition } from '../shared/index.ts';
 
 export const DEFAULT_DATA_ROOT = fileURLToPath(new URL('../data/', import.meta.url));
 
@@ -30,9 +30,13 @@ function load<T>(file: string, schema: z.ZodType<T>): T {
 }
 
 export function loadShippedData(root = DEFAULT_DATA_ROOT): ShippedData {
+  const basemap = JSON.parse(readFileSync(join(root, 'geo/basemap.geojson'), 'utf8')) as FeatureCollection;
+  basemap.features.forEach((f, i) => {
+    if (!BasemapLayer.safeParse(f.properties?.layer).success) throw new Error(`basemap feature ${i} has no known layer property`);
+  });
   return {
     areas: load(join(root, 'geo/areas.geojson'), AreaCollection),
-    basemap: JSON.parse(readFileSync(join(root, 'geo/basemap.geojson'), 'utf8')) as FeatureCollection,
+    basemap,
     indicators: load(join(root, 'indicators.json'), IndicatorRegistry),
     categories: load(join(root, 'event-categories.json'), EventCategoryList),
   };

@@ -118,12 +118,28 @@ export function rollUp(
     return c;
   };
   visit(tree.rootId);
+  if (def.inherit) inheritDown(def, tree, out);
   return out;
+}
+
+/** Areas without data of their own take the value of the nearest area above that has one. */
+function inheritDown(def: IndicatorDefinition, tree: AreaTree, out: Map<string, IndicatorValue>): void {
+  const walk = (id: string, above: IndicatorValue | undefined) => {
+    let mine = out.get(id);
+    if (mine && mine.value === null && above && above.value !== null) {
+      const level = tree.level(id)!;
+      mine = { ...above, areaId: id, status: above.status === 'stale' ? 'stale' : statusOf(def, level, above.value) };
+      out.set(id, mine);
+    }
+    const next = mine && mine.value !== null ? mine : above;
+    for (const c of tree.get(id)!.children) walk(c, next);
+  };
+  walk(tree.rootId, undefined);
 }
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** true when two values would look different on a screen */
-export function valueChanged(a: IndicatorValue | undefined, b: IndicatorValue): boolean {
-  return !a || a.value !== b.value || a.status !== b.status || a.at !== b.at || a.simulated !== b.simulated;
+/** true when two values would look different on a screen (`withTime`: a newer reading counts too) */
+export function valueChanged(a: IndicatorValue | undefined, b: IndicatorValue, withTime = true): boolean {
+  return !a || a.value !== b.value || a.status !== b.status || a.simulated !== b.simulated || (withTime && a.at !== b.at);
 }

@@ -65,9 +65,14 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
     for (const id of dirty) {
       const values = rollUp(defs.get(id)!, tree, direct.get(id)!, now);
       const cur = current.get(id)!;
+      // derived counts are re-stamped on every refresh: only a new value or status is news
+      const derived = defs.get(id)!.source === 'derived';
       for (const v of values.values()) {
-        if (!valueChanged(cur.get(v.areaId), v)) continue;
         const before = cur.get(v.areaId);
+        if (!valueChanged(before, v, !derived)) {
+          if (before && before.at !== v.at) cur.set(v.areaId, v);
+          continue;
+        }
         cur.set(v.areaId, v);
         changed.push(v);
         if (v.value !== null && v.status !== 'stale' && SERIES_LEVELS.has(tree.level(v.areaId)!) && before?.value !== v.value) {
@@ -118,9 +123,16 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
         const prev = m.get(r.areaId);
         if (!prev || r.at >= prev.at) m.set(r.areaId, { value: r.value, at: r.at, simulated: r.simulated });
         dirty.add(r.indicatorId);
-        // a value posted for a street or the district is itself a point of that area's series
+        // a value posted for a street or the district is itself a point of that area's series,
+        // and of the series of the areas below that inherit it
         if (SERIES_LEVELS.has(tree.level(r.areaId)!)) {
-          series.push({ indicatorId: r.indicatorId, areaId: r.areaId, bucket: floorTo(r.at, SERIES_BUCKET_MS), value: r.value });
+          const bucket = floorTo(r.at, SERIES_BUCKET_MS);
+          series.push({ indicatorId: r.indicatorId, areaId: r.areaId, bucket, value: r.value });
+          if (defs.get(r.indicatorId)!.inherit) {
+            for (const c of tree.children(r.areaId)) {
+              if (SERIES_LEVELS.has(c.level) && !m.has(c.id)) series.push({ indicatorId: r.indicatorId, areaId: c.id, bucket, value: r.value });
+            }
+          }
         }
       }
       if (series.length) store.upsertSeries(series).catch((err) => deps.logger.error({ err }, 'series write failed'));

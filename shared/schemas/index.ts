@@ -8,3 +8,4 @@ export * from './indicator.ts';
 export * from './event.ts';
 export * from './reading.ts';
 export * from './ingest.ts';
+export * from './health.ts';

@@ -47,6 +47,11 @@ export const IndicatorDefinition = z
     aggregation: Aggregation,
     /** A value older than this is shown as stale, and no longer counts in roll-ups. */
     staleAfterSec: z.number().int().positive(),
+    /**
+     * A measurement that holds for the whole area it is reported for (air quality from one
+     * station): areas below it without data of their own show the value of the area above.
+     */
+    inherit: z.boolean().default(false),
     /** Area levels this indicator is reported and shown for. */
     levels: z.array(AreaLevel).min(1),
     source: IndicatorSource,

@@ -80,10 +80,14 @@ async function clickableStreetPoint(streetId: string, bbox: [number, number, num
       const rect = map.getContainer().getBoundingClientRect();
       const a = map.project([bbox[0], bbox[3]]);
       const b = map.project([bbox[2], bbox[1]]);
-      for (let y = Math.max(a.y, 120); y < Math.min(b.y, rect.height - 120); y += 6) {
-        for (let x = Math.max(a.x, 20); x < Math.min(b.x, rect.width - 20); x += 6) {
-          const near = map.queryRenderedFeatures([[x - 10, y - 10], [x + 10, y + 10]], { layers: ['events'] });
+      // a spot of the street clear of event markers (which take the click) and of anything drawn
+      // over the map (KPI boxes, legend, labels, pulsing markers)
+      const canvas = map.getCanvas();
+      for (let y = Math.max(a.y, 4); y < Math.min(b.y, rect.height - 4); y += 4) {
+        for (let x = Math.max(a.x, 4); x < Math.min(b.x, rect.width - 4); x += 4) {
+          const near = map.queryRenderedFeatures([[x - 8, y - 8], [x + 8, y + 8]], { layers: ['events'] });
           if (near.length > 0) continue;
+          if (document.elementFromPoint(rect.left + x, rect.top + y) !== canvas) continue;
           const at = map.queryRenderedFeatures([x, y], { layers: ['streets-fill'] });
           if (at[0]?.properties?.id === streetId) return { x: rect.left + x, y: rect.top + y };
         }

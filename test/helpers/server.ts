@@ -41,6 +41,8 @@ export interface TestServerOptions {
   /** serve the built web from dist/web (default true) */
   serveWeb?: boolean;
   simulatorTickMs?: number;
+  /** district-wide simulated events per hour at peak activity (default 60) */
+  simulatorEventsPerHour?: number;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -76,7 +78,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         timeZone: 'Asia/Shanghai',
         logger: quietLogger,
         tickMs: opts.simulatorTickMs ?? 1000,
-        eventsPerHour: 600,
+        eventsPerHour: opts.simulatorEventsPerHour ?? 60,
       })
     : undefined;
   return {

@@ -36,6 +36,7 @@ const def = (over: Partial<IndicatorDefinition> = {}): IndicatorDefinition => ({
   levelThresholds: { grid: { warn: 2, alarm: 4 } },
   aggregation: 'sum',
   staleAfterSec: 60,
+  inherit: false,
   levels: ['grid', 'street', 'district'],
   source: 'readings',
   range: [0, 1000],
@@ -109,6 +110,16 @@ describe('rollUp', () => {
     expect(v.get('B')).toMatchObject({ value: null, status: 'nodata', at: null });
     expect(v.get('A')!.simulated).toBe(true);
     expect(v.get('D')!.simulated).toBe(true);
+  });
+
+  it('should let areas without data inherit a district-wide measurement', () => {
+    const d = def({ aggregation: 'mean', inherit: true, levels: ['street', 'district'], levelThresholds: { street: { warn: 5, alarm: 50 } } });
+    const v = rollUp(d, tree, new Map([['D', fresh(12, true)], ['B', fresh(3)]]), NOW);
+    expect(v.get('A')).toMatchObject({ value: 12, status: 'warn', simulated: true }); // street thresholds apply
+    expect(v.get('B')).toMatchObject({ value: 3, status: 'normal' }); // its own value wins
+    expect(v.has('a1')).toBe(false);
+    const none = rollUp({ ...d, inherit: false }, tree, new Map([['D', fresh(12)]]), NOW);
+    expect(none.get('A')!.status).toBe('nodata');
   });
 
   it('should only emit values for the levels the indicator applies to', () => {

@@ -16,6 +16,7 @@ const def: IndicatorDefinition = {
   levelThresholds: { street: { warn: 2, alarm: 4 } },
   aggregation: 'sum',
   staleAfterSec: 7200,
+  inherit: false,
   levels: ['street', 'district'],
   source: 'readings',
   range: [0, 500],

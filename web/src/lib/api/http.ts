@@ -8,9 +8,9 @@ import type { FeatureCollection } from 'geojson';
 import {
   AreaFeature,
   EventCategory,
+  Health,
   IndicatorDefinition,
   IndicatorValue,
-  type LocalisedText,
 } from '../../../../shared/index.ts';
 import type { z } from 'zod';
 
@@ -46,29 +46,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * What the wall reads from `GET /api/health`. (The response has no shared schema yet, so this is
- * the wall's own view of the few fields it shows, read defensively.)
- */
-export interface CentreInfo {
-  centreName: LocalisedText | null;
-  simulatorOn: boolean;
-  rootAreaId: string | null;
-  version: string | null;
-}
+/** What the wall reads from `GET /api/health`. */
+export type CentreInfo = Health;
 
 export async function fetchCentreInfo(signal?: AbortSignal): Promise<CentreInfo> {
-  const raw = await getJson('/api/health', signal);
-  if (!isRecord(raw)) throw new Error('health: expected an object');
-  const name = raw.centreName;
-  const centreName =
-    isRecord(name) && typeof name.zh === 'string' && typeof name.en === 'string' && name.zh && name.en ? { zh: name.zh, en: name.en } : null;
-  return {
-    centreName,
-    simulatorOn: raw.simulatorOn === true,
-    rootAreaId: typeof raw.rootAreaId === 'string' ? raw.rootAreaId : null,
-    version: typeof raw.version === 'string' ? raw.version : null,
-  };
+  const r = Health.safeParse(await getJson('/api/health', signal));
+  if (!r.success) throw new Error(`health: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
 }
 
 export async function fetchAreas(signal?: AbortSignal): Promise<AreaFeature[]> {
@@ -77,7 +61,7 @@ export async function fetchAreas(signal?: AbortSignal): Promise<AreaFeature[]> {
   return validItems(AreaFeature, raw.features, 'area');
 }
 
-export type BasemapLayer = 'sea' | 'districts' | 'river';
+export { BasemapLayer } from '../../../../shared/index.ts';
 
 /** The static basemap (sea, other districts, river) as GeoJSON; features carry `layer`. */
 export async function fetchBasemap(signal?: AbortSignal): Promise<FeatureCollection> {
