@@ -246,9 +246,9 @@ describe('event deltas', () => {
     expect(data.openTotal).toBe(OPEN_EVENTS_CAP + 5);
   });
 
-  it('should count created events into the hourly chart', () => {
+  it('should count created events into the hourly chart by the hour they occurred', () => {
     let data = synced();
-    data = receiveDelta(data, ev(11, makeEvent({ receivedAt: new Date(TODAY_START + 10 * HOUR + 60_000).toISOString() })), NOW).data;
+    data = receiveDelta(data, ev(11, makeEvent({ occurredAt: new Date(TODAY_START + 10 * HOUR + 60_000).toISOString() })), NOW).data;
     data = receiveDelta(data, ev(12, makeEvent(), false), NOW).data;
     expect(data.hourly.today[10]).toBe(1);
     expect(data.hourly.today.reduce((a, b) => a + b, 0)).toBe(1);

@@ -191,7 +191,7 @@ export class SqliteStore implements Store {
   async listEvents(f: EventFilter): Promise<GridEvent[]> {
     const w = this.where(f);
     const rows = this.db
-      .prepare(`SELECT * FROM events ${w.sql} ORDER BY received_at DESC, id DESC LIMIT ?`)
+      .prepare(`SELECT * FROM events ${w.sql} ORDER BY received_at DESC, occurred_at DESC, id DESC LIMIT ?`)
       .all(...w.params, f.limit) as EventRow[];
     return rows.map(toEvent);
   }

@@ -147,23 +147,23 @@ export function mergePoint(series: readonly SeriesPoint[], point: SeriesPoint): 
 }
 
 /** Counts one newly received event into the hourly chart, rolling the day over at Shanghai midnight. */
-export function bumpHourly(h: HourlyCounts, receivedAtMs: number): HourlyCounts {
-  if (!Number.isFinite(receivedAtMs) || !(h.todayStart > 0)) return h;
+export function bumpHourly(h: HourlyCounts, occurredAtMs: number): HourlyCounts {
+  if (!Number.isFinite(occurredAtMs) || !(h.todayStart > 0)) return h;
   let { today, yesterday, todayStart } = h;
-  if (receivedAtMs >= todayStart + DAY_MS) {
-    const days = Math.floor((receivedAtMs - todayStart) / DAY_MS);
+  if (occurredAtMs >= todayStart + DAY_MS) {
+    const days = Math.floor((occurredAtMs - todayStart) / DAY_MS);
     yesterday = days === 1 ? today : new Array<number>(24).fill(0);
     today = new Array<number>(24).fill(0);
     todayStart += days * DAY_MS;
   }
-  if (receivedAtMs < todayStart) {
-    if (receivedAtMs < todayStart - DAY_MS) return { today, yesterday, todayStart };
-    const hour = Math.floor((receivedAtMs - (todayStart - DAY_MS)) / HOUR_MS);
+  if (occurredAtMs < todayStart) {
+    if (occurredAtMs < todayStart - DAY_MS) return { today, yesterday, todayStart };
+    const hour = Math.floor((occurredAtMs - (todayStart - DAY_MS)) / HOUR_MS);
     yesterday = yesterday.slice();
     yesterday[hour] = (yesterday[hour] ?? 0) + 1;
     return { today, yesterday, todayStart };
   }
-  const hour = Math.floor((receivedAtMs - todayStart) / HOUR_MS);
+  const hour = Math.floor((occurredAtMs - todayStart) / HOUR_MS);
   today = today.slice();
   today[hour] = (today[hour] ?? 0) + 1;
   return { today, yesterday, todayStart };
@@ -317,7 +317,7 @@ function applyEventDelta(data: LiveData, delta: EventDelta): LiveData {
     recent = [e, ...recent].slice(0, TICKER_CAP);
   }
 
-  const hourly = delta.created ? bumpHourly(data.hourly, Date.parse(e.receivedAt)) : data.hourly;
+  const hourly = delta.created ? bumpHourly(data.hourly, Date.parse(e.occurredAt)) : data.hourly;
   return { ...data, openEvents, openTotal, openComplete, recent, hourly };
 }
 
