@@ -11,6 +11,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import { Server } from 'socket.io';
 import { AreaTree } from './domain/areas.ts';
 import type { Health } from '../shared/index.ts';
@@ -21,6 +22,9 @@ import { LiveHub, type IoServer } from './realtime/hub.ts';
 import { attachSocketHandlers } from './realtime/socket.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { readRoutes } from './routes/read.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
 import { createIngestService } from './services/ingest.service.ts';
 
@@ -35,7 +39,27 @@ export interface AppOptions {
   simulatorOn: boolean;
   /** the built web (dist/web); not served when absent */
   staticRoot?: string;
+  /** mark session cookies Secure (serve over HTTPS, e.g. behind a TLS proxy) */
+  secureCookies?: boolean;
+  /** ingest requests per second per key (token bucket; burst twice that) */
+  ingestRatePerSec?: number;
+  auth?: Partial<AuthOptions>;
 }
+
+/** Only our own origin: nothing is loaded from anywhere else (isolated networks). */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  workerSrc: ["'self'", 'blob:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+};
 
 export interface AppDeps {
   store: Store;
@@ -51,7 +75,6 @@ const SERIES_KEEP_MS = 35 * 86_400_000;
 export function createApp(deps: AppDeps) {
   const { store, clock, data, logger, options } = deps;
   const tree = new AreaTree(data.areas);
-  const areasJson = JSON.stringify(data.areas);
   const basemapJson = JSON.stringify(data.basemap);
 
   // the hub needs the io server, which needs the http server: bound in start()
@@ -80,7 +103,11 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
+  const auth = createAuthService({ store, tree, clock, logger, options: options.auth ?? {}, onSessionsEnded: (h) => sockets?.sessionsEnded(h) });
+
   const app = new Hono();
+  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'no-referrer' }));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(err.body(), err.status);
     if (err instanceof HTTPException) {
@@ -99,8 +126,10 @@ export function createApp(deps: AppDeps) {
       time: new Date(clock.now()).toISOString(),
     } satisfies Health),
   );
-  app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes }));
-  app.route('/api/v1', readRoutes({ store, tree, indicators, categories: data.categories, areasJson, basemapJson }));
+  app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));
+  app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
+  app.route('/api/v1/admin', adminRoutes(auth, store));
+  app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   const staticRoot = options.staticRoot;
   if (staticRoot && existsSync(join(staticRoot, 'index.html'))) {
@@ -124,6 +153,7 @@ export function createApp(deps: AppDeps) {
     tree,
     ingest,
     indicators,
+    auth,
     get hub() {
       return hub;
     },
@@ -136,7 +166,7 @@ export function createApp(deps: AppDeps) {
       });
       io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'] }) as IoServer;
       hub = new LiveHub(io, tree);
-      attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, simulatorOn: options.simulatorOn }, logger);
+      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, simulatorOn: options.simulatorOn, auth, logger });
       const info = await listening;
       const every = (ms: number, fn: () => Promise<void> | void, what: string) => {
         const t = setInterval(() => {
@@ -151,6 +181,10 @@ export function createApp(deps: AppDeps) {
         hub!.flush();
       }, 'indicator tick');
       every(MAINTENANCE_MS, maintenance, 'maintenance');
+      every(30_000, async () => {
+        sockets?.expire(clock.now());
+        await auth.prune();
+      }, 'session expiry');
       void maintenance().catch((err) => logger.error({ err }, 'maintenance failed'));
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return { port: info.port, url: `http://${shownHost}:${info.port}` };

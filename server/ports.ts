@@ -3,7 +3,7 @@
  * The interfaces services depend on. The embedded SQLite store implements {@link Store}; a
  * PostgreSQL store can implement the same interface later (all methods are async for that reason).
  */
-import type { EventStatus, GridEvent, Severity } from '../shared/index.ts';
+import type { AuditEntry, EventStatus, GridEvent, Role, Severity } from '../shared/index.ts';
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -112,6 +112,37 @@ export interface OpenCounts {
   today: number;
 }
 
+export interface UserRecord {
+  id: string;
+  username: string;
+  role: Role;
+  areaId: string;
+  passwordHash: string;
+  createdAt: number;
+  disabledAt: number | null;
+}
+
+export interface DisplayTokenRecord {
+  id: string;
+  name: string;
+  areaId: string;
+  createdBy: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface SessionRecord {
+  /** SHA-256 of the cookie value: the value itself is never stored */
+  hash: string;
+  userId: string | null;
+  displayId: string | null;
+  createdAt: number;
+  expiresAt: number;
+  ip: string;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & { at: number };
+
 export interface Store {
   /** bring the schema to the newest version (idempotent) */
   migrate(): Promise<void>;
@@ -139,6 +170,31 @@ export interface Store {
   downsampleReadings(before: number): Promise<number>;
   hourlyReadings(indicatorId: string, areaId: string, from: number, to: number): Promise<HourlyReadingRow[]>;
   rawReadingCount(): Promise<number>;
+
+  createUser(u: UserRecord): Promise<void>;
+  findUserByUsername(username: string): Promise<UserRecord | null>;
+  getUser(id: string): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  setUserDisabled(id: string, at: number | null): Promise<void>;
+  setUserPassword(id: string, passwordHash: string): Promise<void>;
+
+  createDisplayToken(t: DisplayTokenRecord & { hash: string }): Promise<void>;
+  findDisplayTokenByHash(hash: string): Promise<DisplayTokenRecord | null>;
+  getDisplayToken(id: string): Promise<DisplayTokenRecord | null>;
+  listDisplayTokens(): Promise<DisplayTokenRecord[]>;
+  revokeDisplayToken(id: string, at: number): Promise<boolean>;
+
+  createSession(s: SessionRecord): Promise<void>;
+  findSession(hash: string): Promise<SessionRecord | null>;
+  deleteSession(hash: string): Promise<void>;
+  /** end every session of a user or a display; returns their hashes */
+  deleteSessionsOf(who: { userId?: string; displayId?: string }): Promise<string[]>;
+  pruneSessions(now: number): Promise<void>;
+
+  /** append to the audit trail (there is no way to change or remove an entry) */
+  appendAudit(e: NewAuditEntry): Promise<void>;
+  /** newest first */
+  listAudit(q: { from?: number; to?: number; limit: number }): Promise<AuditEntry[]>;
 
   /** record computed (rolled-up) values into a bucketed series; the last value in a bucket wins */
   upsertSeries(rows: SeriesRow[]): Promise<void>;

@@ -4,6 +4,7 @@
  * stored: keys are 256 random bits, so a fast hash is enough (no password stretching needed).
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../errors.ts';
 import type { IngestKeyRecord, Store } from '../ports.ts';
@@ -20,7 +21,8 @@ export async function createIngestKey(store: Store, name: string, opts: { simula
 
 export type IngestEnv = { Variables: { ingestKey: IngestKeyRecord } };
 
-export function ingestAuth(store: Store) {
+/** `limit` may throw to refuse a valid key (rate limiting) */
+export function ingestAuth(store: Store, limit?: (key: IngestKeyRecord, c: Context) => void) {
   return createMiddleware<IngestEnv>(async function ingestAuth(c, next) {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -34,6 +36,7 @@ export function ingestAuth(store: Store) {
       throw new AppError('UNAUTHORIZED', 401, 'the ingest key is not valid');
     }
     if (rec.revokedAt !== null) throw new AppError('FORBIDDEN', 403, 'the ingest key has been revoked');
+    limit?.(rec, c);
     c.set('ingestKey', rec);
     await next();
   });

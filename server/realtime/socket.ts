@@ -1,26 +1,66 @@
 /**
  * @module server/realtime/socket
- * Socket connections: a client names its area (`auth.areaId`, default the district), joins that
- * area's room, and receives its snapshot; it may ask for a fresh one after a gap.
+ * Socket connections. A socket authenticates with the session cookie; it may name an area
+ * (`auth.areaId`, default its session's own) and joins that area's room only if the area is
+ * within its scope — otherwise it is refused and the attempt audited. An unauthenticated socket
+ * receives nothing. Sockets of a session that ends (logout, expiry, a disabled user, a revoked
+ * display) are disconnected.
  */
+import { parse as parseCookie } from 'hono/utils/cookie';
 import type { AckResult, Snapshot } from '../../shared/index.ts';
+import { canSee, type Principal } from '../domain/access.ts';
+import { SESSION_COOKIE } from '../middleware/session.ts';
 import type { Logger } from '../ports.ts';
+import type { AuthService } from '../services/auth.service.ts';
 import { roomOf, type IoServer } from './hub.ts';
 import { buildSnapshot, type SnapshotDeps } from './snapshot.ts';
 
-export function attachSocketHandlers(io: IoServer, deps: SnapshotDeps, logger: Logger): void {
-  io.use((socket, next) => {
-    const requested = (socket.handshake.auth as { areaId?: unknown }).areaId;
-    const areaId = requested === undefined ? deps.tree.districtId : requested;
-    if (typeof areaId !== 'string' || !deps.tree.get(areaId)) {
-      return next(new Error('unknown area'));
+export interface SocketDeps extends SnapshotDeps {
+  auth: AuthService;
+  logger: Logger;
+}
+
+export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
+  const { auth, logger, tree } = deps;
+  const bySession = new Map<string, Set<string>>();
+  const principals = new Map<string, Principal>();
+
+  io.use(async (socket, next) => {
+    try {
+      const cookie = socket.handshake.headers.cookie;
+      const p = await auth.authenticate(cookie ? parseCookie(cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined);
+      const ip = socket.handshake.address;
+      if (!p) {
+        await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: 'no session' });
+        return next(new Error('unauthorized'));
+      }
+      const requested = (socket.handshake.auth as { areaId?: unknown }).areaId;
+      const areaId = requested === undefined ? p.areaId : requested;
+      if (typeof areaId !== 'string' || !canSee(tree, p, areaId)) {
+        await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.join', target: String(areaId).slice(0, 64), outcome: 'denied', ip, detail: 'area outside scope' });
+        return next(new Error('forbidden'));
+      }
+      socket.data.areaId = areaId;
+      principals.set(socket.id, p);
+      next();
+    } catch (err) {
+      logger.error({ err }, 'socket authentication failed');
+      next(new Error('unavailable'));
     }
-    socket.data.areaId = areaId;
-    next();
   });
 
   io.on('connection', async (socket) => {
     const { areaId } = socket.data;
+    const p = principals.get(socket.id)!;
+    let set = bySession.get(p.sessionHash);
+    if (!set) bySession.set(p.sessionHash, (set = new Set()));
+    set.add(socket.id);
+    socket.on('disconnect', () => {
+      principals.delete(socket.id);
+      const s = bySession.get(p.sessionHash);
+      s?.delete(socket.id);
+      if (s?.size === 0) bySession.delete(p.sessionHash);
+    });
     // join before the snapshot reads its seq, so no delta falls between the two
     await socket.join(roomOf(areaId));
     const send = async (): Promise<AckResult<Snapshot>> => {
@@ -38,4 +78,20 @@ export function attachSocketHandlers(io: IoServer, deps: SnapshotDeps, logger: L
     const first = await send();
     if (first.ok) socket.emit('snapshot', first.data);
   });
+
+  const disconnectSession = (hash: string) => {
+    for (const id of bySession.get(hash) ?? []) io.sockets.sockets.get(id)?.disconnect(true);
+    bySession.delete(hash);
+  };
+
+  return {
+    /** close the sockets of sessions that ended */
+    sessionsEnded(hashes: string[]): void {
+      for (const h of hashes) disconnectSession(h);
+    },
+    /** close the sockets of sessions that have expired (called on a timer) */
+    expire(now: number): void {
+      for (const [id, p] of principals) if (p.expiresAt <= now) io.sockets.sockets.get(id)?.disconnect(true);
+    },
+  };
 }

@@ -6,45 +6,37 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { z } from 'zod';
 import { EventBatch, ReadingBatch } from '../../shared/index.ts';
-import { AppError, issuesOf } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { ingestAuth, type IngestEnv } from '../middleware/ingest-auth.ts';
-import type { Store } from '../ports.ts';
+import type { Clock, Store } from '../ports.ts';
+import { TokenBuckets } from '../domain/throttle.ts';
 import type { IngestService } from '../services/ingest.service.ts';
+import { parseJsonBody } from './body.ts';
 
-async function parseBody<T>(req: Request, schema: z.ZodType<T>): Promise<T> {
-  const type = req.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'send the batch as application/json');
-  }
-  let raw: unknown;
-  try {
-    raw = await req.json();
-  } catch {
-    throw new AppError('VALIDATION', 400, 'the body is not valid JSON');
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) throw new AppError('VALIDATION', 400, 'the batch was refused: fix the fields listed in issues', issuesOf(r.error));
-  return r.data;
-}
-
-export function ingestRoutes(deps: { store: Store; ingest: IngestService; maxBytes: number }) {
+export function ingestRoutes(deps: { store: Store; ingest: IngestService; maxBytes: number; clock: Clock; ratePerSec: number }) {
   const limit = bodyLimit({
     maxSize: deps.maxBytes,
     onError: () => {
       throw new AppError('PAYLOAD_TOO_LARGE', 413, `the body is larger than ${deps.maxBytes} bytes; split the batch`);
     },
   });
-  const auth = ingestAuth(deps.store);
+  const buckets = new TokenBuckets(deps.ratePerSec, deps.ratePerSec * 2);
+  const auth = ingestAuth(deps.store, (key, c) => {
+    const wait = buckets.take(key.id, deps.clock.now());
+    if (wait > 0) {
+      c.header('Retry-After', String(Math.ceil(wait / 1000)));
+      throw new AppError('RATE_LIMITED', 429, `this key sends more than ${deps.ratePerSec} requests a second; slow down or batch more items per request`);
+    }
+  });
   return new Hono<IngestEnv>()
     .post('/events', auth, limit, async (c) => {
-      const batch = await parseBody(c.req.raw, EventBatch);
+      const batch = await parseJsonBody(c.req.raw, EventBatch, 'the batch was refused: fix the fields listed in issues');
       const res = await deps.ingest.ingestEvents(batch.events, c.var.ingestKey);
       return c.json(res, 200);
     })
     .post('/readings', auth, limit, async (c) => {
-      const batch = await parseBody(c.req.raw, ReadingBatch);
+      const batch = await parseJsonBody(c.req.raw, ReadingBatch, 'the batch was refused: fix the fields listed in issues');
       const res = await deps.ingest.ingestReadings(batch.readings, c.var.ingestKey);
       return c.json(res, 200);
     });

@@ -1,45 +1,71 @@
 /**
  * @module server/routes/read
- * Read-only API for screens: areas, basemap, indicators, categories, events.
+ * Read-only API for screens: areas, basemap, indicators, categories, events. Every answer is cut
+ * to the session's scope here, on the server; an area or event outside it answers exactly like
+ * one that does not exist (and the attempt is audited).
  */
-import { Hono } from 'hono';
-import { CLOSED_STATUSES, EventQuery, EventStatus, type EventCategory } from '../../shared/index.ts';
+import { Hono, type Context } from 'hono';
+import { CLOSED_STATUSES, EventQuery, EventStatus, type AreaCollection, type EventCategory } from '../../shared/index.ts';
+import { canSee, visibleAreaIds, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
+import { clientIp, requireSession, type SessionEnv } from '../middleware/session.ts';
 import type { EventFilter, Store } from '../ports.ts';
+import type { AuthService } from '../services/auth.service.ts';
 import type { IndicatorService } from '../services/indicator.service.ts';
 
 export interface ReadDeps {
   store: Store;
   tree: AreaTree;
+  auth: AuthService;
   indicators: IndicatorService;
   categories: readonly EventCategory[];
+  areas: AreaCollection;
   /** pre-serialised GeoJSON, served as is */
-  areasJson: string;
   basemapJson: string;
 }
 
 const OPEN = EventStatus.options.filter((s) => !CLOSED_STATUSES.includes(s));
 
 export function readRoutes(d: ReadDeps) {
-  const areaOrThrow = (id: string | undefined) => {
-    const areaId = id ?? d.tree.districtId;
-    const node = d.tree.get(areaId);
-    if (!node) throw notFound(`area ${areaId}`);
-    return node;
+  // the areas a scope may see, serialised once per scope
+  const areasJson = new Map<string, string>();
+  const areasFor = (areaId: string) => {
+    let json = areasJson.get(areaId);
+    if (!json) {
+      const ids = visibleAreaIds(d.tree, areaId);
+      json = JSON.stringify({ type: 'FeatureCollection', features: d.areas.features.filter((f) => ids.has(f.properties.id)) });
+      areasJson.set(areaId, json);
+    }
+    return json;
   };
-  return new Hono()
-    .get('/areas', (c) => c.body(d.areasJson, 200, { 'content-type': 'application/geo+json; charset=utf-8', 'cache-control': 'no-cache' }))
-    .get('/basemap', (c) => c.body(d.basemapJson, 200, { 'content-type': 'application/geo+json; charset=utf-8', 'cache-control': 'max-age=3600' }))
+
+  /** the area asked for (default: the session's own), or a 404 if it is unknown or out of scope */
+  const scopedArea = async (c: Context<SessionEnv>, requested: string | undefined) => {
+    const p: Principal = c.var.principal;
+    const areaId = requested ?? p.areaId;
+    if (!canSee(d.tree, p, areaId)) {
+      if (d.tree.get(areaId)) {
+        await d.auth.audit({ actor: p.name, actorKind: p.kind, action: `GET ${c.req.path}`, target: areaId, outcome: 'denied', ip: clientIp(c), detail: 'area outside scope' });
+      }
+      throw notFound(`area ${areaId}`);
+    }
+    return d.tree.get(areaId)!;
+  };
+
+  return new Hono<SessionEnv>()
+    .use('*', requireSession(d.auth))
+    .get('/areas', (c) => c.body(areasFor(c.var.principal.areaId), 200, { 'content-type': 'application/geo+json; charset=utf-8', 'cache-control': 'private, no-cache' }))
+    .get('/basemap', (c) => c.body(d.basemapJson, 200, { 'content-type': 'application/geo+json; charset=utf-8', 'cache-control': 'private, max-age=3600' }))
     .get('/categories', (c) => c.json(d.categories))
-    .get('/indicators', (c) => {
-      const area = areaOrThrow(c.req.query('areaId'));
+    .get('/indicators', async (c) => {
+      const area = await scopedArea(c, c.req.query('areaId'));
       return c.json({ definitions: d.indicators.definitions, values: d.indicators.valuesFor(area.id) });
     })
     .get('/events', async (c) => {
       const q = EventQuery.safeParse(c.req.query());
       if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));
-      const area = areaOrThrow(q.data.areaId);
+      const area = await scopedArea(c, q.data.areaId);
       const f: EventFilter = { areaId: area.id, areaLevel: area.level, limit: q.data.limit };
       if (q.data.status === 'open') f.statuses = OPEN;
       else if (q.data.status === 'closed') f.statuses = CLOSED_STATUSES;
@@ -50,8 +76,12 @@ export function readRoutes(d: ReadDeps) {
       return c.json({ events, total });
     })
     .get('/events/:id', async (c) => {
+      const p = c.var.principal;
       const ev = await d.store.getEvent(c.req.param('id'));
-      if (!ev) throw notFound('event');
+      if (ev && !canSee(d.tree, p, ev.gridId)) {
+        await d.auth.audit({ actor: p.name, actorKind: p.kind, action: 'GET /api/v1/events/:id', target: ev.id, outcome: 'denied', ip: clientIp(c), detail: 'event outside scope' });
+      }
+      if (!ev || !canSee(d.tree, p, ev.gridId)) throw notFound('event');
       return c.json(ev);
     });
 }

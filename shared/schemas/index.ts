@@ -9,3 +9,4 @@ export * from './event.ts';
 export * from './reading.ts';
 export * from './ingest.ts';
 export * from './health.ts';
+export * from './auth.ts';

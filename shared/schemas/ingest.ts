@@ -21,6 +21,8 @@ export const ErrorCode = z.enum([
   'NOT_FOUND',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
+  'RATE_LIMITED',
+  'CONFLICT',
   'OUTSIDE_AREA',
   'UNKNOWN_AREA',
   'UNKNOWN_INDICATOR',

@@ -11,6 +11,7 @@ import { createApp, type OneScreenApp } from '../../server/app.ts';
 import { loadShippedData, type ShippedData } from '../../server/data.ts';
 import { createIngestKey } from '../../server/middleware/ingest-auth.ts';
 import type { Clock, Logger } from '../../server/ports.ts';
+import type { Role } from '../../shared/index.ts';
 import { startSimulator } from '../../server/simulator/simulator.ts';
 import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
 
@@ -19,10 +20,22 @@ export const quietLogger: Logger = { info() {}, warn() {}, debug() {}, error: (o
 let shipped: ShippedData | undefined;
 export const shippedData = () => (shipped ??= loadShippedData());
 
+export const ADMIN = { username: 'admin', password: 'admin-password-1' };
+
 export interface TestServer {
   url: string;
   port: number;
   ingestKey: string;
+  /** a `Cookie` header value of a district duty officer's session */
+  cookie: string;
+  /** sign in through the API; returns the `Cookie` header value `onescreen_session=…` */
+  login(username: string, password: string): Promise<string>;
+  /** a new user of that role (and area); its password is returned */
+  createUser(role: Role, areaId?: string): Promise<{ username: string; password: string }>;
+  /** a new display token for an area */
+  createDisplay(areaId: string): Promise<{ id: string; token: string }>;
+  /** GET a JSON API path with the district officer's (or the given) session */
+  get(path: string, cookie?: string): Promise<{ status: number; json: any }>;
   dataDir: string;
   app: OneScreenApp;
   store: SqliteStore;
@@ -41,6 +54,7 @@ export interface TestServerOptions {
   /** serve the built web from dist/web (default true) */
   serveWeb?: boolean;
   simulatorTickMs?: number;
+  ingestRatePerSec?: number;
   /** district-wide simulated events per hour at peak activity (default 60) */
   simulatorEventsPerHour?: number;
 }
@@ -62,12 +76,30 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       timeZone: 'Asia/Shanghai',
       centreName: { zh: '杨浦区城市运行管理中心', en: 'Yangpu District City Operations Centre' },
       simulatorOn: opts.simulator ?? false,
+      ingestRatePerSec: opts.ingestRatePerSec ?? 1000,
       ...(opts.serveWeb === false ? {} : { staticRoot: fileURLToPath(new URL('../../dist/web', import.meta.url)) }),
     },
   });
   const { port } = await app.start(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const { key } = await createIngestKey(store, `test-${port}`, { now: clock.now() });
+  const system = { actor: 'test', actorKind: 'system' as const, ip: '-' };
+  if (!(await store.findUserByUsername(ADMIN.username))) await app.auth.createUser(system, { ...ADMIN, role: 'admin' });
+  let users = 0;
+  const login = async (username: string, password: string) => {
+    const r = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    if (r.status !== 200) throw new Error(`login of ${username} answered ${r.status}: ${await r.text()}`);
+    const m = /onescreen_session=([^;]+)/.exec(r.headers.get('set-cookie') ?? '');
+    if (!m) throw new Error('login set no session cookie');
+    return `onescreen_session=${m[1]}`;
+  };
+  const createUser = async (role: Role, areaId?: string) => {
+    const u = { username: `${role}-${port}-${++users}`, password: `pw-${role}-${users}-long-enough` };
+    await app.auth.createUser(system, { ...u, role, areaId });
+    return u;
+  };
+  const officer = await createUser('district');
+  const cookie = await login(officer.username, officer.password);
   const simulator = opts.simulator
     ? await startSimulator({
         baseUrl: url,
@@ -85,6 +117,24 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     url,
     port,
     ingestKey: key,
+    cookie,
+    login,
+    createUser,
+    async createDisplay(areaId: string) {
+      const r = await app.auth.createDisplay(system, `wall-${port}-${++users}`, areaId);
+      return { id: r.display.id, token: r.token };
+    },
+    async get(path: string, c = cookie) {
+      const res = await fetch(`${url}${path}`, { headers: { cookie: c } });
+      const text = await res.text();
+      let json: any;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json };
+    },
     dataDir,
     app,
     store,

@@ -6,8 +6,8 @@ import { postJson, startTestServer, type TestServer } from '../helpers/server.ts
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** a connected client that records everything it receives */
-async function connect(url: string, areaId?: string) {
-  const socket: Client = io(url, { transports: ['websocket'], auth: areaId ? { areaId } : {}, forceNew: true });
+async function connect(s: { url: string; cookie: string }, areaId?: string, cookie = s.cookie) {
+  const socket: Client = io(s.url, { transports: ['websocket'], auth: areaId ? { areaId } : {}, forceNew: true, extraHeaders: { cookie } });
   const events: EventDelta[] = [];
   const indicators: IndicatorDelta[] = [];
   const seqs: number[] = [];
@@ -63,8 +63,8 @@ describe('ingest → store → socket', () => {
   });
 
   it('should commit a new event and stream it with the next seq to the district and its street', async () => {
-    const district = await connect(s.url);
-    const street = await connect(s.url, '310110019000');
+    const district = await connect(s);
+    const street = await connect(s, '310110019000');
     try {
       expect(district.snapshot.areaId).toBe('310110');
       const body = ev();
@@ -89,7 +89,7 @@ describe('ingest → store → socket', () => {
   });
 
   it('should not send a street room events of another street', async () => {
-    const other = await connect(s.url, '310110001000'); // 定海路
+    const other = await connect(s, '310110001000'); // 定海路
     try {
       const r = await postJson(s.url, '/api/v1/events', { events: [ev()] }, s.ingestKey);
       const id = r.json.results[0].id;
@@ -104,17 +104,17 @@ describe('ingest → store → socket', () => {
   });
 
   it('should be idempotent on (source, externalId)', async () => {
-    const c = await connect(s.url);
+    const c = await connect(s);
     try {
       const body = ev();
       const first = await postJson(s.url, '/api/v1/events', { events: [body] }, s.ingestKey);
-      const before = (await (await fetch(`${s.url}/api/v1/events?limit=1`)).json()).total;
+      const before = (await s.get(`/api/v1/events?limit=1`)).json.total;
       await until(() => c.events.length === 1);
       const again = await postJson(s.url, '/api/v1/events', { events: [body, { ...body, title: 'changed' }] }, s.ingestKey);
       expect(again.status).toBe(200);
       expect(again.json.results.map((x: any) => x.status)).toEqual(['duplicate', 'duplicate']);
       expect(again.json.results[0].id).toBe(first.json.results[0].id);
-      const after = (await (await fetch(`${s.url}/api/v1/events?limit=1`)).json()).total;
+      const after = (await s.get(`/api/v1/events?limit=1`)).json.total;
       expect(after).toBe(before);
       expect((await s.store.getEvent(first.json.results[0].id))?.title).toBe(body.title);
       // a later delta proves the duplicate sent nothing in between
@@ -147,7 +147,7 @@ describe('ingest → store → socket', () => {
   it('should keep an event of an unknown category', async () => {
     const r = await postJson(s.url, '/api/v1/events', { events: [ev({ category: 'manhole_cover' })] }, s.ingestKey);
     expect(r.json.results[0].status).toBe('created');
-    const got = await (await fetch(`${s.url}/api/v1/events/${r.json.results[0].id}`)).json();
+    const got = (await s.get(`/api/v1/events/${r.json.results[0].id}`)).json;
     expect(got.category).toBe('manhole_cover');
   });
 
@@ -218,19 +218,19 @@ describe('ingest → store → socket', () => {
   });
 
   it('should answer 404 for an unknown event and filter the list by area and status', async () => {
-    expect((await fetch(`${s.url}/api/v1/events/does-not-exist`)).status).toBe(404);
+    expect((await s.get(`/api/v1/events/does-not-exist`)).status).toBe(404);
     const dh = await postJson(s.url, '/api/v1/events', { events: [ev({ lng: DINGHAI[0], lat: DINGHAI[1] })] }, s.ingestKey);
     const id = dh.json.results[0].id;
-    const street = await (await fetch(`${s.url}/api/v1/events?areaId=310110001000&status=open`)).json();
+    const street = (await s.get(`/api/v1/events?areaId=310110001000&status=open`)).json;
     expect(street.events.map((e: any) => e.id)).toContain(id);
     expect(street.events.every((e: any) => e.streetId === '310110001000')).toBe(true);
-    const closed = await (await fetch(`${s.url}/api/v1/events?status=closed`)).json();
+    const closed = (await s.get(`/api/v1/events?status=closed`)).json;
     expect(closed.total).toBe(0);
-    const future = await (await fetch(`${s.url}/api/v1/events?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`)).json();
+    const future = (await s.get(`/api/v1/events?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`)).json;
     expect(future.total).toBe(0);
-    const badQuery = await fetch(`${s.url}/api/v1/events?status=lost`);
+    const badQuery = await s.get(`/api/v1/events?status=lost`);
     expect(badQuery.status).toBe(400);
-    expect((await fetch(`${s.url}/api/v1/events?areaId=nowhere`)).status).toBe(404);
+    expect((await s.get(`/api/v1/events?areaId=nowhere`)).status).toBe(404);
   });
 });
 
@@ -281,7 +281,7 @@ describe('readings', () => {
   });
 
   it('should stream coalesced indicator updates with the room seq and roll grids up to the street and district', async () => {
-    const c = await connect(s.url);
+    const c = await connect(s);
     try {
       const at = new Date().toISOString();
       // 300 readings in quick succession: the room must get a handful of updates, not 300
@@ -309,7 +309,7 @@ describe('readings', () => {
   });
 
   it('should answer a fresh snapshot on request with the current seq', async () => {
-    const c = await connect(s.url);
+    const c = await connect(s);
     try {
       await postJson(s.url, '/api/v1/events', { events: [ev()] }, s.ingestKey);
       await until(() => c.events.length === 1);
@@ -326,11 +326,18 @@ describe('readings', () => {
     }
   });
 
-  it('should refuse a socket for an unknown area', async () => {
-    const socket: Client = io(s.url, { transports: ['websocket'], auth: { areaId: 'nowhere' }, forceNew: true, reconnection: false });
+  it('should refuse a socket for an unknown area, and one without a session', async () => {
+    const socket: Client = io(s.url, { transports: ['websocket'], auth: { areaId: 'nowhere' }, forceNew: true, reconnection: false, extraHeaders: { cookie: s.cookie } });
     const err = await new Promise<Error>((resolve) => socket.once('connect_error', resolve));
-    expect(err.message).toBe('unknown area');
+    expect(err.message).toBe('forbidden');
     socket.close();
+    const anon: Client = io(s.url, { transports: ['websocket'], forceNew: true, reconnection: false });
+    const got: string[] = [];
+    anon.onAny((name) => got.push(name));
+    const err2 = await new Promise<Error>((resolve) => anon.once('connect_error', resolve));
+    expect(err2.message).toBe('unauthorized');
+    expect(got).toEqual([]);
+    anon.close();
   });
 });
 
@@ -350,13 +357,13 @@ describe('durability', () => {
 
     const s2 = await startTestServer({ serveWeb: false, dataDir });
     try {
-      const list = await (await fetch(`${s2.url}/api/v1/events?limit=1000`)).json();
+      const list = (await s2.get(`/api/v1/events?limit=1000`)).json;
       expect(list.total).toBe(50);
       for (const res of r.json.results) expect(list.events.map((e: any) => e.id)).toContain(res.id);
       // the old key still works and the same externalIds are still duplicates
       const again = await postJson(s2.url, '/api/v1/events', { events: batch.slice(0, 3) }, key);
       expect(again.json.results.map((x: any) => x.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
-      const ind = await (await fetch(`${s2.url}/api/v1/indicators`)).json();
+      const ind = (await s2.get(`/api/v1/indicators`)).json;
       expect(ind.values.find((v: any) => v.indicatorId === 'pm25' && v.areaId === '310110').value).toBe(66);
       expect(ind.values.find((v: any) => v.indicatorId === 'open_events' && v.areaId === '310110').value).toBe(50);
     } finally {

@@ -6,13 +6,13 @@ describe('simulator', () => {
     const s = await startTestServer({ serveWeb: false, simulator: true, seed: 5 });
     try {
       // backfill of yesterday and today so far, plus the first tick
-      const list = await (await fetch(`${s.url}/api/v1/events?limit=50`)).json();
+      const list = (await s.get(`/api/v1/events?limit=50`)).json;
       expect(list.total).toBeGreaterThan(50);
       expect(list.events.every((e: any) => e.simulated === true)).toBe(true);
       const keys = await s.store.listIngestKeys();
       expect(keys.find((k) => k.name === 'simulator')).toMatchObject({ simulated: true, revokedAt: null });
       await new Promise((r) => setTimeout(r, 600));
-      const ind = await (await fetch(`${s.url}/api/v1/indicators`)).json();
+      const ind = (await s.get(`/api/v1/indicators`)).json;
       const district = ind.values.filter((v: any) => v.areaId === '310110');
       for (const def of ind.definitions) {
         if (!def.levels.includes('district')) continue;

@@ -87,4 +87,54 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'identities, sessions, display tokens, audit trail',
+    sql: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        disabled_at INTEGER
+      );
+      CREATE TABLE display_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE TABLE sessions (
+        hash TEXT PRIMARY KEY,
+        user_id TEXT,
+        display_id TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ip TEXT NOT NULL,
+        CHECK ((user_id IS NULL) <> (display_id IS NULL))
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE INDEX sessions_display ON sessions (display_id);
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        actor_kind TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX audit_at ON audit (at);
+      -- the audit trail is append-only: nothing may change or remove an entry
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+    `,
+  },
 ];

@@ -5,8 +5,12 @@
  * is acknowledged only after its data is durable.
  */
 import Database from 'better-sqlite3';
-import type { GridEvent, Severity } from '../../../shared/index.ts';
+import type { AuditEntry, GridEvent, Role, Severity } from '../../../shared/index.ts';
 import type {
+  DisplayTokenRecord,
+  NewAuditEntry,
+  SessionRecord,
+  UserRecord,
   EventFilter,
   HourlyReadingRow,
   IngestKeyRecord,
@@ -287,6 +291,98 @@ export class SqliteStore implements Store {
 
   async rawReadingCount(): Promise<number> {
     return this.db.prepare('SELECT COUNT(*) FROM readings').pluck().get() as number;
+  }
+
+  // ── users, display tokens, sessions ───────────────────────────────────────
+  private static user(r: { id: string; username: string; role: string; area_id: string; password_hash: string; created_at: number; disabled_at: number | null } | undefined): UserRecord | null {
+    return r
+      ? { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at }
+      : null;
+  }
+
+  async createUser(u: UserRecord): Promise<void> {
+    this.prep('INSERT INTO users (id, username, role, area_id, password_hash, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      u.id, u.username, u.role, u.areaId, u.passwordHash, u.createdAt, u.disabledAt,
+    );
+  }
+  async findUserByUsername(username: string): Promise<UserRecord | null> {
+    return SqliteStore.user(this.prep('SELECT * FROM users WHERE username = ?').get(username) as never);
+  }
+  async getUser(id: string): Promise<UserRecord | null> {
+    return SqliteStore.user(this.prep('SELECT * FROM users WHERE id = ?').get(id) as never);
+  }
+  async listUsers(): Promise<UserRecord[]> {
+    return (this.prep('SELECT * FROM users ORDER BY username').all() as never[]).map((r) => SqliteStore.user(r)!);
+  }
+  async setUserDisabled(id: string, at: number | null): Promise<void> {
+    this.prep('UPDATE users SET disabled_at = ? WHERE id = ?').run(at, id);
+  }
+  async setUserPassword(id: string, passwordHash: string): Promise<void> {
+    this.prep('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+  }
+
+  private static display(r: { id: string; name: string; area_id: string; created_by: string; created_at: number; revoked_at: number | null } | undefined): DisplayTokenRecord | null {
+    return r ? { id: r.id, name: r.name, areaId: r.area_id, createdBy: r.created_by, createdAt: r.created_at, revokedAt: r.revoked_at } : null;
+  }
+  async createDisplayToken(t: DisplayTokenRecord & { hash: string }): Promise<void> {
+    this.prep('INSERT INTO display_tokens (id, name, area_id, hash, created_by, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      t.id, t.name, t.areaId, t.hash, t.createdBy, t.createdAt, t.revokedAt,
+    );
+  }
+  async findDisplayTokenByHash(hash: string): Promise<DisplayTokenRecord | null> {
+    return SqliteStore.display(this.prep('SELECT * FROM display_tokens WHERE hash = ?').get(hash) as never);
+  }
+  async getDisplayToken(id: string): Promise<DisplayTokenRecord | null> {
+    return SqliteStore.display(this.prep('SELECT * FROM display_tokens WHERE id = ?').get(id) as never);
+  }
+  async listDisplayTokens(): Promise<DisplayTokenRecord[]> {
+    return (this.prep('SELECT * FROM display_tokens ORDER BY created_at').all() as never[]).map((r) => SqliteStore.display(r)!);
+  }
+  async revokeDisplayToken(id: string, at: number): Promise<boolean> {
+    return this.prep('UPDATE display_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes === 1;
+  }
+
+  async createSession(x: SessionRecord): Promise<void> {
+    this.prep('INSERT INTO sessions (hash, user_id, display_id, created_at, expires_at, ip) VALUES (?, ?, ?, ?, ?, ?)').run(
+      x.hash, x.userId, x.displayId, x.createdAt, x.expiresAt, x.ip,
+    );
+  }
+  async findSession(hash: string): Promise<SessionRecord | null> {
+    const r = this.prep('SELECT * FROM sessions WHERE hash = ?').get(hash) as
+      | { hash: string; user_id: string | null; display_id: string | null; created_at: number; expires_at: number; ip: string }
+      | undefined;
+    return r ? { hash: r.hash, userId: r.user_id, displayId: r.display_id, createdAt: r.created_at, expiresAt: r.expires_at, ip: r.ip } : null;
+  }
+  async deleteSession(hash: string): Promise<void> {
+    this.prep('DELETE FROM sessions WHERE hash = ?').run(hash);
+  }
+  async deleteSessionsOf(who: { userId?: string; displayId?: string }): Promise<string[]> {
+    const col = who.userId !== undefined ? 'user_id' : 'display_id';
+    const id = who.userId ?? who.displayId;
+    return this.db.transaction(() => {
+      const hashes = this.prep(`SELECT hash FROM sessions WHERE ${col} = ?`).pluck().all(id) as string[];
+      this.prep(`DELETE FROM sessions WHERE ${col} = ?`).run(id);
+      return hashes;
+    })();
+  }
+  async pruneSessions(now: number): Promise<void> {
+    this.prep('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+  }
+
+  // ── audit ─────────────────────────────────────────────────────────────────
+  async appendAudit(e: NewAuditEntry): Promise<void> {
+    this.prep('INSERT INTO audit (at, actor, actor_kind, action, target, outcome, ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      e.at, e.actor, e.actorKind, e.action, e.target, e.outcome, e.ip, e.detail,
+    );
+  }
+  async listAudit(q: { from?: number; to?: number; limit: number }): Promise<AuditEntry[]> {
+    const rows = this.prep('SELECT * FROM audit WHERE at >= ? AND at < ? ORDER BY id DESC LIMIT ?').all(
+      q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER, q.limit,
+    ) as { id: number; at: number; actor: string; actor_kind: string; action: string; target: string; outcome: string; ip: string; detail: string }[];
+    return rows.map((r) => ({
+      id: r.id, at: iso(r.at), actor: r.actor, actorKind: r.actor_kind as AuditEntry['actorKind'], action: r.action,
+      target: r.target, outcome: r.outcome as AuditEntry['outcome'], ip: r.ip, detail: r.detail,
+    }));
   }
 
   // ── computed series ───────────────────────────────────────────────────────

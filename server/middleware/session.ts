@@ -1,0 +1,67 @@
+/**
+ * @module server/middleware/session
+ * Session cookies for people and wall displays: who is calling, and may they.
+ */
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import type { Role } from '../../shared/index.ts';
+import type { Principal } from '../domain/access.ts';
+import { AppError } from '../errors.ts';
+import type { AuthService } from '../services/auth.service.ts';
+
+export const SESSION_COOKIE = 'onescreen_session';
+
+export type SessionEnv = { Variables: { principal: Principal } };
+
+/** the caller's address as the socket sees it (no proxy headers are trusted) */
+export function clientIp(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? '-';
+  } catch {
+    return '-';
+  }
+}
+
+export function setSessionCookie(c: Context, secret: string, expiresAt: number, secure: boolean): void {
+  setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Strict', path: '/', secure, expires: new Date(expiresAt) });
+}
+
+export function clearSessionCookie(c: Context, secure: boolean): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure, httpOnly: true, sameSite: 'Strict' });
+}
+
+/** 401 unless the request carries a live session */
+export function requireSession(auth: AuthService) {
+  return createMiddleware<SessionEnv>(async function requireSession(c, next) {
+    const p = await auth.authenticate(getCookie(c, SESSION_COOKIE));
+    if (!p) throw new AppError('UNAUTHORIZED', 401, 'sign in first');
+    c.set('principal', p);
+    await next();
+  });
+}
+
+/** 403 (and an audit entry) unless the session's role is one of `roles` */
+export function requireRole(auth: AuthService, ...roles: Role[]) {
+  return createMiddleware<SessionEnv>(async function requireRole(c, next) {
+    const p = c.var.principal;
+    if (!roles.includes(p.role)) {
+      await auth.audit({ actor: p.name, actorKind: p.kind, action: `${c.req.method} ${c.req.path}`, outcome: 'denied', ip: clientIp(c), detail: `role ${p.role}` });
+      throw new AppError('FORBIDDEN', 403, 'your role may not do this');
+    }
+    await next();
+  });
+}
+
+/**
+ * State-changing requests must come from our own origin. With SameSite=Strict cookies and JSON
+ * bodies this is belt and braces against cross-site requests.
+ */
+export const sameOrigin = createMiddleware(async function sameOrigin(c, next) {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    const origin = c.req.header('origin');
+    if (origin && origin !== new URL(c.req.url).origin) throw new AppError('FORBIDDEN', 403, 'cross-origin request refused');
+  }
+  await next();
+});

@@ -1,0 +1,72 @@
+/**
+ * @module server/routes/admin
+ * Administration over HTTP (role admin): users, display tokens, the audit trail and its CSV export.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { DisplayTokenCreate, IsoDateTime, Password, UserCreate, type AuditEntry } from '../../shared/index.ts';
+import { AppError, issuesOf } from '../errors.ts';
+import { clientIp, requireRole, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
+import type { Store } from '../ports.ts';
+import { displayView, userView, type AuthService } from '../services/auth.service.ts';
+import { parseJsonBody } from './body.ts';
+import { toAppError } from './session.ts';
+
+const AuditQuery = z.strictObject({
+  from: IsoDateTime.optional(),
+  to: IsoDateTime.optional(),
+  limit: z.coerce.number().int().min(1).max(100_000).default(500),
+});
+
+/** a CSV cell: quoted, and defused so a spreadsheet never reads it as a formula */
+export function csvCell(v: string | number): string {
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+export function auditCsv(rows: AuditEntry[]): string {
+  const cols = ['id', 'at', 'actor', 'actorKind', 'action', 'target', 'outcome', 'ip', 'detail'] as const;
+  return [cols.join(','), ...rows.map((r) => cols.map((k) => csvCell(r[k])).join(','))].join('\r\n') + '\r\n';
+}
+
+export function adminRoutes(auth: AuthService, store: Store) {
+  const by = (c: { var: { principal: { name: string; kind: 'user' | 'display' } } }, ip: string) => ({ actor: c.var.principal.name, actorKind: c.var.principal.kind, ip });
+  const auditQuery = (q: Record<string, string>) => {
+    const r = AuditQuery.safeParse(q);
+    if (!r.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(r.error));
+    return { limit: r.data.limit, ...(r.data.from ? { from: Date.parse(r.data.from) } : {}), ...(r.data.to ? { to: Date.parse(r.data.to) } : {}) };
+  };
+  return new Hono<SessionEnv>()
+    .use('*', sameOrigin, requireSession(auth), requireRole(auth, 'admin'))
+    .get('/users', async (c) => c.json((await store.listUsers()).map(userView)))
+    .post('/users', async (c) => {
+      const body = await parseJsonBody(c.req.raw, UserCreate);
+      const u = await auth.createUser(by(c, clientIp(c)), body).catch((e) => toAppError(e, c));
+      return c.json(userView(u), 201);
+    })
+    .post('/users/:id/disable', async (c) => c.json(userView(await auth.setUserDisabled(by(c, clientIp(c)), c.req.param('id'), true).catch((e) => toAppError(e, c)))))
+    .post('/users/:id/enable', async (c) => c.json(userView(await auth.setUserDisabled(by(c, clientIp(c)), c.req.param('id'), false).catch((e) => toAppError(e, c)))))
+    .post('/users/:id/password', async (c) => {
+      const body = await parseJsonBody(c.req.raw, z.strictObject({ password: Password }));
+      await auth.resetPassword(by(c, clientIp(c)), c.req.param('id'), body.password).catch((e) => toAppError(e, c));
+      return c.body(null, 204);
+    })
+    .get('/displays', async (c) => c.json((await store.listDisplayTokens()).map(displayView)))
+    .post('/displays', async (c) => {
+      const body = await parseJsonBody(c.req.raw, DisplayTokenCreate);
+      const r = await auth.createDisplay(by(c, clientIp(c)), body.name, body.areaId).catch((e) => toAppError(e, c));
+      const enrolUrl = `${new URL(c.req.url).origin}/?display=${encodeURIComponent(r.token)}`;
+      return c.json({ display: displayView(r.display), token: r.token, enrolUrl }, 201);
+    })
+    .post('/displays/:id/revoke', async (c) => c.json(displayView(await auth.revokeDisplay(by(c, clientIp(c)), c.req.param('id')).catch((e) => toAppError(e, c)))))
+    .get('/audit', async (c) => c.json(await store.listAudit(auditQuery(c.req.query()))))
+    .get('/audit.csv', async (c) => {
+      const rows = await store.listAudit({ ...auditQuery(c.req.query()), limit: 100_000 });
+      await auth.audit({ ...by(c, clientIp(c)), action: 'audit.export', outcome: 'ok', detail: `${rows.length} rows` });
+      return c.body(auditCsv(rows), 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="onescreen-audit-${new Date().toISOString().slice(0, 10)}.csv"`,
+      });
+    });
+}

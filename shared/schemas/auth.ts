@@ -1,0 +1,78 @@
+/**
+ * @module shared/schemas/auth
+ * Identities, sessions, display tokens and the audit trail (执法全过程记录).
+ */
+import { z } from 'zod';
+import { IsoDateTime } from './common.ts';
+
+/**
+ * `admin` runs the system; `district` duty officers see the whole district; `street` officers
+ * see one street; `wall` is a read-only display bound to one area.
+ */
+export const Role = z.enum(['admin', 'district', 'street', 'wall']);
+export type Role = z.infer<typeof Role>;
+
+export const Username = z.string().regex(/^[a-z0-9][a-z0-9_.-]{2,31}$/, 'must be 3–32 lower-case letters, digits, _ . -');
+/** long enough to resist guessing; no composition rules (NIST SP 800-63B) */
+export const Password = z.string().min(10, 'must be at least 10 characters').max(200);
+
+export const LoginRequest = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const DisplayEnrolRequest = z.strictObject({ token: z.string().min(20).max(200) });
+
+/** Who is signed in, as the server tells the web (`GET /api/v1/session`). */
+export const SessionInfo = z.object({
+  kind: z.enum(['user', 'display']),
+  /** username, or the display's name */
+  name: z.string(),
+  role: Role,
+  /** the area this session may see: that area and everything below it */
+  areaId: z.string(),
+  expiresAt: IsoDateTime,
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const UserCreate = z.strictObject({
+  username: Username,
+  role: Role,
+  areaId: z.string().min(1).max(64).optional(),
+  password: Password,
+});
+export type UserCreate = z.infer<typeof UserCreate>;
+
+export const UserView = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: Role,
+  areaId: z.string(),
+  createdAt: IsoDateTime,
+  disabledAt: IsoDateTime.nullable(),
+});
+export type UserView = z.infer<typeof UserView>;
+
+export const DisplayTokenCreate = z.strictObject({ name: z.string().trim().min(1).max(64), areaId: z.string().min(1).max(64) });
+export const DisplayTokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  areaId: z.string(),
+  createdAt: IsoDateTime,
+  createdBy: z.string(),
+  revokedAt: IsoDateTime.nullable(),
+});
+export type DisplayTokenView = z.infer<typeof DisplayTokenView>;
+
+export const AuditOutcome = z.enum(['ok', 'denied', 'failed']);
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  at: IsoDateTime,
+  /** username, display name, ingest key name, or `-` for an anonymous caller */
+  actor: z.string(),
+  actorKind: z.enum(['user', 'display', 'ingest', 'anonymous', 'system']),
+  action: z.string(),
+  target: z.string(),
+  outcome: AuditOutcome,
+  ip: z.string(),
+  detail: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
