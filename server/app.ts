@@ -44,6 +44,8 @@ export interface AppOptions {
   /** ingest requests per second per key (token bucket; burst twice that) */
   ingestRatePerSec?: number;
   auth?: Partial<AuthOptions>;
+  /** how often live sockets' sessions are re-checked (default 10 s) */
+  sessionCheckMs?: number;
 }
 
 /** Only our own origin: nothing is loaded from anywhere else (isolated networks). */
@@ -181,10 +183,10 @@ export function createApp(deps: AppDeps) {
         hub!.flush();
       }, 'indicator tick');
       every(MAINTENANCE_MS, maintenance, 'maintenance');
-      every(30_000, async () => {
-        sockets?.expire(clock.now());
+      every(options.sessionCheckMs ?? 10_000, async () => {
+        await sockets?.revalidate();
         await auth.prune();
-      }, 'session expiry');
+      }, 'session check');
       void maintenance().catch((err) => logger.error({ err }, 'maintenance failed'));
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return { port: info.port, url: `http://${shownHost}:${info.port}` };

@@ -7,8 +7,17 @@ import { z } from 'zod';
 
 const Bool = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((v) => v === 'on' || v === 'true' || v === '1');
 
+const validZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const Env = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.string().trim().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8080),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./var'),
   SIMULATOR: Bool.default(true),
@@ -22,7 +31,13 @@ const Env = z.object({
   INDICATOR_FLUSH_PER_SEC: z.coerce.number().positive().max(20).default(2),
   CENTRE_NAME_ZH: z.string().default('杨浦区城市运行管理中心'),
   CENTRE_NAME_EN: z.string().default('Yangpu District City Operations Centre'),
-  TIME_ZONE: z.string().default('Asia/Shanghai'),
+  TIME_ZONE: z.string().refine(validZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  /** hours a signed-in session lasts (a duty shift) */
+  SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** mark session cookies Secure: set when the wall is served over HTTPS */
+  COOKIE_SECURE: Bool.default(false),
+  /** ingest requests per second per key (burst twice that); over it answers 429 */
+  INGEST_RATE_PER_SEC: z.coerce.number().positive().default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +53,9 @@ export interface Config {
   indicatorFlushPerSec: number;
   centreName: { zh: string; en: string };
   timeZone: string;
+  sessionHours: number;
+  cookieSecure: boolean;
+  ingestRatePerSec: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
 
@@ -61,6 +79,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     indicatorFlushPerSec: e.INDICATOR_FLUSH_PER_SEC,
     centreName: { zh: e.CENTRE_NAME_ZH, en: e.CENTRE_NAME_EN },
     timeZone: e.TIME_ZONE,
+    sessionHours: e.SESSION_HOURS,
+    cookieSecure: e.COOKIE_SECURE,
+    ingestRatePerSec: e.INGEST_RATE_PER_SEC,
     logLevel: e.LOG_LEVEL,
   };
 }

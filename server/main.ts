@@ -39,6 +39,9 @@ const onescreen = createApp({
     centreName: config.centreName,
     simulatorOn: config.simulator,
     staticRoot: fileURLToPath(new URL('../dist/web', import.meta.url)),
+    secureCookies: config.cookieSecure,
+    ingestRatePerSec: config.ingestRatePerSec,
+    auth: { sessionTtlMs: config.sessionHours * 3_600_000 },
   },
 });
 const { url, port } = await onescreen.start(config.port, config.host);

@@ -89,9 +89,14 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
     sessionsEnded(hashes: string[]): void {
       for (const h of hashes) disconnectSession(h);
     },
-    /** close the sockets of sessions that have expired (called on a timer) */
-    expire(now: number): void {
-      for (const [id, p] of principals) if (p.expiresAt <= now) io.sockets.sockets.get(id)?.disconnect(true);
+    /**
+     * Re-check every live session (called on a timer): sockets of sessions that expired, or that
+     * ended elsewhere — a user disabled or a display revoked from the command line — are closed.
+     */
+    async revalidate(): Promise<void> {
+      for (const hash of [...bySession.keys()]) {
+        if (!(await auth.authenticateHash(hash))) disconnectSession(hash);
+      }
     },
   };
 }

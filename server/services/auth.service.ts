@@ -188,7 +188,11 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** the principal behind a session cookie, or null if it is unknown, expired or revoked */
     async authenticate(secret: string | undefined): Promise<Principal | null> {
       if (!secret || secret.length > 200) return null;
-      const hash = sha256(secret);
+      return this.authenticateHash(sha256(secret));
+    },
+
+    /** the same, by the stored hash (to re-check live sockets) */
+    async authenticateHash(hash: string): Promise<Principal | null> {
       const s = await store.findSession(hash);
       if (!s) return null;
       if (s.expiresAt <= clock.now()) {

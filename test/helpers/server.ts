@@ -77,6 +77,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       centreName: { zh: '杨浦区城市运行管理中心', en: 'Yangpu District City Operations Centre' },
       simulatorOn: opts.simulator ?? false,
       ingestRatePerSec: opts.ingestRatePerSec ?? 1000,
+      sessionCheckMs: 500,
       ...(opts.serveWeb === false ? {} : { staticRoot: fileURLToPath(new URL('../../dist/web', import.meta.url)) }),
     },
   });

@@ -36,3 +36,54 @@ describe('npm run admin -- key …', () => {
     expect(() => admin(dataDir, 'frobnicate')).toThrow(/usage/);
   });
 });
+
+describe('npm run admin -- user … / display …', () => {
+  it('should create users bound to areas, list, disable and reset them, all audited', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
+    expect(admin(dataDir, 'user', 'create', 'wjc-officer', '--role', 'street', '--area', '310110019000', '--password', 'a-long-password')).toMatch(/created street user wjc-officer for area 310110019000/);
+    expect(() => admin(dataDir, 'user', 'create', 'bad', '--role', 'street', '--password', 'a-long-password')).toThrow(/must be bound to an area/);
+    expect(() => admin(dataDir, 'user', 'create', 'short-pw', '--role', 'district', '--password', 'x')).toThrow(/at least 10 characters/);
+    expect(() => admin(dataDir, 'user', 'create', 'wjc-officer', '--role', 'district', '--password', 'a-long-password')).toThrow(/exists already/);
+    expect(admin(dataDir, 'user', 'list')).toMatch(/wjc-officer\s+street\s+310110019000\s+active/);
+
+    const s = await startTestServer({ serveWeb: false, dataDir });
+    try {
+      const cookie = await s.login('wjc-officer', 'a-long-password');
+      expect((await s.get('/api/v1/session', cookie)).json).toMatchObject({ role: 'street', areaId: '310110019000' });
+      admin(dataDir, 'user', 'reset', 'wjc-officer', '--password', 'another-long-password');
+      expect((await s.get('/api/v1/session', cookie)).status).toBe(401);
+      await s.login('wjc-officer', 'another-long-password');
+      admin(dataDir, 'user', 'disable', 'wjc-officer');
+      expect(admin(dataDir, 'user', 'list')).toMatch(/wjc-officer.*disabled/);
+      await expect(s.login('wjc-officer', 'another-long-password')).rejects.toThrow(/401/);
+      const audit = await s.store.listAudit({ limit: 100 });
+      const actions = audit.filter((a) => a.actorKind === 'system').map((a) => a.action);
+      expect(actions).toEqual(expect.arrayContaining(['user.create', 'user.password', 'user.disable']));
+    } finally {
+      await s.stop({ removeData: true });
+    }
+  });
+
+  it('should enrol a display by token, and stop its stream when revoked from the command line', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
+    const out = admin(dataDir, 'display', 'create', 'lobby-wall', '--area', '310110001000').trim().split('\n');
+    const token = out.at(-1)!;
+    expect(token).toMatch(/^osd_[\w-]{40,}$/);
+    const id = /id ([0-9a-f-]{36})/.exec(out[0]!)![1]!;
+    const s = await startTestServer({ serveWeb: false, dataDir });
+    try {
+      const enrol = await postJson(s.url, '/api/v1/session/display', { token });
+      expect(enrol.json).toMatchObject({ kind: 'display', areaId: '310110001000' });
+      const cookie = /onescreen_session=[^;]+/.exec(enrol.headers.get('set-cookie')!)![0];
+      const { io } = await import('socket.io-client');
+      const socket = io(s.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { cookie } });
+      await new Promise((resolve) => socket.once('snapshot', resolve));
+      const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+      expect(admin(dataDir, 'display', 'revoke', id)).toMatch(/revoked display lobby-wall/);
+      expect(await closed).toBe('io server disconnect');
+      expect(admin(dataDir, 'display', 'list')).toMatch(/lobby-wall.*revoked/);
+    } finally {
+      await s.stop({ removeData: true });
+    }
+  });
+});
