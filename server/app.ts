@@ -103,6 +103,7 @@ export function createApp(deps: AppDeps) {
       },
       readingsStored: (rows) => indicators.readingsStored(rows),
     },
+    logger,
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
@@ -143,9 +144,19 @@ export function createApp(deps: AppDeps) {
   const timers: (() => void)[] = [];
   let server: ServerType | undefined;
 
+  /**
+   * Fold raw readings past the retention window into hourly aggregates, an hour of data per
+   * transaction with a yield between, so a large backlog (after downtime) never stalls the loop.
+   */
   async function maintenance() {
     const now = clock.now();
-    const folded = await store.downsampleReadings(now - options.rawRetentionHours * 3_600_000);
+    const cutoff = now - options.rawRetentionHours * 3_600_000;
+    let folded = 0;
+    for (let upTo = await store.oldestReadingAt(); upTo !== null && upTo < cutoff; ) {
+      upTo = Math.min(cutoff, upTo - (upTo % 3_600_000) + 3_600_000);
+      folded += await store.downsampleReadings(upTo);
+      await new Promise((r) => setImmediate(r));
+    }
     await store.pruneSeries(now - Math.max(SERIES_KEEP_MS, TREND_WINDOW_MS));
     if (folded) logger.info({ folded }, 'raw readings downsampled to hourly');
   }
@@ -187,7 +198,9 @@ export function createApp(deps: AppDeps) {
         await sockets?.revalidate();
         await auth.prune();
       }, 'session check');
-      void maintenance().catch((err) => logger.error({ err }, 'maintenance failed'));
+      // the first fold runs soon after start, not inside it
+      const first = setTimeout(() => void maintenance().catch((err) => logger.error({ err }, 'maintenance failed')), 5_000);
+      timers.push(() => clearTimeout(first));
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return { port: info.port, url: `http://${shownHost}:${info.port}` };
     },

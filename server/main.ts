@@ -47,9 +47,16 @@ const onescreen = createApp({
 const { url, port } = await onescreen.start(config.port, config.host);
 logger.info({ url, dataDir: config.dataDir }, 'OneScreen is listening');
 
+/** the address the simulator posts to: the one the server listens on (loopback for a wildcard) */
+function loopbackFor(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 const simulator = config.simulator
   ? await startSimulator({
-      baseUrl: `http://127.0.0.1:${port}`,
+      baseUrl: `http://${loopbackFor(config.host)}:${port}`,
       store,
       tree: onescreen.tree,
       indicators: onescreen.indicators.definitions,

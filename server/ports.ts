@@ -170,6 +170,7 @@ export interface Store {
   downsampleReadings(before: number): Promise<number>;
   hourlyReadings(indicatorId: string, areaId: string, from: number, to: number): Promise<HourlyReadingRow[]>;
   rawReadingCount(): Promise<number>;
+  oldestReadingAt(): Promise<number | null>;
 
   createUser(u: UserRecord): Promise<void>;
   findUserByUsername(username: string): Promise<UserRecord | null>;

@@ -71,9 +71,21 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
         return { ok: false, error: { code: 'INTERNAL', message: 'snapshot failed' } };
       }
     };
+    // one snapshot at a time per socket, and a repeat within a second gets the same one:
+    // a misbehaving client cannot make the server build snapshots in a loop
+    let pending: Promise<AckResult<Snapshot>> | null = null;
+    let lastAt = 0;
+    let last: AckResult<Snapshot> | null = null;
     socket.on('snapshot:request', async (ack) => {
       if (typeof ack !== 'function') return;
-      ack(await send());
+      if (last && Date.now() - lastAt < 1000) return ack(last);
+      pending ??= send().then((r) => {
+        last = r;
+        lastAt = Date.now();
+        pending = null;
+        return r;
+      });
+      ack(await pending);
     });
     const first = await send();
     if (first.ok) socket.emit('snapshot', first.data);

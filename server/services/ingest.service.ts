@@ -17,7 +17,7 @@ import type {
   GridEvent,
 } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import type { Clock, IngestKeyRecord, NewEvent, NewReading, Store } from '../ports.ts';
+import type { Clock, IngestKeyRecord, Logger, NewEvent, NewReading, Store } from '../ports.ts';
 
 /** readings or events stamped later than this ahead of the server clock are refused */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -33,11 +33,20 @@ export interface IngestServiceDeps {
   indicators: readonly IndicatorDefinition[];
   clock: Clock;
   listener: IngestListener;
+  logger: Logger;
   newId?: () => string;
 }
 
 export function createIngestService(deps: IngestServiceDeps) {
-  const { store, tree, clock, listener } = deps;
+  const { store, tree, clock, listener, logger } = deps;
+  // the data is committed by then: a failure to broadcast must not turn the answer into an error
+  const tell = (fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      logger.error({ err }, 'broadcast after commit failed');
+    }
+  };
   const newId = deps.newId ?? randomUUID;
   const defs = new Map(deps.indicators.map((d) => [d.id, d]));
 
@@ -91,7 +100,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       });
       // within one batch a repeated (source, externalId) is a duplicate of the first: tell the hub once
       const created = stored.filter((s) => s.created);
-      if (created.length) listener.eventsStored(created);
+      if (created.length) tell(() => listener.eventsStored(created));
       const rejected = results.filter((r) => r.status === 'rejected').length;
       return { accepted: results.length - rejected, rejected, results };
     },
@@ -133,7 +142,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       });
       if (rows.length) {
         await store.insertReadings(rows);
-        listener.readingsStored(rows);
+        tell(() => listener.readingsStored(rows));
       }
       const rejected = results.filter((r) => r.status === 'rejected').length;
       return { accepted: results.length - rejected, rejected, results };

@@ -42,7 +42,10 @@ export async function startSimulator(o: SimulatorOptions) {
   const pm25 = Pm25Replay.fromFile(PM25_FILE);
   const prefix = `sim${o.seed.toString(36)}`;
 
-  await o.store.revokeIngestKey('simulator', now());
+  // a fresh key each start; the previous run's simulator keys (flagged simulated) are revoked
+  for (const k of await o.store.listIngestKeys()) {
+    if (k.simulated && k.revokedAt === null) await o.store.revokeIngestKey(k.id, now());
+  }
   const { key } = await createIngestKey(o.store, 'simulator', { simulated: true, now: now() });
 
   async function post(path: 'events' | 'readings', items: (EventIngestItem | ReadingIngestItem)[]) {
@@ -62,7 +65,8 @@ export async function startSimulator(o: SimulatorOptions) {
 
   // a fresh store gets yesterday and today so far, so the wall's day charts are not empty
   const t0 = now();
-  if (o.backfill !== false) {
+  if (o.backfill !== false) await backfill().catch((err) => o.logger.warn({ err: (err as Error).message }, 'simulator backfill failed'));
+  async function backfill() {
     const yesterday = startOfLocalDay(startOfLocalDay(t0, o.timeZone) - 1, o.timeZone);
     if ((await o.store.countEvents({ from: yesterday })) === 0) {
       await post('events', scenario.events(yesterday, t0, rate / speed, localHour, `${prefix}b`));

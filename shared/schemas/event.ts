@@ -3,7 +3,7 @@
  * Grid events (网格事件): what sources post, and what the server keeps and streams.
  */
 import { z } from 'zod';
-import { Code, IsoDateTime, Lat, LocalisedText, Lng } from './common.ts';
+import { Code, IsoDateTime, Lat, LocalisedText, Lng, ReportedTime } from './common.ts';
 
 export const Severity = z.enum(['low', 'medium', 'high', 'critical']);
 export type Severity = z.infer<typeof Severity>;
@@ -31,7 +31,7 @@ export const EventIngestItem = z.strictObject({
   description: z.string().max(4000).optional(),
   lng: Lng,
   lat: Lat,
-  occurredAt: IsoDateTime,
+  occurredAt: ReportedTime,
   severity: Severity.optional(),
 });
 export type EventIngestItem = z.infer<typeof EventIngestItem>;

@@ -3,14 +3,14 @@
  * Indicator readings as posted to `POST /api/v1/readings`.
  */
 import { z } from 'zod';
-import { Code, IsoDateTime, Lat, Lng } from './common.ts';
+import { Code, Lat, Lng, ReportedTime } from './common.ts';
 
 /** A reading is for an area (`areaId`) or for a point (`lng`/`lat`) that the server places in its grid. */
 export const ReadingIngestItem = z
   .strictObject({
     indicator: Code,
     value: z.number().finite(),
-    at: IsoDateTime,
+    at: ReportedTime,
     areaId: z.string().min(1).max(64).optional(),
     lng: Lng.optional(),
     lat: Lat.optional(),

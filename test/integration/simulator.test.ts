@@ -27,3 +27,28 @@ describe('simulator', () => {
     }
   });
 });
+
+describe('simulator start-up', () => {
+  it('should start (and keep trying) when the server cannot be reached, instead of failing the process', async () => {
+    const { SqliteStore } = await import('../../server/stores/sqlite/sqlite.store.ts');
+    const { AreaTree } = await import('../../server/domain/areas.ts');
+    const { startSimulator } = await import('../../server/simulator/simulator.ts');
+    const { shippedData, quietLogger } = await import('../helpers/server.ts');
+    const store = new SqliteStore(':memory:');
+    await store.migrate();
+    const warnings: string[] = [];
+    const sim = await startSimulator({
+      baseUrl: 'http://127.0.0.1:9', // discard port: nothing listens
+      store,
+      tree: new AreaTree(shippedData().areas),
+      indicators: shippedData().indicators,
+      seed: 1,
+      timeZone: 'Asia/Shanghai',
+      logger: { ...quietLogger, warn: (_o: unknown, m?: string) => void warnings.push(m ?? '') },
+      tickMs: 60_000,
+    });
+    await sim.stop();
+    await store.close();
+    expect(warnings).toEqual(expect.arrayContaining(['simulator backfill failed', 'simulator tick failed']));
+  });
+});

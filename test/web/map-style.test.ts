@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ATTRIBUTION, EMPTY, LAYERS, baseStyle, layers, scaledPaint, sources } from '../../web/src/lib/components/map/map-style.ts';
 import { areaBarsOption, hourlyOption, trendOption } from '../../web/src/lib/components/charts/chart-options.ts';
 
-const data = { basemap: EMPTY, city: EMPTY, district: EMPTY, streets: EMPTY, grids: EMPTY };
+const data = { basemap: EMPTY, city: EMPTY, context: EMPTY, district: EMPTY, streets: EMPTY, grids: EMPTY };
 
 describe('map style', () => {
   it('should load nothing from elsewhere: no glyphs, sprites, tiles or URLs', () => {

@@ -137,4 +137,9 @@ export const migrations: Migration[] = [
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'index readings by series for the hourly fold',
+    sql: `CREATE INDEX readings_series_at ON readings (indicator_id, area_id, at);`,
+  },
 ];

@@ -216,19 +216,20 @@ export class SqliteStore implements Store {
   }
 
   async openCountsByGrid(now: number, todayStart: number, overdueAfterMs: Record<Severity, number>): Promise<OpenCounts[]> {
-    const overdueCase = Object.entries(overdueAfterMs)
-      .map(([sev, ms]) => `WHEN '${sev}' THEN received_at < ${now - ms}`)
-      .join(' ');
-    const rows = this.db
-      .prepare(
-        `SELECT grid_id AS gridId,
-           SUM(status NOT IN ('archived','rejected')) AS open,
-           SUM(status NOT IN ('archived','rejected') AND (CASE severity ${overdueCase} ELSE 0 END)) AS overdue,
-           SUM(occurred_at >= ?) AS today
-         FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= ? GROUP BY grid_id`,
-      )
-      .all(todayStart, todayStart) as OpenCounts[];
-    return rows;
+    return this.prep(
+      `SELECT grid_id AS gridId,
+         SUM(status NOT IN ('archived','rejected')) AS open,
+         SUM(status NOT IN ('archived','rejected') AND received_at < CASE severity
+           WHEN 'critical' THEN @critical WHEN 'high' THEN @high WHEN 'medium' THEN @medium ELSE @low END) AS overdue,
+         SUM(occurred_at >= @todayStart) AS today
+       FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= @todayStart GROUP BY grid_id`,
+    ).all({
+      todayStart,
+      critical: now - overdueAfterMs.critical,
+      high: now - overdueAfterMs.high,
+      medium: now - overdueAfterMs.medium,
+      low: now - overdueAfterMs.low,
+    }) as OpenCounts[];
   }
 
   // ── readings ──────────────────────────────────────────────────────────────
@@ -287,6 +288,10 @@ export class SqliteStore implements Store {
          WHERE indicator_id = ? AND area_id = ? AND hour >= ? AND hour < ? ORDER BY hour`,
       )
       .all(indicatorId, areaId, from, to) as HourlyReadingRow[];
+  }
+
+  async oldestReadingAt(): Promise<number | null> {
+    return (this.prep('SELECT MIN(at) FROM readings').pluck().get() as number | null) ?? null;
   }
 
   async rawReadingCount(): Promise<number> {
