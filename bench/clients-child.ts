@@ -63,7 +63,7 @@ function seqCheck(c: ClientState, seq: number) {
   c.lastSeq = seq;
 }
 
-async function connectGroup(msg: { group: string; url: string; n: number; auth?: Record<string, string>; waitSnapshot: boolean }) {
+async function connectGroup(msg: { group: string; url: string; n: number; auth?: Record<string, string>; cookie?: string; waitSnapshot: boolean }) {
   const g: Group = { clients: [], tag: '\u0000', latencies: [], first: new Map() };
   groups.set(msg.group, g);
   const t0 = performance.now();
@@ -72,6 +72,7 @@ async function connectGroup(msg: { group: string; url: string; n: number; auth?:
       const socket = connect(msg.url, {
         transports: ['websocket'],
         auth: msg.auth ?? {},
+        ...(msg.cookie ? { extraHeaders: { cookie: msg.cookie } } : {}),
         forceNew: true, // one connection per client, not one multiplexed Manager
         reconnection: false, // a drop shows up as a disconnect and as missing events
         timeout: 20_000,

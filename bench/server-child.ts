@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { loadShippedData } from '../server/data.ts';
+import { randomBytes } from 'node:crypto';
 import { createIngestKey } from '../server/middleware/ingest-auth.ts';
 import type { Logger } from '../server/ports.ts';
 import { SqliteStore } from '../server/stores/sqlite/sqlite.store.ts';
@@ -49,10 +50,17 @@ const app = createApp({
     timeZone: config.timeZone,
     centreName: config.centreName,
     simulatorOn: false,
+    // the benchmark drives one key far past the production default of 50 requests/s
+    ingestRatePerSec: 1_000_000,
   },
 });
 const { port, url } = await app.start(0, '127.0.0.1');
 const { key } = await createIngestKey(store, 'bench', { now: clock.now() });
+// the clients watch as a district duty officer, with a real session cookie
+const benchUser = { username: 'bench-officer', password: randomBytes(16).toString('hex') };
+await app.auth.createUser({ actor: 'bench', actorKind: 'system', ip: '-' }, { ...benchUser, role: 'district' });
+const login = await app.auth.login(benchUser.username, benchUser.password, '127.0.0.1');
+const cookie = `onescreen_session=${login.secret}`;
 
 let stopping = false;
 async function shutdown(code: number) {
@@ -75,4 +83,4 @@ serveIpc({
   usage: () => ({ ...usage(), rssMb: process.memoryUsage().rss / 2 ** 20, errors: errors.splice(0) }),
 });
 
-console.log(JSON.stringify({ port, url, ingestKey: key, pid: process.pid, dataDir, flushPerSec: config.indicatorFlushPerSec, districtId: app.tree.districtId }));
+console.log(JSON.stringify({ port, url, ingestKey: key, cookie, pid: process.pid, dataDir, flushPerSec: config.indicatorFlushPerSec, districtId: app.tree.districtId }));
