@@ -3,7 +3,8 @@
  * The only wiring point: reads the configuration, opens the store, starts the server, the clocks
  * and (unless SIMULATOR=off) the simulator, and stops them all on SIGINT/SIGTERM.
  */
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
@@ -44,6 +45,17 @@ const onescreen = createApp({
     auth: { sessionTtlMs: config.sessionHours * 3_600_000 },
   },
 });
+// first start: an admin account whose password goes to a file only the operator can read
+// (never to the console or the log), as Jenkins does with its initial admin password
+let firstAdminNote = '';
+if ((await store.listUsers()).length === 0) {
+  const password = randomBytes(12).toString('base64url');
+  await onescreen.auth.createUser({ actor: 'first-start', actorKind: 'system', ip: 'local' }, { username: 'admin', role: 'admin', password });
+  const file = join(config.dataDir, 'initial-admin-password.txt');
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  firstAdminNote = `\n  first start:     sign in as "admin" with the password in ${file}\n                   (then: npm run admin -- user reset admin --password <new>)`;
+}
+
 const { url, port } = await onescreen.start(config.port, config.host);
 logger.info({ url, dataDir: config.dataDir }, 'OneScreen is listening');
 
@@ -67,7 +79,9 @@ const simulator = config.simulator
     })
   : undefined;
 
-console.log(`\n  OneScreen wall:  ${url}/\n  data:            ${config.dataDir}\n  simulator:       ${config.simulator ? 'on (SIMULATOR=off to disable)' : 'off'}\n`);
+console.log(
+  `\n  OneScreen wall:  ${url}/\n  data:            ${config.dataDir}\n  simulator:       ${config.simulator ? 'on (SIMULATOR=off to disable)' : 'off'}${firstAdminNote}\n`,
+);
 
 let stopping = false;
 async function shutdown(signal: string) {
