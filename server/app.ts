@@ -12,6 +12,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { bodyLimit } from 'hono/body-limit';
 import { Server } from 'socket.io';
 import { AreaTree } from './domain/areas.ts';
 import type { Health } from '../shared/index.ts';
@@ -130,6 +131,16 @@ export function createApp(deps: AppDeps) {
     } satisfies Health),
   );
   app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));
+  // people's requests are small: sign-in and administration bodies are capped well below ingest's
+  const smallBodies = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', 413, 'the body is too large');
+    },
+  });
+  app.use('/api/v1/session', smallBodies);
+  app.use('/api/v1/session/*', smallBodies);
+  app.use('/api/v1/admin/*', smallBodies);
   app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));

@@ -267,6 +267,13 @@ describe('roles, sessions and hardening', () => {
     again.socket.close();
   });
 
+  it('should cap the body of sign-in and admin requests', async () => {
+    const big = { username: 'x', password: 'y'.repeat(100_000) };
+    const r = await postJson(s.url, '/api/v1/session', big);
+    expect(r.status).toBe(413);
+    expect(r.json.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
   it('should refuse cross-origin state changes', async () => {
     const r = await postJson(s.url, '/api/v1/session', ADMIN, undefined, { origin: 'http://evil.example' });
     expect(r.status).toBe(403);
