@@ -10,3 +10,4 @@ export * from './reading.ts';
 export * from './ingest.ts';
 export * from './health.ts';
 export * from './auth.ts';
+export * from './lifecycle.ts';

@@ -1,0 +1,199 @@
+/**
+ * @module server/domain/lifecycle
+ * The closed loop 统一受理、发现上报、指挥派遣、处置反馈、任务核查、评价归档 as a pure state machine:
+ * given a case, a request and who asks, either the next case and the timeline entry to append,
+ * or the reason it is refused. No I/O, no clock: `now` is passed in.
+ *
+ *   reported ─accept→ accepted ─dispatch→ dispatched ─handle→ handled ─verify→ verified ─archive→ archived
+ *      │                 │  ↑                 │                  │
+ *      └──reject─────────┴──┼── return ───────┘      rework ─────┘ (back to dispatched)
+ *                 (rejected)
+ *   escalate (street → district, written reason) and urge (催办) are logged without a change of stage.
+ */
+import type { CaseAction, EventStatus, Role, Severity, StageLimits, TimeLimits, TimelineEntry, TransitionRequest, Unit } from '../../shared/index.ts';
+
+export interface CaseState {
+  id: string;
+  status: EventStatus;
+  version: number;
+  category: string;
+  severity: Severity;
+  streetId: string;
+  leadUnit: string | null;
+  coUnits: string[];
+  escalated: boolean;
+  /** when the current stage began, and when it is due (null once closed) */
+  stageStartedAt: number;
+  dueAt: number | null;
+  rating: 'good' | 'bad' | null;
+  satisfaction: number | null;
+  duplicateOf: string | null;
+}
+
+export interface Actor {
+  name: string;
+  role: Role;
+  areaId: string;
+}
+
+/** From which stages an action may be taken, and where it leads (null: the stage does not change). */
+export const TRANSITIONS: Record<CaseAction, { from: readonly EventStatus[]; to: EventStatus | null }> = {
+  accept: { from: ['reported'], to: 'accepted' },
+  reject: { from: ['reported', 'accepted'], to: 'rejected' },
+  dispatch: { from: ['accepted'], to: 'dispatched' },
+  return: { from: ['dispatched'], to: 'accepted' },
+  handle: { from: ['dispatched'], to: 'handled' },
+  verify: { from: ['handled'], to: 'verified' },
+  rework: { from: ['handled'], to: 'dispatched' },
+  escalate: { from: ['reported', 'accepted', 'dispatched', 'handled'], to: null },
+  urge: { from: ['reported', 'accepted', 'dispatched', 'handled', 'verified'], to: null },
+  archive: { from: ['verified'], to: 'archived' },
+};
+
+/**
+ * Who may take which action. District duty officers (and admins) run the whole loop; a street
+ * officer runs it within its street, escalates to the district, and once a case is escalated may
+ * only report handling, return a mis-dispatched case and urge; wall displays only watch.
+ */
+export const ROLE_ACTIONS: Record<Role, readonly CaseAction[]> = {
+  admin: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive'],
+  district: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive'],
+  street: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive'],
+  wall: [],
+};
+const STREET_ON_ESCALATED: readonly CaseAction[] = ['handle', 'return', 'urge'];
+
+/** the stage whose clock runs while a case is in a status */
+export const STAGE_OF: Partial<Record<EventStatus, keyof StageLimits>> = {
+  reported: 'accept',
+  accepted: 'dispatch',
+  dispatched: 'handle',
+  handled: 'verify',
+};
+
+export function limitsFor(limits: TimeLimits, category: string): StageLimits {
+  return limits.categories[category] ?? limits.categories['*']!;
+}
+
+/** When the stage entered at `start` is due, or null if no clock runs in that status. */
+export function dueAt(limits: TimeLimits, category: string, severity: Severity, status: EventStatus, start: number): number | null {
+  const stage = STAGE_OF[status];
+  if (!stage) return null;
+  return start + Math.round(limitsFor(limits, category)[stage] * limits.severityFactor[severity] * 60_000);
+}
+
+export type Clock = 'ok' | 'amber' | 'red' | 'none';
+/** amber once `warnAt` of the stage's time is used, red once it is due */
+export function clockState(limits: TimeLimits, c: Pick<CaseState, 'stageStartedAt' | 'dueAt'>, now: number): Clock {
+  if (c.dueAt === null) return 'none';
+  if (now >= c.dueAt) return 'red';
+  return now >= c.stageStartedAt + (c.dueAt - c.stageStartedAt) * limits.warnAt ? 'amber' : 'ok';
+}
+
+export type Refusal = { ok: false; code: 'FORBIDDEN' | 'CONFLICT' | 'INVALID_TRANSITION' | 'VALIDATION'; message: string };
+export type Applied = { ok: true; next: CaseState; entry: Omit<TimelineEntry, 'seq'> };
+
+export interface LifecycleContext {
+  units: ReadonlyMap<string, Unit>;
+  limits: TimeLimits;
+  now: number;
+  /** is the street within the actor's scope (the area tree knows) */
+  inScope: (streetId: string) => boolean;
+}
+
+const refuse = (code: Refusal['code'], message: string): Refusal => ({ ok: false, code, message });
+
+export function applyTransition(c: CaseState, req: TransitionRequest, actor: Actor, ctx: LifecycleContext): Applied | Refusal {
+  if (!ctx.inScope(c.streetId)) return refuse('FORBIDDEN', 'this case is outside your area');
+  if (!ROLE_ACTIONS[actor.role].includes(req.action)) return refuse('FORBIDDEN', `a ${actor.role} may not ${req.action}`);
+  if (actor.role === 'street' && c.escalated && !STREET_ON_ESCALATED.includes(req.action)) {
+    return refuse('FORBIDDEN', 'this case was escalated to the district, which now directs it');
+  }
+  if (req.version !== c.version) return refuse('CONFLICT', `the case changed meanwhile (now version ${c.version}); reload and try again`);
+  const t = TRANSITIONS[req.action];
+  if (!t.from.includes(c.status)) return refuse('INVALID_TRANSITION', `cannot ${req.action} a case that is ${c.status}`);
+
+  const next: CaseState = { ...c, version: c.version + 1 };
+  const data: Record<string, unknown> = {};
+  switch (req.action) {
+    case 'reject':
+      if (req.reason === 'duplicate') {
+        if (!req.duplicateOf) return refuse('VALIDATION', 'a duplicate names the case it duplicates (duplicateOf)');
+        if (req.duplicateOf === c.id) return refuse('VALIDATION', 'a case cannot duplicate itself');
+        next.duplicateOf = req.duplicateOf;
+        data.duplicateOf = req.duplicateOf;
+      }
+      data.reason = req.reason;
+      break;
+    case 'dispatch': {
+      const lead = ctx.units.get(req.unit);
+      if (!lead) return refuse('VALIDATION', `unknown unit ${req.unit}`);
+      for (const u of req.coUnits) {
+        if (!ctx.units.has(u)) return refuse('VALIDATION', `unknown unit ${u}`);
+        if (u === req.unit) return refuse('VALIDATION', 'the lead unit cannot also be a co-unit');
+      }
+      for (const u of [lead, ...req.coUnits.map((x) => ctx.units.get(x)!)]) {
+        if (u.kind === 'street' && u.streetId !== c.streetId) return refuse('VALIDATION', `${u.name.zh} works only in its own street`);
+      }
+      next.leadUnit = req.unit;
+      next.coUnits = [...new Set(req.coUnits)];
+      Object.assign(data, { unit: req.unit, coUnits: next.coUnits });
+      break;
+    }
+    case 'return':
+      data.unit = c.leadUnit;
+      next.leadUnit = null;
+      next.coUnits = [];
+      break;
+    case 'escalate':
+      if (c.escalated) return refuse('INVALID_TRANSITION', 'this case is already with the district');
+      next.escalated = true;
+      data.to = 'district';
+      break;
+    case 'archive':
+      next.rating = req.rating;
+      next.satisfaction = req.satisfaction ?? null;
+      Object.assign(data, { rating: req.rating, ...(req.satisfaction ? { satisfaction: req.satisfaction } : {}) });
+      break;
+    default:
+      break;
+  }
+  if (t.to !== null && t.to !== c.status) {
+    next.status = t.to;
+    next.stageStartedAt = ctx.now;
+    next.dueAt = dueAt(ctx.limits, c.category, c.severity, t.to, ctx.now);
+  }
+  return {
+    ok: true,
+    next,
+    entry: {
+      at: new Date(ctx.now).toISOString(),
+      actor: actor.name,
+      actorRole: actor.role,
+      action: req.action,
+      from: c.status,
+      to: next.status,
+      note: req.note ?? '',
+      attachments: req.attachments,
+      data,
+    },
+  };
+}
+
+/** the actions this actor may take on this case now (for the console's buttons) */
+export function allowedActions(c: CaseState, actor: Actor, inScope: boolean): CaseAction[] {
+  if (!inScope) return [];
+  return ROLE_ACTIONS[actor.role].filter(
+    (a) => TRANSITIONS[a].from.includes(c.status) && !(a === 'escalate' && c.escalated) && !(actor.role === 'street' && c.escalated && !STREET_ON_ESCALATED.includes(a)),
+  );
+}
+
+/** The lead unit the responsibility list suggests for a category in a street (area rule first). */
+export function suggestUnit(rules: readonly { category: string; areaId?: string | undefined; unit: string }[], category: string, streetId: string): string | null {
+  return (
+    rules.find((r) => r.category === category && r.areaId === streetId)?.unit ??
+    rules.find((r) => r.category === category && r.areaId === undefined)?.unit ??
+    rules.find((r) => r.category === '*' && r.areaId === streetId)?.unit ??
+    null
+  );
+}

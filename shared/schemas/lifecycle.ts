@@ -1,0 +1,78 @@
+/**
+ * @module shared/schemas/lifecycle
+ * The closed loop (DOMAIN.md R2.1): actions on a case, its timeline, units and time limits.
+ */
+import { z } from 'zod';
+import { Code, IsoDateTime, LocalisedText } from './common.ts';
+import { EventStatus } from './event.ts';
+
+export const CaseAction = z.enum(['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive']);
+export type CaseAction = z.infer<typeof CaseAction>;
+
+const Note = z.string().trim().max(2000);
+const NeededNote = z.string().trim().min(2, 'a written note is required').max(2000);
+const Attachments = z.array(z.string().trim().min(1).max(200)).max(20).default([]);
+const Base = { version: z.number().int().positive(), note: Note.optional(), attachments: Attachments };
+
+/** `POST /api/v1/events/:id/transitions` */
+export const TransitionRequest = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('accept'), ...Base }),
+  z.strictObject({ action: z.literal('reject'), ...Base, reason: z.enum(['invalid', 'duplicate']), duplicateOf: z.string().min(1).max(64).optional() }),
+  z.strictObject({ action: z.literal('dispatch'), ...Base, unit: Code, coUnits: z.array(Code).max(10).default([]) }),
+  z.strictObject({ action: z.literal('return'), ...Base, note: NeededNote }),
+  z.strictObject({ action: z.literal('handle'), ...Base, note: NeededNote }),
+  z.strictObject({ action: z.literal('verify'), ...Base }),
+  z.strictObject({ action: z.literal('rework'), ...Base, note: NeededNote }),
+  z.strictObject({ action: z.literal('escalate'), ...Base, note: z.string().trim().min(5, 'escalation needs a written reason').max(2000) }),
+  z.strictObject({ action: z.literal('urge'), ...Base }),
+  z.strictObject({ action: z.literal('archive'), ...Base, rating: z.enum(['good', 'bad']), satisfaction: z.number().int().min(1).max(5).optional() }),
+]);
+export type TransitionRequest = z.infer<typeof TransitionRequest>;
+
+/** One entry of a case's timeline; entries are only ever appended. */
+export const TimelineEntry = z.object({
+  seq: z.number().int().positive(),
+  at: IsoDateTime,
+  actor: z.string(),
+  actorRole: z.string(),
+  action: z.union([CaseAction, z.literal('report'), z.literal('breach')]),
+  from: EventStatus,
+  to: EventStatus,
+  note: z.string(),
+  attachments: z.array(z.string()),
+  /** action-specific fields (unit, co-units, rating, reason…) */
+  data: z.record(z.string(), z.unknown()),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+export const UnitKind = z.enum(['team', 'department', 'street']);
+/** A unit cases are dispatched to: a 专班, a department, or a street centre. */
+export const Unit = z.object({
+  id: Code,
+  name: LocalisedText,
+  kind: UnitKind,
+  /** a street unit works only in its street */
+  streetId: z.string().optional(),
+});
+export type Unit = z.infer<typeof Unit>;
+
+/** Responsibility list: category (and optionally area) → the lead unit to suggest. */
+export const ResponsibilityRule = z.object({ category: Code, areaId: z.string().optional(), unit: Code });
+export type ResponsibilityRule = z.infer<typeof ResponsibilityRule>;
+
+/** Minutes allowed for each stage, per category (`*` is the default). */
+export const StageLimits = z.object({
+  accept: z.number().positive(),
+  dispatch: z.number().positive(),
+  handle: z.number().positive(),
+  verify: z.number().positive(),
+});
+export type StageLimits = z.infer<typeof StageLimits>;
+export const TimeLimits = z.object({
+  /** a more severe case gets this fraction of each limit */
+  severityFactor: z.object({ low: z.number().positive(), medium: z.number().positive(), high: z.number().positive(), critical: z.number().positive() }),
+  /** fraction of a limit after which the case shows amber */
+  warnAt: z.number().gt(0).lt(1),
+  categories: z.record(z.string(), StageLimits),
+});
+export type TimeLimits = z.infer<typeof TimeLimits>;
