@@ -25,6 +25,8 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { readRoutes } from './routes/read.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { caseRoutes } from './routes/cases.ts';
+import { createCaseService } from './services/case.service.ts';
 import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
 import { createIngestService } from './services/ingest.service.ts';
@@ -45,6 +47,8 @@ export interface AppOptions {
   /** ingest requests per second per key (token bucket; burst twice that) */
   ingestRatePerSec?: number;
   auth?: Partial<AuthOptions>;
+  /** how often stage deadlines are checked for breaches (default 10 s) */
+  breachCheckMs?: number;
   /** how often live sockets' sessions are re-checked (default 10 s) */
   sessionCheckMs?: number;
 }
@@ -105,10 +109,23 @@ export function createApp(deps: AppDeps) {
       readingsStored: (rows) => indicators.readingsStored(rows),
     },
     logger,
+    limits: data.timeLimits,
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
   const auth = createAuthService({ store, tree, clock, logger, options: options.auth ?? {}, onSessionsEnded: (h) => sockets?.sessionsEnded(h) });
+  const cases = createCaseService({
+    store,
+    tree,
+    clock,
+    data,
+    logger,
+    audit: (a) => auth.audit(a),
+    changed(event) {
+      hub?.publishEvent(event, false);
+      indicators.eventsChanged();
+    },
+  });
 
   const app = new Hono();
   app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'no-referrer' }));
@@ -143,6 +160,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1/admin/*', smallBodies);
   app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
   app.route('/api/v1/admin', adminRoutes(auth, store));
+  app.route('/api/v1', caseRoutes(auth, cases));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   const staticRoot = options.staticRoot;
@@ -178,6 +196,7 @@ export function createApp(deps: AppDeps) {
     ingest,
     indicators,
     auth,
+    cases,
     get hub() {
       return hub;
     },
@@ -205,6 +224,7 @@ export function createApp(deps: AppDeps) {
         hub!.flush();
       }, 'indicator tick');
       every(MAINTENANCE_MS, maintenance, 'maintenance');
+      every(options.breachCheckMs ?? 10_000, () => cases.checkBreaches().then(() => undefined), 'breach check');
       every(options.sessionCheckMs ?? 10_000, async () => {
         await sockets?.revalidate();
         await auth.prune();

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { FeatureCollection } from 'geojson';
-import type { z } from 'zod';
-import { AreaCollection, BasemapLayer, EventCategoryList, IndicatorRegistry, type EventCategory, type IndicatorDefinition } from '../shared/index.ts';
+import { z } from 'zod';
+import { AreaCollection, BasemapLayer, EventCategoryList, IndicatorRegistry, ResponsibilityRule, TimeLimits, Unit, type EventCategory, type IndicatorDefinition } from '../shared/index.ts';
 
 export const DEFAULT_DATA_ROOT = fileURLToPath(new URL('../data/', import.meta.url));
 
@@ -17,6 +17,9 @@ export interface ShippedData {
   basemap: FeatureCollection;
   indicators: IndicatorDefinition[];
   categories: EventCategory[];
+  units: Unit[];
+  responsibility: ResponsibilityRule[];
+  timeLimits: TimeLimits;
 }
 
 function load<T>(file: string, schema: z.ZodType<T>): T {
@@ -39,5 +42,8 @@ export function loadShippedData(root = DEFAULT_DATA_ROOT): ShippedData {
     basemap,
     indicators: load(join(root, 'indicators.json'), IndicatorRegistry),
     categories: load(join(root, 'event-categories.json'), EventCategoryList),
+    units: load(join(root, 'units.json'), z.array(Unit)),
+    responsibility: load(join(root, 'responsibility.json'), z.array(ResponsibilityRule)),
+    timeLimits: load(join(root, 'time-limits.json'), TimeLimits.refine((l) => l.categories['*'] !== undefined, 'a default (*) limit is required')),
   };
 }

@@ -3,7 +3,7 @@
  * The interfaces services depend on. The embedded SQLite store implements {@link Store}; a
  * PostgreSQL store can implement the same interface later (all methods are async for that reason).
  */
-import type { AuditEntry, EventStatus, GridEvent, Role, Severity } from '../shared/index.ts';
+import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../shared/index.ts';
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -49,6 +49,23 @@ export interface NewEvent {
   occurredAt: number;
   receivedAt: number;
   simulated: boolean;
+  /** when the first stage (acceptance) is due */
+  dueAt: number | null;
+}
+
+/** The fields a transition changes, written together with its timeline entry. */
+export interface CaseChange {
+  status: EventStatus;
+  leadUnit: string | null;
+  coUnits: string[];
+  escalated: boolean;
+  stageStartedAt: number;
+  dueAt: number | null;
+  rating: 'good' | 'bad' | null;
+  satisfaction: number | null;
+  duplicateOf: string | null;
+  /** a breach: counted, and the current stage marked as breached */
+  breach?: boolean;
 }
 
 export interface InsertEventResult {
@@ -156,6 +173,14 @@ export interface Store {
   /** store a batch in one transaction; idempotent on (source, externalId) */
   insertEvents(events: NewEvent[]): Promise<InsertEventResult[]>;
   getEvent(id: string): Promise<GridEvent | null>;
+  timeline(eventId: string): Promise<TimelineEntry[]>;
+  /**
+   * Apply a change if the case is still at `expectedVersion`, appending its timeline entry, in one
+   * transaction. Returns the changed case, or null when the version moved on (a conflict).
+   */
+  changeCase(id: string, expectedVersion: number, change: CaseChange, entry: Omit<TimelineEntry, 'seq'>, now: number): Promise<GridEvent | null>;
+  /** open cases whose current stage is due by `now` and not yet marked breached */
+  dueCases(now: number, limit: number): Promise<GridEvent[]>;
   listEvents(f: EventFilter): Promise<GridEvent[]>;
   countEvents(f: Omit<EventFilter, 'limit'>): Promise<number>;
   /** occurrence times (epoch ms) of events that occurred in [from, to), optionally below an area */

@@ -197,3 +197,25 @@ export function suggestUnit(rules: readonly { category: string; areaId?: string 
     null
   );
 }
+
+/**
+ * A stage overran its time limit: the breach is counted and logged by the system, and a street
+ * case rises to the district. The clock keeps running (the stage is still due).
+ */
+export function breach(c: CaseState, now: number): { next: CaseState; entry: Omit<TimelineEntry, 'seq'> } {
+  const stage = STAGE_OF[c.status] ?? 'handle';
+  return {
+    next: { ...c, version: c.version + 1, escalated: true },
+    entry: {
+      at: new Date(now).toISOString(),
+      actor: 'system',
+      actorRole: 'system',
+      action: 'breach',
+      from: c.status,
+      to: c.status,
+      note: '',
+      attachments: [],
+      data: { stage, dueAt: c.dueAt === null ? null : new Date(c.dueAt).toISOString(), escalatedTo: c.escalated ? null : 'district' },
+    },
+  };
+}

@@ -74,14 +74,5 @@ export function readRoutes(d: ReadDeps) {
       if (q.data.to) f.to = Date.parse(q.data.to);
       const [events, total] = await Promise.all([d.store.listEvents(f), d.store.countEvents(f)]);
       return c.json({ events, total });
-    })
-    .get('/events/:id', async (c) => {
-      const p = c.var.principal;
-      const ev = await d.store.getEvent(c.req.param('id'));
-      if (ev && !canSee(d.tree, p, ev.gridId)) {
-        await d.auth.audit({ actor: p.name, actorKind: p.kind, action: 'GET /api/v1/events/:id', target: ev.id, outcome: 'denied', ip: clientIp(c), detail: 'event outside scope' });
-      }
-      if (!ev || !canSee(d.tree, p, ev.gridId)) throw notFound('event');
-      return c.json(ev);
     });
 }

@@ -15,7 +15,9 @@ import type {
   ReadingIngestItem,
   ReadingItemResult,
   GridEvent,
+  TimeLimits,
 } from '../../shared/index.ts';
+import { dueAt } from '../domain/lifecycle.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { Clock, IngestKeyRecord, Logger, NewEvent, NewReading, Store } from '../ports.ts';
 
@@ -34,6 +36,8 @@ export interface IngestServiceDeps {
   clock: Clock;
   listener: IngestListener;
   logger: Logger;
+  /** the closed loop's time limits: a new case's acceptance clock starts when it arrives */
+  limits: TimeLimits;
   newId?: () => string;
 }
 
@@ -90,6 +94,7 @@ export function createIngestService(deps: IngestServiceDeps) {
             occurredAt,
             receivedAt: now,
             simulated: key.simulated,
+            dueAt: dueAt(deps.limits, it.category, it.severity ?? 'medium', 'reported', now),
           },
         });
       });

@@ -56,6 +56,19 @@ export const GridEvent = z.object({
   updatedAt: IsoDateTime,
   simulated: z.boolean(),
   version: z.number().int().positive(),
+  /** the closed loop: one lead unit plus optional co-units (DOMAIN.md R2.3) */
+  leadUnit: z.string().nullable(),
+  coUnits: z.array(z.string()),
+  /** escalated from the street to the district */
+  escalated: z.boolean(),
+  /** the current stage's clock: when it started and when it is due (null once closed) */
+  stageStartedAt: IsoDateTime,
+  dueAt: IsoDateTime.nullable(),
+  /** how many stage time limits this case has overrun */
+  breaches: z.number().int().min(0),
+  rating: z.enum(['good', 'bad']).nullable(),
+  satisfaction: z.number().int().min(1).max(5).nullable(),
+  duplicateOf: z.string().nullable(),
 });
 export type GridEvent = z.infer<typeof GridEvent>;
 

@@ -57,7 +57,7 @@ export const Unit = z.object({
 export type Unit = z.infer<typeof Unit>;
 
 /** Responsibility list: category (and optionally area) → the lead unit to suggest. */
-export const ResponsibilityRule = z.object({ category: Code, areaId: z.string().optional(), unit: Code });
+export const ResponsibilityRule = z.object({ category: z.union([Code, z.literal('*')]), areaId: z.string().optional(), unit: Code });
 export type ResponsibilityRule = z.infer<typeof ResponsibilityRule>;
 
 /** Minutes allowed for each stage, per category (`*` is the default). */

@@ -21,6 +21,7 @@ const event = (over: Partial<NewEvent> = {}): NewEvent => ({
   occurredAt: 10 * H,
   receivedAt: 10 * H,
   simulated: false,
+  dueAt: null,
   ...over,
 });
 

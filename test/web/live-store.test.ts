@@ -43,6 +43,15 @@ function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
     updatedAt: at,
     simulated: true,
     version: 1,
+    leadUnit: null,
+    coUnits: [],
+    escalated: false,
+    stageStartedAt: at,
+    dueAt: null,
+    breaches: 0,
+    rating: null,
+    satisfaction: null,
+    duplicateOf: null,
     ...over,
   };
 }

@@ -142,4 +142,38 @@ export const migrations: Migration[] = [
     name: 'index readings by series for the hourly fold',
     sql: `CREATE INDEX readings_series_at ON readings (indicator_id, area_id, at);`,
   },
+  {
+    version: 4,
+    name: 'closed loop: case fields and the append-only timeline',
+    sql: `
+      ALTER TABLE events ADD COLUMN lead_unit TEXT;
+      ALTER TABLE events ADD COLUMN co_units TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE events ADD COLUMN escalated INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE events ADD COLUMN stage_started_at INTEGER;
+      ALTER TABLE events ADD COLUMN due_at INTEGER;
+      ALTER TABLE events ADD COLUMN breaches INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE events ADD COLUMN breached_stage INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE events ADD COLUMN rating TEXT;
+      ALTER TABLE events ADD COLUMN satisfaction INTEGER;
+      ALTER TABLE events ADD COLUMN duplicate_of TEXT;
+      UPDATE events SET stage_started_at = received_at;
+      CREATE INDEX events_due ON events (due_at) WHERE due_at IS NOT NULL;
+      CREATE TABLE event_timeline (
+        event_id TEXT NOT NULL REFERENCES events (id),
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        actor_role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        from_status TEXT NOT NULL,
+        to_status TEXT NOT NULL,
+        note TEXT NOT NULL,
+        attachments TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (event_id, seq)
+      );
+      CREATE TRIGGER timeline_no_update BEFORE UPDATE ON event_timeline BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
+      CREATE TRIGGER timeline_no_delete BEFORE DELETE ON event_timeline BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
+    `,
+  },
 ];

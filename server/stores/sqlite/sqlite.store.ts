@@ -5,8 +5,9 @@
  * is acknowledged only after its data is durable.
  */
 import Database from 'better-sqlite3';
-import type { AuditEntry, GridEvent, Role, Severity } from '../../../shared/index.ts';
+import type { AuditEntry, GridEvent, Role, Severity, TimelineEntry } from '../../../shared/index.ts';
 import type {
+  CaseChange,
   DisplayTokenRecord,
   NewAuditEntry,
   SessionRecord,
@@ -43,6 +44,15 @@ interface EventRow {
   updated_at: number;
   simulated: number;
   version: number;
+  lead_unit: string | null;
+  co_units: string;
+  escalated: number;
+  stage_started_at: number | null;
+  due_at: number | null;
+  breaches: number;
+  rating: string | null;
+  satisfaction: number | null;
+  duplicate_of: string | null;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -67,8 +77,20 @@ function toEvent(r: EventRow): GridEvent {
     updatedAt: iso(r.updated_at),
     simulated: r.simulated === 1,
     version: r.version,
+    leadUnit: r.lead_unit,
+    coUnits: JSON.parse(r.co_units) as string[],
+    escalated: r.escalated === 1,
+    stageStartedAt: iso(r.stage_started_at ?? r.received_at),
+    dueAt: r.due_at === null ? null : iso(r.due_at),
+    breaches: r.breaches,
+    rating: r.rating as GridEvent['rating'],
+    satisfaction: r.satisfaction,
+    duplicateOf: r.duplicate_of,
   };
 }
+
+const APPEND_ENTRY = `INSERT INTO event_timeline (event_id, seq, at, actor, actor_role, action, from_status, to_status, note, attachments, data)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const AREA_COLUMN = { grid: 'grid_id', street: 'street_id', district: 'district_id' } as const;
 
@@ -147,19 +169,23 @@ export class SqliteStore implements Store {
   // ── events ────────────────────────────────────────────────────────────────
   private readonly insertEventStmt = () =>
     this.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version)
+      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
-      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1)
+      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt)
       ON CONFLICT (source, external_id) DO NOTHING`);
 
   async insertEvents(events: NewEvent[]): Promise<InsertEventResult[]> {
     const insert = this.insertEventStmt();
     const bySourceKey = this.prep('SELECT * FROM events WHERE source = ? AND external_id = ?');
     const byId = this.prep('SELECT * FROM events WHERE id = ?');
+    const appendEntry = this.prep(APPEND_ENTRY);
     return this.db.transaction(() =>
       events.map((e) => {
         const info = insert.run({ ...e, simulated: e.simulated ? 1 : 0 });
-        if (info.changes === 1) return { created: true, event: toEvent(byId.get(e.id) as EventRow) };
+        if (info.changes === 1) {
+          appendEntry.run(e.id, 1, e.receivedAt, e.source, 'source', 'report', e.status, e.status, '', '[]', JSON.stringify({ source: e.source, externalId: e.externalId }));
+          return { created: true, event: toEvent(byId.get(e.id) as EventRow) };
+        }
         return { created: false, event: toEvent(bySourceKey.get(e.source, e.externalId) as EventRow) };
       }),
     )();
@@ -168,6 +194,52 @@ export class SqliteStore implements Store {
   async getEvent(id: string): Promise<GridEvent | null> {
     const r = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
     return r ? toEvent(r) : null;
+  }
+
+  async timeline(eventId: string): Promise<TimelineEntry[]> {
+    const rows = this.prep('SELECT * FROM event_timeline WHERE event_id = ? ORDER BY seq').all(eventId) as {
+      seq: number; at: number; actor: string; actor_role: string; action: string; from_status: string; to_status: string; note: string; attachments: string; data: string;
+    }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: iso(r.at),
+      actor: r.actor,
+      actorRole: r.actor_role,
+      action: r.action as TimelineEntry['action'],
+      from: r.from_status as TimelineEntry['from'],
+      to: r.to_status as TimelineEntry['to'],
+      note: r.note,
+      attachments: JSON.parse(r.attachments) as string[],
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
+  }
+
+  async changeCase(id: string, expectedVersion: number, c: CaseChange, entry: Omit<TimelineEntry, 'seq'>, now: number): Promise<GridEvent | null> {
+    const update = this.prep(`UPDATE events SET status = @status, lead_unit = @leadUnit, co_units = @coUnits, escalated = @escalated,
+        stage_started_at = @stageStartedAt, due_at = @dueAt, rating = @rating, satisfaction = @satisfaction, duplicate_of = @duplicateOf,
+        breaches = breaches + @breach, breached_stage = CASE WHEN @breach = 1 THEN 1 WHEN stage_started_at <> @stageStartedAt THEN 0 ELSE breached_stage END,
+        version = version + 1, updated_at = @now
+      WHERE id = @id AND version = @expectedVersion`);
+    const nextSeq = this.prep('SELECT COALESCE(MAX(seq), 0) + 1 FROM event_timeline WHERE event_id = ?').pluck();
+    const append = this.prep(APPEND_ENTRY);
+    return this.db.transaction(() => {
+      const r = update.run({
+        ...c,
+        coUnits: JSON.stringify(c.coUnits),
+        escalated: c.escalated ? 1 : 0,
+        breach: c.breach ? 1 : 0,
+        now,
+        id,
+        expectedVersion,
+      });
+      if (r.changes === 0) return null;
+      append.run(id, nextSeq.get(id), Date.parse(entry.at), entry.actor, entry.actorRole, entry.action, entry.from, entry.to, entry.note, JSON.stringify(entry.attachments), JSON.stringify(entry.data));
+      return toEvent(this.prep('SELECT * FROM events WHERE id = ?').get(id) as EventRow);
+    })();
+  }
+
+  async dueCases(now: number, limit: number): Promise<GridEvent[]> {
+    return (this.prep(`SELECT * FROM events WHERE due_at IS NOT NULL AND due_at <= ? AND breached_stage = 0 ORDER BY due_at LIMIT ?`).all(now, limit) as EventRow[]).map(toEvent);
   }
 
   private where(f: Omit<EventFilter, 'limit'>): { sql: string; params: unknown[] } {

@@ -1,0 +1,138 @@
+/**
+ * @module server/services/case.service
+ * The closed loop as a use case: load a case, check scope, apply the pure state machine, store
+ * the change with its timeline entry under an optimistic version check, audit it and tell every
+ * permitted screen. Also the breach watch: stages past their time limit are marked, counted and
+ * (for street cases) raised to the district — from stored deadlines, so restarts lose no clock.
+ */
+import type { AuditEntry, CaseAction, GridEvent, TimelineEntry, TransitionRequest } from '../../shared/index.ts';
+import { canSee, type Principal } from '../domain/access.ts';
+import type { AreaTree } from '../domain/areas.ts';
+import { allowedActions, applyTransition, breach, suggestUnit, type CaseState } from '../domain/lifecycle.ts';
+import type { ShippedData } from '../data.ts';
+import { AppError, notFound } from '../errors.ts';
+import type { CaseChange, Clock, Logger, Store } from '../ports.ts';
+
+export interface CaseServiceDeps {
+  store: Store;
+  tree: AreaTree;
+  clock: Clock;
+  data: Pick<ShippedData, 'units' | 'responsibility' | 'timeLimits'>;
+  logger: Logger;
+  audit: (a: { actor: string; actorKind: AuditEntry['actorKind']; action: string; target: string; outcome: AuditEntry['outcome']; ip: string; detail?: string }) => Promise<void>;
+  /** a case changed: stream it */
+  changed: (event: GridEvent) => void;
+}
+
+export function toCaseState(e: GridEvent): CaseState {
+  return {
+    id: e.id,
+    status: e.status,
+    version: e.version,
+    category: e.category,
+    severity: e.severity,
+    streetId: e.streetId,
+    leadUnit: e.leadUnit,
+    coUnits: e.coUnits,
+    escalated: e.escalated,
+    stageStartedAt: Date.parse(e.stageStartedAt),
+    dueAt: e.dueAt === null ? null : Date.parse(e.dueAt),
+    rating: e.rating,
+    satisfaction: e.satisfaction,
+    duplicateOf: e.duplicateOf,
+  };
+}
+
+const change = (c: CaseState, breachFlag = false): CaseChange => ({
+  status: c.status,
+  leadUnit: c.leadUnit,
+  coUnits: c.coUnits,
+  escalated: c.escalated,
+  stageStartedAt: c.stageStartedAt,
+  dueAt: c.dueAt,
+  rating: c.rating,
+  satisfaction: c.satisfaction,
+  duplicateOf: c.duplicateOf,
+  breach: breachFlag,
+});
+
+export interface CaseView {
+  event: GridEvent;
+  timeline: TimelineEntry[];
+  /** what this session may do now */
+  allowedActions: CaseAction[];
+  /** the lead unit the responsibility list suggests */
+  suggestedUnit: string | null;
+}
+
+export function createCaseService(deps: CaseServiceDeps) {
+  const { store, tree, clock, data, logger } = deps;
+  const units = new Map(data.units.map((u) => [u.id, u]));
+
+  /** the case, or a 404 that reads exactly like an unknown id when it lies outside the scope */
+  async function load(p: Principal, id: string, ip: string, action: string): Promise<GridEvent> {
+    const ev = await store.getEvent(id);
+    if (ev && !canSee(tree, p, ev.gridId)) {
+      await deps.audit({ actor: p.name, actorKind: p.kind, action, target: ev.id, outcome: 'denied', ip, detail: 'event outside scope' });
+    }
+    if (!ev || !canSee(tree, p, ev.gridId)) throw notFound('event');
+    return ev;
+  }
+
+  return {
+    units: data.units,
+
+    async view(p: Principal, id: string, ip: string): Promise<CaseView> {
+      const event = await load(p, id, ip, 'GET /api/v1/events/:id');
+      return {
+        event,
+        timeline: await store.timeline(id),
+        allowedActions: allowedActions(toCaseState(event), p, true),
+        suggestedUnit: suggestUnit(data.responsibility, event.category, event.streetId),
+      };
+    },
+
+    async transition(p: Principal, id: string, req: TransitionRequest, ip: string): Promise<CaseView> {
+      const event = await load(p, id, ip, `case.${req.action}`);
+      const r = applyTransition(toCaseState(event), req, p, { units, limits: data.timeLimits, now: clock.now(), inScope: (s) => canSee(tree, p, s) });
+      if (!r.ok) {
+        await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'denied', ip, detail: r.message });
+        const status = { FORBIDDEN: 403, CONFLICT: 409, INVALID_TRANSITION: 422, VALIDATION: 400 } as const;
+        throw new AppError(r.code === 'INVALID_TRANSITION' ? 'INVALID_TRANSITION' : r.code, status[r.code], r.message);
+      }
+      if (req.action === 'reject' && req.duplicateOf) {
+        const original = await store.getEvent(req.duplicateOf);
+        if (!original || !canSee(tree, p, original.gridId)) throw new AppError('VALIDATION', 400, `duplicateOf: no case ${req.duplicateOf} in your area`);
+      }
+      const saved = await store.changeCase(id, req.version, change(r.next), r.entry, clock.now());
+      if (!saved) {
+        throw new AppError('CONFLICT', 409, 'the case changed meanwhile; reload and try again');
+      }
+      await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'ok', ip, detail: `${r.entry.from}→${r.entry.to}` });
+      deps.changed(saved);
+      return {
+        event: saved,
+        timeline: await store.timeline(id),
+        allowedActions: allowedActions(toCaseState(saved), p, true),
+        suggestedUnit: suggestUnit(data.responsibility, saved.category, saved.streetId),
+      };
+    },
+
+    /** mark every stage that is past due; returns how many were marked */
+    async checkBreaches(): Promise<number> {
+      const now = clock.now();
+      let marked = 0;
+      for (const ev of await store.dueCases(now, 500)) {
+        const b = breach(toCaseState(ev), now);
+        const saved = await store.changeCase(ev.id, ev.version, change(b.next, true), b.entry, now);
+        if (!saved) continue; // an officer acted meanwhile: the next round looks again
+        marked++;
+        deps.changed(saved);
+        await deps.audit({ actor: 'system', actorKind: 'system', action: 'case.breach', target: ev.id, outcome: 'ok', ip: '-', detail: `${ev.status} overdue${ev.escalated ? '' : '; raised to the district'}` });
+      }
+      if (marked) logger.info({ marked }, 'time-limit breaches marked');
+      return marked;
+    },
+  };
+}
+export type CaseService = ReturnType<typeof createCaseService>;
