@@ -185,8 +185,8 @@ export interface Store {
   countEvents(f: Omit<EventFilter, 'limit'>): Promise<number>;
   /** occurrence times (epoch ms) of events that occurred in [from, to), optionally below an area */
   occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]>;
-  /** open-event counts per grid; overdue decided by `overdueBefore(severity)` against receivedAt */
-  openCountsByGrid(now: number, todayStart: number, overdueAfterMs: Record<Severity, number>): Promise<OpenCounts[]>;
+  /** per grid: open cases, open cases past their stage deadline, cases that occurred today */
+  openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]>;
 
   /** store readings in one transaction, updating the latest direct value per (indicator, area) */
   insertReadings(readings: NewReading[]): Promise<void>;

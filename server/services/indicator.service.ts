@@ -7,7 +7,6 @@
  */
 import type { IndicatorDefinition, IndicatorValue, SeriesPoint } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import { OVERDUE_AFTER_MS } from '../domain/events.ts';
 import { rollUp, valueChanged, type DirectValue } from '../domain/indicators.ts';
 import { floorTo, startOfLocalDay } from '../domain/time.ts';
 import type { Clock, Logger, NewReading, SeriesRow, Store } from '../ports.ts';
@@ -43,7 +42,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   let running: Promise<void> | null = null;
 
   async function refreshDerived(now: number) {
-    const counts = await store.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone), OVERDUE_AFTER_MS);
+    const counts = await store.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone));
     const byGrid = new Map(counts.map((c) => [c.gridId, c]));
     const pick = { open_events: 'open', overdue_events: 'overdue', events_today: 'today' } as const;
     for (const def of deps.indicators) {

@@ -55,6 +55,7 @@ export interface TestServerOptions {
   serveWeb?: boolean;
   simulatorTickMs?: number;
   ingestRatePerSec?: number;
+  breachCheckMs?: number;
   /** district-wide simulated events per hour at peak activity (default 60) */
   simulatorEventsPerHour?: number;
 }
@@ -78,6 +79,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       simulatorOn: opts.simulator ?? false,
       ingestRatePerSec: opts.ingestRatePerSec ?? 1000,
       sessionCheckMs: 500,
+      breachCheckMs: opts.breachCheckMs ?? 200,
       ...(opts.serveWeb === false ? {} : { staticRoot: fileURLToPath(new URL('../../dist/web', import.meta.url)) }),
     },
   });

@@ -11,7 +11,7 @@ const admin = (dataDir: string, ...args: string[]) =>
     encoding: 'utf8',
   });
 
-describe('npm run admin -- key …', () => {
+describe('npm run admin -- key …', { timeout: 120_000 }, () => {
   it('should create a key that ingests, list it, and revoke it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
     const out = admin(dataDir, 'key', 'create', 'hotline-12345').trim().split('\n');
@@ -37,7 +37,7 @@ describe('npm run admin -- key …', () => {
   });
 });
 
-describe('npm run admin -- user … / display …', () => {
+describe('npm run admin -- user … / display …', { timeout: 120_000 }, () => {
   it('should create users bound to areas, list, disable and reset them, all audited', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
     expect(admin(dataDir, 'user', 'create', 'wjc-officer', '--role', 'street', '--area', '310110019000', '--password', 'a-long-password')).toMatch(/created street user wjc-officer for area 310110019000/);

@@ -63,14 +63,14 @@ describe(SqliteStore.name, () => {
     expect(await store.countEvents({ to: 15 * H })).toBe(2);
   });
 
-  it('should count open, overdue and today per grid', async () => {
+  it('should count open, overdue (past the stage deadline) and today per grid', async () => {
     await store.insertEvents([
-      event({ gridId: 'g1', receivedAt: 0, severity: 'critical' }),
-      event({ gridId: 'g1', receivedAt: 9 * H, severity: 'critical' }),
-      event({ gridId: 'g1', status: 'archived', occurredAt: 11 * H }),
-      event({ gridId: 'g2', occurredAt: 11 * H }),
+      event({ gridId: 'g1', dueAt: 9 * H }),
+      event({ gridId: 'g1', dueAt: 11 * H }),
+      event({ gridId: 'g1', status: 'archived', occurredAt: 11 * H, dueAt: null }),
+      event({ gridId: 'g2', occurredAt: 11 * H, dueAt: null }),
     ]);
-    const counts = await store.openCountsByGrid(10 * H, 10.5 * H, { critical: 2 * H, high: H, medium: 24 * H, low: 72 * H });
+    const counts = await store.openCountsByGrid(10 * H, 10.5 * H);
     const by = Object.fromEntries(counts.map((c) => [c.gridId, c]));
     expect(by.g1).toEqual({ gridId: 'g1', open: 2, overdue: 1, today: 1 });
     expect(by.g2).toEqual({ gridId: 'g2', open: 1, overdue: 0, today: 1 });

@@ -287,21 +287,14 @@ export class SqliteStore implements Store {
     return this.db.prepare(sql).pluck().all(...params) as number[];
   }
 
-  async openCountsByGrid(now: number, todayStart: number, overdueAfterMs: Record<Severity, number>): Promise<OpenCounts[]> {
+  async openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]> {
     return this.prep(
       `SELECT grid_id AS gridId,
          SUM(status NOT IN ('archived','rejected')) AS open,
-         SUM(status NOT IN ('archived','rejected') AND received_at < CASE severity
-           WHEN 'critical' THEN @critical WHEN 'high' THEN @high WHEN 'medium' THEN @medium ELSE @low END) AS overdue,
+         SUM(status NOT IN ('archived','rejected') AND due_at IS NOT NULL AND due_at <= @now) AS overdue,
          SUM(occurred_at >= @todayStart) AS today
        FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= @todayStart GROUP BY grid_id`,
-    ).all({
-      todayStart,
-      critical: now - overdueAfterMs.critical,
-      high: now - overdueAfterMs.high,
-      medium: now - overdueAfterMs.medium,
-      low: now - overdueAfterMs.low,
-    }) as OpenCounts[];
+    ).all({ now, todayStart }) as OpenCounts[];
   }
 
   // ── readings ──────────────────────────────────────────────────────────────

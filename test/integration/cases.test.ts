@@ -1,0 +1,146 @@
+import { io } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventDelta } from '../../shared/index.ts';
+import { ADMIN, postJson, startTestServer, type TestServer } from '../helpers/server.ts';
+
+const WJC = '310110019000';
+const WJC_POINT = { lng: 121.514, lat: 31.302 };
+const DINGHAI_POINT = { lng: 121.55, lat: 31.272 };
+let n = 0;
+const report = async (s: TestServer, over: Record<string, unknown> = {}) => {
+  const r = await postJson(s.url, '/api/v1/events', { events: [{ source: '12345', externalId: `case-${++n}`, category: 'fire_hazard', title: '消防通道堵塞', ...WJC_POINT, occurredAt: new Date().toISOString(), ...over }] }, s.ingestKey);
+  return r.json.results[0].id as string;
+};
+const act = (s: TestServer, cookie: string, id: string, body: object) => postJson(s.url, `/api/v1/events/${id}/transitions`, body, undefined, { cookie });
+
+describe('the closed loop over HTTP', () => {
+  let s: TestServer;
+  let street: string;
+  beforeAll(async () => {
+    s = await startTestServer({ serveWeb: false });
+    const u = await s.createUser('street', WJC);
+    street = await s.login(u.username, u.password);
+  });
+  afterAll(() => s.stop({ removeData: true }));
+
+  it('should take a case from report to archive, every step on the timeline, in the audit and on the wall live', async () => {
+    const id = await report(s);
+    const wall = io(s.url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: s.cookie } });
+    const seen: EventDelta[] = [];
+    wall.on('event:upsert', (d) => seen.push(d));
+    await new Promise((r) => wall.once('snapshot', r));
+
+    let c = (await s.get(`/api/v1/events/${id}`)).json;
+    expect(c).toMatchObject({ status: 'reported', version: 1, suggestedUnit: 'fire-safety', allowedActions: expect.arrayContaining(['accept', 'reject']) });
+    expect(c.timeline).toHaveLength(1);
+    expect(c.timeline[0]).toMatchObject({ seq: 1, action: 'report', actor: '12345' });
+    expect(Date.parse(c.dueAt) - Date.parse(c.stageStartedAt)).toBe(5 * 60_000); // fire: accept within 5 min
+
+    const steps = [
+      { action: 'accept' },
+      { action: 'dispatch', unit: 'fire-safety', coUnits: [`st-${WJC}`] },
+      { action: 'urge', note: '请尽快处置' },
+      { action: 'handle', note: '已清理楼道堆物', attachments: ['现场照片.jpg'] },
+      { action: 'verify' },
+      { action: 'archive', rating: 'good', satisfaction: 5 },
+    ];
+    for (const step of steps) {
+      const r = await act(s, street, id, { ...step, version: c.version });
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      c = r.json;
+    }
+    expect(c).toMatchObject({ status: 'archived', version: 7, leadUnit: 'fire-safety', coUnits: [`st-${WJC}`], rating: 'good', satisfaction: 5, dueAt: null, allowedActions: [] });
+    expect(c.timeline.map((e: any) => e.action)).toEqual(['report', 'accept', 'dispatch', 'urge', 'handle', 'verify', 'archive']);
+    expect(c.timeline[4]).toMatchObject({ note: '已清理楼道堆物', attachments: ['现场照片.jpg'], from: 'dispatched', to: 'handled' });
+
+    const until = Date.now() + 3000;
+    while (seen.filter((d) => d.event.id === id).length < 6 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const mine = seen.filter((d) => d.event.id === id);
+    expect(mine.map((d) => d.event.status)).toEqual(['accepted', 'dispatched', 'dispatched', 'handled', 'verified', 'archived']);
+    expect(mine.every((d) => d.created === false)).toBe(true);
+    wall.close();
+
+    const audit = (await s.get('/api/v1/admin/audit?limit=1000', await s.login(ADMIN.username, ADMIN.password))).json;
+    const actions = audit.filter((a: any) => a.target === id && a.outcome === 'ok').map((a: any) => a.action).reverse();
+    expect(actions).toEqual(['case.accept', 'case.dispatch', 'case.urge', 'case.handle', 'case.verify', 'case.archive']);
+  });
+
+  it('should give the second of two officers acting on the same version a clear conflict', async () => {
+    const id = await report(s);
+    const [a, b] = await Promise.all([act(s, s.cookie, id, { action: 'accept', version: 1 }), act(s, street, id, { action: 'reject', reason: 'invalid', version: 1 })]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses).toEqual([200, 409]);
+    const loser = a.status === 409 ? a : b;
+    expect(loser.json.error.code).toBe('CONFLICT');
+    expect(loser.json.error.message).toMatch(/changed meanwhile/);
+    const c = (await s.get(`/api/v1/events/${id}`)).json;
+    expect(c.version).toBe(2);
+    expect(c.timeline).toHaveLength(2);
+  });
+
+  it('should refuse invalid moves, wrong roles and other streets', async () => {
+    const id = await report(s);
+    expect((await act(s, street, id, { action: 'verify', version: 1 })).status).toBe(422);
+    expect((await act(s, street, id, { action: 'dispatch', unit: 'nobody', version: 1 })).status).toBe(422);
+    expect((await act(s, street, id, { action: 'escalate', note: '', version: 1 })).json.error.issues[0].path).toBe('note');
+    expect((await act(s, street, id, { action: 'fly', version: 1 })).status).toBe(400);
+    const wall = await s.createDisplay(WJC);
+    const enrol = await postJson(s.url, '/api/v1/session/display', { token: wall.token });
+    const wallCookie = /onescreen_session=[^;]+/.exec(enrol.headers.get('set-cookie')!)![0];
+    expect((await act(s, wallCookie, id, { action: 'accept', version: 1 })).status).toBe(403);
+    const other = await report(s, DINGHAI_POINT);
+    const r = await act(s, street, other, { action: 'accept', version: 1 });
+    expect(r.status).toBe(404); // like an id that does not exist
+    expect((await s.get(`/api/v1/events/${other}`, street)).status).toBe(404);
+  });
+
+  it('should escalate a street case to the district with a written reason', async () => {
+    const id = await report(s);
+    const r = await act(s, street, id, { action: 'escalate', note: '涉及多个部门，需区级统筹', version: 1 });
+    expect(r.json).toMatchObject({ escalated: true, status: 'reported' });
+    expect(r.json.allowedActions).toEqual(['urge']); // the district directs it now
+    const d = (await s.get(`/api/v1/events/${id}`)).json;
+    expect(d.allowedActions).toContain('accept');
+  });
+
+  it('should list the units', async () => {
+    const units = (await s.get('/api/v1/units')).json;
+    expect(units.length).toBeGreaterThan(12);
+    expect(units.find((u: any) => u.id === `st-${WJC}`)).toMatchObject({ kind: 'street', streetId: WJC });
+  });
+});
+
+describe('time limits', () => {
+  it('should breach on the stored deadline — also across a restart — and raise a street case to the district', async () => {
+    let now = Date.now();
+    const clock = { now: () => now };
+    const s1 = await startTestServer({ serveWeb: false, clock, breachCheckMs: 50 });
+    const id = await report(s1, { severity: 'critical' }); // fire, critical: accept within 75 s
+    const dataDir = s1.dataDir;
+    await s1.stop();
+
+    now += 80_000; // the server was down while the clock ran out
+    const s2 = await startTestServer({ serveWeb: false, clock, dataDir, breachCheckMs: 50 });
+    try {
+      let c = (await s2.get(`/api/v1/events/${id}`)).json;
+      const until = Date.now() + 3000;
+      while (c.breaches === 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        c = (await s2.get(`/api/v1/events/${id}`)).json;
+      }
+      expect(c).toMatchObject({ breaches: 1, escalated: true, status: 'reported' });
+      expect(c.timeline.at(-1)).toMatchObject({ action: 'breach', actor: 'system', data: { stage: 'accept', escalatedTo: 'district' } });
+      // counted once per stage, however long it stays overdue
+      now += 60_000;
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await s2.get(`/api/v1/events/${id}`)).json.breaches).toBe(1);
+      // the next stage gets its own clock
+      const acc = await postJson(s2.url, `/api/v1/events/${id}/transitions`, { action: 'accept', version: c.version }, undefined, { cookie: s2.cookie });
+      expect(Date.parse(acc.json.dueAt) - now).toBe(150_000); // dispatch 10 min × 0.25
+      const overdue = (await s2.get('/api/v1/indicators')).json.values.find((v: any) => v.indicatorId === 'overdue_events' && v.areaId === '310110');
+      expect(overdue).toBeDefined();
+    } finally {
+      await s2.stop({ removeData: true });
+    }
+  });
+});
