@@ -197,6 +197,7 @@ export function createApp(deps: AppDeps) {
     indicators,
     auth,
     cases,
+    data,
     get hub() {
       return hub;
     },

@@ -76,6 +76,7 @@ const simulator = config.simulator
       speed: config.simulatorSpeed,
       timeZone: config.timeZone,
       logger,
+      loop: { limits: onescreen.data.timeLimits, rules: onescreen.data.responsibility },
     })
   : undefined;
 

@@ -5,7 +5,10 @@
  * the same HTTP ingest path as real sensors and the 12345 hotline.
  */
 import { fileURLToPath } from 'node:url';
-import type { IndicatorDefinition, ReadingIngestItem, EventIngestItem } from '../../shared/index.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EventIngestItem, GridEvent, IndicatorDefinition, ReadingIngestItem, ResponsibilityRule, TimeLimits } from '../../shared/index.ts';
+import { hashPassword } from '../services/auth.service.ts';
+import { nextAction } from './loop.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { startOfLocalDay, zoneOffsetMs } from '../domain/time.ts';
 import { createIngestKey } from '../middleware/ingest-auth.ts';
@@ -31,7 +34,11 @@ export interface SimulatorOptions {
   /** post the past day of events and PM2.5 when the store has none (fresh start) */
   backfill?: boolean;
   now?: () => number;
+  /** work the cases through the closed loop (as the user `simulator`, a district officer) */
+  loop?: { limits: TimeLimits; rules: readonly ResponsibilityRule[]; maxActionsPerTick?: number };
 }
+
+export const SIMULATOR_USER = 'simulator';
 
 export async function startSimulator(o: SimulatorOptions) {
   const now = o.now ?? Date.now;
@@ -57,6 +64,48 @@ export async function startSimulator(o: SimulatorOptions) {
         body: JSON.stringify({ [path]: chunk }),
       });
       if (!res.ok) throw new Error(`simulator: POST ${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    }
+  }
+
+  // the simulated duty officer: a district user whose password lives only in this process
+  let cookie = '';
+  const password = randomBytes(24).toString('base64url');
+  async function signIn() {
+    const res = await fetch(`${o.baseUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: SIMULATOR_USER, password }),
+    });
+    if (!res.ok) throw new Error(`simulator: sign-in answered ${res.status}`);
+    cookie = /onescreen_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0] ?? '';
+  }
+  if (o.loop) {
+    const existing = await o.store.findUserByUsername(SIMULATOR_USER);
+    if (existing) await o.store.setUserPassword(existing.id, await hashPassword(password));
+    else {
+      await o.store.createUser({ id: randomUUID(), username: SIMULATOR_USER, role: 'district', areaId: o.tree.districtId, passwordHash: await hashPassword(password), createdAt: now(), disabledAt: null });
+    }
+  }
+
+  async function workCases() {
+    if (!o.loop) return;
+    if (!cookie) await signIn();
+    const list = await fetch(`${o.baseUrl}/api/v1/events?status=open&limit=1000`, { headers: { cookie } });
+    if (list.status === 401) return void (cookie = ''); // the session expired: sign in next tick
+    if (!list.ok) throw new Error(`simulator: listing cases answered ${list.status}`);
+    const { events } = (await list.json()) as { events: GridEvent[] };
+    let acted = 0;
+    for (const e of events.reverse()) {
+      if (acted >= (o.loop.maxActionsPerTick ?? 40)) break;
+      const req = nextAction(e, { seed: o.seed, now: now(), limits: o.loop.limits, rules: o.loop.rules, speed });
+      if (!req) continue;
+      const res = await fetch(`${o.baseUrl}/api/v1/events/${e.id}/transitions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify(req),
+      });
+      if (res.status === 401) return void (cookie = '');
+      acted++; // a 409 (someone else acted) is fine: the case is looked at again next tick
     }
   }
 
@@ -93,6 +142,7 @@ export async function startSimulator(o: SimulatorOptions) {
       const readings = scenario.readings(t, activity * (0.6 + 0.4 * (Math.sin((localHour(t) - 6) / 24 * 2 * Math.PI) + 1)), 8, ticks % 12 === 0);
       readings.push({ indicator: 'pm25', value: pmAt(t), at: new Date(t).toISOString(), areaId: o.tree.districtId });
       await post('readings', readings);
+      await workCases();
       ticks++;
     } catch (err) {
       o.logger.warn({ err: (err as Error).message }, 'simulator tick failed');

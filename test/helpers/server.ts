@@ -114,6 +114,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         logger: quietLogger,
         tickMs: opts.simulatorTickMs ?? 1000,
         eventsPerHour: opts.simulatorEventsPerHour ?? 60,
+        loop: { limits: app.data.timeLimits, rules: app.data.responsibility },
       })
     : undefined;
   return {
