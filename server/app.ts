@@ -160,7 +160,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1/admin/*', smallBodies);
   app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
   app.route('/api/v1/admin', adminRoutes(auth, store));
-  app.route('/api/v1', caseRoutes(auth, cases));
+  app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   const staticRoot = options.staticRoot;

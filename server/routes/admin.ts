@@ -10,6 +10,7 @@ import { clientIp, requireRole, requireSession, sameOrigin, type SessionEnv } fr
 import type { Store } from '../ports.ts';
 import { displayView, userView, type AuthService } from '../services/auth.service.ts';
 import { parseJsonBody } from './body.ts';
+import { csvDocument } from './csv.ts';
 import { toAppError } from './session.ts';
 
 const AuditQuery = z.strictObject({
@@ -18,16 +19,9 @@ const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100_000).default(500),
 });
 
-/** a CSV cell: quoted, and defused so a spreadsheet never reads it as a formula */
-export function csvCell(v: string | number): string {
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return `"${s.replaceAll('"', '""')}"`;
-}
-
 export function auditCsv(rows: AuditEntry[]): string {
   const cols = ['id', 'at', 'actor', 'actorKind', 'action', 'target', 'outcome', 'ip', 'detail'] as const;
-  return [cols.join(','), ...rows.map((r) => cols.map((k) => csvCell(r[k])).join(','))].join('\r\n') + '\r\n';
+  return csvDocument([...cols], rows.map((r) => cols.map((k) => r[k])));
 }
 
 export function adminRoutes(auth: AuthService, store: Store) {

@@ -3,17 +3,81 @@
  * The closed loop over HTTP: `GET /api/v1/events/:id` (the case with its timeline and what the
  * caller may do), `POST /api/v1/events/:id/transitions`, and `GET /api/v1/units`.
  */
-import { Hono } from 'hono';
-import { TransitionRequest } from '../../shared/index.ts';
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { IsoDateTime, TransitionRequest } from '../../shared/index.ts';
+import { canSee } from '../domain/access.ts';
+import type { AreaTree } from '../domain/areas.ts';
+import { closedLoopStats, funnel, type StatsRow } from '../domain/stats.ts';
+import { startOfLocalDay } from '../domain/time.ts';
+import { AppError, issuesOf, notFound } from '../errors.ts';
+import type { Clock, Store } from '../ports.ts';
+import { csvDocument } from './csv.ts';
 import { clientIp, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { CaseService } from '../services/case.service.ts';
 import { parseJsonBody } from './body.ts';
 
-export function caseRoutes(auth: AuthService, cases: CaseService) {
+const StatsQuery = z.strictObject({ areaId: z.string().min(1).max(64).optional(), from: IsoDateTime.optional(), to: IsoDateTime.optional() });
+
+export interface CaseRouteDeps {
+  auth: AuthService;
+  cases: CaseService;
+  store: Store;
+  tree: AreaTree;
+  clock: Clock;
+  timeZone: string;
+}
+
+export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRouteDeps) {
+  /** statistics of the session's area (or one below it) for a period, default today */
+  async function stats(c: Context<SessionEnv>) {
+    const q = StatsQuery.safeParse(c.req.query());
+    if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));
+    const p = c.var.principal;
+    const areaId = q.data.areaId ?? p.areaId;
+    if (!canSee(tree, p, areaId)) throw notFound(`area ${areaId}`);
+    const area = { id: areaId, level: tree.level(areaId)! };
+    const now = clock.now();
+    const from = q.data.from ? Date.parse(q.data.from) : startOfLocalDay(now, timeZone);
+    const to = q.data.to ? Date.parse(q.data.to) : now + 1;
+    if (to <= from) throw new AppError('VALIDATION', 400, 'to must be after from');
+    const s = closedLoopStats(await store.caseHistories(from, to, area), from, to);
+    return {
+      areaId,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      ...s,
+      funnel: funnel(await store.countByStatus(area)),
+    };
+  }
+
   return new Hono<SessionEnv>()
     .use('*', sameOrigin, requireSession(auth))
     .get('/units', (c) => c.json(cases.units))
+    .get('/stats', async (c) => c.json(await stats(c)))
+    .get('/stats.csv', async (c) => {
+      const s = await stats(c);
+      const unitName = new Map(cases.units.map((u) => [u.id, u.name.zh]));
+      const pct = (x: number | null) => (x === null ? '' : (x * 100).toFixed(1));
+      const min = (x: number | null) => (x === null ? '' : x.toFixed(1));
+      const row = (kind: string, name: string, r: StatsRow) => [
+        kind, name, r.received, r.closed, pct(r.onTimeRate), min(r.avgStageMinutes.accept), min(r.avgStageMinutes.dispatch),
+        min(r.avgStageMinutes.handle), min(r.avgStageMinutes.verify), r.breaches, r.returns, r.good, r.bad, r.satisfaction === null ? '' : r.satisfaction.toFixed(2),
+      ];
+      const header = ['类型 kind', '名称 name', '受理 received', '办结 closed', '按时办结率% on-time', '受理用时(分) accept min', '派遣用时(分) dispatch min',
+        '处置用时(分) handle min', '核查用时(分) verify min', '超时 breaches', '退单 returns', '好评 good', '差评 bad', '满意度 satisfaction'];
+      const rows = [
+        ...s.byStreet.map((r) => row('街道 street', tree.get(r.key)?.name ?? r.key, r)),
+        ...s.byUnit.map((r) => row('单位 unit', unitName.get(r.key) ?? r.key, r)),
+      ];
+      await auth.audit({ actor: c.var.principal.name, actorKind: c.var.principal.kind, action: 'report.export', target: s.areaId, outcome: 'ok', ip: clientIp(c), detail: `${s.from}–${s.to}` });
+      // a byte-order mark so spreadsheet programs read the Chinese as UTF-8
+      return c.body(`\uFEFF${csvDocument(header, rows)}`, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="onescreen-report-${s.from.slice(0, 10)}.csv"`,
+      });
+    })
     .get('/events/:id', async (c) => {
       const v = await cases.view(c.var.principal, c.req.param('id'), clientIp(c));
       return c.json({ ...v.event, timeline: v.timeline, allowedActions: v.allowedActions, suggestedUnit: v.suggestedUnit });

@@ -14,7 +14,7 @@ const streets = data.areas.features.filter((f) => f.properties.level === 'street
 
 function makeCase(i: number): GridEvent {
   const cat = CATEGORY_PROFILES[i % CATEGORY_PROFILES.length]!;
-  const severity = (['low', 'medium', 'high', 'critical'] as const)[i % 4];
+  const severity = (['low', 'medium', 'high', 'critical'] as const)[i % 4]!;
   const at = new Date(T0).toISOString();
   const due = dueAt(data.timeLimits, cat.code, severity, 'reported', T0);
   return {

@@ -176,4 +176,9 @@ export const migrations: Migration[] = [
       CREATE TRIGGER timeline_no_delete BEFORE DELETE ON event_timeline BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;
     `,
   },
+  {
+    version: 5,
+    name: 'index the timeline by time for period statistics',
+    sql: `CREATE INDEX event_timeline_at ON event_timeline (at);`,
+  },
 ];

@@ -5,7 +5,7 @@
  * is acknowledged only after its data is durable.
  */
 import Database from 'better-sqlite3';
-import type { AuditEntry, GridEvent, Role, Severity, TimelineEntry } from '../../../shared/index.ts';
+import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../../../shared/index.ts';
 import type {
   CaseChange,
   DisplayTokenRecord,
@@ -236,6 +236,25 @@ export class SqliteStore implements Store {
       append.run(id, nextSeq.get(id), Date.parse(entry.at), entry.actor, entry.actorRole, entry.action, entry.from, entry.to, entry.note, JSON.stringify(entry.attachments), JSON.stringify(entry.data));
       return toEvent(this.prep('SELECT * FROM events WHERE id = ?').get(id) as EventRow);
     })();
+  }
+
+  async caseHistories(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }) {
+    const scoped = area?.level && area.level !== 'city' ? ` AND e.${AREA_COLUMN[area.level]} = @area` : '';
+    const cases = this.prep(
+      `SELECT e.id, e.street_id AS streetId, e.status FROM events e
+       WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to)${scoped}`,
+    ).all({ from, to, area: area?.id ?? null }) as { id: string; streetId: string; status: EventStatus }[];
+    const out = [];
+    for (const c of cases) out.push({ ...c, timeline: await this.timeline(c.id) });
+    return out;
+  }
+
+  async countByStatus(area?: { id: string; level: EventFilter['areaLevel'] }) {
+    const scoped = area?.level && area.level !== 'city' ? `AND ${AREA_COLUMN[area.level]} = ?` : '';
+    const rows = this.prep(`SELECT status, COUNT(*) AS n FROM events WHERE status NOT IN ('archived','rejected') ${scoped} GROUP BY status`).all(
+      ...(scoped ? [area!.id] : []),
+    ) as { status: EventStatus; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<EventStatus, number>>;
   }
 
   async dueCases(now: number, limit: number): Promise<GridEvent[]> {
