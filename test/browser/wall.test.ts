@@ -1,329 +1,55 @@
 /**
- * The wall in real headless Chromium against the real server (simulator on, temp database).
- * Needs the built web: `npm run build` first (`npm test` does).
+ * The web in real headless Chromium against the real server (simulator on, temp database, the
+ * server's security headers and Content-Security-Policy). One server and one browser for every
+ * suite; each suite opens its own contexts (own cookies) at 1280×720.
+ * Needs the built web: `npm run build` first (`npm test` and `npm run test:browser` do).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, vi } from 'vitest';
 import type { AreaFeature } from '../../shared/index.ts';
-import type {} from '../../web/src/lib/debug.ts';
-import { boundsOf, labelPoint } from '../../web/src/lib/utils/geo.ts';
-import { postJson, startTestServer, type TestServer } from '../helpers/server.ts';
+import { ADMIN, startTestServer } from '../helpers/server.ts';
+import { adminSuite } from './admin.suite.ts';
+import { authSuite } from './auth.suite.ts';
 import { launchChromium } from './chromium.ts';
+import { displaySuite } from './display.suite.ts';
+import { ctx, newSessionPage } from './harness.ts';
+import { streetSuite } from './street.suite.ts';
+import { wallSuite } from './wall.suite.ts';
+import { xssSuite } from './xss.suite.ts';
 
 const DIST_INDEX = fileURLToPath(new URL('../../dist/web/index.html', import.meta.url));
-const DISTRICT_ID = '310110';
 
-let server: TestServer;
-let browser: Browser;
-let page: Page;
-let areas: AreaFeature[] = [];
-let street: AreaFeature;
-const requests: string[] = [];
-const pageErrors: string[] = [];
-
-type Rgba = [number, number, number, number];
-
-const sel = (testid: string) => `[data-testid="${testid}"]`;
-
-async function text(testid: string): Promise<string> {
-  return ((await page.textContent(sel(testid))) ?? '').trim();
-}
-
-/** Reads the map's WebGL canvas in the frame it was drawn: the colours around each point (5×5 px). */
-async function sampleMap(points: [number, number][]): Promise<Rgba[][]> {
-  return page.evaluate(
-    (pts) =>
-      new Promise<Rgba[][]>((resolve) => {
-        const map = window.__onescreen!.map!;
-        map.once('render', () => {
-          const c = map.getCanvas();
-          const off = document.createElement('canvas');
-          off.width = c.width;
-          off.height = c.height;
-          const ctx = off.getContext('2d', { willReadFrequently: true })!;
-          ctx.drawImage(c, 0, 0);
-          const ratio = c.width / c.clientWidth;
-          resolve(
-            pts.map(([lng, lat]) => {
-              const p = map.project([lng, lat]);
-              const d = ctx.getImageData(Math.round(p.x * ratio) - 2, Math.round(p.y * ratio) - 2, 5, 5).data;
-              const px: Rgba[] = [];
-              for (let i = 0; i < d.length; i += 4) px.push([d[i]!, d[i + 1]!, d[i + 2]!, d[i + 3]!]);
-              return px;
-            }),
-          );
-        });
-        map.triggerRepaint();
-      }),
-    points,
-  );
-}
-
-const mean = (px: Rgba[]): [number, number, number] => {
-  const s: [number, number, number] = [0, 0, 0];
-  for (const p of px) {
-    s[0] += p[0];
-    s[1] += p[1];
-    s[2] += p[2];
-  }
-  return [s[0] / px.length, s[1] / px.length, s[2] / px.length];
-};
-const isCyan = (p: Rgba) => p[1] > 140 && p[2] > 170 && p[0] < 140;
-
-/** A viewport point inside `streetId` with no event marker near it, to click the street itself. */
-async function clickableStreetPoint(streetId: string, bbox: [number, number, number, number]): Promise<{ x: number; y: number } | null> {
-  return page.evaluate(
-    ({ streetId, bbox }) => {
-      const map = window.__onescreen!.map!;
-      const rect = map.getContainer().getBoundingClientRect();
-      const a = map.project([bbox[0], bbox[3]]);
-      const b = map.project([bbox[2], bbox[1]]);
-      // a spot of the street clear of event markers (which take the click) and of anything drawn
-      // over the map (KPI boxes, legend, labels, pulsing markers)
-      const canvas = map.getCanvas();
-      for (let y = Math.max(a.y, 4); y < Math.min(b.y, rect.height - 4); y += 4) {
-        for (let x = Math.max(a.x, 4); x < Math.min(b.x, rect.width - 4); x += 4) {
-          const near = map.queryRenderedFeatures([[x - 8, y - 8], [x + 8, y + 8]], { layers: ['events'] });
-          if (near.length > 0) continue;
-          if (document.elementFromPoint(rect.left + x, rect.top + y) !== canvas) continue;
-          const at = map.queryRenderedFeatures([x, y], { layers: ['streets-fill'] });
-          if (at[0]?.properties?.id === streetId) return { x: rect.left + x, y: rect.top + y };
-        }
-      }
-      return null;
-    },
-    { streetId, bbox },
-  );
-}
+// Software WebGL on a shared machine: a step that takes 5 s alone can take 30 s under load.
+vi.setConfig({ testTimeout: 60_000, hookTimeout: 90_000 });
 
 beforeAll(async () => {
   if (!existsSync(DIST_INDEX)) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
-  [server, browser] = await Promise.all([startTestServer({ simulator: true, seed: 7, simulatorTickMs: 2000, flushPerSec: 2 }), launchChromium()]);
-  areas = ((await (await fetch(`${server.url}/api/v1/areas`)).json()) as { features: AreaFeature[] }).features;
-  // the street with the most grids: large enough to click reliably
-  const streets = areas.filter((a) => a.properties.level === 'street');
-  const gridCount = (id: string) => areas.filter((a) => a.properties.parentId === id).length;
-  street = streets.sort((a, b) => gridCount(b.properties.id) - gridCount(a.properties.id))[0]!;
+  [ctx.server, ctx.browser] = await Promise.all([startTestServer({ simulator: true, seed: 7, simulatorTickMs: 2000, flushPerSec: 1, simulatorEventsPerHour: 30 }), launchChromium()]);
+  ctx.areas = ((await ctx.server.get('/api/v1/areas')).json as { features: AreaFeature[] }).features;
+  ctx.adminCookie = await ctx.server.login(ADMIN.username, ADMIN.password);
 
-  // 1280×720: the wall scales to it, and software WebGL draws it a lot faster than 1080p
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${server.url}/`);
-  await page.waitForSelector('[data-ready="true"]', { timeout: 30_000 });
-}, 60_000);
+  // the district officer's wall, shared by the suites
+  ctx.district = await newSessionPage(ctx.server.cookie);
+  const res = await ctx.district.page.goto(`${ctx.server.url}/`);
+  ctx.districtCsp = res?.headers()['content-security-policy'] ?? '';
+  await ctx.district.page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
+});
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop({ removeData: true });
+  await ctx.browser?.close();
+  await ctx.server?.stop({ removeData: true });
 });
 
-describe('the wall', () => {
-  it('should show the district with live data', async () => {
-    expect(await text('centre-name')).toBe('杨浦区城市运行管理中心');
-    expect(await text('scope-title')).toBe('杨浦区');
-    expect(await page.getAttribute(sel('connection'), 'data-state')).toBe('connected');
-    expect(await text('simulated-badge')).toContain('模拟数据');
-    expect(await page.locator('[data-testid^="tile-"][data-status]').count()).toBe(16);
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="ticker-line"]').length > 0);
-    expect(await page.isVisible(sel('chart-hourly'))).toBe(true);
-    const charts = await page.evaluate(() => {
-      const c = window.__onescreen!.charts;
-      const bars = c.streets!.getOption() as { yAxis: { data: string[] }[] };
-      const hourly = c.hourly!.getOption() as { series: { data: (number | null)[] }[] };
-      return { streets: bars.yAxis[0]!.data.length, yesterday: hourly.series[1]!.data.reduce<number>((a, b) => a + (b ?? 0), 0) };
-    });
-    expect(charts.streets).toBe(12);
-    expect(charts.yesterday).toBeGreaterThan(0);
-    // the first-time success rate shows its 90% target
-    expect(await page.textContent(`${sel('tile-first_time_success_rate')} ${sel('tile-note')}`)).toMatch(/90/);
+describe('with the district wall open', () => {
+  // the suites after these need no district wall: park it, so software WebGL has one wall less to draw
+  afterAll(async () => {
+    await ctx.district.page.goto('about:blank');
   });
-
-  it('should draw the district polygon', async () => {
-    const district = areas.find((a) => a.properties.id === DISTRICT_ID)!;
-    const ring = (district.geometry.type === 'Polygon' ? district.geometry.coordinates[0] : district.geometry.coordinates[0]![0])!;
-    const step = Math.max(1, Math.floor(ring.length / 24));
-    const edge = ring.filter((_, i) => i % step === 0).map((p) => [p[0], p[1]] as [number, number]);
-    const inside = areas
-      .filter((a) => a.properties.level === 'street')
-      .slice(0, 4)
-      .map((s) => labelPoint(s.geometry)!);
-    const xs = ring.map((p) => p[0]!);
-    const ys = ring.map((p) => p[1]!);
-    const west = Math.min(...xs), east = Math.max(...xs), midLat = (Math.min(...ys) + Math.max(...ys)) / 2;
-    const outside: [number, number][] = [[west - (east - west) * 0.25, midLat]];
-
-    const px = await sampleMap([...edge, ...inside, ...outside]);
-    const edgePx = px.slice(0, edge.length);
-    const insidePx = px.slice(edge.length, edge.length + inside.length);
-    const outsidePx = px.slice(edge.length + inside.length);
-    // the bright outline runs along the district boundary
-    const cyanShare = edgePx.filter((n) => n.some(isCyan)).length / edgePx.length;
-    expect(cyanShare).toBeGreaterThan(0.6);
-    // outside the district the map is dark; inside, the streets are filled
-    const out = mean(outsidePx[0]!);
-    expect(out[0] + out[1] + out[2]).toBeLessThan(140);
-    for (const n of insidePx) {
-      const m = mean(n);
-      expect(Math.abs(m[0] - out[0]) + Math.abs(m[1] - out[1]) + Math.abs(m[2] - out[2])).toBeGreaterThan(25);
-    }
-  });
-
-  it('should update tiles, ticker and charts as data arrives', async () => {
-    const tileIds = await page.$$eval('[data-testid^="tile-"][data-status]', (els) => els.map((e) => e.getAttribute('data-testid')!));
-    const before = await page.$$eval('[data-testid="tile-value"]', (els) => els.map((e) => e.textContent));
-    const todayBefore = await page.evaluate(() => window.__onescreen!.state.live.data.hourly.today.reduce((a, b) => a + b, 0));
-
-    // readings through the ingest API: a direct district value, and a street value
-    const at = new Date().toISOString();
-    const r = await postJson(server.url, '/api/v1/readings', {
-      readings: [
-        { indicator: 'satisfaction', value: 42.5, at, areaId: DISTRICT_ID },
-        { indicator: 'hazmat_anomalies', value: 77, at, areaId: street.properties.id },
-      ],
-    }, server.ingestKey);
-    expect(r.status).toBeLessThan(300);
-    await page.waitForFunction(() => document.querySelector('[data-testid="tile-satisfaction"] [data-testid="tile-value"]')?.textContent === '42.5');
-    expect(await page.getAttribute(sel('tile-satisfaction'), 'data-status')).toBe('alarm');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="tile-hazmat_anomalies"] [data-testid="tile-value"]')?.textContent?.replace(/,/g, '')) >= 77);
-
-    // an event: it tops the ticker and counts into today's hourly bars
-    const [lng, lat] = labelPoint(street.geometry)!;
-    const e = await postJson(server.url, '/api/v1/events', {
-      events: [{ source: 'grid', externalId: `wall-test-${Date.now()}`, category: 'neighbour_dispute', title: '浏览器测试：楼道堆物 <b>不要加粗</b>', description: 'x', lng, lat, occurredAt: at, severity: 'critical' }],
-    }, server.ingestKey);
-    expect(e.status).toBeLessThan(300);
-    await page.waitForFunction(() => document.querySelector('[data-testid="ticker-line"]')?.textContent?.includes('浏览器测试：楼道堆物 <b>不要加粗</b>'));
-    expect(await page.locator(`${sel('ticker')} b`).count()).toBe(0);
-    await page.waitForFunction((n) => {
-      const o = window.__onescreen!.charts.hourly!.getOption() as { series: { data: (number | null)[] }[] };
-      return o.series[0]!.data.reduce<number>((a, b) => a + (b ?? 0), 0) > n;
-    }, todayBefore);
-
-    // the simulator keeps the other tiles moving
-    const watched = tileIds.map((id, i) => ({ id, v: before[i] })).filter((t) => !/satisfaction|hazmat/.test(t.id));
-    await page.waitForFunction(
-      (w) => w.some((t) => document.querySelector(`[data-testid="${t.id}"] [data-testid="tile-value"]`)?.textContent !== t.v),
-      watched,
-      { timeout: 20_000 },
-    );
-  });
-
-  it('should open the detail of a ticker line, with untrusted text as plain text', async () => {
-    const description = '<img src=x onerror="window.__xss=1">第一行\n<script>window.__xss=2</script>第二行';
-    const title = `详情测试 ${Date.now()}`;
-    const [lng, lat] = labelPoint(street.geometry)!;
-    await postJson(server.url, '/api/v1/events', {
-      events: [{ source: 'drone', externalId: `detail-${Date.now()}`, category: 'zz_unknown', title, description, lng, lat, occurredAt: new Date().toISOString(), severity: 'high' }],
-    }, server.ingestKey);
-    const line = page.locator(sel('ticker-line'), { hasText: title });
-    await line.waitFor();
-    await line.click();
-    await page.waitForSelector(sel('event-detail'));
-    expect(await page.textContent(sel('detail-description'))).toBe(description);
-    expect(await page.locator(`${sel('event-detail')} img, ${sel('event-detail')} script`).count()).toBe(0);
-    expect(await text('detail-category')).toBe('未分类 (zz_unknown)');
-    expect(await text('detail-place')).toContain(street.properties.name);
-    expect(await page.textContent(sel('event-detail'))).toContain('drone');
-    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
-    await page.keyboard.press('Escape');
-    await page.waitForSelector(sel('event-detail'), { state: 'detached' });
-  });
-
-  it('should drill into a clicked street, filter every panel, and come back', async () => {
-    const [[w, s], [e, n]] = boundsOf([street.geometry])!;
-    const point = await clickableStreetPoint(street.properties.id, [w, s, e, n]);
-    expect(point).not.toBeNull();
-    await page.mouse.click(point!.x, point!.y);
-
-    await page.waitForFunction((name) => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === name, street.properties.name);
-    await page.waitForSelector(`[data-scope="${street.properties.id}"]`);
-    await page.waitForFunction((id) => window.__onescreen!.state.live.data.areaId === id && window.__onescreen!.state.live.data.status === 'synced', street.properties.id);
-    // tiles show the street's own values
-    await page.waitForFunction(() => document.querySelector('[data-testid="tile-hazmat_anomalies"] [data-testid="tile-value"]')?.textContent === '77');
-    // the ticker holds only this street's events, the bar chart its grids
-    const streets = await page.$$eval('[data-testid="ticker-line"] .street', (els) => [...new Set(els.map((e) => e.textContent))]);
-    expect(streets).toEqual([street.properties.name]);
-    const bars = await page.evaluate(() => (window.__onescreen!.charts.streets!.getOption() as { yAxis: { data: string[] }[] }).yAxis[0]!.data);
-    expect(bars.length).toBeGreaterThan(0);
-    expect(bars.every((b) => /^第\d+网格$/.test(b))).toBe(true);
-    // the camera went to the street
-    const inView = await page.evaluate((pt) => window.__onescreen!.map!.getBounds().contains(pt), labelPoint(street.geometry)!);
-    expect(inView).toBe(true);
-
-    await page.click(sel('drill-back'));
-    await page.waitForFunction(() => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === '杨浦区');
-    await page.waitForFunction(() => (window.__onescreen!.charts.streets!.getOption() as { yAxis: { data: string[] }[] }).yAxis[0]!.data.length === 12);
-    expect(await page.locator(sel('drill-back')).count()).toBe(0);
-
-    // a bar of the by-street chart drills too, and Esc goes back
-    const bar = await page.evaluate(() => {
-      const chart = window.__onescreen!.charts.streets!;
-      const o = chart.getOption() as { yAxis: { data: string[] }[]; series: { data: { value: number; id: string }[] }[] };
-      const item = o.series[0]!.data[0]!;
-      const end = chart.convertToPixel({ seriesIndex: 0 }, [item.value, 0]) as number[];
-      const rect = chart.getDom().getBoundingClientRect();
-      return { id: item.id, name: o.yAxis[0]!.data[0]!, x: rect.left + end[0]! - 6, y: rect.top + end[1]! };
-    });
-    await page.mouse.click(bar.x, bar.y);
-    await page.waitForFunction((name) => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === name, bar.name);
-    expect(await page.getAttribute('[data-scope]', 'data-scope')).toBe(bar.id);
-    await page.keyboard.press('Escape');
-    await page.waitForFunction(() => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === '杨浦区');
-  });
-
-  it('should open the detail of a clicked event marker', async () => {
-    await page.waitForFunction(() => window.__onescreen!.map!.queryRenderedFeatures({ layers: ['events'] }).length > 0);
-    const target = await page.evaluate(() => {
-      const map = window.__onescreen!.map!;
-      const rect = map.getContainer().getBoundingClientRect();
-      for (const f of map.queryRenderedFeatures({ layers: ['events'] })) {
-        if (f.geometry.type !== 'Point') continue;
-        const p = map.project(f.geometry.coordinates as [number, number]);
-        if (p.x > 200 && p.y > 40 && p.x < rect.width - 40 && p.y < rect.height - 60) {
-          const ids = map.queryRenderedFeatures([[p.x - 4, p.y - 4], [p.x + 4, p.y + 4]], { layers: ['events'] }).map((x) => String(x.properties.id));
-          return { x: rect.left + p.x, y: rect.top + p.y, ids };
-        }
-      }
-      return null;
-    });
-    expect(target).not.toBeNull();
-    await page.mouse.click(target!.x, target!.y);
-    await page.waitForSelector(sel('event-detail'));
-    expect(target!.ids).toContain(await page.evaluate(() => window.__onescreen!.state.wall.selectedEventId));
-    await page.click(`${sel('event-detail')} button`);
-    await page.waitForSelector(sel('event-detail'), { state: 'detached' });
-  });
-
-  it('should switch to English and remember it', async () => {
-    await page.click(sel('lang-en'));
-    expect(await text('scope-title')).toBe('Yangpu District');
-    expect(await page.evaluate(() => localStorage.getItem('onescreen.lang'))).toBe('en');
-    await page.click('button[aria-pressed="false"]');
-    expect(await text('scope-title')).toBe('杨浦区');
-  });
-
-  it('should show a lost connection and resync from a new snapshot when it is back', async () => {
-    const snapshots = await page.evaluate(() => window.__onescreen!.state.live.data.snapshots);
-    await page.context().setOffline(true);
-    await page.waitForFunction(() => document.querySelector('[data-testid="connection"]')?.getAttribute('data-state') === 'offline');
-    expect(await text('connection')).toContain('离线');
-    await page.context().setOffline(false);
-    await page.waitForFunction(
-      (n) => window.__onescreen!.state.live.connection === 'connected' && window.__onescreen!.state.live.data.snapshots > n,
-      snapshots,
-      { timeout: 20_000 },
-    );
-    expect(await page.getAttribute(sel('connection'), 'data-state')).toBe('connected');
-  });
-
-  it('should load nothing from outside the server', () => {
-    const origin = new URL(server.url).origin;
-    const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:') && !u.startsWith('blob:'));
-    expect(requests.length).toBeGreaterThan(5);
-    expect(foreign).toEqual([]);
-    expect(pageErrors).toEqual([]);
-  });
+  wallSuite();
+  xssSuite();
+  streetSuite();
 });
+authSuite();
+displaySuite();
+adminSuite();

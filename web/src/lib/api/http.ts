@@ -1,37 +1,99 @@
 /**
  * @module web/api/http
- * Typed fetch helpers for the server's REST API (same origin). Responses are checked with the
- * shared schemas; an item that fails its schema is dropped with a console warning rather than
- * taking the whole wall down.
+ * Typed fetch helpers for the server's REST API (same origin, with the session cookie).
+ * Responses are checked with the shared schemas; an item that fails its schema is dropped with a
+ * console warning rather than taking the whole wall down. State-changing calls send JSON, which
+ * the server requires (with our own Origin) of every write.
  */
 import type { FeatureCollection } from 'geojson';
 import {
   AreaFeature,
+  ErrorCode,
   EventCategory,
   Health,
   IndicatorDefinition,
   IndicatorValue,
+  type ErrorBody,
+  type ValidationIssue,
 } from '../../../../shared/index.ts';
 import type { z } from 'zod';
 
+/** A refused request: its status and, when the server said so, its error code and message. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly url: string,
+    readonly code: ErrorCode | null = null,
+    readonly serverMessage = '',
+    readonly issues: readonly ValidationIssue[] = [],
+    /** `Retry-After` in seconds, when the server sent one */
+    readonly retryAfterSec: number | null = null,
   ) {
-    super(`HTTP ${status} for ${url}`);
+    super(`HTTP ${status} for ${url}${code ? ` (${code})` : ''}`);
     this.name = 'HttpError';
   }
 }
 
-async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
-  const res = await fetch(url, { headers: { accept: 'application/json' }, signal: signal ?? null });
-  if (!res.ok) throw new HttpError(res.status, url);
+/** A session that is missing or over: the caller should stop and sign in again. */
+export const isUnauthorized = (err: unknown): err is HttpError => err instanceof HttpError && err.status === 401;
+
+/** `Retry-After` as seconds (either form the header allows), or null. */
+export function retryAfterSeconds(header: string | null, nowMs = Date.now()): number | null {
+  if (!header) return null;
+  const s = header.trim();
+  if (/^\d+$/.test(s)) return Number(s);
+  const at = Date.parse(s);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - nowMs) / 1000)) : null;
+}
+
+/** The `{ error: { code, message, issues? } }` of a refused response, as far as it is readable. */
+export function errorBodyOf(raw: unknown): ErrorBody['error'] | null {
+  if (!isRecord(raw) || !isRecord(raw.error)) return null;
+  const code = ErrorCode.safeParse(raw.error.code);
+  if (!code.success) return null;
+  const message = typeof raw.error.message === 'string' ? raw.error.message : '';
+  const issues = Array.isArray(raw.error.issues)
+    ? raw.error.issues.flatMap((i: unknown) => (isRecord(i) && typeof i.path === 'string' && typeof i.message === 'string' ? [{ path: i.path, message: i.message }] : []))
+    : [];
+  return { code: code.data, message, ...(issues.length ? { issues } : {}) };
+}
+
+/** Turns a non-2xx response into an {@link HttpError}, reading the error body when there is one. */
+export async function httpErrorOf(res: Response, url: string): Promise<HttpError> {
+  let body: ErrorBody['error'] | null = null;
+  try {
+    body = errorBodyOf(await res.json());
+  } catch {
+    // not JSON: the status says enough
+  }
+  return new HttpError(res.status, url, body?.code ?? null, body?.message ?? '', body?.issues ?? [], retryAfterSeconds(res.headers.get('retry-after')));
+}
+
+export async function getJson(url: string, signal?: AbortSignal): Promise<unknown> {
+  const res = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin', signal: signal ?? null });
+  if (!res.ok) throw await httpErrorOf(res, url);
   return res.json();
 }
 
+/**
+ * Sends a JSON body (or none) with a state-changing method; resolves with the parsed answer
+ * (undefined for 204), throws {@link HttpError} on a refusal.
+ */
+export async function sendJson(method: 'POST' | 'DELETE' | 'PUT' | 'PATCH', url: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(url, {
+    method,
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    credentials: 'same-origin',
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  if (!res.ok) throw await httpErrorOf(res, url);
+  if (res.status === 204) return undefined;
+  const text = await res.text();
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
 /** Keeps the items of `raw` that pass `schema`. */
-function validItems<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S>[] {
+export function validItems<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S>[] {
   if (!Array.isArray(raw)) throw new Error(`${what}: expected an array`);
   const out: z.infer<S>[] = [];
   for (const item of raw) {
@@ -42,7 +104,7 @@ function validItems<S extends z.ZodType>(schema: S, raw: unknown, what: string):
   return out;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -90,7 +152,8 @@ export async function fetchCategories(signal?: AbortSignal): Promise<EventCatego
 
 /**
  * Retries `task` with capped exponential backoff until it succeeds or `signal` aborts: a wall
- * that starts before its server must come up by itself.
+ * that starts before its server must come up by itself. A refusal that retrying cannot fix (401,
+ * 403, 404) is thrown at once.
  */
 export async function withRetry<T>(task: () => Promise<T>, signal: AbortSignal, maxDelayMs = 15_000): Promise<T> {
   let delay = 1000;
@@ -99,6 +162,7 @@ export async function withRetry<T>(task: () => Promise<T>, signal: AbortSignal, 
       return await task();
     } catch (err) {
       if (signal.aborted) throw err;
+      if (err instanceof HttpError && [401, 403, 404].includes(err.status)) throw err;
       console.warn('[onescreen] request failed, retrying', err);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);

@@ -1,6 +1,7 @@
 /**
  * @module web/api/socket
- * The typed Socket.IO client of the live stream (protocol in shared/socket.ts).
+ * The typed Socket.IO client of the live stream (protocol in shared/socket.ts). The socket
+ * authenticates with the session cookie, which the browser sends by itself on our own origin.
  */
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SocketAuth } from '../../../../shared/index.ts';
@@ -8,8 +9,9 @@ import type { ClientToServerEvents, ServerToClientEvents, SocketAuth } from '../
 export type WallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /**
- * Opens a same-origin socket for one area's room. Socket.IO reconnects by itself, forever, with
- * a capped backoff; on every (re)connection the server sends a fresh `snapshot`.
+ * Opens a same-origin socket for one area's room. Socket.IO reconnects by itself after a network
+ * loss, forever, with a capped backoff; on every (re)connection the server sends a fresh
+ * `snapshot`. A refusal by the server (no session, area out of scope) is not retried.
  * @example const socket = connectWallSocket('310110');
  */
 export function connectWallSocket(areaId: string): WallSocket {

@@ -2,10 +2,12 @@
  * @module web/state/catalog
  * The slowly changing reference data of the wall, loaded once over REST (with retry): the
  * centre's name, the area hierarchy and geometry, the basemap, indicator definitions and event
- * categories.
+ * categories. The wall's root is the session's area; the server sends only that area, what lies
+ * below it and its ancestors (as context), so a street centre never sees its neighbours.
  */
 import type { FeatureCollection } from 'geojson';
 import type { AreaFeature, EventCategory, IndicatorDefinition } from '../../../../shared/index.ts';
+import { scopeGeometry } from '../utils/scope.ts';
 import {
   fetchAreas,
   fetchBasemap,
@@ -16,8 +18,6 @@ import {
   type CentreInfo,
 } from '../api/http.ts';
 
-/** Used only until /api/health has answered. */
-export const DEFAULT_ROOT_AREA_ID = '310110';
 const HEALTH_REFRESH_MS = 60_000;
 
 export class Catalog {
@@ -28,18 +28,28 @@ export class Catalog {
   categories = $state.raw<EventCategory[]>([]);
   loaded = $state(false);
 
-  rootAreaId = $derived(this.centre?.rootAreaId ?? DEFAULT_ROOT_AREA_ID);
+  /** the session's area: the wall shows it and everything below it */
+  readonly rootAreaId: string;
   byId = $derived(new Map(this.areas.map((a) => [a.properties.id, a])));
-  root = $derived(this.byId.get(this.rootAreaId));
-  streets = $derived(this.areas.filter((a) => a.properties.level === 'street' && a.properties.parentId === this.rootAreaId));
-  grids = $derived(this.areas.filter((a) => a.properties.level === 'grid'));
+  root = $derived.by(() => this.byId.get(this.rootAreaId));
+  /** what the map draws for the root: its streets and grids, and the outlines around it */
+  geometry = $derived.by(() => scopeGeometry(this.areas, this.rootAreaId));
+  streets = $derived(this.geometry.streets);
+  grids = $derived(this.geometry.grids);
   definitionsById = $derived(new Map(this.definitions.map((d) => [d.id, d])));
   categoriesByCode = $derived(new Map(this.categories.map((c) => [c.code, c])));
 
   #abort = new AbortController();
   #healthTimer: ReturnType<typeof setInterval> | null = null;
 
-  /** Loads everything; resolves once the health answer and the areas are in. */
+  constructor(rootAreaId: string) {
+    this.rootAreaId = rootAreaId;
+  }
+
+  /**
+   * Loads everything; resolves once the health answer and the areas are in. Rejects with an
+   * `HttpError` 401 when the session is gone (retrying cannot help then).
+   */
   async load(): Promise<void> {
     const signal = this.#abort.signal;
     this.centre = await withRetry(() => fetchCentreInfo(signal), signal);

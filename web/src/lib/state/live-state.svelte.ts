@@ -3,6 +3,11 @@
  * The wall's live connection to one area's room: a rune class around the pure reducer in
  * `live-store.ts`. It owns the socket, asks for a snapshot on a gap or epoch change, reports the
  * connection state, and remembers which events just arrived (for flashing).
+ *
+ * The socket authenticates with the session cookie. When the server refuses it (`unauthorized`,
+ * `forbidden`) or closes it on purpose (logout, expiry, a revoked display), Socket.IO does not
+ * retry by itself: the state calls {@link LiveState.onrefused} so the page can check the session
+ * and either reconnect or show that it is signed out.
  */
 import type { GridEvent, Snapshot } from '../../../../shared/index.ts';
 import { connectWallSocket, type WallSocket } from '../api/socket.ts';
@@ -18,6 +23,13 @@ import {
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
+/**
+ * Why the server stopped the stream: it closed the socket (`closed`, what it does when a session
+ * ends), or refused to connect it: no valid session (`unauthorized`) or an area outside the
+ * session's scope (`forbidden`).
+ */
+export type Refusal = 'closed' | 'unauthorized' | 'forbidden';
+
 /** How long a new event stays highlighted (ms). */
 export const FRESH_MS = 10_000;
 /** After this long without a connection, "reconnecting" becomes "offline". */
@@ -32,6 +44,12 @@ export class LiveState {
   connection = $state<ConnectionState>('connecting');
   /** ids of events that arrived live in the last {@link FRESH_MS}, with their local arrival ms */
   fresh = $state.raw<ReadonlyMap<string, number>>(new Map());
+
+  /**
+   * Called when the server stopped or refused the stream (see {@link Refusal}); the socket then
+   * stays down until {@link LiveState.reconnect}. Without a handler the state retries by itself.
+   */
+  onrefused: ((why: Refusal) => void) | null = null;
 
   #socket: WallSocket | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -69,18 +87,32 @@ export class LiveState {
       this.data = markInterrupted(this.data);
       this.connection = 'reconnecting';
       this.#lostAt ||= Date.now();
-      // The server closed us on purpose: Socket.IO does not retry by itself in that case.
-      if (reason === 'io server disconnect') setTimeout(() => this.#socket === socket && socket.connect(), 2000);
+      // The server closed us on purpose (a session ended): Socket.IO does not retry by itself.
+      if (reason === 'io server disconnect') this.#refused(socket, 'closed');
     });
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (err) => {
       if (this.connection === 'connected') this.connection = 'reconnecting';
       this.#lostAt ||= Date.now();
+      // A refusal by the server's middleware is final for this socket (no automatic retry).
+      if (!socket.active) this.#refused(socket, err.message === 'unauthorized' || err.message === 'forbidden' ? err.message : 'closed');
     });
     socket.on('snapshot', (s) => this.#onSnapshot(s));
     socket.on('event:upsert', (delta) => this.#onDelta({ kind: 'event', delta }));
     socket.on('indicator:update', (delta) => this.#onDelta({ kind: 'indicator', delta }));
 
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
+  }
+
+  #refused(socket: WallSocket, why: Refusal): void {
+    if (this.#socket !== socket) return;
+    if (this.onrefused) this.onrefused(why);
+    else setTimeout(() => this.#socket === socket && socket.connect(), 2000);
+  }
+
+  /** Opens the same room's socket again after a refusal (the data is kept until the snapshot). */
+  reconnect(): void {
+    const socket = this.#socket;
+    if (socket && !socket.connected) socket.connect();
   }
 
   /** Closes the socket and stops the timers. */

@@ -3,7 +3,7 @@
  * The wall's own UI strings in Chinese (default) and English, and helpers to pick a language.
  * Names of indicators, categories and areas come from the server's data, not from here.
  */
-import type { Lang, LocalisedText } from '../../../../shared/index.ts';
+import type { AuditEntry, Lang, LocalisedText, Role } from '../../../../shared/index.ts';
 
 export type { Lang };
 
@@ -59,6 +59,86 @@ export const STRINGS = {
   loading: { zh: '加载中…', en: 'Loading…' },
   units: { zh: '件', en: '' },
   hourSuffix: { zh: '时', en: 'h' },
+  latestCases: { zh: '最新事件', en: 'Latest' },
+  // sessions
+  logout: { zh: '退出', en: 'Sign out' },
+  adminLink: { zh: '管理', en: 'Admin' },
+  displayKind: { zh: '大屏', en: 'Display' },
+  signInTitle: { zh: '登录', en: 'Sign in' },
+  username: { zh: '用户名', en: 'Username' },
+  password: { zh: '密码', en: 'Password' },
+  signIn: { zh: '登 录', en: 'Sign in' },
+  signingIn: { zh: '正在登录…', en: 'Signing in…' },
+  wrongCredentials: { zh: '用户名或密码错误', en: 'Wrong username or password' },
+  throttled: { zh: '登录失败次数过多，已暂时锁定', en: 'Too many failed sign-ins: temporarily locked' },
+  retryAt: { zh: '可重试时间', en: 'Try again at' },
+  loginFailed: { zh: '登录失败，请稍后重试', en: 'Sign-in failed; please try again later' },
+  networkError: { zh: '无法连接服务器，请检查网络', en: 'Cannot reach the server; check the network' },
+  fillBoth: { zh: '请输入用户名和密码', en: 'Enter your username and password' },
+  authorisedOnly: { zh: '仅限授权人员使用 · 所有操作均被记录', en: 'Authorised personnel only · every action is recorded' },
+  signedOut: { zh: '已退出登录', en: 'Signed out' },
+  goingToLogin: { zh: '正在转到登录页…', en: 'Going to the sign-in page…' },
+  displayRevoked: { zh: '该屏幕已停用', en: 'This display has been revoked' },
+  displayRevokedHint: { zh: '请联系系统管理员重新登记本屏幕', en: 'Ask an administrator to enrol this screen again' },
+  displayRefused: { zh: '显示令牌无效或已停用', en: 'This display token is invalid or has been revoked' },
+  enrolling: { zh: '正在登记大屏…', en: 'Enrolling this display…' },
+  forbiddenPage: { zh: '无权访问：此页面仅限系统管理员', en: 'Forbidden: this page is for administrators only' },
+  backToWall: { zh: '返回大屏', en: 'Back to the wall' },
+  // admin
+  adminTitle: { zh: '系统管理', en: 'Administration' },
+  tabUsers: { zh: '用户', en: 'Users' },
+  tabDisplays: { zh: '大屏令牌', en: 'Displays' },
+  tabAudit: { zh: '审计日志', en: 'Audit log' },
+  role: { zh: '角色', en: 'Role' },
+  area: { zh: '区域', en: 'Area' },
+  createdAt: { zh: '创建时间', en: 'Created' },
+  createdBy: { zh: '创建人', en: 'Created by' },
+  state: { zh: '状态', en: 'State' },
+  actions: { zh: '操作', en: 'Actions' },
+  active: { zh: '正常', en: 'Active' },
+  disabled: { zh: '已停用', en: 'Disabled' },
+  revoked: { zh: '已吊销', en: 'Revoked' },
+  disable: { zh: '停用', en: 'Disable' },
+  enable: { zh: '启用', en: 'Enable' },
+  resetPassword: { zh: '重置密码', en: 'Reset password' },
+  newPassword: { zh: '新密码（至少10位）', en: 'New password (10+ characters)' },
+  save: { zh: '保存', en: 'Save' },
+  cancel: { zh: '取消', en: 'Cancel' },
+  passwordReset: { zh: '密码已重置', en: 'Password reset' },
+  createUser: { zh: '新建用户', en: 'New user' },
+  create: { zh: '创建', en: 'Create' },
+  userCreated: { zh: '用户已创建', en: 'User created' },
+  usernameTaken: { zh: '用户名已存在', en: 'That username already exists' },
+  usernameHint: { zh: '3–32位小写字母、数字、_ . -', en: '3–32 lower-case letters, digits, _ . -' },
+  wholeDistrict: { zh: '全区', en: 'whole district' },
+  pickStreet: { zh: '请选择街道', en: 'Choose a street' },
+  createDisplay: { zh: '新建大屏令牌', en: 'New display token' },
+  displayName: { zh: '大屏名称', en: 'Display name' },
+  revoke: { zh: '吊销', en: 'Revoke' },
+  confirmRevoke: { zh: '确定吊销该大屏令牌？该屏幕将立即停止显示。', en: 'Revoke this display token? The screen stops at once.' },
+  tokenOnce: { zh: '令牌仅显示这一次，请立即复制并在大屏上打开登记地址。', en: 'The token is shown this once: copy it now and open the enrolment address on the screen.' },
+  token: { zh: '令牌', en: 'Token' },
+  enrolUrl: { zh: '登记地址', en: 'Enrolment address' },
+  copy: { zh: '复制', en: 'Copy' },
+  copied: { zh: '已复制', en: 'Copied' },
+  dismiss: { zh: '我已保存，关闭', en: 'Saved it, close' },
+  from: { zh: '开始', en: 'From' },
+  to: { zh: '结束', en: 'To' },
+  shanghaiTime: { zh: '北京时间', en: 'Shanghai time' },
+  filter: { zh: '查询', en: 'Filter' },
+  exportCsv: { zh: '导出CSV', en: 'Export CSV' },
+  auditAt: { zh: '时间', en: 'Time' },
+  actor: { zh: '操作者', en: 'Actor' },
+  action: { zh: '动作', en: 'Action' },
+  auditTarget: { zh: '对象', en: 'Target' },
+  outcome: { zh: '结果', en: 'Outcome' },
+  ip: { zh: '来源地址', en: 'From address' },
+  detail: { zh: '详情', en: 'Detail' },
+  noRows: { zh: '暂无记录', en: 'Nothing yet' },
+  loadFailed: { zh: '加载失败', en: 'Could not load' },
+  actionFailed: { zh: '操作失败', en: 'That did not work' },
+  refresh: { zh: '刷新', en: 'Refresh' },
+  shownRows: { zh: '条', en: 'rows' },
 } satisfies Record<string, LocalisedText>;
 
 export type StringKey = keyof typeof STRINGS;
@@ -87,6 +167,21 @@ export function resolveLang(search: string, stored: string | null): Lang {
   const fromUrl = asLang(new URLSearchParams(search).get('lang'));
   return fromUrl ?? asLang(stored) ?? 'zh';
 }
+
+/** Names of the session roles (shared/schemas/auth.ts `Role`). */
+export const ROLE_NAMES = {
+  admin: { zh: '系统管理员', en: 'Administrator' },
+  district: { zh: '区级值班员', en: 'District officer' },
+  street: { zh: '街道值班员', en: 'Street officer' },
+  wall: { zh: '大屏', en: 'Wall display' },
+} satisfies Record<Role, LocalisedText>;
+
+/** Names of audit outcomes. */
+export const OUTCOME_NAMES = {
+  ok: { zh: '成功', en: 'OK' },
+  denied: { zh: '拒绝', en: 'Denied' },
+  failed: { zh: '失败', en: 'Failed' },
+} satisfies Record<AuditEntry['outcome'], LocalisedText>;
 
 export const SEVERITY_NAMES = {
   low: { zh: '一般', en: 'Low' },

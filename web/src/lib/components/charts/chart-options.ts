@@ -2,9 +2,13 @@
  * @module web/components/charts/chart-options
  * Pure builders of the wall's ECharts options (dark theme, fonts scaled with the wall). Types
  * only from ECharts, so these are testable without a canvas.
+ *
+ * ECharts renders tooltips as HTML. Every tooltip here has its own `formatter` that escapes every
+ * piece of data it shows (area names, event titles, numbers), so untrusted text stays text.
  */
 import type { SeriesPoint } from '../../../../../shared/index.ts';
-import { formatTime, HOUR_MS } from '../../utils/format.ts';
+import { escapeHtml } from '../../utils/escape.ts';
+import { formatTime, formatValue, HOUR_MS } from '../../utils/format.ts';
 import { t, type Lang } from '../../utils/i18n.ts';
 import { PALETTE, type LoadGrade } from '../../utils/status.ts';
 import type { WallChartOption } from './echarts.ts';
@@ -34,6 +38,48 @@ function base(scale: number) {
   };
 }
 
+/** A tooltip parameter as ECharts passes it (the fields the formatters read). */
+interface TipParam {
+  name?: string;
+  seriesName?: string;
+  seriesId?: string;
+  value?: unknown;
+  axisValue?: unknown;
+  data?: unknown;
+}
+const asParams = (p: unknown): TipParam[] => (Array.isArray(p) ? (p as TipParam[]) : p ? [p as TipParam] : []);
+
+/** Longest text shown per line in a tooltip (event titles can be long). */
+const TIP_TEXT_MAX = 120;
+const clip = (s: string) => (s.length > TIP_TEXT_MAX ? `${s.slice(0, TIP_TEXT_MAX - 1)}…` : s);
+
+/**
+ * The shared tooltip look. `className` carries the language so a language switch changes the
+ * option even though the formatter (a function) is not compared.
+ */
+function tooltipBase(scale: number, lang: Lang, trigger: 'axis' | 'item') {
+  return {
+    trigger,
+    renderMode: 'html' as const,
+    confine: true,
+    enterable: false,
+    transitionDuration: 0,
+    className: `wall-tooltip lang-${lang}`,
+    extraCssText: `max-width: ${Math.round(420 * scale)}px; white-space: normal; overflow-wrap: anywhere;`,
+    backgroundColor: 'rgba(6, 16, 32, 0.96)',
+    borderColor: PALETTE.accent,
+    borderWidth: 1,
+    padding: [6 * scale, 10 * scale],
+    textStyle: { color: PALETTE.text, fontSize: Math.round(17 * scale), fontFamily: FONT_FAMILY },
+    ...(trigger === 'axis' ? { axisPointer: { type: 'shadow' as const, shadowStyle: { color: 'rgba(56, 214, 255, 0.08)' } } } : {}),
+  };
+}
+
+/** One `colour dot + label: value` line, escaped. */
+function tipLine(colour: string, label: string, value: string): string {
+  return `<div><span style="color:${escapeHtml(colour)}">●</span> ${escapeHtml(label)} <b>${escapeHtml(value)}</b></div>`;
+}
+
 export interface HourlyInput {
   today: readonly number[];
   yesterday: readonly number[];
@@ -53,6 +99,17 @@ export function hourlyOption(i: HourlyInput): WallChartOption {
     animationDuration: b.animationDuration,
     animationDurationUpdate: b.animationDurationUpdate,
     textStyle: b.textStyle,
+    tooltip: {
+      ...tooltipBase(i.scale, i.lang, 'axis'),
+      formatter: (raw: unknown) => {
+        const ps = asParams(raw);
+        const hour = String(ps[0]?.axisValue ?? ps[0]?.name ?? '');
+        const lines = ps.map((p) =>
+          tipLine(p.seriesId === 'yesterday' ? PALETTE.yesterday : PALETTE.today, String(p.seriesName ?? ''), p.value === null || p.value === undefined ? '—' : formatValue(Number(p.value), 0, i.lang)),
+        );
+        return `<div>${escapeHtml(hour)}${escapeHtml(t(i.lang, 'hourSuffix'))}</div>${lines.join('')}`;
+      },
+    },
     grid: { left: 8 * i.scale, right: 12 * i.scale, top: 40 * i.scale, bottom: 4 * i.scale, containLabel: true },
     legend: {
       top: 0,
@@ -110,10 +167,24 @@ export interface AreaBarRow {
   name: string;
   count: number;
   grade: LoadGrade;
+  /** titles of the area's newest open events, newest first (untrusted text) */
+  latest?: readonly string[];
 }
 
-/** Open events per child area as horizontal bars, largest on top. Each data item carries its `id`. */
-export function areaBarsOption(rows: readonly AreaBarRow[], scale: number): WallChartOption {
+/** The HTML of an area bar's tooltip: name, open count, newest titles, all escaped. */
+export function areaTooltipHtml(name: string, count: number, latest: readonly string[], lang: Lang): string {
+  const head = `<div style="font-weight:700">${escapeHtml(name)}</div>`;
+  const open = tipLine(PALETTE.accent, t(lang, 'openEvents'), formatValue(count, 0, lang));
+  if (latest.length === 0) return head + open;
+  const items = latest.map((title) => `<div>· ${escapeHtml(clip(title))}</div>`).join('');
+  return `${head}${open}<div style="margin-top:4px;color:${PALETTE.textDim}">${escapeHtml(t(lang, 'latestCases'))}</div>${items}`;
+}
+
+/**
+ * Open events per child area as horizontal bars, largest on top. Each data item carries its `id`
+ * (for drill-down) and its newest titles (for the tooltip).
+ */
+export function areaBarsOption(rows: readonly AreaBarRow[], scale: number, lang: Lang = 'zh'): WallChartOption {
   const b = base(scale);
   const sorted = [...rows].sort((p, q) => q.count - p.count || p.name.localeCompare(q.name));
   return {
@@ -121,6 +192,15 @@ export function areaBarsOption(rows: readonly AreaBarRow[], scale: number): Wall
     animationDuration: b.animationDuration,
     animationDurationUpdate: b.animationDurationUpdate,
     textStyle: b.textStyle,
+    tooltip: {
+      ...tooltipBase(scale, lang, 'item'),
+      formatter: (raw: unknown) => {
+        const p = asParams(raw)[0];
+        const data = (p?.data ?? {}) as { value?: unknown; latest?: unknown };
+        const latest = Array.isArray(data.latest) ? data.latest.filter((x): x is string => typeof x === 'string') : [];
+        return areaTooltipHtml(String(p?.name ?? ''), Number(data.value ?? p?.value ?? 0), latest, lang);
+      },
+    },
     grid: { left: 4 * scale, right: 48 * scale, top: 4 * scale, bottom: 4 * scale, containLabel: true },
     xAxis: { type: 'value', minInterval: 1, show: false, max: (v: { max: number }) => Math.max(1, v.max) },
     yAxis: {
@@ -150,6 +230,7 @@ export function areaBarsOption(rows: readonly AreaBarRow[], scale: number): Wall
         data: sorted.map((r) => ({
           value: r.count,
           id: r.id,
+          latest: [...(r.latest ?? [])],
           itemStyle: { color: BAR_COLOURS[r.grade], borderRadius: [0, 3 * scale, 3 * scale, 0] },
         })),
       },
@@ -179,6 +260,16 @@ export function trendOption(i: TrendInput): WallChartOption {
     animationDuration: b.animationDuration,
     animationDurationUpdate: b.animationDurationUpdate,
     textStyle: b.textStyle,
+    tooltip: {
+      ...tooltipBase(i.scale, i.lang, 'axis'),
+      axisPointer: { type: 'line', lineStyle: { color: 'rgba(56, 214, 255, 0.5)' } },
+      formatter: (raw: unknown) => {
+        const p = asParams(raw)[0];
+        const v = Array.isArray(p?.value) ? (p.value as unknown[]) : [];
+        const at = typeof v[0] === 'number' ? formatTime(v[0], false) : '';
+        return `<div>${escapeHtml(at)}</div>${tipLine(PALETTE.accent, 'PM2.5', formatValue(typeof v[1] === 'number' ? v[1] : null, i.decimals, i.lang))}`;
+      },
+    },
     grid: { left: 8 * i.scale, right: 16 * i.scale, top: 16 * i.scale, bottom: 4 * i.scale, containLabel: true },
     xAxis: {
       type: 'time',

@@ -16,6 +16,9 @@ import { LOAD_COLOURS, PALETTE, SEVERITY_COLOURS } from '../../utils/status.ts';
 export const SOURCES = {
   basemap: 'basemap',
   city: 'city',
+  /** ancestors of the wall's root below the city (the district around a street centre): outline only */
+  context: 'context',
+  /** the wall's root area (the district, or a street centre's street): filled and outlined bright */
   district: 'district',
   streets: 'streets',
   grids: 'grids',
@@ -23,6 +26,7 @@ export const SOURCES = {
 } as const;
 
 export const LAYERS = {
+  contextLine: 'context-line',
   streetsFill: 'streets-fill',
   gridsFill: 'grids-fill',
   gridsLine: 'grids-line',
@@ -84,6 +88,9 @@ export function eventRadius(scale: number): ExpressionSpecification {
 export interface AreaData {
   basemap: FeatureCollection;
   city: FeatureCollection;
+  /** outlines around the root (see {@link SOURCES.context}) */
+  context: FeatureCollection;
+  /** the root area itself */
   district: FeatureCollection;
   streets: FeatureCollection;
   grids: FeatureCollection;
@@ -94,6 +101,7 @@ export function sources(d: AreaData): Record<string, SourceSpecification> {
   return {
     [SOURCES.basemap]: { type: 'geojson', data: d.basemap },
     [SOURCES.city]: { type: 'geojson', data: d.city },
+    [SOURCES.context]: { type: 'geojson', data: d.context, promoteId: 'id' },
     [SOURCES.district]: { type: 'geojson', data: d.district, promoteId: 'id' },
     [SOURCES.streets]: { type: 'geojson', data: d.streets, promoteId: 'id' },
     [SOURCES.grids]: { type: 'geojson', data: d.grids, promoteId: 'id' },
@@ -133,6 +141,10 @@ export function layers(scale: number): LayerSpecification[] {
     {
       id: 'city-line', type: 'line', source: SOURCES.city,
       paint: { 'line-color': '#27466c', 'line-width': 1.5 * scale },
+    },
+    {
+      id: LAYERS.contextLine, type: 'line', source: SOURCES.context,
+      paint: { 'line-color': '#5f8fc4', 'line-opacity': 0.8, 'line-width': 1.8 * scale, 'line-dasharray': [3, 2] },
     },
     {
       id: 'district-fill', type: 'fill', source: SOURCES.district,

@@ -1,0 +1,95 @@
+/**
+ * The admin page: creating a user (listed at once, and able to sign in with its street), the
+ * audit trail with the logins, newest first, its time filter and CSV export, and the 403 a
+ * district officer gets.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cspViolations, ctx, newSessionPage, sel, text, WUJIAOCHANG_ID, type SessionPage } from './harness.ts';
+
+export function adminSuite(): void {
+  describe('the admin page', () => {
+    let p: SessionPage;
+
+    beforeAll(async () => {
+      p = await newSessionPage(ctx.adminCookie);
+      await p.page.goto(`${ctx.server.url}/admin`);
+      await p.page.waitForSelector('[data-testid="admin-page"][data-state="ready"]');
+    });
+
+    afterAll(async () => {
+      await p?.context.close();
+    });
+
+    it('should create a street officer and list it', async () => {
+      const page = p.page;
+      const username = `ui-street-${ctx.server.port}`;
+      const password = 'ui-street-password-1';
+      await page.waitForSelector(`${sel('user-row')}[data-username="admin"]`);
+      await page.fill(sel('user-username'), username);
+      await page.selectOption(sel('user-role'), 'street');
+      await page.selectOption(sel('user-area'), WUJIAOCHANG_ID);
+      await page.fill(sel('user-password'), password);
+      await page.click(sel('user-create'));
+      await page.waitForSelector(sel('user-form-ok'));
+      const row = page.locator(`${sel('user-row')}[data-username="${username}"]`);
+      await row.waitFor();
+      expect(await row.textContent()).toContain('五角场街道');
+      expect(await row.textContent()).toContain('街道值班员');
+      // the same name again is refused with a clear message
+      await page.fill(sel('user-username'), username);
+      await page.selectOption(sel('user-area'), WUJIAOCHANG_ID);
+      await page.fill(sel('user-password'), password);
+      await page.click(sel('user-create'));
+      expect(await (await page.waitForSelector(sel('user-form-error'))).textContent()).toContain('用户名已存在');
+      // and the new account works, bound to its street
+      const cookie = await ctx.server.login(username, password);
+      expect((await ctx.server.get('/api/v1/session', cookie)).json).toMatchObject({ role: 'street', areaId: WUJIAOCHANG_ID });
+    });
+
+    it('should list the logins in the audit table, newest first, and filter by time', async () => {
+      const page = p.page;
+      await page.click(sel('tab-audit'));
+      await page.waitForSelector(`${sel('audit-row')}[data-action="login"]`);
+      const rows = await page.$$eval('[data-testid="audit-row"]', (els) => els.map((e) => ({ at: e.getAttribute('data-at')!, action: e.getAttribute('data-action'), outcome: e.getAttribute('data-outcome') })));
+      expect(rows.some((r) => r.action === 'login' && r.outcome === 'ok')).toBe(true);
+      expect(rows.some((r) => r.action === 'login' && r.outcome === 'failed')).toBe(true);
+      expect(rows.some((r) => r.action === 'user.create')).toBe(true);
+      const times = rows.map((r) => Date.parse(r.at));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      // a range in the future holds nothing
+      const future = new Date(Date.now() + 8 * 3_600_000 + 24 * 3_600_000).toISOString().slice(0, 16);
+      await page.fill(sel('audit-from'), future);
+      await page.click(sel('audit-apply'));
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length === 0);
+      expect(await page.getAttribute(sel('audit-csv'), 'href')).toContain('from=');
+      await page.fill(sel('audit-from'), '');
+      await page.click(sel('audit-apply'));
+      await page.waitForSelector(sel('audit-row'));
+    });
+
+    it('should download the audit trail as CSV with a header row', async () => {
+      const page = p.page;
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(sel('audit-csv'))]);
+      const csv = readFileSync((await download.path())!, 'utf8');
+      const lines = csv.trim().split(/\r?\n/);
+      expect(lines[0]).toBe('id,at,actor,actorKind,action,target,outcome,ip,detail');
+      expect(lines.length).toBeGreaterThan(2);
+      expect(csv).toContain('"login"');
+      expect(await cspViolations(page)).toEqual([]);
+      expect(p.errors).toEqual([]);
+    });
+
+    it('should answer a district officer with 403', async () => {
+      const page = await ctx.district.context.newPage();
+      try {
+        await page.goto(`${ctx.server.url}/admin`);
+        await page.waitForSelector(sel('admin-forbidden'));
+        expect(await text(page, 'admin-forbidden')).toContain('403');
+        expect(await page.locator(sel('users-table')).count()).toBe(0);
+      } finally {
+        await page.close();
+      }
+    });
+  });
+}

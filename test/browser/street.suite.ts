@@ -1,0 +1,121 @@
+/**
+ * Two walls side by side: the district officer's and the 五角场 street centre's. The district
+ * sees every street live; the street centre sees its own street, grids, values and charts only,
+ * with the district as an outline, and never a neighbour's case.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AreaFeature } from '../../shared/index.ts';
+import { postJson } from '../helpers/server.ts';
+import { cspViolations, ctx, DINGHAI_ID, DISTRICT_ID, newSessionPage, openWall, pointIn, postEvents, sel, text, WUJIAOCHANG_ID, type SessionPage } from './harness.ts';
+
+const tickerTitles = (page: Page) => page.$$eval('[data-testid="ticker-line"] .title', (els) => els.map((e) => e.textContent ?? ''));
+
+export function streetSuite(): void {
+  describe('a street centre beside the district wall', () => {
+    let street: SessionPage;
+    let user: { username: string; password: string };
+    /** what `/api/v1/areas` answered the street centre */
+    let fetched: AreaFeature[] = [];
+
+    beforeAll(async () => {
+      user = await ctx.server.createUser('street', WUJIAOCHANG_ID);
+      street = await newSessionPage(await ctx.server.login(user.username, user.password));
+      street.page.on('response', async (r) => {
+        if (new URL(r.url()).pathname === '/api/v1/areas' && r.ok()) fetched = ((await r.json()) as { features: AreaFeature[] }).features;
+      });
+      await openWall(street);
+    }, 45_000);
+
+    afterAll(async () => {
+      await street?.context.close();
+    });
+
+    it("should show 五角场's own street, grids and charts, with no way out of its scope", async () => {
+      const page = street.page;
+      expect(await text(page, 'scope-title')).toBe('五角场街道');
+      expect(await page.getAttribute('[data-scope]', 'data-scope')).toBe(WUJIAOCHANG_ID);
+      expect(await page.getAttribute(sel('session-user'), 'data-role')).toBe('street');
+      expect(await page.locator(sel('drill-back')).count()).toBe(0);
+      // the bar chart counts open events by grid of this street
+      const bars = await page.evaluate(() => (window.__onescreen!.charts.streets!.getOption() as { yAxis: { data: string[] }[] }).yAxis[0]!.data);
+      expect(bars.length).toBeGreaterThan(0);
+      expect(bars.every((b) => /^第\d+网格$/.test(b))).toBe(true);
+      // Esc and a click on the street do not leave it
+      await page.keyboard.press('Escape');
+      expect(await page.getAttribute('[data-scope]', 'data-scope')).toBe(WUJIAOCHANG_ID);
+    });
+
+    it('should have fetched and drawn no other street, and the district as an outline only', async () => {
+      const page = street.page;
+      const others = fetched.filter((a) => a.properties.level === 'street' && a.properties.id !== WUJIAOCHANG_ID);
+      expect(fetched.length).toBeGreaterThan(1);
+      expect(others).toEqual([]);
+      expect(fetched.filter((a) => a.properties.level === 'grid').every((g) => g.properties.parentId === WUJIAOCHANG_ID)).toBe(true);
+      expect(fetched.some((a) => a.properties.id === DISTRICT_ID)).toBe(true);
+
+      const drawn = await page.evaluate(() => {
+        const map = window.__onescreen!.map!;
+        const ids = (source: string) => [...new Set(map.querySourceFeatures(source).map((f) => String(f.properties.id)))];
+        const parents = [...new Set(map.querySourceFeatures('grids').map((f) => String(f.properties.parentId)))];
+        return { streets: ids('streets'), scope: ids('district'), context: ids('context'), parents, labels: document.querySelectorAll('.labels .label').length };
+      });
+      expect(drawn.streets).toEqual([WUJIAOCHANG_ID]);
+      expect(drawn.scope).toEqual([WUJIAOCHANG_ID]);
+      expect(drawn.context).toEqual([DISTRICT_ID]);
+      expect(drawn.parents).toEqual([WUJIAOCHANG_ID]);
+      expect(drawn.labels).toBe(1);
+      // the district is drawn by a line layer only
+      const contextLayers = await page.evaluate(() => window.__onescreen!.map!.getStyle().layers.filter((l) => 'source' in l && l.source === 'context').map((l) => l.type));
+      expect(contextLayers).toEqual(['line']);
+    });
+
+    it("should show the street's own indicator values", async () => {
+      const r = await postJson(ctx.server.url, '/api/v1/readings', {
+        readings: [{ indicator: 'hazmat_anomalies', value: 55, at: new Date().toISOString(), areaId: WUJIAOCHANG_ID }],
+      }, ctx.server.ingestKey);
+      expect(r.status).toBeLessThan(300);
+      await street.page.waitForFunction(() => document.querySelector('[data-testid="tile-hazmat_anomalies"] [data-testid="tile-value"]')?.textContent === '55');
+    });
+
+    it('should show both cases live on the district wall and only its own on the street wall', async () => {
+      const stamp = Date.now().toString(36);
+      const own = `五角场测试事件 ${stamp}`;
+      const neighbour = `定海路测试事件 ${stamp}`;
+      const [wLng, wLat] = pointIn(WUJIAOCHANG_ID, 1);
+      const [dLng, dLat] = pointIn(DINGHAI_ID, 1);
+      await postEvents([
+        { title: neighbour, lng: dLng, lat: dLat },
+        { title: own, lng: wLng, lat: wLat },
+      ]);
+      const district = ctx.district.page;
+      await district.waitForFunction(
+        (titles) => titles.every((t) => [...document.querySelectorAll('[data-testid="ticker-line"] .title')].some((e) => e.textContent === t)),
+        [own, neighbour],
+      );
+      await street.page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="ticker-line"] .title')].some((e) => e.textContent === t), own);
+      // the neighbour's case was sent in the same batch, before ours: it had its chance to arrive
+      await street.page.waitForTimeout(1000);
+      expect(await tickerTitles(street.page)).not.toContain(neighbour);
+      const leaked = await street.page.evaluate((id) => {
+        const d = window.__onescreen!.state.live.data;
+        return [...d.recent, ...d.openEvents].filter((e) => e.streetId !== id).map((e) => `${e.streetId} ${e.title}`);
+      }, WUJIAOCHANG_ID);
+      expect(leaked).toEqual([]);
+      const streetsShown = await street.page.$$eval('[data-testid="ticker-line"] .street', (els) => [...new Set(els.map((e) => e.textContent))]);
+      expect(streetsShown).toEqual(['五角场街道']);
+      expect(await cspViolations(street.page)).toEqual([]);
+      expect(street.errors).toEqual([]);
+    });
+
+    it('should sign the street officer out when an admin disables the account', async () => {
+      const users = (await ctx.server.get('/api/v1/admin/users', ctx.adminCookie)).json as { id: string; username: string }[];
+      const id = users.find((u) => u.username === user.username)!.id;
+      const r = await postJson(ctx.server.url, `/api/v1/admin/users/${encodeURIComponent(id)}/disable`, {}, undefined, { cookie: ctx.adminCookie });
+      expect(r.status).toBe(200);
+      await street.page.waitForSelector(sel('signed-out'), { timeout: 8000 });
+      expect(await text(street.page, 'signed-out')).toContain('已退出登录');
+      await street.page.waitForURL(`${ctx.server.url}/login`);
+    });
+  });
+}

@@ -1,0 +1,82 @@
+/**
+ * @module web/api/admin
+ * The admin API (role admin): users, display tokens and the audit trail. Answers are checked
+ * with the shared schemas.
+ */
+import { z } from 'zod';
+import {
+  AuditEntry,
+  DisplayTokenView,
+  UserView,
+  type DisplayTokenCreate,
+  type UserCreate,
+} from '../../../../shared/index.ts';
+import { getJson, sendJson, validItems } from './http.ts';
+
+/**
+ * The answer to `POST /api/v1/admin/displays`. Built from the shared `DisplayTokenView`; the
+ * token itself is shown once and never stored by the web.
+ */
+const DisplayCreated = z.object({ display: DisplayTokenView, token: z.string().min(1), enrolUrl: z.string().min(1) });
+export type DisplayCreated = z.infer<typeof DisplayCreated>;
+
+function parse<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new Error(`${what}: ${r.error.issues[0]?.message ?? 'invalid answer'}`);
+  return r.data;
+}
+
+const id = (s: string) => encodeURIComponent(s);
+
+export async function listUsers(signal?: AbortSignal): Promise<UserView[]> {
+  return validItems(UserView, await getJson('/api/v1/admin/users', signal), 'user');
+}
+
+export async function createUser(body: UserCreate): Promise<UserView> {
+  return parse(UserView, await sendJson('POST', '/api/v1/admin/users', body), 'user');
+}
+
+export async function setUserDisabled(userId: string, disabled: boolean): Promise<UserView> {
+  return parse(UserView, await sendJson('POST', `/api/v1/admin/users/${id(userId)}/${disabled ? 'disable' : 'enable'}`), 'user');
+}
+
+export async function resetPassword(userId: string, password: string): Promise<void> {
+  await sendJson('POST', `/api/v1/admin/users/${id(userId)}/password`, { password });
+}
+
+export async function listDisplays(signal?: AbortSignal): Promise<DisplayTokenView[]> {
+  return validItems(DisplayTokenView, await getJson('/api/v1/admin/displays', signal), 'display');
+}
+
+export async function createDisplay(body: z.input<typeof DisplayTokenCreate>): Promise<DisplayCreated> {
+  return parse(DisplayCreated, await sendJson('POST', '/api/v1/admin/displays', body), 'display');
+}
+
+export async function revokeDisplay(displayId: string): Promise<DisplayTokenView> {
+  return parse(DisplayTokenView, await sendJson('POST', `/api/v1/admin/displays/${id(displayId)}/revoke`), 'display');
+}
+
+export interface AuditRange {
+  /** ISO instants; either may be missing */
+  from?: string | null;
+  to?: string | null;
+}
+
+function auditQuery(r: AuditRange, limit?: number): string {
+  const q = new URLSearchParams();
+  if (r.from) q.set('from', r.from);
+  if (r.to) q.set('to', r.to);
+  if (limit !== undefined) q.set('limit', String(limit));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Audit entries in a time range, newest first. */
+export async function listAudit(r: AuditRange, limit = 500, signal?: AbortSignal): Promise<AuditEntry[]> {
+  return validItems(AuditEntry, await getJson(`/api/v1/admin/audit${auditQuery(r, limit)}`, signal), 'audit entry');
+}
+
+/** The address of the CSV export of a time range (a plain link: the browser downloads it). */
+export function auditCsvHref(r: AuditRange): string {
+  return `/api/v1/admin/audit.csv${auditQuery(r)}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * @module web/utils/nav
+ * Which page a path shows, where to go after signing in, and taking a display token out of the
+ * address. Pure: callers pass `location` parts and apply the result.
+ */
+
+export type PageName = 'wall' | 'login' | 'admin' | 'console';
+
+/** The page of a path: `/login`, `/admin`, `/console` (with or without a trailing slash), else the wall. */
+export function pageOf(pathname: string): PageName {
+  const p = pathname.replace(/\/+$/, '') || '/';
+  if (p === '/login') return 'login';
+  if (p === '/admin') return 'admin';
+  if (p === '/console') return 'console';
+  return 'wall';
+}
+
+/**
+ * A `next` target that stays on this origin: a path starting with one `/` (not `//`, not `/\`),
+ * without control characters, and not the login page itself; anything else gives `fallback`.
+ * @example safeNext('//evil.example/x') // '/'
+ */
+export function safeNext(raw: string | null | undefined, fallback = '/'): string {
+  if (!raw || raw.length > 512) return fallback;
+  if (!raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return fallback;
+  // control characters and backslashes can make browsers read the path as another origin
+  if (/[\u0000-\u001f\u007f\\]/.test(raw)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw, 'http://onescreen.invalid');
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== 'http://onescreen.invalid') return fallback;
+  if (pageOf(url.pathname) === 'login') return fallback;
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+/** The login page's address, with where to come back to (omitted for the wall's root). */
+export function loginHref(next = '/'): string {
+  const target = safeNext(next);
+  return target === '/' ? '/login' : `/login?next=${encodeURIComponent(target)}`;
+}
+
+/**
+ * Splits a display token off a query string: `?display=abc&lang=en` → token `abc`, rest
+ * `?lang=en`. The token must not stay in the address bar or the history.
+ */
+export function takeDisplayToken(search: string): { token: string | null; rest: string } {
+  const params = new URLSearchParams(search);
+  const token = params.get('display');
+  if (token === null) return { token: null, rest: search };
+  params.delete('display');
+  const rest = params.toString();
+  return { token: token.trim() || null, rest: rest ? `?${rest}` : '' };
+}
