@@ -128,7 +128,7 @@ export function createApp(deps: AppDeps) {
   });
 
   const app = new Hono();
-  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'no-referrer' }));
+  app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'no-referrer', xFrameOptions: 'DENY' }));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(err.body(), err.status);
     if (err instanceof HTTPException) {

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { DisplayTokenCreate, IsoDateTime, Password, UserCreate, type AuditEntry } from '../../shared/index.ts';
+import { DisplayTokenCreate, IsoDateTime, Password, UserCreate, type AuditEntry, type DisplayCreated } from '../../shared/index.ts';
 import { AppError, issuesOf } from '../errors.ts';
 import { clientIp, requireRole, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
 import type { Store } from '../ports.ts';
@@ -51,7 +51,7 @@ export function adminRoutes(auth: AuthService, store: Store) {
       const body = await parseJsonBody(c.req.raw, DisplayTokenCreate);
       const r = await auth.createDisplay(by(c, clientIp(c)), body.name, body.areaId).catch((e) => toAppError(e, c));
       const enrolUrl = `${new URL(c.req.url).origin}/?display=${encodeURIComponent(r.token)}`;
-      return c.json({ display: displayView(r.display), token: r.token, enrolUrl }, 201);
+      return c.json({ display: displayView(r.display), token: r.token, enrolUrl } satisfies DisplayCreated, 201);
     })
     .post('/displays/:id/revoke', async (c) => c.json(displayView(await auth.revokeDisplay(by(c, clientIp(c)), c.req.param('id')).catch((e) => toAppError(e, c)))))
     .get('/audit', async (c) => c.json(await store.listAudit(auditQuery(c.req.query()))))

@@ -62,6 +62,10 @@ export const DisplayTokenView = z.object({
 });
 export type DisplayTokenView = z.infer<typeof DisplayTokenView>;
 
+/** `POST /api/v1/admin/displays`: the token is in this answer only, never stored */
+export const DisplayCreated = z.object({ display: DisplayTokenView, token: z.string().min(1), enrolUrl: z.string().min(1) });
+export type DisplayCreated = z.infer<typeof DisplayCreated>;
+
 export const AuditOutcome = z.enum(['ok', 'denied', 'failed']);
 export const AuditEntry = z.object({
   id: z.number().int(),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   AuditEntry,
+  DisplayCreated,
   DisplayTokenView,
   UserView,
   type DisplayTokenCreate,
@@ -13,12 +14,7 @@ import {
 } from '../../../../shared/index.ts';
 import { getJson, sendJson, validItems } from './http.ts';
 
-/**
- * The answer to `POST /api/v1/admin/displays`. Built from the shared `DisplayTokenView`; the
- * token itself is shown once and never stored by the web.
- */
-const DisplayCreated = z.object({ display: DisplayTokenView, token: z.string().min(1), enrolUrl: z.string().min(1) });
-export type DisplayCreated = z.infer<typeof DisplayCreated>;
+export { DisplayCreated } from '../../../../shared/index.ts';
 
 function parse<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(raw);
