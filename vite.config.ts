@@ -22,6 +22,9 @@ export default defineConfig({
     root: '.',
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
+    // one file at a time: the browser suites each drive Chromium with software WebGL and a
+    // simulator, and two at once on a 2-core machine starve each other
+    fileParallelism: false,
     hookTimeout: 60_000,
   },
 });

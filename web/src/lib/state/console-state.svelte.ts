@@ -1,0 +1,200 @@
+/**
+ * @module web/state/console-state
+ * The duty-officer console's state: the live queue (the wall's {@link LiveState}: snapshot plus
+ * sequenced `event:upsert` deltas, so new cases appear and closed ones leave without a fetch),
+ * a one-second clock for the countdowns, the filters, the keyboard cursor, the open case with
+ * its timeline, and taking actions on it with the optimistic version check.
+ *
+ * When the open case changes on the server (another officer acted), it is reloaded at once;
+ * while a form is open it is only marked stale, so the officer's typing is not thrown away and
+ * the server's conflict answer (409) tells what happened.
+ */
+import type { CaseAction, GridEvent, SessionInfo, Unit } from '../../../../shared/index.ts';
+import { fetchCase, fetchUnits, transition, type CaseView, type TransitionBody } from '../api/cases.ts';
+import { isUnauthorized, withRetry } from '../api/http.ts';
+import { sortQueue, filterQueue, moveCursor, EMPTY_FILTER, type QueueFilter } from '../utils/queue.ts';
+import { Catalog } from './catalog.svelte.ts';
+import { LiveState } from './live-state.svelte.ts';
+
+/** Actions taken at once; the others open a small form first. */
+export const DIRECT_ACTIONS: readonly CaseAction[] = ['accept', 'verify', 'urge'];
+
+export type Notice = { tone: 'ok' | 'warn' | 'alarm'; key: 'conflict' | 'refused' | 'done' | 'loadFailed' | 'changed'; detail: string };
+
+const NOTICE_MS = 8000;
+
+export class ConsoleState {
+  readonly session: SessionInfo;
+  readonly catalog: Catalog;
+  readonly live = new LiveState();
+  units = $state.raw<Unit[]>([]);
+  /** server-corrected now, ticking every second */
+  now = $state(Date.now());
+  filter = $state<QueueFilter>({ ...EMPTY_FILTER });
+  /** the keyboard cursor in the queue (a case id, so the order may change under it) */
+  cursorId = $state<string | null>(null);
+  /** the case open on the right */
+  view = $state.raw<CaseView | null>(null);
+  loadingCase = $state(false);
+  /** the action whose form is open */
+  form = $state<CaseAction | null>(null);
+  /** a request is under way */
+  busy = $state(false);
+  /** the open case changed on the server while a form was open */
+  stale = $state(false);
+  notice = $state.raw<Notice | null>(null);
+
+  /** the queue: open cases, filtered, most urgent first */
+  queue = $derived.by(() => sortQueue(filterQueue(this.live.data.openEvents, this.filter), this.now));
+  unitsById = $derived(new Map(this.units.map((u) => [u.id, u])));
+  /** the open case as the live stream last saw it (for the map and staleness) */
+  liveCase = $derived.by(() => {
+    const id = this.view?.id;
+    if (!id) return undefined;
+    return this.live.data.openEvents.find((e) => e.id === id) ?? this.live.data.recent.find((e) => e.id === id);
+  });
+
+  onsessionlost: (() => void) | null = null;
+
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  #abort = new AbortController();
+  #loadSeq = 0;
+
+  constructor(session: SessionInfo) {
+    this.session = session;
+    this.catalog = new Catalog(session.areaId);
+  }
+
+  async start(): Promise<void> {
+    const signal = this.#abort.signal;
+    this.live.onrefused = () => this.onsessionlost?.();
+    this.live.connect(this.session.areaId);
+    this.#timer = setInterval(() => {
+      this.now = this.live.serverNow();
+      this.#watchOpenCase();
+    }, 1000);
+    await Promise.all([this.catalog.load(), withRetry(() => fetchUnits(signal), signal).then((u) => (this.units = u))]);
+  }
+
+  destroy(): void {
+    this.#abort.abort();
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
+    this.live.disconnect();
+    this.catalog.destroy();
+  }
+
+  setFilter(patch: Partial<QueueFilter>): void {
+    const next = { ...this.filter, ...patch };
+    // a grid belongs to its street
+    if (patch.streetId !== undefined && patch.streetId !== this.filter.streetId) next.gridId = '';
+    this.filter = next;
+  }
+
+  moveCursor(by: 1 | -1): void {
+    const ids = this.queue.map((e) => e.id);
+    const from = this.cursorId && ids.includes(this.cursorId) ? this.cursorId : (this.view && ids.includes(this.view.id) ? this.view.id : null);
+    this.cursorId = moveCursor(ids, from, from === null ? 0 : by);
+  }
+
+  /** Opens the case under the cursor (or the top of the queue). */
+  openCursor(): void {
+    const id = this.cursorId ?? this.queue[0]?.id;
+    if (id) void this.open(id);
+  }
+
+  async open(id: string): Promise<void> {
+    this.cursorId = id;
+    if (this.view?.id !== id) {
+      this.form = null;
+      this.stale = false;
+    }
+    await this.reload(id);
+  }
+
+  /** (Re)loads a case; a newer load wins over an older one. */
+  async reload(id = this.view?.id): Promise<void> {
+    if (!id) return;
+    const seq = ++this.#loadSeq;
+    this.loadingCase = true;
+    try {
+      const v = await fetchCase(id, this.#abort.signal);
+      if (seq !== this.#loadSeq) return;
+      this.view = v;
+      this.stale = false;
+      if (this.form && !v.allowedActions.includes(this.form)) this.form = null;
+    } catch (err) {
+      if (seq !== this.#loadSeq || this.#abort.signal.aborted) return;
+      if (isUnauthorized(err)) this.onsessionlost?.();
+      else this.#notify({ tone: 'alarm', key: 'loadFailed', detail: err instanceof Error ? err.message : '' });
+    } finally {
+      if (seq === this.#loadSeq) this.loadingCase = false;
+    }
+  }
+
+  closeCase(): void {
+    this.view = null;
+    this.form = null;
+    this.stale = false;
+  }
+
+  /** What a key or button asks for: a direct action runs, the others open their form. */
+  request(action: CaseAction): void {
+    const v = this.view;
+    if (!v || this.busy || !v.allowedActions.includes(action)) return;
+    if (DIRECT_ACTIONS.includes(action)) void this.act({ action, version: v.version } as TransitionBody);
+    else this.form = action;
+  }
+
+  /** Takes an action on the open case with the version the officer saw. */
+  async act(body: TransitionBody): Promise<boolean> {
+    const v = this.view;
+    if (!v || this.busy) return false;
+    this.busy = true;
+    try {
+      const r = await transition(v.id, body);
+      if (r.ok) {
+        ++this.#loadSeq; // an older reload must not overwrite this answer
+        this.view = r.view;
+        this.form = null;
+        this.stale = false;
+        this.#notify({ tone: 'ok', key: 'done', detail: body.action });
+        return true;
+      }
+      if (r.kind === 'conflict') {
+        this.form = null;
+        this.#notify({ tone: 'warn', key: 'conflict', detail: r.message });
+        await this.reload(v.id);
+        return false;
+      }
+      if (r.status === 401) this.onsessionlost?.();
+      this.#notify({ tone: 'alarm', key: 'refused', detail: r.message });
+      if (r.status === 403 || r.status === 404 || r.status === 422) await this.reload(v.id);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  dismissNotice(): void {
+    this.notice = null;
+  }
+
+  #notify(n: Notice): void {
+    this.notice = n;
+    if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
+    // a conflict stays until the officer acts again or dismisses it
+    if (n.tone === 'ok') this.#noticeTimer = setTimeout(() => this.notice === n && (this.notice = null), NOTICE_MS / 2);
+    else if (n.key !== 'conflict') this.#noticeTimer = setTimeout(() => this.notice === n && (this.notice = null), NOTICE_MS);
+  }
+
+  /** The live stream saw a newer version of the open case: reload, or mark it stale mid-form. */
+  #watchOpenCase(): void {
+    const v = this.view;
+    const seen: GridEvent | undefined = this.liveCase;
+    if (!v || !seen || seen.version <= v.version || this.busy || this.loadingCase) return;
+    if (this.form) this.stale = true;
+    else void this.reload(v.id);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * @module web/utils/console-i18n
+ * UI strings of the duty-officer console and the closed-loop board, Chinese (default) and
+ * English. Kept apart from the wall's `i18n.ts` so the two pages can grow independently.
+ */
+import type { CaseAction, LocalisedText } from '../../../../shared/index.ts';
+import type { Lang } from './i18n.ts';
+
+export const CONSOLE_STRINGS = {
+  consoleTitle: { zh: '值班工作台', en: 'Duty console' },
+  queue: { zh: '待办队列', en: 'Queue' },
+  allStreets: { zh: '全部街道', en: 'All streets' },
+  allGrids: { zh: '全部网格', en: 'All grids' },
+  allCategories: { zh: '全部类别', en: 'All categories' },
+  allStatuses: { zh: '全部状态', en: 'All statuses' },
+  searchTitle: { zh: '搜索标题', en: 'Search titles' },
+  clearFilters: { zh: '清除', en: 'Clear' },
+  emptyQueue: { zh: '没有待办事件', en: 'No open cases' },
+  refine: { zh: '更多事件请用筛选', en: 'filter to see the rest' },
+  shown: { zh: '件', en: 'cases' },
+  pickCase: { zh: '从左侧队列选择事件（j/k 移动，Enter 打开）', en: 'Pick a case from the queue (j/k to move, Enter to open)' },
+  escalated: { zh: '已上报区级', en: 'Escalated' },
+  breachedBadge: { zh: '超时', en: 'Overdue' },
+  breachCount: { zh: '超时次数', en: 'Breaches' },
+  timeLeft: { zh: '本环节剩余', en: 'Stage time left' },
+  due: { zh: '时限', en: 'Due' },
+  stageStarted: { zh: '本环节开始', en: 'Stage started' },
+  noClock: { zh: '不计时', en: 'No clock' },
+  leadUnit: { zh: '主办单位', en: 'Lead unit' },
+  coUnits: { zh: '协办单位', en: 'Co-units' },
+  none: { zh: '无', en: 'none' },
+  timeline: { zh: '办理过程', en: 'Timeline' },
+  attachments: { zh: '附件', en: 'Attachments' },
+  actionsTitle: { zh: '可执行操作', en: 'Actions' },
+  noActions: { zh: '当前无可执行操作', en: 'Nothing you can do on this case now' },
+  confirm: { zh: '确认', en: 'Confirm' },
+  cancel: { zh: '取消', en: 'Cancel' },
+  note: { zh: '说明', en: 'Note' },
+  noteRequired: { zh: '请填写说明（至少2个字）', en: 'Write a note (2+ characters)' },
+  reasonRequired: { zh: '请填写上报理由（至少5个字）', en: 'Write the reason (5+ characters)' },
+  unit: { zh: '主办单位', en: 'Lead unit' },
+  suggested: { zh: '建议', en: 'suggested' },
+  rating: { zh: '评价', en: 'Rating' },
+  good: { zh: '好评', en: 'Good' },
+  bad: { zh: '差评', en: 'Bad' },
+  satisfaction: { zh: '满意度', en: 'Satisfaction' },
+  notRated: { zh: '不填', en: 'none' },
+  rejectReason: { zh: '不予受理原因', en: 'Reason' },
+  invalid: { zh: '无效事件', en: 'Invalid' },
+  duplicate: { zh: '重复事件', en: 'Duplicate' },
+  duplicateOf: { zh: '原事件编号', en: 'Original case id' },
+  conflict: { zh: '该事件已被他人处理，已刷新', en: 'Someone else acted on this case; reloaded' },
+  refused: { zh: '操作未成功', en: 'The action was refused' },
+  done: { zh: '已完成', en: 'Done' },
+  loadFailed: { zh: '事件加载失败', en: 'Could not load the case' },
+  changed: { zh: '该事件刚被他人更新，提交前请核对', en: 'This case was just updated by someone else; check before you submit' },
+  staleHint: { zh: '该事件刚被他人更新', en: 'Updated by someone else meanwhile' },
+  reloadNow: { zh: '刷新', en: 'Reload' },
+  mapTitle: { zh: '位置及周边在办', en: 'Place and open cases nearby' },
+  report: { zh: '导出通报', en: 'Export report' },
+  periodToday: { zh: '今日', en: 'Today' },
+  periodWeek: { zh: '本周', en: 'This week' },
+  periodCustom: { zh: '自定义', en: 'Custom' },
+  keysHelp: { zh: '快捷键：j/k ↑/↓ 移动 · Enter 打开 · / 搜索 · Esc 关闭', en: 'Keys: j/k ↑/↓ move · Enter open · / search · Esc close' },
+  caseId: { zh: '编号', en: 'Case' },
+  version: { zh: '版本', en: 'Version' },
+  system: { zh: '系统', en: 'system' },
+  backToWall: { zh: '大屏', en: 'Wall' },
+  forbiddenConsole: { zh: '无权访问：值班工作台仅限值班人员', en: 'Forbidden: the console is for duty officers only' },
+  // closed-loop board
+  boardTitle: { zh: '闭环处置 · 街道比拼', en: 'Closed loop · streets compared' },
+  onTimeRate: { zh: '按时办结率', en: 'On time' },
+  breaches: { zh: '超时', en: 'Overdue' },
+  received: { zh: '受理', en: 'Received' },
+  closed: { zh: '办结', en: 'Closed' },
+  street: { zh: '街道', en: 'Street' },
+  funnelTitle: { zh: '在办事件 · 环节分布', en: 'Open cases by stage' },
+  noStats: { zh: '今日暂无数据', en: 'No figures yet today' },
+} satisfies Record<string, LocalisedText>;
+
+export type ConsoleStringKey = keyof typeof CONSOLE_STRINGS;
+
+export function ct(lang: Lang, key: ConsoleStringKey): string {
+  return CONSOLE_STRINGS[key][lang];
+}
+
+/** Names of the closed loop's actions (and of the timeline's own entries). */
+export const ACTION_NAMES: Record<CaseAction | 'report' | 'breach', LocalisedText> = {
+  report: { zh: '发现上报', en: 'Reported' },
+  accept: { zh: '受理', en: 'Accept' },
+  reject: { zh: '不予受理', en: 'Reject' },
+  dispatch: { zh: '派遣', en: 'Dispatch' },
+  return: { zh: '退单', en: 'Return' },
+  handle: { zh: '处置反馈', en: 'Report handled' },
+  verify: { zh: '核查通过', en: 'Verify' },
+  rework: { zh: '核查退回', en: 'Rework' },
+  escalate: { zh: '上报区级', en: 'Escalate' },
+  urge: { zh: '催办', en: 'Urge' },
+  archive: { zh: '评价归档', en: 'Archive' },
+  breach: { zh: '超时', en: 'Overdue' },
+};
+
+export function actionName(action: string, lang: Lang): string {
+  const n = Object.hasOwn(ACTION_NAMES, action) ? ACTION_NAMES[action as keyof typeof ACTION_NAMES] : undefined;
+  return n ? n[lang] : action;
+}
+
+/** The order the action buttons are shown in: the forward step first. */
+export const ACTION_ORDER: readonly CaseAction[] = ['accept', 'dispatch', 'handle', 'verify', 'archive', 'urge', 'escalate', 'rework', 'return', 'reject'];
