@@ -227,7 +227,7 @@ export function scaledPaint(scale: number): [layer: string, prop: PaintProp, val
 }
 
 export const ATTRIBUTION = [
-  '© <a href="https://github.com/Vonng/adcode" target="_blank" rel="noopener">Vonng/adcode</a> (Amap geometry) CC BY 4.0',
+  '© Vonng/adcode (Amap geometry) CC BY 4.0',
   '© OpenStreetMap contributors ODbL',
   'Natural Earth',
   '街道/网格边界为近似推算 / street &amp; grid boundaries approximate',
