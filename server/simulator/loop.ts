@@ -3,6 +3,7 @@
  * How the simulated centre works its cases: for each open case, after a realistic delay in its
  * stage, the next action — mostly along the loop, with occasional rejections at intake, returns
  * of a mis-dispatched case, failed verifications and slow handling that overruns its limit.
+ * Real (not simulated) cases are never touched.
  * Pure: the decision for a case depends only on the case, the time and the seed.
  */
 import type { GridEvent, StageLimits, TimeLimits, TransitionRequest } from '../../shared/index.ts';
@@ -38,8 +39,12 @@ export interface LoopContext {
   speed: number;
 }
 
-/** the next action on a case now, or null while it is still being worked on */
+/**
+ * The next action on a case now, or null while it is still being worked on. Only simulated cases
+ * are worked: a real case reported while the simulator runs is left to the real duty officers.
+ */
 export function nextAction(e: GridEvent, ctx: LoopContext): TransitionRequest | null {
+  if (!e.simulated) return null;
   const stageStart = Date.parse(e.stageStartedAt);
   const key = `${e.status}@${e.stageStartedAt}`;
   const r = (salt: string) => draw(ctx.seed, e.id, key, salt);

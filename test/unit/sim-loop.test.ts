@@ -64,6 +64,14 @@ describe('the simulated centre', () => {
     expect(breached).toBeLessThan(runs.length * 0.4);
   });
 
+  it('should never touch a real (not simulated) case, however long it waits', () => {
+    const real = { ...makeCase(4), simulated: false };
+    for (const days of [0, 1, 30]) {
+      expect(nextAction(real, { seed: 9, now: T0 + days * 86_400_000 + 3_600_000, limits: data.timeLimits, rules: data.responsibility, speed: 1 })).toBeNull();
+    }
+    expect(run(real, 9).actions.filter((a) => !a.startsWith('breach'))).toEqual([]);
+  });
+
   it('should decide the same for the same seed', () => {
     expect(run(makeCase(3), 9).actions).toEqual(run(makeCase(3), 9).actions);
   });
