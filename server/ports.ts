@@ -101,6 +101,8 @@ export interface EventFilter {
   from?: number;
   to?: number;
   limit: number;
+  /** newest received first (default), or the soonest due first with unclocked cases last */
+  order?: 'received' | 'due';
 }
 
 export interface SeriesRow {

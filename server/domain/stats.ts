@@ -4,7 +4,7 @@
  * case row is only its latest state): per street and per unit — received, closed, on-time rate,
  * average time per stage, breaches, returns, ratings — and the funnel of open cases by stage.
  */
-import type { EventStatus, TimelineEntry } from '../../shared/index.ts';
+import type { EventStatus, StatsFunnel, StatsRow, StatsStage, TimelineEntry } from '../../shared/index.ts';
 
 export interface CaseHistory {
   id: string;
@@ -13,7 +13,9 @@ export interface CaseHistory {
   timeline: readonly TimelineEntry[];
 }
 
-export type Stage = 'accept' | 'dispatch' | 'handle' | 'verify';
+export type Stage = StatsStage;
+export type { StatsRow };
+
 /** a stage is completed by its forward transition (a return, rework or rejection leaves it undone) */
 const STAGE_DONE: Partial<Record<EventStatus, [Stage, EventStatus]>> = {
   reported: ['accept', 'accepted'],
@@ -21,22 +23,6 @@ const STAGE_DONE: Partial<Record<EventStatus, [Stage, EventStatus]>> = {
   dispatched: ['handle', 'handled'],
   handled: ['verify', 'verified'],
 };
-
-export interface StatsRow {
-  key: string;
-  received: number;
-  closed: number;
-  /** closed with no breach, over closed (null when nothing closed) */
-  onTimeRate: number | null;
-  /** mean minutes each stage took, over stages completed in the period */
-  avgStageMinutes: Record<Stage, number | null>;
-  breaches: number;
-  returns: number;
-  good: number;
-  bad: number;
-  /** mean 1–5 satisfaction of the closed cases that carry one */
-  satisfaction: number | null;
-}
 
 const emptyRow = (key: string) => ({
   key,
@@ -143,7 +129,7 @@ export function closedLoopStats(cases: readonly CaseHistory[], from: number, to:
 }
 
 /** open cases per stage of the loop (the funnel), from counts by status */
-export function funnel(counts: Partial<Record<EventStatus, number>>): Record<'reported' | 'accepted' | 'dispatched' | 'handled' | 'verified', number> {
+export function funnel(counts: Partial<Record<EventStatus, number>>): StatsFunnel {
   return {
     reported: counts.reported ?? 0,
     accepted: counts.accepted ?? 0,

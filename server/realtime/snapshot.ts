@@ -35,7 +35,8 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
   const todayStart = startOfLocalDay(now, d.timeZone);
   const yesterdayStart = startOfLocalDay(todayStart - 1, d.timeZone);
   const [events, openTotal, recent, times, trends] = await Promise.all([
-    d.store.listEvents({ ...area, statuses: OPEN, limit: SNAPSHOT_OPEN_EVENTS }),
+    // past the cap, the wall keeps the cases nearest their limits (its deadline watch needs them)
+    d.store.listEvents({ ...area, statuses: OPEN, limit: SNAPSHOT_OPEN_EVENTS, order: 'due' }),
     d.store.countEvents({ ...area, statuses: OPEN }),
     d.store.listEvents({ ...area, limit: SNAPSHOT_RECENT_EVENTS }),
     d.store.occurredTimes(yesterdayStart, todayStart + 86_400_000, { id: areaId, level }),

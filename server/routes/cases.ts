@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { IsoDateTime, TransitionRequest } from '../../shared/index.ts';
+import { IsoDateTime, TransitionRequest, type StatsResponse } from '../../shared/index.ts';
 import { canSee } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { closedLoopStats, funnel, type StatsRow } from '../domain/stats.ts';
@@ -31,7 +31,7 @@ export interface CaseRouteDeps {
 
 export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRouteDeps) {
   /** statistics of the session's area (or one below it) for a period, default today */
-  async function stats(c: Context<SessionEnv>) {
+  async function stats(c: Context<SessionEnv>): Promise<StatsResponse> {
     const q = StatsQuery.safeParse(c.req.query());
     if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));
     const p = c.var.principal;

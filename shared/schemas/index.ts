@@ -11,3 +11,4 @@ export * from './ingest.ts';
 export * from './health.ts';
 export * from './auth.ts';
 export * from './lifecycle.ts';
+export * from './stats.ts';

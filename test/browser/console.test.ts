@@ -1,24 +1,32 @@
 /**
- * The duty-officer console in real headless Chromium against the real server (simulator off,
- * temp database): a district officer takes a freshly reported case from the top of the queue to
- * archive, mostly with the keyboard, while a second browser context on the wall sees each step
- * live; a conflicting action by someone else is shown clearly and the case reloaded.
+ * The closed loop in real headless Chromium against the real server (simulator off, temp
+ * database): a district officer takes a freshly reported case from the top of the queue to
+ * archive, mostly with the keyboard, while a second browser context on the wall shows each step
+ * in the case's detail, and its comparison board then matches an independent recount of the
+ * stored timelines; a conflicting action by someone else is shown clearly and the case reloaded.
+ * A case nobody takes goes amber, then red on the wall's deadline watch by itself.
  *
- * Standalone (its own server and browser) while the wall's suites are being reorganised.
- * Needs the built web: `npm run build` first (`npm test` and `npm run test:browser` do).
+ * Standalone (its own server and browser): it needs the simulator off, so that nobody but the
+ * test acts on cases, and a short acceptance limit for lift faults, so that a breach comes in
+ * seconds. Needs the built web: `npm run build` first (`npm test` and `npm run test:browser` do).
  */
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStatus } from '../../shared/index.ts';
 import type {} from '../../web/src/lib/console-debug.ts';
 import type {} from '../../web/src/lib/debug.ts';
-import { postJson, startTestServer, type TestServer } from '../helpers/server.ts';
+import { ADMIN, postJson, shippedData, startTestServer, type TestServer } from '../helpers/server.ts';
 import { launchChromium } from './chromium.ts';
 
 const DIST_INDEX = fileURLToPath(new URL('../../dist/web/index.html', import.meta.url));
 const WJC_POINT = { lng: 121.514, lat: 31.302 };
+const WJC = '310110019000';
+/** lift faults must be accepted within 0.4 min; a critical one (×0.25) within 6 s, amber after 4.5 s */
+const shipped = shippedData().timeLimits;
+const LIMITS = { ...shipped, categories: { ...shipped.categories, elevator_fault: { accept: 0.4, dispatch: 10, handle: 120, verify: 120 } } };
 const sel = (testid: string) => `[data-testid="${testid}"]`;
 
 let server: TestServer;
@@ -51,8 +59,10 @@ const wallStatus = (wall: Page, id: string) =>
     return d ? ([...d.openEvents, ...d.recent].find((e) => e.id === id)?.status ?? null) : null;
   }, id);
 
+/** the wall's live state has the case at `status`, and its open detail panel shows it */
 async function expectWall(wall: Page, id: string, status: EventStatus): Promise<void> {
   await expect.poll(() => wallStatus(wall, id), { timeout: 5000, interval: 50 }).toBe(status);
+  await wall.waitForSelector(`${sel('detail-status')}[data-status="${status}"]`, { timeout: 5000 });
 }
 
 async function expectConsole(page: Page, status: EventStatus): Promise<void> {
@@ -61,7 +71,7 @@ async function expectConsole(page: Page, status: EventStatus): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(DIST_INDEX)) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
-  [server, browser] = await Promise.all([startTestServer({ simulator: false }), launchChromium()]);
+  [server, browser] = await Promise.all([startTestServer({ simulator: false, timeLimits: LIMITS }), launchChromium()]);
 }, 30_000);
 
 afterAll(async () => {
@@ -84,6 +94,10 @@ describe('the duty-officer console', () => {
     const calm = await report({ category: 'neighbour_dispute', title: '邻里噪声纠纷', severity: 'low' });
     const id = await report({ title: '紧急：楼道堆物堵塞消防通道', severity: 'critical', description: '<img src=x onerror=alert(1)>' });
     await expect.poll(() => desk.$$eval(sel('queue-row'), (rows) => rows.map((r) => r.getAttribute('data-id'))), { timeout: 5000 }).toEqual([id, calm]);
+    // the wall shows the new case in its ticker; its detail stays open through the loop
+    await wall.click(`${sel('ticker-line')}[data-event-id="${id}"]`);
+    await wall.waitForSelector(`${sel('detail-status')}[data-status="reported"]`);
+    expect(await wall.getAttribute(sel('detail-clock'), 'data-clock')).toMatch(/^(ok|amber)$/);
     expect(await desk.textContent(`${sel('queue-row')} ${sel('row-title')}`)).toBe('紧急：楼道堆物堵塞消防通道');
     // the countdown ticks without a fetch
     const c1 = await desk.textContent(`${sel('queue-row')} ${sel('row-countdown')}`);
@@ -110,6 +124,7 @@ describe('the duty-officer console', () => {
     await expectConsole(desk, 'dispatched');
     expect(await desk.textContent(sel('case-lead'))).toBe('消防安全专班');
     await expectWall(wall, id, 'dispatched');
+    expect(await wall.textContent(sel('detail-unit'))).toBe('消防安全专班');
 
     // while the officer writes the handling note, someone else urges the case first
     await desk.keyboard.press('h');
@@ -151,6 +166,30 @@ describe('the duty-officer console', () => {
     await desk.click(sel('action-confirm'));
     await expectConsole(desk, 'archived');
     await expectWall(wall, id, 'archived');
+    expect(await wall.locator(sel('detail-clock')).count()).toBe(0); // no clock runs on a closed case
+
+    // the wall's board counts the closed case for 五角场, as a recount of the stored timelines does
+    const row = wall.locator(`${sel('board-row')}[data-street="${WJC}"]`);
+    await expect.poll(() => row.getAttribute('data-closed'), { timeout: 10_000 }).toBe('1');
+    const db = new Database(`${server.dataDir}/onescreen.sqlite`, { readonly: true });
+    try {
+      const count = (action: string) =>
+        (db.prepare(`SELECT COUNT(*) n FROM event_timeline t JOIN events e ON e.id = t.event_id WHERE t.action = ? AND e.street_id = ?`).get(action, WJC) as { n: number }).n;
+      const late = (db.prepare(
+        `SELECT COUNT(*) n FROM event_timeline a JOIN events e ON e.id = a.event_id WHERE a.action = 'archive' AND e.street_id = ?
+           AND EXISTS (SELECT 1 FROM event_timeline b WHERE b.event_id = a.event_id AND b.action = 'breach')`,
+      ).get(WJC) as { n: number }).n;
+      const closed = count('archive');
+      expect({ closed: await row.getAttribute('data-closed'), breaches: await row.getAttribute('data-breaches'), rate: await row.getAttribute('data-rate'), open: await row.getAttribute('data-open') })
+        .toEqual({ closed: String(closed), breaches: String(count('breach')), rate: String((closed - late) / closed), open: '1' });
+    } finally {
+      db.close();
+    }
+    // and every step is in the audit log, with who took it
+    const audit = (await server.get('/api/v1/admin/audit?limit=200', await server.login(ADMIN.username, ADMIN.password))).json as { action: string; target: string; actor: string; outcome: string }[];
+    expect(audit.filter((a) => a.target === id && a.outcome === 'ok').map((a) => `${a.actor} ${a.action}`).reverse()).toEqual([
+      `${officer.username} case.accept`, `${officer.username} case.dispatch`, expect.stringMatching(/ case\.urge$/), `${officer.username} case.handle`, `${officer.username} case.verify`, `${officer.username} case.archive`,
+    ]);
 
     // the timeline holds every step, and the closed case has left the queue
     expect(await desk.$$eval(sel('timeline-entry'), (es) => es.map((e) => e.getAttribute('data-action')).reverse())).toEqual([
@@ -168,6 +207,31 @@ describe('the duty-officer console', () => {
       await desk.waitForTimeout(1500);
       await desk.screenshot({ path: 'docs/screenshot-console.png' });
     }
+  }, 45_000);
+
+  it('should turn a case nobody takes amber, then red on the wall, count the breach and raise it, by itself', async () => {
+    const wall = await openPage(server.cookie, 1280, 720);
+    await wall.goto(`${server.url}/`);
+    await wall.waitForSelector('[data-ready="true"]', { timeout: 20_000 });
+    const id = await report({ category: 'elevator_fault', title: '电梯困人', severity: 'critical' });
+    const line = wall.locator(`${sel('deadline-line')}[data-event-id="${id}"]`);
+    await line.waitFor({ timeout: 10_000 });
+    expect(await line.getAttribute('data-clock')).toBe('amber');
+    expect(await line.locator('.title').textContent()).toBe('电梯困人');
+    await wall.waitForSelector(`${sel('deadline-line')}[data-event-id="${id}"][data-clock="red"]`, { timeout: 10_000 });
+    expect(Number(await wall.textContent(`${sel('watch-counts')} .red b`))).toBeGreaterThanOrEqual(1);
+    // the server's breach watch marked it: counted, raised from the street to the district, audited
+    await expect.poll(async () => (await server.get(`/api/v1/events/${id}`)).json.breaches, { timeout: 5000 }).toBe(1);
+    expect((await server.get(`/api/v1/events/${id}`)).json.escalated).toBe(true);
+    const row = wall.locator(`${sel('board-row')}[data-street="${WJC}"]`);
+    await expect.poll(async () => Number(await row.getAttribute('data-breaches')), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    const audit = (await server.get('/api/v1/admin/audit?limit=200', await server.login(ADMIN.username, ADMIN.password))).json as { action: string; target: string; actor: string }[];
+    expect(audit.some((a) => a.target === id && a.action === 'case.breach' && a.actor === 'system')).toBe(true);
+    // the line opens the case on the wall, its clock counting up in red
+    await line.click();
+    await wall.waitForSelector(`${sel('detail-clock')}[data-clock="red"]`);
+    expect(await wall.textContent(sel('detail-status'))).toContain('已上报区级');
+    expect(pageErrors).toEqual([]);
   }, 45_000);
 
   it('should send someone without a session to the login page and back', async () => {

@@ -108,14 +108,15 @@ describe('the wall', () => {
       expect(await page.locator('[data-testid^="tile-"][data-status]').count()).toBe(16);
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="ticker-line"]').length > 0);
       expect(await page.isVisible(sel('chart-hourly'))).toBe(true);
-      const charts = await page.evaluate(() => {
-        const c = window.__onescreen!.charts;
-        const bars = c.streets!.getOption() as { yAxis: { data: string[] }[] };
-        const hourly = c.hourly!.getOption() as { series: { data: (number | null)[] }[] };
-        return { streets: bars.yAxis[0]!.data.length, yesterday: hourly.series[1]!.data.reduce<number>((a, b) => a + (b ?? 0), 0) };
+      const yesterday = await page.evaluate(() => {
+        const hourly = window.__onescreen!.charts.hourly!.getOption() as { series: { data: (number | null)[] }[] };
+        return hourly.series[1]!.data.reduce<number>((a, b) => a + (b ?? 0), 0);
       });
-      expect(charts.streets).toBe(12);
-      expect(charts.yesterday).toBeGreaterThan(0);
+      expect(yesterday).toBeGreaterThan(0);
+      // the closed-loop board lists every street, the funnel counts the open cases by stage
+      expect(await page.locator(sel('board-row')).count()).toBe(12);
+      await page.waitForFunction(() => document.querySelector('[data-testid="loop-funnel"] li[data-stage="reported"]')?.getAttribute('data-n') !== '');
+      expect(await page.isVisible(sel('deadline-watch'))).toBe(true);
       // the first-time success rate shows its 90% target
       expect(await page.textContent(`${sel('tile-first_time_success_rate')} ${sel('tile-note')}`)).toMatch(/90/);
     });
@@ -234,21 +235,15 @@ describe('the wall', () => {
 
       await page.click(sel('drill-back'));
       await page.waitForFunction(() => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === '杨浦区');
-      await page.waitForFunction(() => (window.__onescreen!.charts.streets!.getOption() as { yAxis: { data: string[] }[] }).yAxis[0]!.data.length === 12);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="board-row"]').length === 12);
       expect(await page.locator(sel('drill-back')).count()).toBe(0);
 
-      // a bar of the by-street chart drills too, and Esc goes back
-      const bar = await page.evaluate(() => {
-        const chart = window.__onescreen!.charts.streets!;
-        const o = chart.getOption() as { yAxis: { data: string[] }[]; series: { data: { value: number; id: string }[] }[] };
-        const item = o.series[0]!.data[0]!;
-        const end = chart.convertToPixel({ seriesIndex: 0 }, [item.value, 0]) as number[];
-        const rect = chart.getDom().getBoundingClientRect();
-        return { id: item.id, name: o.yAxis[0]!.data[0]!, x: rect.left + end[0]! - 6, y: rect.top + end[1]! };
-      });
-      await page.mouse.click(bar.x, bar.y);
-      await page.waitForFunction((name) => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === name, bar.name);
-      expect(await page.getAttribute('[data-scope]', 'data-scope')).toBe(bar.id);
+      // a row of the closed-loop board drills too, and Esc goes back
+      const row = page.locator(sel('board-row')).nth(3);
+      const rowId = (await row.getAttribute('data-street'))!;
+      await row.click();
+      await page.waitForFunction((name) => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === name, areas.find((a) => a.properties.id === rowId)!.properties.name);
+      expect(await page.getAttribute('[data-scope]', 'data-scope')).toBe(rowId);
       await page.keyboard.press('Escape');
       await page.waitForFunction(() => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === '杨浦区');
     });

@@ -1,6 +1,6 @@
 /**
  * Untrusted text (citizens' 12345 titles and descriptions) carrying HTML and script payloads is
- * shown as text in the ticker, the detail panel, the chart tooltip and the map's hover label,
+ * shown as text in the ticker, the detail panel, the map's hover label and a chart tooltip,
  * and nothing of it executes or becomes markup, with the server's CSP in force.
  */
 import type { Page } from 'playwright-core';
@@ -72,29 +72,6 @@ export function xssSuite(): void {
       await page.waitForSelector(sel('event-detail'), { state: 'detached' });
     });
 
-    it('should show them as text in the chart tooltip', async () => {
-      const index = await page.evaluate((id) => {
-        const o = window.__onescreen!.charts.streets!.getOption() as { series: { data: { id: string }[] }[] };
-        return o.series[0]!.data.findIndex((d) => d.id === id);
-      }, streetId);
-      expect(index).toBeGreaterThanOrEqual(0);
-      await page.waitForFunction(
-        ({ i, stamp }) => {
-          const chart = window.__onescreen!.charts.streets!;
-          chart.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: i });
-          return chart.getDom().querySelector('.wall-tooltip')?.textContent?.includes(stamp) ?? false;
-        },
-        { i: index, stamp },
-      );
-      const tip = await page.evaluate(() => {
-        const dom = window.__onescreen!.charts.streets!.getDom();
-        return { text: dom.querySelector('.wall-tooltip')!.textContent, markup: dom.querySelectorAll('img, script, svg, [onerror], [onload]').length };
-      });
-      expect(tip.text).toContain(title);
-      expect(tip.markup).toBe(0);
-      await page.evaluate(() => window.__onescreen!.charts.streets!.dispatchAction({ type: 'hideTip' }));
-    });
-
     it('should show them as text in the map label of the hovered marker', async () => {
       await page.waitForFunction(
         (stamp) => window.__onescreen!.map!.queryRenderedFeatures({ layers: ['events'] }).some((f) => window.__onescreen!.state.live.data.openEvents.find((e) => e.id === f.properties.id)?.title.includes(stamp)),
@@ -113,6 +90,45 @@ export function xssSuite(): void {
       expect(await tip.textContent()).toContain(title);
       expect(await page.locator(`${sel('map-panel')} img, ${sel('map-panel')} script, ${sel('map-panel')} svg`).count()).toBe(0);
       await page.mouse.move(5, 5);
+    });
+
+    it("should show them as text in the tooltip of the street's grid chart", async () => {
+      // the chart shows a street's busiest grids: six more cases make the payload's grid one of them
+      const gridId = await page.evaluate((stamp) => window.__onescreen!.state.live.data.openEvents.find((e) => e.title.includes(stamp))!.gridId, stamp);
+      const grid = ctx.areas.find((a) => a.properties.id === gridId)!;
+      await postEvents([0, 1, 2, 3, 4, 5].map((i) => ({ title: `同网格事件${i}`, description: '', lng: labelPoint(grid.geometry)![0], lat: labelPoint(grid.geometry)![1], severity: 'low' })));
+      await page.click(`${sel('board-row')}[data-street="${streetId}"]`);
+      await page.waitForFunction((id) => window.__onescreen!.state.live.data.areaId === id && window.__onescreen!.state.live.data.status === 'synced', streetId);
+      const index = await page.evaluate(
+        (gridId) =>
+          new Promise<number>((resolve) => {
+            const find = () => {
+              const o = window.__onescreen!.charts.streets?.getOption() as { series: { data: { id: string }[] }[] } | undefined;
+              const i = o?.series[0]?.data.findIndex((d) => d.id === gridId) ?? -1;
+              if (i >= 0) resolve(i);
+              else setTimeout(find, 100);
+            };
+            find();
+          }),
+        gridId,
+      );
+      await page.waitForFunction(
+        ({ i, stamp }) => {
+          const chart = window.__onescreen!.charts.streets!;
+          chart.dispatchAction({ type: 'showTip', seriesIndex: 0, dataIndex: i });
+          return chart.getDom().querySelector('.wall-tooltip')?.textContent?.includes(stamp) ?? false;
+        },
+        { i: index, stamp },
+      );
+      const tip = await page.evaluate(() => {
+        const dom = window.__onescreen!.charts.streets!.getDom();
+        return { text: dom.querySelector('.wall-tooltip')!.textContent, markup: dom.querySelectorAll('img, script, svg, [onerror], [onload]').length };
+      });
+      expect(tip.text).toContain(title);
+      expect(tip.markup).toBe(0);
+      await page.evaluate(() => window.__onescreen!.charts.streets!.dispatchAction({ type: 'hideTip' }));
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('[data-scope="310110"]');
     });
 
     it('should have executed nothing and created no markup, with the CSP in force', async () => {

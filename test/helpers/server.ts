@@ -11,7 +11,7 @@ import { createApp, type OneScreenApp } from '../../server/app.ts';
 import { loadShippedData, type ShippedData } from '../../server/data.ts';
 import { createIngestKey } from '../../server/middleware/ingest-auth.ts';
 import type { Clock, Logger } from '../../server/ports.ts';
-import type { Role } from '../../shared/index.ts';
+import type { Role, TimeLimits } from '../../shared/index.ts';
 import { startSimulator } from '../../server/simulator/simulator.ts';
 import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
 
@@ -58,6 +58,8 @@ export interface TestServerOptions {
   breachCheckMs?: number;
   /** district-wide simulated events per hour at peak activity (default 60) */
   simulatorEventsPerHour?: number;
+  /** time limits instead of the shipped `data/time-limits.json` (short ones let a test see a breach) */
+  timeLimits?: TimeLimits;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -68,7 +70,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const app = createApp({
     store,
     clock,
-    data: shippedData(),
+    data: { ...shippedData(), ...(opts.timeLimits ? { timeLimits: opts.timeLimits } : {}) },
     logger: quietLogger,
     options: {
       ingestMaxBytes: opts.ingestMaxBytes ?? 4 * 1024 * 1024,

@@ -63,6 +63,20 @@ describe(SqliteStore.name, () => {
     expect(await store.countEvents({ to: 15 * H })).toBe(2);
   });
 
+  it('should list newest received first, or soonest due first with unclocked cases last', async () => {
+    await store.insertEvents([
+      event({ externalId: 'late-due', receivedAt: 12 * H, dueAt: 14 * H }),
+      event({ externalId: 'no-clock', receivedAt: 13 * H, dueAt: null }),
+      event({ externalId: 'soon-due', receivedAt: 11 * H, dueAt: 12 * H }),
+      event({ externalId: 'overdue', receivedAt: 10 * H, dueAt: 9 * H }),
+    ]);
+    const ids = async (order?: 'received' | 'due', limit = 10) => (await store.listEvents({ limit, ...(order ? { order } : {}) })).map((e) => e.externalId);
+    expect(await ids()).toEqual(['no-clock', 'late-due', 'soon-due', 'overdue']);
+    expect(await ids('due')).toEqual(['overdue', 'soon-due', 'late-due', 'no-clock']);
+    // past a cap, the most urgent are kept
+    expect(await ids('due', 2)).toEqual(['overdue', 'soon-due']);
+  });
+
   it('should count open, overdue (past the stage deadline) and today per grid', async () => {
     await store.insertEvents([
       event({ gridId: 'g1', dueAt: 9 * H }),

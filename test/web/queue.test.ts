@@ -3,6 +3,7 @@ import type { GridEvent } from '../../shared/index.ts';
 import {
   clockColour,
   commandOf,
+  deadlineWatch,
   EMPTY_FILTER,
   filterQueue,
   formatCountdown,
@@ -220,5 +221,26 @@ describe('neighbours', () => {
     const nearer = makeEvent({ id: 'nearer', lng: 121.501, lat: 31.3 });
     const far = makeEvent({ id: 'far', lng: 121.6, lat: 31.3 });
     expect(neighbours([me, far, near, nearer], me).map((e) => e.id)).toEqual(['nearer', 'near']);
+  });
+});
+
+describe('deadlineWatch', () => {
+  it('should list overdue cases first (longest overdue on top), then near-limit ones (least time left on top), and count each', () => {
+    const ok = makeEvent({ id: 'ok', startMin: -5, dueMin: 35 });
+    const near = makeEvent({ id: 'near', startMin: -35, dueMin: 5 });
+    const nearer = makeEvent({ id: 'nearer', startMin: -38, dueMin: 2 });
+    const over = makeEvent({ id: 'over', startMin: -45, dueMin: -5 });
+    const longOver = makeEvent({ id: 'long-over', startMin: -100, dueMin: -60 });
+    const unclocked = makeEvent({ id: 'unclocked', dueMin: null });
+    const w = deadlineWatch([ok, near, over, unclocked, nearer, longOver], NOW);
+    expect(w.rows.map((e) => e.id)).toEqual(['long-over', 'over', 'nearer', 'near']);
+    expect({ breached: w.breached, near: w.near }).toEqual({ breached: 2, near: 2 });
+  });
+
+  it('should move a case from amber to red as the clock passes its due time', () => {
+    const e = makeEvent({ startMin: -35, dueMin: 5 });
+    expect(deadlineWatch([e], NOW)).toMatchObject({ breached: 0, near: 1 });
+    expect(deadlineWatch([e], NOW + 5 * MIN)).toMatchObject({ breached: 1, near: 0 });
+    expect(deadlineWatch([], NOW)).toEqual({ rows: [], breached: 0, near: 0 });
   });
 });

@@ -286,7 +286,7 @@ export class SqliteStore implements Store {
   async listEvents(f: EventFilter): Promise<GridEvent[]> {
     const w = this.where(f);
     const rows = this.db
-      .prepare(`SELECT * FROM events ${w.sql} ORDER BY received_at DESC, occurred_at DESC, id DESC LIMIT ?`)
+      .prepare(`SELECT * FROM events ${w.sql} ORDER BY ${f.order === 'due' ? 'due_at IS NULL, due_at ASC, ' : ''}received_at DESC, occurred_at DESC, id DESC LIMIT ?`)
       .all(...w.params, f.limit) as EventRow[];
     return rows.map(toEvent);
   }

@@ -7,13 +7,14 @@ import type { Map as MapLibreMap } from 'maplibre-gl';
 import type { ECharts } from './components/charts/echarts.ts';
 import type { Catalog } from './state/catalog.svelte.ts';
 import type { LiveState } from './state/live-state.svelte.ts';
+import type { LoopStats } from './state/loop-stats.svelte.ts';
 import type { WallState } from './state/wall-state.svelte.ts';
 
 export type ChartName = 'hourly' | 'streets' | 'pm25';
 
 export interface OneScreenHandle {
   map: MapLibreMap | null;
-  state: { catalog: Catalog; live: LiveState; wall: WallState };
+  state: { catalog: Catalog; live: LiveState; wall: WallState; loop: LoopStats };
   charts: Record<ChartName, ECharts | null>;
 }
 

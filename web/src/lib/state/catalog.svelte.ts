@@ -1,12 +1,13 @@
 /**
  * @module web/state/catalog
  * The slowly changing reference data of the wall, loaded once over REST (with retry): the
- * centre's name, the area hierarchy and geometry, the basemap, indicator definitions and event
- * categories. The wall's root is the session's area; the server sends only that area, what lies
+ * centre's name, the area hierarchy and geometry, the basemap, indicator definitions, event
+ * categories and the units cases go to. The wall's root is the session's area; the server sends only that area, what lies
  * below it and its ancestors (as context), so a street centre never sees its neighbours.
  */
 import type { FeatureCollection } from 'geojson';
-import type { AreaFeature, EventCategory, IndicatorDefinition } from '../../../../shared/index.ts';
+import type { AreaFeature, EventCategory, IndicatorDefinition, Unit } from '../../../../shared/index.ts';
+import { fetchUnits } from '../api/cases.ts';
 import { scopeGeometry } from '../utils/scope.ts';
 import {
   fetchAreas,
@@ -26,6 +27,8 @@ export class Catalog {
   basemap = $state.raw<FeatureCollection | null>(null);
   definitions = $state.raw<IndicatorDefinition[]>([]);
   categories = $state.raw<EventCategory[]>([]);
+  /** the units cases are dispatched to (departments, task forces, street centres) */
+  units = $state.raw<Unit[]>([]);
   loaded = $state(false);
 
   /** the session's area: the wall shows it and everything below it */
@@ -38,6 +41,7 @@ export class Catalog {
   grids = $derived(this.geometry.grids);
   definitionsById = $derived(new Map(this.definitions.map((d) => [d.id, d])));
   categoriesByCode = $derived(new Map(this.categories.map((c) => [c.code, c])));
+  unitsById = $derived(new Map(this.units.map((u) => [u.id, u])));
 
   #abort = new AbortController();
   #healthTimer: ReturnType<typeof setInterval> | null = null;
@@ -59,6 +63,7 @@ export class Catalog {
       withRetry(() => fetchBasemap(signal), signal).then((b) => (this.basemap = b)),
       withRetry(() => fetchIndicators(root, signal), signal).then((r) => (this.definitions = r.definitions)),
       withRetry(() => fetchCategories(signal), signal).then((c) => (this.categories = c)),
+      withRetry(() => fetchUnits(signal), signal).then((u) => (this.units = u)),
     ]);
     this.loaded = true;
     // The simulator can be switched on or off while the wall runs.

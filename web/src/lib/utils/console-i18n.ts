@@ -1,6 +1,6 @@
 /**
  * @module web/utils/console-i18n
- * UI strings of the duty-officer console and the closed-loop board, Chinese (default) and
+ * UI strings of the duty-officer console, Chinese (default) and
  * English. Kept apart from the wall's `i18n.ts` so the two pages can grow independently.
  */
 import type { CaseAction, LocalisedText } from '../../../../shared/index.ts';
@@ -67,15 +67,7 @@ export const CONSOLE_STRINGS = {
   system: { zh: '系统', en: 'system' },
   backToWall: { zh: '大屏', en: 'Wall' },
   forbiddenConsole: { zh: '无权访问：值班工作台仅限值班人员', en: 'Forbidden: the console is for duty officers only' },
-  // closed-loop board
-  boardTitle: { zh: '闭环处置 · 街道比拼', en: 'Closed loop · streets compared' },
-  onTimeRate: { zh: '按时办结率', en: 'On time' },
-  breaches: { zh: '超时', en: 'Overdue' },
-  received: { zh: '受理', en: 'Received' },
-  closed: { zh: '办结', en: 'Closed' },
   street: { zh: '街道', en: 'Street' },
-  funnelTitle: { zh: '在办事件 · 环节分布', en: 'Open cases by stage' },
-  noStats: { zh: '今日暂无数据', en: 'No figures yet today' },
 } satisfies Record<string, LocalisedText>;
 
 export type ConsoleStringKey = keyof typeof CONSOLE_STRINGS;

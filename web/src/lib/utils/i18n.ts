@@ -60,6 +60,26 @@ export const STRINGS = {
   units: { zh: '件', en: '' },
   hourSuffix: { zh: '时', en: 'h' },
   latestCases: { zh: '最新事件', en: 'Latest' },
+  // the closed loop on the wall
+  boardTitle: { zh: '闭环比拼 · 近24小时', en: 'Closed loop · last 24 h' },
+  boardStreet: { zh: '街道', en: 'Street' },
+  boardOpen: { zh: '在办', en: 'Open' },
+  onTimeRate: { zh: '按时办结率', en: 'On time' },
+  breaches: { zh: '超时', en: 'Overdue' },
+  closedCases: { zh: '办结', en: 'Closed' },
+  funnelTitle: { zh: '闭环进度', en: 'Loop stages' },
+  closed24h: { zh: '近24h办结', en: 'Closed, 24 h' },
+  onTimeShort: { zh: '按时率', en: 'On time' },
+  figuresStale: { zh: '数据未更新', en: 'not updating' },
+  watchTitle: { zh: '时限预警', en: 'Time limits' },
+  watchOverdue: { zh: '超时', en: 'overdue' },
+  watchNear: { zh: '临期', en: 'near limit' },
+  watchEmpty: { zh: '暂无临期或超时事件', en: 'Nothing near or over its limit' },
+  stageLeft: { zh: '本环节剩余', en: 'Stage time left' },
+  overdueBy: { zh: '已超时', en: 'Overdue by' },
+  leadUnit: { zh: '主办单位', en: 'Lead unit' },
+  escalatedFlag: { zh: '已上报区级', en: 'Raised to the district' },
+  hoursShort: { zh: '小时', en: 'h' },
   // sessions
   logout: { zh: '退出', en: 'Sign out' },
   adminLink: { zh: '管理', en: 'Admin' },
@@ -199,6 +219,15 @@ export const STATUS_NAMES = {
   verified: { zh: '任务核查', en: 'Verified' },
   archived: { zh: '评价归档', en: 'Archived' },
   rejected: { zh: '不予受理', en: 'Rejected' },
+} satisfies Record<string, LocalisedText>;
+
+/** An open case's stage as the funnel names it: what it is waiting for. */
+export const FUNNEL_NAMES = {
+  reported: { zh: '待受理', en: 'To accept' },
+  accepted: { zh: '待派遣', en: 'To dispatch' },
+  dispatched: { zh: '处置中', en: 'Handling' },
+  handled: { zh: '待核查', en: 'To verify' },
+  verified: { zh: '待归档', en: 'To archive' },
 } satisfies Record<string, LocalisedText>;
 
 export const SOURCE_NAMES: Record<string, LocalisedText> = {

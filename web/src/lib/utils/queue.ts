@@ -188,3 +188,19 @@ export function neighbours(events: readonly GridEvent[], of: Pick<GridEvent, 'id
   }
   return out.sort((a, b) => a.d - b.d).slice(0, max).map((x) => x.e);
 }
+
+/** The wall's deadline watch: the cases whose clock is red or amber, most urgent first, and how many of each. */
+export function deadlineWatch(events: readonly GridEvent[], nowMs: number): { rows: GridEvent[]; breached: number; near: number } {
+  let breached = 0;
+  let near = 0;
+  const hot = events.filter((e) => {
+    const c = clockColour(e, nowMs);
+    if (c === 'red') breached++;
+    else if (c === 'amber') near++;
+    return c === 'red' || c === 'amber';
+  });
+  // overdue first, the longest overdue on top; then near-limit, the least time left on top
+  const left = (e: GridEvent) => timeLeft(e, nowMs) ?? 0;
+  hot.sort((a, b) => left(a) - left(b) || a.id.localeCompare(b.id));
+  return { rows: hot, breached, near };
+}

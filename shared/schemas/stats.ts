@@ -1,0 +1,48 @@
+/**
+ * @module shared/schemas/stats
+ * Closed-loop statistics (DOMAIN.md R5.2, R5.7; feature 16): `GET /api/v1/stats` answers them
+ * per street and per unit for a period, with the funnel of open cases by stage. The wall's
+ * comparison board, the console and the CSV period report (通报) all read this one shape.
+ */
+import { z } from 'zod';
+import { IsoDateTime } from './common.ts';
+
+const Count = z.number().int().nonnegative();
+const Minutes = z.number().nonnegative().nullable();
+
+export const StatsStage = z.enum(['accept', 'dispatch', 'handle', 'verify']);
+export type StatsStage = z.infer<typeof StatsStage>;
+
+/** One street's or one unit's figures for the period. */
+export const StatsRow = z.object({
+  /** the street's area id or the unit's id */
+  key: z.string(),
+  received: Count,
+  closed: Count,
+  /** closed with no breach, over closed (null when nothing closed) */
+  onTimeRate: z.number().min(0).max(1).nullable(),
+  /** mean minutes each stage took, over stages completed in the period */
+  avgStageMinutes: z.object({ accept: Minutes, dispatch: Minutes, handle: Minutes, verify: Minutes }),
+  breaches: Count,
+  returns: Count,
+  good: Count,
+  bad: Count,
+  /** mean 1–5 satisfaction of the closed cases that carry one */
+  satisfaction: z.number().min(1).max(5).nullable(),
+});
+export type StatsRow = z.infer<typeof StatsRow>;
+
+/** Open cases by stage of the loop, now (not for the period). */
+export const StatsFunnel = z.object({ reported: Count, accepted: Count, dispatched: Count, handled: Count, verified: Count });
+export type StatsFunnel = z.infer<typeof StatsFunnel>;
+
+/** `GET /api/v1/stats?areaId=&from=&to=` */
+export const StatsResponse = z.object({
+  areaId: z.string(),
+  from: IsoDateTime,
+  to: IsoDateTime,
+  byStreet: z.array(StatsRow),
+  byUnit: z.array(StatsRow),
+  funnel: StatsFunnel,
+});
+export type StatsResponse = z.infer<typeof StatsResponse>;
