@@ -145,6 +145,7 @@ export function createApp(deps: AppDeps) {
       centreName: options.centreName,
       rootAreaId: tree.districtId,
       time: new Date(clock.now()).toISOString(),
+      clockWarnAt: data.timeLimits.warnAt,
     } satisfies Health),
   );
   app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));

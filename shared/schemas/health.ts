@@ -14,6 +14,8 @@ export const Health = z.object({
   /** the district the centre runs */
   rootAreaId: z.string(),
   time: IsoDateTime,
+  /** fraction of a stage's time limit after which its clock shows amber (`warnAt` of the time limits) */
+  clockWarnAt: z.number().gt(0).lt(1),
 });
 export type Health = z.infer<typeof Health>;
 

@@ -35,6 +35,8 @@ describe('the closed loop over HTTP', () => {
     expect(c.timeline).toHaveLength(1);
     expect(c.timeline[0]).toMatchObject({ seq: 1, action: 'report', actor: '12345' });
     expect(Date.parse(c.dueAt) - Date.parse(c.stageStartedAt)).toBe(5 * 60_000); // fire: accept within 5 min
+    // screens colour the clock amber from the server's own warning fraction
+    expect((await (await fetch(`${s.url}/api/health`)).json()).clockWarnAt).toBe(0.75);
 
     const steps = [
       { action: 'accept' },

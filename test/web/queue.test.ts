@@ -3,6 +3,8 @@ import type { GridEvent } from '../../shared/index.ts';
 import {
   clockColour,
   commandOf,
+  setClockWarnAt,
+  WARN_AT,
   deadlineWatch,
   EMPTY_FILTER,
   filterQueue,
@@ -65,6 +67,22 @@ describe('clockColour', () => {
     expect(clockColour(makeEvent({ startMin: -40, dueMin: 0 }), NOW)).toBe('red');
     expect(clockColour(makeEvent({ startMin: -50, dueMin: -10 }), NOW)).toBe('red');
     expect(clockColour(makeEvent({ dueMin: null }), NOW)).toBe('none');
+  });
+});
+
+describe('setClockWarnAt', () => {
+  it("should colour clocks by the server's warning fraction once known, and ignore a nonsensical one", () => {
+    const e = makeEvent({ startMin: -25, dueMin: 15 }); // 62.5 % of the stage used
+    expect(clockColour(e, NOW)).toBe('ok');
+    try {
+      setClockWarnAt(0.5);
+      expect(clockColour(e, NOW)).toBe('amber');
+      setClockWarnAt(1.5);
+      expect(clockColour(e, NOW)).toBe('amber');
+    } finally {
+      setClockWarnAt(WARN_AT);
+    }
+    expect(clockColour(e, NOW)).toBe('ok');
   });
 });
 

@@ -8,6 +8,7 @@
 import type { FeatureCollection } from 'geojson';
 import type { AreaFeature, EventCategory, IndicatorDefinition, Unit } from '../../../../shared/index.ts';
 import { fetchUnits } from '../api/cases.ts';
+import { setClockWarnAt } from '../utils/queue.ts';
 import { scopeGeometry } from '../utils/scope.ts';
 import {
   fetchAreas,
@@ -57,6 +58,7 @@ export class Catalog {
   async load(): Promise<void> {
     const signal = this.#abort.signal;
     this.centre = await withRetry(() => fetchCentreInfo(signal), signal);
+    setClockWarnAt(this.centre.clockWarnAt);
     const root = this.rootAreaId;
     await Promise.all([
       withRetry(() => fetchAreas(signal), signal).then((a) => (this.areas = a)),

@@ -9,9 +9,9 @@
  * while a form is open it is only marked stale, so the officer's typing is not thrown away and
  * the server's conflict answer (409) tells what happened.
  */
-import type { CaseAction, GridEvent, SessionInfo, Unit } from '../../../../shared/index.ts';
-import { fetchCase, fetchUnits, transition, type CaseView, type TransitionBody } from '../api/cases.ts';
-import { isUnauthorized, withRetry } from '../api/http.ts';
+import type { CaseAction, GridEvent, SessionInfo } from '../../../../shared/index.ts';
+import { fetchCase, transition, type CaseView, type TransitionBody } from '../api/cases.ts';
+import { isUnauthorized } from '../api/http.ts';
 import { sortQueue, filterQueue, moveCursor, EMPTY_FILTER, type QueueFilter } from '../utils/queue.ts';
 import { Catalog } from './catalog.svelte.ts';
 import { LiveState } from './live-state.svelte.ts';
@@ -27,7 +27,6 @@ export class ConsoleState {
   readonly session: SessionInfo;
   readonly catalog: Catalog;
   readonly live = new LiveState();
-  units = $state.raw<Unit[]>([]);
   /** server-corrected now, ticking every second */
   now = $state(Date.now());
   filter = $state<QueueFilter>({ ...EMPTY_FILTER });
@@ -46,7 +45,13 @@ export class ConsoleState {
 
   /** the queue: open cases, filtered, most urgent first */
   queue = $derived.by(() => sortQueue(filterQueue(this.live.data.openEvents, this.filter), this.now));
-  unitsById = $derived(new Map(this.units.map((u) => [u.id, u])));
+  /** the units cases go to (loaded with the catalog) */
+  get units() {
+    return this.catalog.units;
+  }
+  get unitsById() {
+    return this.catalog.unitsById;
+  }
   /** the open case as the live stream last saw it (for the map and staleness) */
   liveCase = $derived.by(() => {
     const id = this.view?.id;
@@ -74,7 +79,7 @@ export class ConsoleState {
       this.now = this.live.serverNow();
       this.#watchOpenCase();
     }, 1000);
-    await Promise.all([this.catalog.load(), withRetry(() => fetchUnits(signal), signal).then((u) => (this.units = u))]);
+    await this.catalog.load();
   }
 
   destroy(): void {

@@ -10,18 +10,21 @@
 import type { CaseAction, EventStatus, GridEvent } from '../../../../shared/index.ts';
 import { DAY_MS, shanghaiMidnight } from './format.ts';
 
-/**
- * Fraction of a stage after which a case shows amber. Mirrors `warnAt` of
- * `data/time-limits.json` (the server's `clockState`); the API does not send it.
- */
+/** Fraction of a stage after which a case shows amber until the server's own is known. */
 export const WARN_AT = 0.75;
+let warnAtNow = WARN_AT;
+
+/** Follows the server's `warnAt` (from `GET /api/health`), so wall and console colour clocks as it counts them. */
+export function setClockWarnAt(fraction: number): void {
+  if (fraction > 0 && fraction < 1) warnAtNow = fraction;
+}
 
 export type ClockColour = 'ok' | 'amber' | 'red' | 'none';
 
 type Clocked = Pick<GridEvent, 'stageStartedAt' | 'dueAt'>;
 
 /** ok / amber (≥ {@link WARN_AT} of the stage used) / red (due) / none (no clock runs). */
-export function clockColour(e: Clocked, nowMs: number, warnAt = WARN_AT): ClockColour {
+export function clockColour(e: Clocked, nowMs: number, warnAt = warnAtNow): ClockColour {
   if (e.dueAt === null) return 'none';
   const due = Date.parse(e.dueAt);
   const start = Date.parse(e.stageStartedAt);
