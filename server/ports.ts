@@ -101,6 +101,10 @@ export interface EventFilter {
   from?: number;
   to?: number;
   limit: number;
+  /** cases a unit leads or works on as a co-unit */
+  unit?: string;
+  /** the reports rejected as duplicates of this case (merged into it) */
+  duplicateOf?: string;
   /** newest received first (default), or the soonest due first with unclocked cases last */
   order?: 'received' | 'due';
 }

@@ -15,7 +15,7 @@ import type { Clock, Store } from '../ports.ts';
 import { csvDocument } from './csv.ts';
 import { clientIp, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
 import type { AuthService } from '../services/auth.service.ts';
-import type { CaseService } from '../services/case.service.ts';
+import type { CaseService, CaseView } from '../services/case.service.ts';
 import { parseJsonBody } from './body.ts';
 
 const StatsQuery = z.strictObject({ areaId: z.string().min(1).max(64).optional(), from: IsoDateTime.optional(), to: IsoDateTime.optional() });
@@ -28,6 +28,9 @@ export interface CaseRouteDeps {
   clock: Clock;
   timeZone: string;
 }
+
+/** a case as the API answers it: the event, its timeline, what the caller may do, merged reports */
+const caseBody = (v: CaseView) => ({ ...v.event, timeline: v.timeline, allowedActions: v.allowedActions, suggestedUnit: v.suggestedUnit, duplicates: v.duplicates });
 
 export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRouteDeps) {
   /** statistics of the session's area (or one below it) for a period, default today */
@@ -79,12 +82,10 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRo
       });
     })
     .get('/events/:id', async (c) => {
-      const v = await cases.view(c.var.principal, c.req.param('id'), clientIp(c));
-      return c.json({ ...v.event, timeline: v.timeline, allowedActions: v.allowedActions, suggestedUnit: v.suggestedUnit });
+      return c.json(caseBody(await cases.view(c.var.principal, c.req.param('id'), clientIp(c))));
     })
     .post('/events/:id/transitions', async (c) => {
       const req = await parseJsonBody(c.req.raw, TransitionRequest);
-      const v = await cases.transition(c.var.principal, c.req.param('id'), req, clientIp(c));
-      return c.json({ ...v.event, timeline: v.timeline, allowedActions: v.allowedActions, suggestedUnit: v.suggestedUnit });
+      return c.json(caseBody(await cases.transition(c.var.principal, c.req.param('id'), req, clientIp(c))));
     });
 }

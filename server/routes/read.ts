@@ -72,6 +72,8 @@ export function readRoutes(d: ReadDeps) {
       else if (q.data.status) f.statuses = [q.data.status];
       if (q.data.from) f.from = Date.parse(q.data.from);
       if (q.data.to) f.to = Date.parse(q.data.to);
+      if (q.data.unit) f.unit = q.data.unit;
+      if (q.data.duplicateOf) f.duplicateOf = q.data.duplicateOf;
       const [events, total] = await Promise.all([d.store.listEvents(f), d.store.countEvents(f)]);
       return c.json({ events, total });
     });

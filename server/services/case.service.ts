@@ -63,7 +63,12 @@ export interface CaseView {
   allowedActions: CaseAction[];
   /** the lead unit the responsibility list suggests */
   suggestedUnit: string | null;
+  /** the reports merged into this case as its duplicates, as far as the caller may see them */
+  duplicates: GridEvent[];
 }
+
+/** most merged reports a case view lists */
+export const MAX_DUPLICATES = 50;
 
 export function createCaseService(deps: CaseServiceDeps) {
   const { store, tree, clock, data, logger } = deps;
@@ -79,17 +84,23 @@ export function createCaseService(deps: CaseServiceDeps) {
     return ev;
   }
 
+  async function viewOf(p: Principal, event: GridEvent): Promise<CaseView> {
+    const [timeline, merged] = await Promise.all([store.timeline(event.id), store.listEvents({ duplicateOf: event.id, limit: MAX_DUPLICATES })]);
+    return {
+      event,
+      timeline,
+      allowedActions: allowedActions(toCaseState(event), p, true),
+      suggestedUnit: suggestUnit(data.responsibility, event.category, event.streetId),
+      // a district officer may have merged a neighbouring street's report: a street sees only its own
+      duplicates: merged.filter((d) => canSee(tree, p, d.gridId)),
+    };
+  }
+
   return {
     units: data.units,
 
     async view(p: Principal, id: string, ip: string): Promise<CaseView> {
-      const event = await load(p, id, ip, 'GET /api/v1/events/:id');
-      return {
-        event,
-        timeline: await store.timeline(id),
-        allowedActions: allowedActions(toCaseState(event), p, true),
-        suggestedUnit: suggestUnit(data.responsibility, event.category, event.streetId),
-      };
+      return viewOf(p, await load(p, id, ip, 'GET /api/v1/events/:id'));
     },
 
     async transition(p: Principal, id: string, req: TransitionRequest, ip: string): Promise<CaseView> {
@@ -103,6 +114,10 @@ export function createCaseService(deps: CaseServiceDeps) {
       if (req.action === 'reject' && req.duplicateOf) {
         const original = await store.getEvent(req.duplicateOf);
         if (!original || !canSee(tree, p, original.gridId)) throw new AppError('VALIDATION', 400, `duplicateOf: no case ${req.duplicateOf} in your area`);
+        if (original.status === 'rejected') {
+          const root = original.duplicateOf ? `: merge it into ${original.duplicateOf}` : '';
+          throw new AppError('VALIDATION', 400, `duplicateOf: case ${original.id} was itself rejected${root}`);
+        }
       }
       const saved = await store.changeCase(id, req.version, change(r.next), r.entry, clock.now());
       if (!saved) {
@@ -110,12 +125,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       }
       await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'ok', ip, detail: `${r.entry.from}→${r.entry.to}` });
       deps.changed(saved);
-      return {
-        event: saved,
-        timeline: await store.timeline(id),
-        allowedActions: allowedActions(toCaseState(saved), p, true),
-        suggestedUnit: suggestUnit(data.responsibility, saved.category, saved.streetId),
-      };
+      return viewOf(p, saved);
     },
 
     /** mark every stage that is past due; returns how many were marked */

@@ -88,6 +88,10 @@ export const EventQuery = z.strictObject({
   status: z.union([EventStatus, z.literal('open'), z.literal('closed')]).optional(),
   from: IsoDateTime.optional(),
   to: IsoDateTime.optional(),
+  /** cases of one unit: it leads them or works on them as a co-unit (see `GET /api/v1/units`) */
+  unit: Code.optional(),
+  /** the reports merged into a case as its duplicates */
+  duplicateOf: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export type EventQuery = z.infer<typeof EventQuery>;

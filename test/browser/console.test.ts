@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStatus } from '../../shared/index.ts';
 import type {} from '../../web/src/lib/console-debug.ts';
 import type {} from '../../web/src/lib/debug.ts';
@@ -77,6 +77,11 @@ beforeAll(async () => {
   if (!existsSync(DIST_INDEX)) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
   [server, browser] = await Promise.all([startTestServer({ simulator: false, timeLimits: LIMITS }), launchChromium()]);
 }, 30_000);
+
+// each test's pages go when it ends: idle walls still draw, and software WebGL has two cores
+afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close().catch(() => {});
+});
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
@@ -235,6 +240,37 @@ describe('the duty-officer console', () => {
     await line.click();
     await wall.waitForSelector(`${sel('detail-clock')}[data-clock="red"]`);
     expect(await wall.textContent(sel('detail-status'))).toContain('已上报区级');
+    expect(pageErrors).toEqual([]);
+  }, 45_000);
+
+  it("should merge a duplicate into its original, picked from the cases nearby, and list a unit's cases", async () => {
+    const desk = await openPage(server.cookie);
+    await desk.goto(`${server.url}/console`);
+    await desk.waitForSelector(`${sel('console')}[data-ready="true"]`, { timeout: 20_000 });
+    const original = await report({ title: '消防栓损坏', severity: 'medium' });
+    const dup = await report({ title: '消防栓漏水', severity: 'medium', lng: WJC_POINT.lng + 0.0008, source: 'grid' });
+    await desk.click(`${sel('queue-row')}[data-id="${dup}"]`);
+    await desk.waitForSelector(`${sel('case-panel')}[data-case-id="${dup}"]`);
+    await desk.click(sel('act-reject'));
+    await desk.check(`${sel('action-form')} input[value="duplicate"]`);
+    // the original is offered among the open cases nearby, without typing its id
+    await desk.selectOption(sel('duplicate-pick'), original);
+    expect(await desk.inputValue(sel('duplicate-of'))).toBe(original);
+    await desk.click(sel('action-confirm'));
+    await expectConsole(desk, 'rejected');
+    // the original's page lists the merged report
+    await desk.click(`${sel('queue-row')}[data-id="${original}"]`);
+    await desk.waitForSelector(`${sel('case-panel')}[data-case-id="${original}"]`);
+    expect(await desk.$$eval(`${sel('case-duplicates')} ${sel('duplicate')}`, (li) => li.map((l) => l.getAttribute('data-id')))).toEqual([dup]);
+    expect(await desk.textContent(sel('case-duplicates'))).toContain('消防栓漏水');
+    // a unit's own list: dispatched to the fire-safety task force, the case is in its queue
+    await desk.keyboard.press('a');
+    await expectConsole(desk, 'accepted');
+    await desk.keyboard.press('d');
+    await desk.keyboard.press('Enter');
+    await expectConsole(desk, 'dispatched');
+    await desk.selectOption(sel('filter-unit'), 'fire-safety');
+    await expect.poll(() => desk.$$eval(sel('queue-row'), (rows) => rows.map((r) => r.getAttribute('data-id'))), { timeout: 5000 }).toEqual([original]);
     expect(pageErrors).toEqual([]);
   }, 45_000);
 

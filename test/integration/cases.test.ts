@@ -110,6 +110,49 @@ describe('the closed loop over HTTP', () => {
     expect(units.length).toBeGreaterThan(12);
     expect(units.find((u: any) => u.id === `st-${WJC}`)).toMatchObject({ kind: 'street', streetId: WJC });
   });
+
+  it("should list each unit's own cases, led or co-handled, within the caller's area", async () => {
+    const led = await report(s);
+    const helped = await report(s, { category: 'neighbour_dispute', title: '楼道堆物纠纷' });
+    const elsewhere = await report(s, DINGHAI_POINT);
+    const other = await report(s, { category: 'traffic_violation', title: '违停' });
+    const dispatch = async (id: string, body: object) => {
+      expect((await act(s, s.cookie, id, { action: 'accept', version: 1 })).status).toBe(200);
+      expect((await act(s, s.cookie, id, { action: 'dispatch', version: 2, ...body })).status).toBe(200);
+    };
+    await dispatch(led, { unit: 'fire-safety' });
+    await dispatch(helped, { unit: `st-${WJC}`, coUnits: ['fire-safety'] });
+    await dispatch(elsewhere, { unit: 'fire-safety' });
+    await dispatch(other, { unit: 'traffic-police' });
+    const ids = async (q: string, cookie?: string) => ((await s.get(`/api/v1/events?${q}`, cookie)).json.events as { id: string }[]).map((e) => e.id).sort();
+    expect(await ids('unit=fire-safety&status=open')).toEqual([led, helped, elsewhere].sort());
+    expect(await ids('unit=traffic-police&status=open')).toEqual([other]);
+    // a street centre sees the unit's cases in its own street only
+    expect(await ids('unit=fire-safety&status=open', street)).toEqual([led, helped].sort());
+    expect((await s.get('/api/v1/events?unit=Not%20A%20Code')).status).toBe(400);
+  });
+
+  it('should merge a duplicate report into its original, and show a street only its own merged reports', async () => {
+    const original = await report(s, { title: '消防栓损坏' });
+    const dup = await report(s, { title: '消防栓漏水（重复）', source: 'grid' });
+    const farDup = await report(s, { ...DINGHAI_POINT, title: '定海路上报的同一消防栓' });
+    const r = await act(s, street, dup, { action: 'reject', reason: 'duplicate', duplicateOf: original, version: 1 });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ status: 'rejected', duplicateOf: original });
+    // the district merges a report from another street into it too
+    expect((await act(s, s.cookie, farDup, { action: 'reject', reason: 'duplicate', duplicateOf: original, version: 1 })).status).toBe(200);
+    const byDistrict = (await s.get(`/api/v1/events/${original}`)).json;
+    expect(byDistrict.duplicates.map((d: any) => d.id).sort()).toEqual([dup, farDup].sort());
+    const byStreet = (await s.get(`/api/v1/events/${original}`, street)).json;
+    expect(byStreet.duplicates.map((d: any) => d.id)).toEqual([dup]);
+    expect(((await s.get(`/api/v1/events?duplicateOf=${original}`, street)).json.events as any[]).map((e) => e.id)).toEqual([dup]);
+    // a report cannot be merged into a rejected one: the error names the case to merge into
+    const third = await report(s, { title: '又一次上报' });
+    const bad = await act(s, street, third, { action: 'reject', reason: 'duplicate', duplicateOf: dup, version: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toContain(original);
+    expect((await s.get(`/api/v1/events/${third}`, street)).json).toMatchObject({ status: 'reported', version: 1 });
+  });
 });
 
 describe('time limits', () => {

@@ -113,15 +113,19 @@ describe('sortQueue', () => {
 
 describe('filterQueue', () => {
   const a = makeEvent({ id: 'a', title: 'Blocked fire exit', streetId: 's1', gridId: 's1-g1', category: 'fire_hazard', status: 'reported' });
-  const b = makeEvent({ id: 'b', title: '占道经营', streetId: 's1', gridId: 's1-g2', category: 'street_vending', status: 'dispatched' });
-  const c = makeEvent({ id: 'c', title: '噪声扰民', streetId: 's2', gridId: 's2-g1', category: 'noise', status: 'reported' });
+  const b = makeEvent({ id: 'b', title: '占道经营', streetId: 's1', gridId: 's1-g2', category: 'street_vending', status: 'dispatched', leadUnit: 'city-mgmt' });
+  const c = makeEvent({ id: 'c', title: '噪声扰民', streetId: 's2', gridId: 's2-g1', category: 'noise', status: 'dispatched', leadUnit: 'st-s2', coUnits: ['city-mgmt'] });
   const all = [a, b, c];
   it.each([
     [{}, ['a', 'b', 'c']],
     [{ streetId: 's1' }, ['a', 'b']],
     [{ streetId: 's1', gridId: 's1-g2' }, ['b']],
     [{ category: 'noise' }, ['c']],
-    [{ status: 'reported' as const }, ['a', 'c']],
+    [{ status: 'dispatched' as const }, ['b', 'c']],
+    // a unit's cases: led by it, or worked on as a co-unit
+    [{ unit: 'city-mgmt' }, ['b', 'c']],
+    [{ unit: 'st-s2' }, ['c']],
+    [{ unit: 'nobody' }, []],
     [{ text: 'FIRE' }, ['a']],
     [{ text: '  经营 ' }, ['b']],
     [{ streetId: 's2', text: 'fire' }, []],

@@ -181,4 +181,12 @@ export const migrations: Migration[] = [
     name: 'index the timeline by time for period statistics',
     sql: `CREATE INDEX event_timeline_at ON event_timeline (at);`,
   },
+  {
+    version: 6,
+    name: "index cases by lead unit and by the case they duplicate, for a unit's list and merged reports",
+    sql: `
+      CREATE INDEX events_lead_unit ON events (lead_unit) WHERE lead_unit IS NOT NULL;
+      CREATE INDEX events_duplicate_of ON events (duplicate_of) WHERE duplicate_of IS NOT NULL;
+    `,
+  },
 ];

@@ -268,6 +268,14 @@ export class SqliteStore implements Store {
       clauses.push(`${AREA_COLUMN[f.areaLevel]} = ?`);
       params.push(f.areaId);
     }
+    if (f.unit) {
+      clauses.push(`(lead_unit = ? OR EXISTS (SELECT 1 FROM json_each(co_units) WHERE value = ?))`);
+      params.push(f.unit, f.unit);
+    }
+    if (f.duplicateOf) {
+      clauses.push('duplicate_of = ?');
+      params.push(f.duplicateOf);
+    }
     if (f.statuses?.length) {
       clauses.push(`status IN (${f.statuses.map(() => '?').join(',')})`);
       params.push(...f.statuses);

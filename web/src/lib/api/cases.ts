@@ -13,6 +13,8 @@ export const CaseView = GridEvent.extend({
   timeline: z.array(TimelineEntry),
   allowedActions: z.array(CaseAction),
   suggestedUnit: z.string().nullable(),
+  /** reports merged into this case as its duplicates */
+  duplicates: z.array(GridEvent).default([]),
 });
 export type CaseView = z.infer<typeof CaseView>;
 

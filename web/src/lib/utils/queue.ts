@@ -67,11 +67,13 @@ export interface QueueFilter {
   gridId: string;
   category: string;
   status: EventStatus | '';
+  /** a unit's cases: it leads them or works on them as a co-unit */
+  unit: string;
   /** matched case-insensitively against the title */
   text: string;
 }
 
-export const EMPTY_FILTER: QueueFilter = { streetId: '', gridId: '', category: '', status: '', text: '' };
+export const EMPTY_FILTER: QueueFilter = { streetId: '', gridId: '', category: '', status: '', unit: '', text: '' };
 
 /** Cases passing every set filter (an empty field does not filter). */
 export function filterQueue(events: readonly GridEvent[], f: QueueFilter): GridEvent[] {
@@ -82,6 +84,7 @@ export function filterQueue(events: readonly GridEvent[], f: QueueFilter): GridE
       (!f.gridId || e.gridId === f.gridId) &&
       (!f.category || e.category === f.category) &&
       (!f.status || e.status === f.status) &&
+      (!f.unit || e.leadUnit === f.unit || e.coUnits.includes(f.unit)) &&
       (!q || e.title.toLowerCase().includes(q)),
   );
 }
