@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../server/app.ts';
+import { appOptionsFrom, createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { loadShippedData } from '../server/data.ts';
 import { randomBytes } from 'node:crypto';
@@ -44,11 +44,7 @@ const app = createApp({
   data: loadShippedData(),
   logger,
   options: {
-    ingestMaxBytes: config.ingestMaxBytes,
-    indicatorFlushPerSec: config.indicatorFlushPerSec,
-    rawRetentionHours: config.rawRetentionHours,
-    timeZone: config.timeZone,
-    centreName: config.centreName,
+    ...appOptionsFrom(config),
     simulatorOn: false,
     // the benchmark drives one key far past the production default of 50 requests/s
     ingestRatePerSec: 1_000_000,

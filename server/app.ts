@@ -17,6 +17,7 @@ import { Server } from 'socket.io';
 import { AreaTree } from './domain/areas.ts';
 import type { Health } from '../shared/index.ts';
 import { AppError } from './errors.ts';
+import type { Config } from './config.ts';
 import type { ShippedData } from './data.ts';
 import type { Clock, Logger, Store } from './ports.ts';
 import { LiveHub, type IoServer } from './realtime/hub.ts';
@@ -51,6 +52,21 @@ export interface AppOptions {
   breachCheckMs?: number;
   /** how often live sockets' sessions are re-checked (default 10 s) */
   sessionCheckMs?: number;
+}
+
+/** The options a configuration gives the app (`main.ts` and the benchmark start it alike). */
+export function appOptionsFrom(config: Config): AppOptions {
+  return {
+    ingestMaxBytes: config.ingestMaxBytes,
+    indicatorFlushPerSec: config.indicatorFlushPerSec,
+    rawRetentionHours: config.rawRetentionHours,
+    timeZone: config.timeZone,
+    centreName: config.centreName,
+    simulatorOn: config.simulator,
+    secureCookies: config.cookieSecure,
+    ingestRatePerSec: config.ingestRatePerSec,
+    auth: { sessionTtlMs: config.sessionHours * 3_600_000 },
+  };
 }
 
 /** Only our own origin: nothing is loaded from anywhere else (isolated networks). */

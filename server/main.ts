@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.ts';
+import { appOptionsFrom, createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { loadShippedData } from './data.ts';
 import { createLogger } from './logger.ts';
@@ -32,18 +32,7 @@ const onescreen = createApp({
   clock: systemClock,
   data: loadShippedData(),
   logger,
-  options: {
-    ingestMaxBytes: config.ingestMaxBytes,
-    indicatorFlushPerSec: config.indicatorFlushPerSec,
-    rawRetentionHours: config.rawRetentionHours,
-    timeZone: config.timeZone,
-    centreName: config.centreName,
-    simulatorOn: config.simulator,
-    staticRoot: fileURLToPath(new URL('../dist/web', import.meta.url)),
-    secureCookies: config.cookieSecure,
-    ingestRatePerSec: config.ingestRatePerSec,
-    auth: { sessionTtlMs: config.sessionHours * 3_600_000 },
-  },
+  options: { ...appOptionsFrom(config), staticRoot: fileURLToPath(new URL('../dist/web', import.meta.url)) },
 });
 // first start: an admin account whose password goes to a file only the operator can read
 // (never to the console or the log), as Jenkins does with its initial admin password

@@ -11,11 +11,6 @@ export interface Clock {
 }
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Timers go through a scheduler so tests and `stop()` can clear them. */
-export interface Scheduler {
-  every(ms: number, fn: () => void | Promise<void>): () => void;
-}
-
 export interface Logger {
   info(obj: object | string, msg?: string): void;
   warn(obj: object | string, msg?: string): void;
