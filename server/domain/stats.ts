@@ -46,7 +46,8 @@ const finish = (a: Acc): StatsRow => ({
   closed: a.closed,
   onTimeRate: a.closed ? a.closedOnTime / a.closed : null,
   avgStageMinutes: Object.fromEntries(
-    (['accept', 'dispatch', 'handle', 'verify'] as const).map((s) => [s, a.stageN[s] ? a.stageSum[s] / a.stageN[s] / 60_000 : null]),
+    // never below zero, even if the server's clock was once stepped back between two entries
+    (['accept', 'dispatch', 'handle', 'verify'] as const).map((s) => [s, a.stageN[s] ? Math.max(0, a.stageSum[s] / a.stageN[s] / 60_000) : null]),
   ) as Record<Stage, number | null>,
   breaches: a.breaches,
   returns: a.returns,

@@ -125,10 +125,12 @@ describe('the closed loop over HTTP', () => {
     await dispatch(elsewhere, { unit: 'fire-safety' });
     await dispatch(other, { unit: 'traffic-police' });
     const ids = async (q: string, cookie?: string) => ((await s.get(`/api/v1/events?${q}`, cookie)).json.events as { id: string }[]).map((e) => e.id).sort();
-    expect(await ids('unit=fire-safety&status=open')).toEqual([led, helped, elsewhere].sort());
-    expect(await ids('unit=traffic-police&status=open')).toEqual([other]);
+    // (other tests of this server may have left cases with these units: look at this test's own)
+    const mine = (list: string[]) => list.filter((id) => [led, helped, elsewhere, other].includes(id));
+    expect(mine(await ids('unit=fire-safety&status=open'))).toEqual([led, helped, elsewhere].sort());
+    expect(mine(await ids('unit=traffic-police&status=open'))).toEqual([other]);
     // a street centre sees the unit's cases in its own street only
-    expect(await ids('unit=fire-safety&status=open', street)).toEqual([led, helped].sort());
+    expect(mine(await ids('unit=fire-safety&status=open', street))).toEqual([led, helped].sort());
     expect((await s.get('/api/v1/events?unit=Not%20A%20Code')).status).toBe(400);
   });
 

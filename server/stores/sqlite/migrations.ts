@@ -186,6 +186,7 @@ export const migrations: Migration[] = [
     name: "index cases by lead unit and by the case they duplicate, for a unit's list and merged reports",
     sql: `
       CREATE INDEX events_lead_unit ON events (lead_unit) WHERE lead_unit IS NOT NULL;
+      CREATE INDEX events_with_co_units ON events (id) WHERE co_units <> '[]';
       CREATE INDEX events_duplicate_of ON events (duplicate_of) WHERE duplicate_of IS NOT NULL;
     `,
   },

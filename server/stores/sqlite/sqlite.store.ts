@@ -269,7 +269,9 @@ export class SqliteStore implements Store {
       params.push(f.areaId);
     }
     if (f.unit) {
-      clauses.push(`(lead_unit = ? OR EXISTS (SELECT 1 FROM json_each(co_units) WHERE value = ?))`);
+      // both halves use an index: by lead unit, and over the few cases that have co-units at all
+      clauses.push(`id IN (SELECT id FROM events WHERE lead_unit = ? UNION ALL
+        SELECT e.id FROM events e, json_each(e.co_units) j WHERE e.co_units <> '[]' AND j.value = ?)`);
       params.push(f.unit, f.unit);
     }
     if (f.duplicateOf) {

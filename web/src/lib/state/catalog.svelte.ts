@@ -70,7 +70,12 @@ export class Catalog {
     this.loaded = true;
     // The simulator can be switched on or off while the wall runs.
     this.#healthTimer = setInterval(() => {
-      fetchCentreInfo(signal).then((c) => (this.centre = c)).catch(() => {});
+      fetchCentreInfo(signal)
+        .then((c) => {
+          this.centre = c;
+          setClockWarnAt(c.clockWarnAt);
+        })
+        .catch(() => {});
     }, HEALTH_REFRESH_MS);
   }
 

@@ -51,6 +51,12 @@ export class LiveState {
    */
   onrefused: ((why: Refusal) => void) | null = null;
 
+  /**
+   * Called with every event change the stream brings, also for cases that leave the open list
+   * (closed) and are not among the newest: a page showing such a case can follow it to the end.
+   */
+  onevent: ((e: GridEvent) => void) | null = null;
+
   #socket: WallSocket | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #lostAt = 0;
@@ -134,6 +140,7 @@ export class LiveState {
   }
 
   #onDelta(d: Delta): void {
+    if (d.kind === 'event') this.onevent?.(d.delta.event);
     this.#take(receiveDelta(this.data, d, Date.now()));
   }
 

@@ -2,7 +2,8 @@
  * @module web/state/loop-stats
  * The closed-loop figures of the wall's scope (`GET /api/v1/stats` over the last 24 hours):
  * fetched when the scope changes, soon after the live stream reports a change in the loop, and
- * at least every {@link POLL_MS} (so a quiet night still moves the window). The last good answer
+ * at least every {@link POLL_MS} (so a quiet night still moves the window). One request at a
+ * time: a change reported while one is under way is fetched right after it. The last good answer
  * is kept through errors; {@link LoopStats.stale} says when it is too old to trust.
  */
 import { fetchStats, type StatsResponse } from '../api/stats.ts';
@@ -26,6 +27,11 @@ export class LoopStats {
   #poll: ReturnType<typeof setInterval> | null = null;
   #soon: ReturnType<typeof setTimeout> | null = null;
   #lastAsk = 0;
+  /** a request is under way; a refresh asked for meanwhile runs once it is answered */
+  #inFlight = false;
+  #again = false;
+  /** the last figures of each area seen, so drilling in and back shows them at once */
+  #cache = new Map<string, { stats: StatsResponse; at: number }>();
 
   /** @param serverNow the server's clock (local time plus the stream's offset) */
   constructor(serverNow: () => number) {
@@ -35,10 +41,12 @@ export class LoopStats {
   /** Follows an area: drops the previous area's figures and fetches at once. */
   watch(areaId: string): void {
     if (areaId === this.#areaId) return;
-    this.destroy();
+    this.#stop();
     this.#areaId = areaId;
-    this.stats = null;
-    this.fetchedAt = 0;
+    const cached = this.#cache.get(areaId);
+    this.stats = cached?.stats ?? null;
+    this.fetchedAt = cached?.at ?? 0;
+    this.failed = false;
     this.#poll = setInterval(() => void this.#refresh(), POLL_MS);
     void this.#refresh();
   }
@@ -53,35 +61,59 @@ export class LoopStats {
     }, wait);
   }
 
-  /** The figures are older than two polls (the server is unreachable or refusing). */
+  /** The figures are older than two polls, or none came and the last request failed. */
   stale(localNow: number): boolean {
-    return this.fetchedAt > 0 && localNow - this.fetchedAt > 2 * POLL_MS;
+    if (this.fetchedAt === 0) return this.failed;
+    return localNow - this.fetchedAt > 2 * POLL_MS;
   }
 
   destroy(): void {
+    this.#stop();
+    this.#areaId = '';
+    this.#cache.clear();
+  }
+
+  #stop(): void {
     this.#abort?.abort();
+    this.#abort = null;
+    this.#inFlight = this.#again = false;
     if (this.#poll) clearInterval(this.#poll);
     if (this.#soon) clearTimeout(this.#soon);
     this.#poll = this.#soon = null;
-    this.#areaId = '';
   }
 
   async #refresh(): Promise<void> {
+    // a slow server is not asked again while it works on the last question (nor is that one dropped)
+    if (this.#inFlight) {
+      this.#again = true;
+      return;
+    }
     const areaId = this.#areaId;
-    this.#abort?.abort();
     const abort = (this.#abort = new AbortController());
+    this.#inFlight = true;
     this.#lastAsk = Date.now();
     try {
-      const s = await fetchStats(areaId, { from: this.#now() - BOARD_WINDOW_MS }, abort.signal);
+      // the window starts on a whole minute, so walls asking within the same minute ask alike
+      const from = Math.floor((this.#now() - BOARD_WINDOW_MS) / 60_000) * 60_000;
+      const s = await fetchStats(areaId, { from }, abort.signal);
       if (abort.signal.aborted || areaId !== this.#areaId) return;
       this.stats = s;
       this.fetchedAt = Date.now();
       this.failed = false;
+      this.#cache.set(areaId, { stats: s, at: this.fetchedAt });
     } catch (err) {
       if (abort.signal.aborted) return;
+      if (!this.failed) console.warn('[onescreen] loop stats failed', (err as Error).message);
+      // a lost session is the live stream's to report; the figures are marked stale meanwhile
       this.failed = true;
-      // a lost session is the live stream's to report; anything else is logged once per failure
-      console.warn('[onescreen] loop stats failed', (err as Error).message);
+    } finally {
+      if (this.#abort === abort) {
+        this.#inFlight = false;
+        if (this.#again) {
+          this.#again = false;
+          this.poke();
+        }
+      }
     }
   }
 }
