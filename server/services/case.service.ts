@@ -85,7 +85,12 @@ export function createCaseService(deps: CaseServiceDeps) {
   }
 
   async function viewOf(p: Principal, event: GridEvent): Promise<CaseView> {
-    const [timeline, merged] = await Promise.all([store.timeline(event.id), store.listEvents({ duplicateOf: event.id, limit: MAX_DUPLICATES })]);
+    const areaLevel = tree.level(p.areaId);
+    const [timeline, merged] = await Promise.all([
+      store.timeline(event.id),
+      // scoped in the query, so another street's merged reports never take this caller's places
+      store.listEvents({ duplicateOf: event.id, limit: MAX_DUPLICATES, ...(areaLevel ? { areaId: p.areaId, areaLevel } : {}) }),
+    ]);
     return {
       event,
       timeline,
