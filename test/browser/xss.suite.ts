@@ -22,7 +22,8 @@ interface DomCensus {
 const census = (page: Page) =>
   page.evaluate<DomCensus>(() => ({
     img: document.querySelectorAll('img').length,
-    svg: document.querySelectorAll('svg').length,
+    // the tiles' own sparklines come and go with their data; any other svg would be injected
+    svg: document.querySelectorAll('svg:not([data-sparkline])').length,
     scripts: [...document.querySelectorAll('script')].map((s) => s.src),
     handlers: document.querySelectorAll('[onerror], [onload], [onmouseover]').length,
   }));
