@@ -239,9 +239,9 @@ describe('the wall', () => {
       expect(await page.locator(sel('drill-back')).count()).toBe(0);
 
       // a row of the closed-loop board drills too, and Esc goes back
-      const row = page.locator(sel('board-row')).nth(3);
-      const rowId = (await row.getAttribute('data-street'))!;
-      await row.click();
+      // (by id: the board may re-rank between reading a row and clicking it)
+      const rowId = (await page.locator(sel('board-row')).nth(3).getAttribute('data-street'))!;
+      await page.click(`${sel('board-row')}[data-street="${rowId}"]`);
       await page.waitForFunction((name) => document.querySelector('[data-testid="scope-title"]')?.textContent?.trim() === name, areas.find((a) => a.properties.id === rowId)!.properties.name);
       expect(await page.getAttribute('[data-scope]', 'data-scope')).toBe(rowId);
       await page.keyboard.press('Escape');
