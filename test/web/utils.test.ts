@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AreaGeometry, IndicatorDefinition, IndicatorValue } from '../../shared/index.ts';
 import { formatAge, formatDate, formatTime, formatValue, shanghaiHour, shanghaiMidnight } from '../../web/src/lib/utils/format.ts';
 import { boundsOf, containsPoint, labelPoint } from '../../web/src/lib/utils/geo.ts';
-import { placeLabels, shortStreetName, textWidth } from '../../web/src/lib/utils/labels.ts';
+import { placeLabels, shortStreetName, shortStreetNameEn, textWidth } from '../../web/src/lib/utils/labels.ts';
 import { loc, resolveLang, sourceName, t } from '../../web/src/lib/utils/i18n.ts';
 import { evaluate, indicatorStatus, loadGrade, thresholdsFor } from '../../web/src/lib/utils/status.ts';
 
@@ -167,5 +167,8 @@ describe('labels', () => {
     expect(shortStreetName('定海路街道')).toBe('定海路');
     expect(shortStreetName('殷行街道')).toBe('殷行');
     expect(shortStreetName('Dinghai Road')).toBe('Dinghai Road');
+    expect(shortStreetNameEn('Dinghai Road')).toBe('Dinghai Rd');
+    expect(shortStreetNameEn('Changbai Xincun')).toBe('Changbai Xincun');
+    expect(shortStreetNameEn('Road Street Road')).toBe('Road Street Rd');
   });
 });

@@ -65,7 +65,7 @@ export const STRINGS = {
   boardStreet: { zh: '街道', en: 'Street' },
   boardOpen: { zh: '在办', en: 'Open' },
   onTimeRate: { zh: '按时办结率', en: 'On time' },
-  breaches: { zh: '超时', en: 'Overdue' },
+  breaches: { zh: '超时', en: 'Late' },
   closedCases: { zh: '办结', en: 'Closed' },
   funnelTitle: { zh: '闭环进度', en: 'Loop stages' },
   closed24h: { zh: '近24h办结', en: 'Closed, 24 h' },

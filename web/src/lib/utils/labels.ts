@@ -64,3 +64,8 @@ export function textWidth(text: string, fontPx: number): number {
 export function shortStreetName(name: string): string {
   return name.length > 3 && name.endsWith('街道') ? name.slice(0, -2) : name;
 }
+
+/** A street's short English label for tight places: `Dinghai Road` → `Dinghai Rd`. */
+export function shortStreetNameEn(name: string): string {
+  return name.replace(/ Road$/, ' Rd');
+}
