@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StatsRow } from '../../shared/index.ts';
-import { boardRows, overallOnTime } from '../../web/src/lib/utils/board.ts';
+import { boardRows, formatRate, onTimeColour, overallOnTime } from '../../web/src/lib/utils/board.ts';
+import { PALETTE } from '../../web/src/lib/utils/status.ts';
 
 const row = (key: string, over: Partial<StatsRow> = {}): StatsRow => ({
   key,
@@ -42,5 +43,12 @@ describe('overallOnTime', () => {
   it('should weight each street by its closed cases, and be null when nothing closed', () => {
     expect(overallOnTime([row('a', { closed: 3, onTimeRate: 1 }), row('b', { closed: 1, onTimeRate: 0 })])).toBe(0.75);
     expect(overallOnTime([row('a'), row('b', { closed: 0, onTimeRate: null })])).toBeNull();
+  });
+});
+
+describe('onTimeColour and formatRate', () => {
+  it('should be green from 90 %, amber from 70 %, red below, grey without a rate', () => {
+    expect([0.95, 0.9, 0.89, 0.7, 0.69, 0, null].map(onTimeColour)).toEqual([PALETTE.normal, PALETTE.normal, PALETTE.warn, PALETTE.warn, PALETTE.alarm, PALETTE.alarm, PALETTE.nodata]);
+    expect([0.934, 1, 0, null].map(formatRate)).toEqual(['93%', '100%', '0%', '—']);
   });
 });
