@@ -4,6 +4,9 @@ import { areaBarsOption, areaTooltipHtml, hourlyOption, trendOption } from '../.
 import { errorBodyOf, retryAfterSeconds } from '../../web/src/lib/api/http.ts';
 import { escapeHtml } from '../../web/src/lib/utils/escape.ts';
 import { loginHref, pageOf, safeNext, takeDisplayToken } from '../../web/src/lib/utils/nav.ts';
+
+/** the wall's own origin, as a browser on the server's machine would see it */
+const HERE = 'http://127.0.0.1:8080';
 import { ancestorsOf, isWithin, scopeGeometry } from '../../web/src/lib/utils/scope.ts';
 import { isoToShanghaiInput, shanghaiInputToIso } from '../../web/src/lib/utils/time-input.ts';
 
@@ -80,13 +83,13 @@ describe('nav', () => {
     [null, '/'],
     ['', '/'],
   ] as const)('should accept only same-origin paths as next: %s → %s', (raw, expected) => {
-    expect(safeNext(raw)).toBe(expected);
+    expect(safeNext(raw, '/', HERE)).toBe(expected);
   });
 
   it('should build the login address with next', () => {
-    expect(loginHref('/')).toBe('/login');
-    expect(loginHref('/admin')).toBe('/login?next=%2Fadmin');
-    expect(loginHref('//evil')).toBe('/login');
+    expect(loginHref('/', HERE)).toBe('/login');
+    expect(loginHref('/admin', HERE)).toBe('/login?next=%2Fadmin');
+    expect(loginHref('//evil', HERE)).toBe('/login');
   });
 
   it('should take the display token out of the query and keep the rest', () => {

@@ -18,27 +18,28 @@ export function pageOf(pathname: string): PageName {
 /**
  * A `next` target that stays on this origin: a path starting with one `/` (not `//`, not `/\`),
  * without control characters, and not the login page itself; anything else gives `fallback`.
+ * The path is resolved against `origin`, the page's own (passed in by tests, which have none).
  * @example safeNext('//evil.example/x') // '/'
  */
-export function safeNext(raw: string | null | undefined, fallback = '/'): string {
+export function safeNext(raw: string | null | undefined, fallback = '/', origin = location.origin): string {
   if (!raw || raw.length > 512) return fallback;
   if (!raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return fallback;
   // control characters and backslashes can make browsers read the path as another origin
   if (/[\u0000-\u001f\u007f\\]/.test(raw)) return fallback;
   let url: URL;
   try {
-    url = new URL(raw, 'http://onescreen.invalid');
+    url = new URL(raw, origin);
   } catch {
     return fallback;
   }
-  if (url.origin !== 'http://onescreen.invalid') return fallback;
+  if (url.origin !== origin) return fallback;
   if (pageOf(url.pathname) === 'login') return fallback;
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /** The login page's address, with where to come back to (omitted for the wall's root). */
-export function loginHref(next = '/'): string {
-  const target = safeNext(next);
+export function loginHref(next = '/', origin = location.origin): string {
+  const target = safeNext(next, '/', origin);
   return target === '/' ? '/login' : `/login?next=${encodeURIComponent(target)}`;
 }
 
