@@ -139,12 +139,12 @@ describe('formatCountdown', () => {
     [65_000, '01:05', false],
     [59_999, '00:59', false],
     [0, '00:00', false],
-    [-400, '-00:01', false],
-    [-65_000, '-01:05', false],
+    [-400, '+00:01', false],
+    [-65_000, '+01:05', false],
     [59 * MIN + 59_000, '59:59', false],
     [3600_000, '1:00', true],
     [3 * 3600_000 + 5 * MIN + 30_000, '3:05', true],
-    [-(26 * 3600_000 + 7 * MIN), '-26:07', true],
+    [-(26 * 3600_000 + 7 * MIN), '+26:07', true],
   ])('should show %d ms as %s', (ms, text, long) => {
     expect(formatCountdown(ms)).toEqual({ text, long });
   });

@@ -1,7 +1,7 @@
 /**
  * @module web/main
  * The one entry of the web: the page is chosen by the path (the server answers `index.html` for
- * every path outside the API): `/login`, `/admin`, else the wall. The wall and the admin page
+ * every path outside the API): `/login`, `/admin`, `/console`, else the wall. The pages
  * are loaded on demand, so the login page stays small.
  *
  * Runs under a strict Content-Security-Policy (no inline scripts, no eval): zod is told not to

@@ -25,7 +25,6 @@ export const CONSOLE_STRINGS = {
   escalated: { zh: '已上报区级', en: 'Escalated' },
   breachedBadge: { zh: '超时', en: 'Overdue' },
   breachCount: { zh: '超时次数', en: 'Breaches' },
-  timeLeft: { zh: '本环节剩余', en: 'Stage time left' },
   due: { zh: '时限', en: 'Due' },
   stageStarted: { zh: '本环节开始', en: 'Stage started' },
   noClock: { zh: '不计时', en: 'No clock' },

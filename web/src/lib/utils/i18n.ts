@@ -79,7 +79,6 @@ export const STRINGS = {
   overdueBy: { zh: '已超时', en: 'Overdue by' },
   leadUnit: { zh: '主办单位', en: 'Lead unit' },
   escalatedFlag: { zh: '已上报区级', en: 'Raised to the district' },
-  hoursShort: { zh: '小时', en: 'h' },
   // sessions
   logout: { zh: '退出', en: 'Sign out' },
   adminLink: { zh: '管理', en: 'Admin' },

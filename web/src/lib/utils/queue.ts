@@ -91,13 +91,14 @@ export function filterQueue(events: readonly GridEvent[], f: QueueFilter): GridE
 
 /**
  * A countdown: `mm:ss` under an hour, `h:mm` from an hour on (`long` is then true, so the
- * caller can add the unit), with a leading `-` when overdue; `—` when no clock runs.
- * @example formatCountdown(-65_000) // { text: '-01:05', long: false }
+ * caller can add the unit); once overdue, the time over the limit with a leading `+`; `—` when
+ * no clock runs.
+ * @example formatCountdown(-65_000) // { text: '+01:05', long: false }
  */
 export function formatCountdown(ms: number | null): { text: string; long: boolean } {
   if (ms === null || !Number.isFinite(ms)) return { text: '—', long: false };
-  const sign = ms < 0 ? '-' : '';
-  // count down in whole seconds: 59.4 s left shows 00:59, 0.4 s overdue shows -00:01
+  const sign = ms < 0 ? '+' : '';
+  // count down in whole seconds: 59.4 s left shows 00:59, 0.4 s overdue shows +00:01
   const s = ms < 0 ? Math.ceil(-ms / 1000) : Math.floor(ms / 1000);
   const pad = (n: number) => String(n).padStart(2, '0');
   if (s < 3600) return { text: `${sign}${pad(Math.floor(s / 60))}:${pad(s % 60)}`, long: false };
@@ -195,7 +196,11 @@ export function neighbours(events: readonly GridEvent[], of: Pick<GridEvent, 'id
   return out.sort((a, b) => a.d - b.d).slice(0, max).map((x) => x.e);
 }
 
-/** The wall's deadline watch: the cases whose clock is red or amber, most urgent first, and how many of each. */
+/**
+ * The wall's deadline watch: the cases whose clock is red or amber, in the queue's order (overdue
+ * first, the longest overdue on top; then near-limit, the least time left on top), and how many
+ * of each.
+ */
 export function deadlineWatch(events: readonly GridEvent[], nowMs: number): { rows: GridEvent[]; breached: number; near: number } {
   let breached = 0;
   let near = 0;
@@ -205,8 +210,5 @@ export function deadlineWatch(events: readonly GridEvent[], nowMs: number): { ro
     else if (c === 'amber') near++;
     return c === 'red' || c === 'amber';
   });
-  // overdue first, the longest overdue on top; then near-limit, the least time left on top
-  const left = (e: GridEvent) => timeLeft(e, nowMs) ?? 0;
-  hot.sort((a, b) => left(a) - left(b) || a.id.localeCompare(b.id));
-  return { rows: hot, breached, near };
+  return { rows: sortQueue(hot, nowMs), breached, near };
 }
