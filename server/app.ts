@@ -162,6 +162,7 @@ export function createApp(deps: AppDeps) {
       rootAreaId: tree.districtId,
       time: new Date(clock.now()).toISOString(),
       clockWarnAt: data.timeLimits.warnAt,
+      timeZone: options.timeZone,
     } satisfies Health),
   );
   app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));

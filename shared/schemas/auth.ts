@@ -19,7 +19,13 @@ export const Password = z.string().min(10, 'must be at least 10 characters').max
 export const LoginRequest = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
-export const DisplayEnrolRequest = z.strictObject({ token: z.string().min(20).max(200) });
+/**
+ * `POST /api/v1/session/display`. A display token enrols one screen once. In a browser where a person
+ * is signed in, the server answers 409 `SESSION_EXISTS` unless `replace` is true, so an officer's
+ * session is never replaced without asking.
+ */
+export const DisplayEnrolRequest = z.strictObject({ token: z.string().min(20).max(200), replace: z.boolean().optional() });
+export type DisplayEnrolRequest = z.infer<typeof DisplayEnrolRequest>;
 
 /** Who is signed in, as the server tells the web (`GET /api/v1/session`). */
 export const SessionInfo = z.object({

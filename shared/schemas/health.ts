@@ -16,8 +16,20 @@ export const Health = z.object({
   time: IsoDateTime,
   /** fraction of a stage's time limit after which its clock shows amber (`warnAt` of the time limits) */
   clockWarnAt: z.number().gt(0).lt(1),
+  /** the IANA time zone the centre works in (`TIME_ZONE`): days, hours and clocks on every screen follow it */
+  timeZone: z.string().min(1),
 });
 export type Health = z.infer<typeof Health>;
+
+/**
+ * `GET /api/ready`: whether this instance can serve (its database answers). 200 with `ready`, or 503
+ * with `unavailable`; `checks` names each dependency with `ok` or what is wrong with it.
+ */
+export const Readiness = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  checks: z.record(z.string(), z.string()),
+});
+export type Readiness = z.infer<typeof Readiness>;
 
 /** The `layer` property of `GET /api/v1/basemap` features. */
 export const BasemapLayer = z.enum(['sea', 'districts', 'river']);

@@ -29,6 +29,12 @@ export const ErrorCode = z.enum([
   'UNKNOWN_INDICATOR',
   'LEVEL_NOT_APPLICABLE',
   'OUT_OF_RANGE',
+  /** an ingest key posted an item under a source code it is not bound to */
+  'SOURCE_NOT_ALLOWED',
+  /** enrolling a display in a browser where a person is signed in, without `replace: true` */
+  'SESSION_EXISTS',
+  /** the server cannot serve now (readiness: the database does not answer) */
+  'UNAVAILABLE',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
