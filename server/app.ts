@@ -15,13 +15,14 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
 import { Server } from 'socket.io';
 import { AreaTree } from './domain/areas.ts';
-import type { Health } from '../shared/index.ts';
+import type { ErrorBody, ErrorCode, Health } from '../shared/index.ts';
 import { AppError } from './errors.ts';
 import type { Config } from './config.ts';
 import type { ShippedData } from './data.ts';
 import type { Clock, Logger, Store } from './ports.ts';
 import { LiveHub, type IoServer } from './realtime/hub.ts';
 import { attachSocketHandlers } from './realtime/socket.ts';
+import { network, type NetworkOptions } from './middleware/network.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { readRoutes } from './routes/read.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -45,6 +46,10 @@ export interface AppOptions {
   staticRoot?: string;
   /** mark session cookies Secure (serve over HTTPS, e.g. behind a TLS proxy) */
   secureCookies?: boolean;
+  /** the origin people use, e.g. `https://ops.yangpu.example`: origin checks and enrolment links */
+  publicUrl?: string | undefined;
+  /** reverse-proxy hops whose X-Forwarded-* headers are believed (default 0) */
+  trustProxy?: number;
   /** ingest requests per second per key (token bucket; burst twice that) */
   ingestRatePerSec?: number;
   auth?: Partial<AuthOptions>;
@@ -64,6 +69,8 @@ export function appOptionsFrom(config: Config): AppOptions {
     centreName: config.centreName,
     simulatorOn: config.simulator,
     secureCookies: config.cookieSecure,
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
     ingestRatePerSec: config.ingestRatePerSec,
     auth: { sessionTtlMs: config.sessionHours * 3_600_000 },
   };
@@ -84,6 +91,17 @@ export const CONTENT_SECURITY_POLICY = {
   formAction: ["'self'"],
 };
 
+/** error codes for the statuses hono's own middleware may answer with */
+const HTTP_ERROR_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'VALIDATION',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
 export interface AppDeps {
   store: Store;
   clock: Clock;
@@ -93,6 +111,8 @@ export interface AppDeps {
 }
 
 const MAINTENANCE_MS = 10 * 60_000;
+/** the largest body a person's request (sign-in, a transition, administration) may have */
+export const PEOPLE_MAX_BYTES = 64 * 1024;
 const SERIES_KEEP_MS = 35 * 86_400_000;
 
 export function createApp(deps: AppDeps) {
@@ -143,12 +163,15 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  const net: NetworkOptions = { publicUrl: options.publicUrl, trustProxy: options.trustProxy ?? 0 };
   const app = new Hono();
+  app.use('*', network(net));
   app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'no-referrer', xFrameOptions: 'DENY' }));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(err.body(), err.status);
     if (err instanceof HTTPException) {
-      return c.json({ error: { code: err.status === 404 ? 'NOT_FOUND' : 'VALIDATION', message: err.message || 'bad request' } }, err.status);
+      const code = HTTP_ERROR_CODES[err.status] ?? 'VALIDATION';
+      return c.json({ error: { code, message: err.message || 'bad request' } } satisfies ErrorBody, err.status);
     }
     logger.error({ err, path: c.req.path }, 'unhandled error');
     return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
@@ -165,17 +188,17 @@ export function createApp(deps: AppDeps) {
       timeZone: options.timeZone,
     } satisfies Health),
   );
-  app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));
-  // people's requests are small: sign-in and administration bodies are capped well below ingest's
+  // people's requests are small: every body outside ingest (which has its own, larger cap) is
+  // capped before it is read, whatever the route — a huge body never reaches a parser
   const smallBodies = bodyLimit({
-    maxSize: 64 * 1024,
+    maxSize: PEOPLE_MAX_BYTES,
     onError: () => {
-      throw new AppError('PAYLOAD_TOO_LARGE', 413, 'the body is too large');
+      throw new AppError('PAYLOAD_TOO_LARGE', 413, `the body is larger than ${PEOPLE_MAX_BYTES / 1024} KiB`);
     },
   });
-  app.use('/api/v1/session', smallBodies);
-  app.use('/api/v1/session/*', smallBodies);
-  app.use('/api/v1/admin/*', smallBodies);
+  const INGEST_PATHS = new Set(['/api/v1/events', '/api/v1/readings']);
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && INGEST_PATHS.has(c.req.path) ? next() : smallBodies(c, next)));
+  app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));
   app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
@@ -226,9 +249,10 @@ export function createApp(deps: AppDeps) {
       const listening = new Promise<AddressInfo>((resolve) => {
         server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve(info));
       });
-      io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'] }) as IoServer;
+      // clients send only small requests (snapshot:request); the default 1 MB buffer is far more than needed
+      io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'], maxHttpBufferSize: 16 * 1024 }) as IoServer;
       hub = new LiveHub(io, tree);
-      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, simulatorOn: options.simulatorOn, auth, logger });
+      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, simulatorOn: options.simulatorOn, auth, logger, network: net });
       const info = await listening;
       const every = (ms: number, fn: () => Promise<void> | void, what: string) => {
         const t = setInterval(() => {
@@ -258,6 +282,7 @@ export function createApp(deps: AppDeps) {
     async stop(): Promise<void> {
       for (const t of timers.splice(0)) t();
       await indicators.tick().catch(() => undefined);
+      await auth.flushAudit(true).catch((err) => logger.error({ err }, 'audit flush failed'));
       if (io) await new Promise<void>((resolve) => io!.close(() => resolve()));
       else if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
     },

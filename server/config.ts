@@ -16,6 +16,20 @@ const validZone = (tz: string) => {
   }
 };
 
+/** An http(s) origin, optionally with a trailing slash: the address people type, no path. */
+const PublicUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash && !u.username;
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) address with no path, such as https://ops.yangpu.example')
+  .transform((v) => new URL(v).origin);
+
 const Env = z.object({
   PORT: z.string().trim().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8080),
   HOST: z.string().default('0.0.0.0'),
@@ -34,8 +48,12 @@ const Env = z.object({
   TIME_ZONE: z.string().refine(validZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   /** hours a signed-in session lasts (a duty shift) */
   SESSION_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
-  /** mark session cookies Secure: set when the wall is served over HTTPS */
-  COOKIE_SECURE: Bool.default(false),
+  /** mark session cookies Secure (default: on when PUBLIC_URL is https) */
+  COOKIE_SECURE: Bool.optional(),
+  /** the address officers and walls use, e.g. https://ops.yangpu.example (behind a proxy) */
+  PUBLIC_URL: PublicUrl.optional(),
+  /** how many reverse-proxy hops to trust for X-Forwarded-For / -Proto / -Host (0: none) */
+  TRUST_PROXY: z.string().trim().regex(/^\d+$/, 'must be a number of proxy hops (0 for none)').transform(Number).pipe(z.number().int().min(0).max(10)).default(0),
   /** ingest requests per second per key (burst twice that); over it answers 429 */
   INGEST_RATE_PER_SEC: z.coerce.number().positive().default(50),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -55,6 +73,9 @@ export interface Config {
   timeZone: string;
   sessionHours: number;
   cookieSecure: boolean;
+  /** the origin people use (scheme://host[:port]), when set */
+  publicUrl: string | undefined;
+  trustProxy: number;
   ingestRatePerSec: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
 }
@@ -80,7 +101,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     centreName: { zh: e.CENTRE_NAME_ZH, en: e.CENTRE_NAME_EN },
     timeZone: e.TIME_ZONE,
     sessionHours: e.SESSION_HOURS,
-    cookieSecure: e.COOKIE_SECURE,
+    cookieSecure: e.COOKIE_SECURE ?? (e.PUBLIC_URL?.startsWith('https:') ?? false),
+    publicUrl: e.PUBLIC_URL,
+    trustProxy: e.TRUST_PROXY,
     ingestRatePerSec: e.INGEST_RATE_PER_SEC,
     logLevel: e.LOG_LEVEL,
   };

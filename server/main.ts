@@ -4,12 +4,13 @@
  * and (unless SIMULATOR=off) the simulator, and stops them all on SIGINT/SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appOptionsFrom, createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { loadShippedData } from './data.ts';
+import { prepareDataDir } from './data-dir.ts';
 import { createLogger } from './logger.ts';
 import { systemClock } from './ports.ts';
 import { startSimulator } from './simulator/simulator.ts';
@@ -23,8 +24,7 @@ try {
   process.exit(2);
 }
 const logger = createLogger(config.logLevel);
-mkdirSync(config.dataDir, { recursive: true });
-const store = new SqliteStore(join(config.dataDir, 'onescreen.sqlite'));
+const store = new SqliteStore(prepareDataDir(config.dataDir));
 await store.migrate();
 
 const onescreen = createApp({

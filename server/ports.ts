@@ -21,6 +21,8 @@ export interface Logger {
 export interface IngestKeyRecord {
   id: string;
   name: string;
+  /** the source codes this key may post events under; null for an unbound key (any source) */
+  sources: string[] | null;
   simulated: boolean;
   createdAt: number;
   revokedAt: number | null;
@@ -147,6 +149,8 @@ export interface DisplayTokenRecord {
   createdBy: string;
   createdAt: number;
   revokedAt: number | null;
+  /** when its token enrolled a screen (a token enrols once); null while waiting */
+  enrolledAt: number | null;
 }
 
 export interface SessionRecord {
@@ -159,14 +163,14 @@ export interface SessionRecord {
   ip: string;
 }
 
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & { at: number };
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'count'> & { at: number; count?: number };
 
 export interface Store {
   /** bring the schema to the newest version (idempotent) */
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  createIngestKey(k: { id: string; name: string; hash: string; simulated: boolean; createdAt: number }): Promise<void>;
+  createIngestKey(k: { id: string; name: string; hash: string; sources: string[] | null; simulated: boolean; createdAt: number }): Promise<void>;
   findIngestKeyByHash(hash: string): Promise<IngestKeyRecord | null>;
   listIngestKeys(): Promise<IngestKeyRecord[]>;
   revokeIngestKey(idOrName: string, at: number): Promise<number>;
@@ -214,6 +218,13 @@ export interface Store {
   getDisplayToken(id: string): Promise<DisplayTokenRecord | null>;
   listDisplayTokens(): Promise<DisplayTokenRecord[]>;
   revokeDisplayToken(id: string, at: number): Promise<boolean>;
+  /**
+   * Mark the token with this hash as used, if it is live and unused, atomically: of two parallel
+   * enrolments with one token only one gets the display back.
+   */
+  consumeDisplayToken(hash: string, at: number): Promise<DisplayTokenRecord | null>;
+  /** give a live display a new, unused token (the old one stops working) */
+  reissueDisplayToken(id: string, hash: string): Promise<boolean>;
 
   createSession(s: SessionRecord): Promise<void>;
   findSession(hash: string): Promise<SessionRecord | null>;

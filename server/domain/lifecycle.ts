@@ -71,8 +71,13 @@ export const STAGE_OF: Partial<Record<EventStatus, keyof StageLimits>> = {
   handled: 'verify',
 };
 
+/**
+ * The limits of a category, or the default (`*`) ones. The code comes from outside (any source may
+ * post any category), so only the table's own entries count: `constructor` or `__proto__` must
+ * not find something on Object.prototype and leave a case without a deadline.
+ */
 export function limitsFor(limits: TimeLimits, category: string): StageLimits {
-  return limits.categories[category] ?? limits.categories['*']!;
+  return (Object.hasOwn(limits.categories, category) ? limits.categories[category] : undefined) ?? limits.categories['*']!;
 }
 
 /** When the stage entered at `start` is due, or null if no clock runs in that status. */

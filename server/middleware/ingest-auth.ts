@@ -11,11 +11,19 @@ import type { IngestKeyRecord, Store } from '../ports.ts';
 
 export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
-/** Create a key, store its hash, and return the key itself (shown once, never stored). */
-export async function createIngestKey(store: Store, name: string, opts: { simulated?: boolean; now: number }): Promise<{ id: string; key: string }> {
+/**
+ * Create a key, store its hash, and return the key itself (shown once, never stored). A key bound
+ * to `sources` may post events only under those source codes; without, it is unbound.
+ */
+export async function createIngestKey(
+  store: Store,
+  name: string,
+  opts: { sources?: readonly string[] | null; simulated?: boolean; now: number },
+): Promise<{ id: string; key: string }> {
   const key = `osk_${randomBytes(32).toString('base64url')}`;
   const id = randomUUID();
-  await store.createIngestKey({ id, name, hash: hashKey(key), simulated: opts.simulated ?? false, createdAt: opts.now });
+  const sources = opts.sources?.length ? [...new Set(opts.sources)].sort() : null;
+  await store.createIngestKey({ id, name, hash: hashKey(key), sources, simulated: opts.simulated ?? false, createdAt: opts.now });
   return { id, key };
 }
 

@@ -2,27 +2,20 @@
  * @module server/middleware/session
  * Session cookies for people and wall displays: who is calling, and may they.
  */
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Role } from '../../shared/index.ts';
 import type { Principal } from '../domain/access.ts';
 import { AppError } from '../errors.ts';
+import { clientIp } from './network.ts';
 import type { AuthService } from '../services/auth.service.ts';
 
 export const SESSION_COOKIE = 'onescreen_session';
 
 export type SessionEnv = { Variables: { principal: Principal } };
 
-/** the caller's address as the socket sees it (no proxy headers are trusted) */
-export function clientIp(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? '-';
-  } catch {
-    return '-';
-  }
-}
+export { clientIp, sameOrigin } from './network.ts';
 
 export function setSessionCookie(c: Context, secret: string, expiresAt: number, secure: boolean): void {
   setCookie(c, SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'Strict', path: '/', secure, expires: new Date(expiresAt) });
@@ -53,15 +46,3 @@ export function requireRole(auth: AuthService, ...roles: Role[]) {
     await next();
   });
 }
-
-/**
- * State-changing requests must come from our own origin. With SameSite=Strict cookies and JSON
- * bodies this is belt and braces against cross-site requests.
- */
-export const sameOrigin = createMiddleware(async function sameOrigin(c, next) {
-  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-    const origin = c.req.header('origin');
-    if (origin && origin !== new URL(c.req.url).origin) throw new AppError('FORBIDDEN', 403, 'cross-origin request refused');
-  }
-  await next();
-});

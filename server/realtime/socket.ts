@@ -10,6 +10,7 @@ import { parse as parseCookie } from 'hono/utils/cookie';
 import type { AckResult, Snapshot } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
+import { clientAddress, originAllowed, type NetworkOptions } from '../middleware/network.ts';
 import type { Logger } from '../ports.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import { roomOf, type IoServer } from './hub.ts';
@@ -18,18 +19,31 @@ import { buildSnapshot, type SnapshotDeps } from './snapshot.ts';
 export interface SocketDeps extends SnapshotDeps {
   auth: AuthService;
   logger: Logger;
+  network: NetworkOptions;
+  /** live sockets one session may hold (a wall and a few officer tabs need far fewer) */
+  maxSocketsPerSession?: number;
 }
+
+export const MAX_SOCKETS_PER_SESSION = 16;
 
 export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   const { auth, logger, tree } = deps;
   const bySession = new Map<string, Set<string>>();
   const principals = new Map<string, Principal>();
 
+  const cap = deps.maxSocketsPerSession ?? MAX_SOCKETS_PER_SESSION;
+
   io.use(async (socket, next) => {
     try {
-      const cookie = socket.handshake.headers.cookie;
+      const headers = socket.handshake.headers;
+      const ip = clientAddress(socket.handshake.address, headers['x-forwarded-for'], deps.network.trustProxy);
+      // the same rule as for HTTP: a browser page of another origin gets no stream, even with our cookie
+      if (!originAllowed(deps.network, headers)) {
+        await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: `foreign origin ${String(headers.origin).slice(0, 100)}` });
+        return next(new Error('foreign_origin'));
+      }
+      const cookie = headers.cookie;
       const p = await auth.authenticate(cookie ? parseCookie(cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined);
-      const ip = socket.handshake.address;
       if (!p) {
         await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: 'no session' });
         return next(new Error('unauthorized'));
@@ -40,6 +54,14 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
         await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.join', target: String(areaId).slice(0, 64), outcome: 'denied', ip, detail: 'area outside scope' });
         return next(new Error('forbidden'));
       }
+      let set = bySession.get(p.sessionHash);
+      if ((set?.size ?? 0) >= cap) {
+        await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.connect', outcome: 'denied', ip, detail: `more than ${cap} live connections for one session` });
+        return next(new Error('too_many_connections'));
+      }
+      // counted here, before the connection completes, so parallel attempts cannot all pass the cap
+      if (!set) bySession.set(p.sessionHash, (set = new Set()));
+      set.add(socket.id);
       socket.data.areaId = areaId;
       principals.set(socket.id, p);
       next();
@@ -52,9 +74,6 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   io.on('connection', async (socket) => {
     const { areaId } = socket.data;
     const p = principals.get(socket.id)!;
-    let set = bySession.get(p.sessionHash);
-    if (!set) bySession.set(p.sessionHash, (set = new Set()));
-    set.add(socket.id);
     socket.on('disconnect', () => {
       principals.delete(socket.id);
       const s = bySession.get(p.sessionHash);
@@ -106,6 +125,17 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
      * ended elsewhere — a user disabled or a display revoked from the command line — are closed.
      */
     async revalidate(): Promise<void> {
+      // a socket let through the middleware whose client left before it connected never saw
+      // 'disconnect': forget it, so it does not count against its session's cap
+      for (const [hash, ids] of bySession) {
+        for (const id of ids) {
+          if (!io.sockets.sockets.has(id)) {
+            ids.delete(id);
+            principals.delete(id);
+          }
+        }
+        if (ids.size === 0) bySession.delete(hash);
+      }
       for (const hash of [...bySession.keys()]) {
         if (!(await auth.authenticateHash(hash))) disconnectSession(hash);
       }

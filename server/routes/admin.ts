@@ -2,11 +2,12 @@
  * @module server/routes/admin
  * Administration over HTTP (role admin): users, display tokens, the audit trail and its CSV export.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { DisplayTokenCreate, IsoDateTime, Password, UserCreate, type AuditEntry, type DisplayCreated } from '../../shared/index.ts';
 import { AppError, issuesOf } from '../errors.ts';
 import { clientIp, requireRole, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
+import { publicOrigin } from '../middleware/network.ts';
 import type { Store } from '../ports.ts';
 import { displayView, userView, type AuthService } from '../services/auth.service.ts';
 import { parseJsonBody } from './body.ts';
@@ -20,11 +21,13 @@ const AuditQuery = z.strictObject({
 });
 
 export function auditCsv(rows: AuditEntry[]): string {
-  const cols = ['id', 'at', 'actor', 'actorKind', 'action', 'target', 'outcome', 'ip', 'detail'] as const;
+  const cols = ['id', 'at', 'actor', 'actorKind', 'action', 'target', 'outcome', 'ip', 'detail', 'count'] as const;
   return csvDocument([...cols], rows.map((r) => cols.map((k) => r[k])));
 }
 
 export function adminRoutes(auth: AuthService, store: Store) {
+  /** the enrolment link, at the address people use (PUBLIC_URL), else the one this request came to */
+  const enrolUrl = (c: Context, token: string) => `${publicOrigin(c)}/?display=${encodeURIComponent(token)}`;
   const by = (c: { var: { principal: { name: string; kind: 'user' | 'display' } } }, ip: string) => ({ actor: c.var.principal.name, actorKind: c.var.principal.kind, ip });
   const auditQuery = (q: Record<string, string>) => {
     const r = AuditQuery.safeParse(q);
@@ -50,15 +53,19 @@ export function adminRoutes(auth: AuthService, store: Store) {
     .post('/displays', async (c) => {
       const body = await parseJsonBody(c.req.raw, DisplayTokenCreate);
       const r = await auth.createDisplay(by(c, clientIp(c)), body.name, body.areaId).catch((e) => toAppError(e, c));
-      const enrolUrl = `${new URL(c.req.url).origin}/?display=${encodeURIComponent(r.token)}`;
-      return c.json({ display: displayView(r.display), token: r.token, enrolUrl } satisfies DisplayCreated, 201);
+      return c.json({ display: displayView(r.display), token: r.token, enrolUrl: enrolUrl(c, r.token) } satisfies DisplayCreated, 201);
+    })
+    .post('/displays/:id/link', async (c) => {
+      const r = await auth.reissueDisplay(by(c, clientIp(c)), c.req.param('id')).catch((e) => toAppError(e, c));
+      return c.json({ display: displayView(r.display), token: r.token, enrolUrl: enrolUrl(c, r.token) } satisfies DisplayCreated, 201);
     })
     .post('/displays/:id/revoke', async (c) => c.json(displayView(await auth.revokeDisplay(by(c, clientIp(c)), c.req.param('id')).catch((e) => toAppError(e, c)))))
     .get('/audit', async (c) => c.json(await store.listAudit(auditQuery(c.req.query()))))
     .get('/audit.csv', async (c) => {
       const rows = await store.listAudit({ ...auditQuery(c.req.query()), limit: 100_000 });
       await auth.audit({ ...by(c, clientIp(c)), action: 'audit.export', outcome: 'ok', detail: `${rows.length} rows` });
-      return c.body(auditCsv(rows), 200, {
+      // a byte-order mark so spreadsheet programs read the Chinese as UTF-8
+      return c.body(`\uFEFF${auditCsv(rows)}`, 200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': `attachment; filename="onescreen-audit-${new Date().toISOString().slice(0, 10)}.csv"`,
       });

@@ -20,6 +20,9 @@ import { parseJsonBody } from './body.ts';
 
 const StatsQuery = z.strictObject({ areaId: z.string().min(1).max(64).optional(), from: IsoDateTime.optional(), to: IsoDateTime.optional() });
 
+/** the longest period statistics are computed for (a year's report, with room to spare) */
+export const MAX_STATS_SPAN_DAYS = 400;
+
 export interface CaseRouteDeps {
   auth: AuthService;
   cases: CaseService;
@@ -45,6 +48,7 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRo
     const from = q.data.from ? Date.parse(q.data.from) : startOfLocalDay(now, timeZone);
     const to = q.data.to ? Date.parse(q.data.to) : now + 1;
     if (to <= from) throw new AppError('VALIDATION', 400, 'to must be after from');
+    if (to - from > MAX_STATS_SPAN_DAYS * 86_400_000) throw new AppError('VALIDATION', 400, `a period may span at most ${MAX_STATS_SPAN_DAYS} days`);
     const s = closedLoopStats(await store.caseHistories(from, to, area), from, to);
     return {
       areaId,

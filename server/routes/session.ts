@@ -4,9 +4,10 @@
  * `POST /api/v1/session/display` (enrol a wall screen with its display token).
  */
 import { Hono, type Context } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { DisplayEnrolRequest, LoginRequest } from '../../shared/index.ts';
 import { AppError } from '../errors.ts';
-import { clearSessionCookie, clientIp, requireSession, sameOrigin, setSessionCookie, type SessionEnv } from '../middleware/session.ts';
+import { clearSessionCookie, clientIp, requireSession, sameOrigin, SESSION_COOKIE, setSessionCookie, type SessionEnv } from '../middleware/session.ts';
 import { AuthError, type AuthService } from '../services/auth.service.ts';
 import { parseJsonBody } from './body.ts';
 
@@ -36,7 +37,13 @@ export function sessionRoutes(auth: AuthService, opts: { secureCookies: boolean 
     })
     .post('/session/display', async (c) => {
       const body = await parseJsonBody(c.req.raw, DisplayEnrolRequest);
+      // a person signed in in this browser is asked first: a link must not silently sign them out
+      const current = await auth.authenticate(getCookie(c, SESSION_COOKIE));
+      if (current?.kind === 'user' && body.replace !== true) {
+        throw new AppError('SESSION_EXISTS', 409, `this browser is signed in as ${current.name}; confirm to make it a wall display instead`);
+      }
       const r = await auth.enrolDisplay(body.token, clientIp(c)).catch((e) => toAppError(e, c));
+      if (current) await auth.logout(current, clientIp(c), 'replaced by a display enrolment');
       setSessionCookie(c, r.secret, r.principal.expiresAt, opts.secureCookies);
       return c.json(auth.info(r.principal));
     })

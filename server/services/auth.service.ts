@@ -6,32 +6,59 @@
  * 256-bit random values of which only a SHA-256 hash is stored.
  */
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuditEntry, DisplayTokenView, Role, SessionInfo, UserView } from '../../shared/index.ts';
 import { bindArea, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import { FailureThrottle } from '../domain/throttle.ts';
-import type { Clock, DisplayTokenRecord, Logger, Store, UserRecord } from '../ports.ts';
+import { AuditFolder } from '../domain/audit-fold.ts';
+import type { Clock, DisplayTokenRecord, Logger, NewAuditEntry, Store, UserRecord } from '../ports.ts';
 
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32, maxmem: 64 * 1024 * 1024 };
+/** scrypt's cost parameters: N (CPU/memory cost, a power of two), r (block size), p (parallelism) */
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** OWASP's minimum for scrypt (Password Storage Cheat Sheet): N = 2^17, r = 8, p = 1 — 128 MiB a hash */
+export const PRODUCTION_SCRYPT: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
+const KEYLEN = 32;
+/** the memory a hash with these parameters needs (128·N·r bytes), with room to spare */
+const maxmemFor = (q: ScryptParams) => 256 * q.N * q.r + 1024 * 1024;
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => scrypt(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 /** `scrypt$N$r$p$salt$hash` (base64url) */
-export async function hashPassword(password: string): Promise<string> {
+export async function hashPassword(password: string, params: ScryptParams = PRODUCTION_SCRYPT): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, SCRYPT.keylen, SCRYPT);
-  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scryptAsync(password, salt, KEYLEN, { ...params, maxmem: maxmemFor(params) });
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+}
+
+/** the parameters a stored hash was made with, or null if it is not one of ours */
+export function hashParams(stored: string): ScryptParams | null {
+  const [kind, n, r, p, salt, hash] = stored.split('$');
+  const q = { N: Number(n), r: Number(r), p: Number(p) };
+  if (kind !== 'scrypt' || !salt || !hash || ![q.N, q.r, q.p].every((x) => Number.isSafeInteger(x) && x > 0)) return null;
+  return q;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [kind, n, r, p, salt, hash] = stored.split('$');
-  if (kind !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64url');
-  const key = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
+  const q = hashParams(stored);
+  if (!q) return false;
+  const [, , , , salt, hash] = stored.split('$');
+  const expected = Buffer.from(hash!, 'base64url');
+  const key = await scryptAsync(password, Buffer.from(salt!, 'base64url'), expected.length, { ...q, maxmem: maxmemFor(q) });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
+
+/** a hash made with weaker parameters than `target` is redone at the next sign-in */
+export const needsRehash = (stored: string, target: ScryptParams) => {
+  const q = hashParams(stored);
+  return !q || q.N < target.N || q.r < target.r || q.p < target.p;
+};
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const newSecret = (prefix: string) => `${prefix}${randomBytes(32).toString('base64url')}`;
@@ -39,10 +66,19 @@ const newSecret = (prefix: string) => `${prefix}${randomBytes(32).toString('base
 export interface AuthOptions {
   sessionTtlMs: number;
   displaySessionTtlMs: number;
-  /** failed logins per username, and per address, within the window before throttling */
+  /**
+   * failed sign-ins per (username, address), and per address, within the window before throttling.
+   * Per username *and* address: guessing from one address never locks the user out elsewhere.
+   */
   loginFailuresPerUser: number;
   loginFailuresPerAddress: number;
   loginWindowMs: number;
+  /** requests per address per minute to the routes that anyone may call and that write (sign-in, enrolment) */
+  anonymousPerMinute: number;
+  /** identical failures within this window are audited once, with their count */
+  auditFoldMs: number;
+  /** password hashing cost; lower only in tests */
+  scrypt: ScryptParams;
 }
 
 export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
@@ -51,6 +87,9 @@ export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
   loginFailuresPerUser: 5,
   loginFailuresPerAddress: 20,
   loginWindowMs: 15 * 60_000,
+  anonymousPerMinute: 60,
+  auditFoldMs: 60_000,
+  scrypt: PRODUCTION_SCRYPT,
 };
 
 export interface AuditInput {
@@ -99,30 +138,82 @@ export const displayView = (d: DisplayTokenRecord): DisplayTokenView => ({
   createdAt: iso(d.createdAt),
   createdBy: d.createdBy,
   revokedAt: d.revokedAt === null ? null : iso(d.revokedAt),
+  enrolledAt: d.enrolledAt === null ? null : iso(d.enrolledAt),
 });
+
+const minutes = (ms: number) => {
+  const m = Math.max(1, Math.ceil(ms / 60_000));
+  return `${m} minute${m === 1 ? '' : 's'}`;
+};
 
 export function createAuthService(deps: AuthServiceDeps) {
   const { store, tree, clock, logger } = deps;
   const opt = { ...DEFAULT_AUTH_OPTIONS, ...deps.options };
-  const perUser = new FailureThrottle(opt.loginFailuresPerUser, opt.loginWindowMs);
-  const perAddress = new FailureThrottle(opt.loginFailuresPerAddress, opt.loginWindowMs);
+  const windowSec = Math.ceil(opt.loginWindowMs / 1000);
+  // attempts are reserved before the password is hashed, so parallel guesses cannot all be checked;
+  // a successful sign-in gives its reservation back
+  const perUser = new RateLimiterMemory({ keyPrefix: 'login-user', points: opt.loginFailuresPerUser, duration: windowSec });
+  const perAddress = new RateLimiterMemory({ keyPrefix: 'login-address', points: opt.loginFailuresPerAddress, duration: windowSec });
+  const anonymous = new RateLimiterMemory({ keyPrefix: 'anonymous', points: opt.anonymousPerMinute, duration: 60 });
+  const folder = new AuditFolder<NewAuditEntry>(opt.auditFoldMs);
   // verifying against this when the user does not exist keeps both answers equally slow
-  const dummyHash = hashPassword(randomBytes(16).toString('hex'));
+  const dummyHash = hashPassword(randomBytes(16).toString('hex'), opt.scrypt);
   const ended = (hashes: string[]) => {
     if (hashes.length) deps.onSessionsEnded?.(hashes);
   };
 
   async function audit(a: AuditInput): Promise<void> {
-    await store.appendAudit({
+    const rows = folder.offer({
       at: clock.now(),
-      actor: a.actor,
+      actor: a.actor.slice(0, 200),
       actorKind: a.actorKind,
-      action: a.action,
-      target: a.target ?? '',
+      action: a.action.slice(0, 200),
+      target: (a.target ?? '').slice(0, 200),
       outcome: a.outcome,
       ip: a.ip,
-      detail: a.detail ?? '',
+      detail: (a.detail ?? '').slice(0, 500),
     });
+    for (const r of rows) await store.appendAudit(r);
+  }
+
+  /** write the closing rows of folded failures whose window has passed (all of them with `all`) */
+  async function flushAudit(all = false): Promise<void> {
+    for (const r of folder.due(clock.now(), all)) await store.appendAudit(r);
+  }
+
+  /**
+   * Anyone may call sign-in and enrolment, and each call writes to the audit trail: a limit per
+   * address keeps one caller from filling it (or the CPU, with password hashes).
+   */
+  async function admitAnonymous(action: string, ip: string): Promise<void> {
+    try {
+      await anonymous.consume(ip);
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      await audit({ actor: '-', actorKind: 'anonymous', action, outcome: 'denied', ip, detail: 'too many requests from this address' });
+      throw new AuthError('RATE_LIMITED', `too many requests from this address; try again in ${Math.ceil(res.msBeforeNext / 1000)} s`, res.msBeforeNext);
+    }
+  }
+
+  /** reserve one failed attempt for the user at the address and for the address, or refuse */
+  async function reserveAttempt(username: string, ip: string): Promise<void> {
+    const refuse = async (res: RateLimiterRes, who: string) => {
+      await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'denied', ip, detail: 'throttled' });
+      throw new AuthError('RATE_LIMITED', `too many failed sign-ins ${who}; try again in ${minutes(res.msBeforeNext)}`, res.msBeforeNext);
+    };
+    try {
+      await perAddress.consume(ip);
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      return refuse(res, 'from this address');
+    }
+    try {
+      await perUser.consume(`${username}\u0000${ip}`);
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      await perAddress.reward(ip);
+      return refuse(res, 'for this user from this address');
+    }
   }
 
   async function startSession(who: { userId: string } | { displayId: string }, ttl: number, ip: string) {
@@ -143,26 +234,27 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     audit,
+    flushAudit,
     info,
+    options: opt,
 
     async login(username: string, password: string, ip: string): Promise<{ secret: string; principal: Principal }> {
-      const now = clock.now();
-      const wait = Math.max(perUser.blockedFor(`u:${username}`, now), perAddress.blockedFor(`a:${ip}`, now));
-      if (wait > 0) {
-        await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'denied', ip, detail: 'throttled' });
-        const minutes = Math.ceil(wait / 60_000);
-        throw new AuthError('RATE_LIMITED', `too many failed logins for this user or address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`, wait);
-      }
+      await admitAnonymous('login', ip);
+      await reserveAttempt(username, ip);
       const user = await store.findUserByUsername(username);
       const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await dummyHash), false);
       if (!user || !ok || user.disabledAt !== null) {
-        perUser.fail(`u:${username}`, now);
-        perAddress.fail(`a:${ip}`, now);
         const why = !user ? 'unknown user' : !ok ? 'wrong password' : 'user disabled';
         await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'failed', ip, detail: why });
         throw new AuthError('UNAUTHORIZED', 'wrong username or password');
       }
-      perUser.reset(`u:${username}`);
+      await perUser.delete(`${username}\u0000${ip}`);
+      await perAddress.reward(ip);
+      if (needsRehash(user.passwordHash, opt.scrypt)) {
+        // stronger parameters than when the password was set: redo the hash while we have it
+        await store.setUserPassword(user.id, await hashPassword(password, opt.scrypt));
+        logger.info({ user: user.username }, 'password hash upgraded to the current cost');
+      }
       const s = await startSession({ userId: user.id }, opt.sessionTtlMs, ip);
       await audit({ actor: user.username, actorKind: 'user', action: 'login', outcome: 'ok', ip, detail: `role ${user.role}, area ${user.areaId}` });
       return {
@@ -171,11 +263,24 @@ export function createAuthService(deps: AuthServiceDeps) {
       };
     },
 
+    /**
+     * Enrol a screen with its display token. A token works once: of parallel attempts only one
+     * gets a session, and a used, revoked or unknown token is refused.
+     */
     async enrolDisplay(token: string, ip: string): Promise<{ secret: string; principal: Principal }> {
-      const d = await store.findDisplayTokenByHash(sha256(token));
-      if (!d || d.revokedAt !== null) {
-        await audit({ actor: d?.name ?? '-', actorKind: 'anonymous', action: 'display.enrol', outcome: 'failed', ip, detail: d ? 'revoked token' : 'unknown token' });
-        throw new AuthError('UNAUTHORIZED', 'this display token is not valid');
+      await admitAnonymous('display.enrol', ip);
+      const hash = sha256(token);
+      const d = await store.consumeDisplayToken(hash, clock.now());
+      if (!d) {
+        const known = await store.findDisplayTokenByHash(hash);
+        const why = !known ? 'unknown token' : known.revokedAt !== null ? 'revoked token' : 'token used already';
+        await audit({ actor: known?.name ?? '-', actorKind: 'anonymous', action: 'display.enrol', outcome: 'failed', ip, detail: why });
+        throw new AuthError(
+          'UNAUTHORIZED',
+          known && known.revokedAt === null
+            ? 'this display link has been used already; an administrator can make a new one in /admin'
+            : 'this display link is not valid',
+        );
       }
       const s = await startSession({ displayId: d.id }, opt.displaySessionTtlMs, ip);
       await audit({ actor: d.name, actorKind: 'display', action: 'display.enrol', target: d.areaId, outcome: 'ok', ip });
@@ -209,10 +314,10 @@ export function createAuthService(deps: AuthServiceDeps) {
       return { kind: 'display', id: d.id, name: d.name, role: 'wall', areaId: d.areaId, sessionHash: hash, expiresAt: s.expiresAt };
     },
 
-    async logout(p: Principal, ip: string): Promise<void> {
+    async logout(p: Principal, ip: string, detail?: string): Promise<void> {
       await store.deleteSession(p.sessionHash);
       ended([p.sessionHash]);
-      await audit({ actor: p.name, actorKind: p.kind, action: 'logout', outcome: 'ok', ip });
+      await audit({ actor: p.name, actorKind: p.kind, action: 'logout', outcome: 'ok', ip, ...(detail ? { detail } : {}) });
     },
 
     // ── users ───────────────────────────────────────────────────────────────
@@ -220,7 +325,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const bound = bindArea(tree, u.role, u.areaId);
       if ('error' in bound) throw new AuthError('VALIDATION', bound.error);
       if (await store.findUserByUsername(u.username)) throw new AuthError('CONFLICT', `user ${u.username} exists already`);
-      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, passwordHash: await hashPassword(u.password), createdAt: clock.now(), disabledAt: null };
+      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, passwordHash: await hashPassword(u.password, opt.scrypt), createdAt: clock.now(), disabledAt: null };
       await store.createUser(rec);
       await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}` });
       return rec;
@@ -238,7 +343,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async resetPassword(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, idOrName: string, password: string): Promise<void> {
       const u = (await store.getUser(idOrName)) ?? (await store.findUserByUsername(idOrName));
       if (!u) throw new AuthError('NOT_FOUND', `no user ${idOrName}`);
-      await store.setUserPassword(u.id, await hashPassword(password));
+      await store.setUserPassword(u.id, await hashPassword(password, opt.scrypt));
       ended(await store.deleteSessionsOf({ userId: u.id }));
       await audit({ ...by, action: 'user.password', target: u.username, outcome: 'ok', detail: 'password reset; sessions ended' });
     },
@@ -248,10 +353,23 @@ export function createAuthService(deps: AuthServiceDeps) {
       const bound = bindArea(tree, 'wall', areaId);
       if ('error' in bound) throw new AuthError('VALIDATION', bound.error);
       const token = newSecret('osd_');
-      const display: DisplayTokenRecord = { id: randomUUID(), name, areaId: bound.areaId, createdBy: by.actor, createdAt: clock.now(), revokedAt: null };
+      const display: DisplayTokenRecord = { id: randomUUID(), name, areaId: bound.areaId, createdBy: by.actor, createdAt: clock.now(), revokedAt: null, enrolledAt: null };
       await store.createDisplayToken({ ...display, hash: sha256(token) });
       await audit({ ...by, action: 'display.create', target: name, outcome: 'ok', detail: `area ${bound.areaId}` });
       return { display, token };
+    },
+
+    /**
+     * A new enrolment link for a display whose screen lost its session (a new browser, a wiped
+     * profile): the old link stops working; screens already enrolled keep running.
+     */
+    async reissueDisplay(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, id: string): Promise<{ display: DisplayTokenRecord; token: string }> {
+      const d = await store.getDisplayToken(id);
+      if (!d) throw new AuthError('NOT_FOUND', `no display ${id}`);
+      const token = newSecret('osd_');
+      if (!(await store.reissueDisplayToken(id, sha256(token)))) throw new AuthError('CONFLICT', `display ${d.name} is revoked; create a new one`);
+      await audit({ ...by, action: 'display.link', target: d.name, outcome: 'ok', detail: 'new enrolment link' });
+      return { display: (await store.getDisplayToken(id))!, token };
     },
 
     async revokeDisplay(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, id: string): Promise<DisplayTokenRecord> {
@@ -265,10 +383,8 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** housekeeping for long runs */
     async prune(): Promise<void> {
-      const now = clock.now();
-      perUser.prune(now);
-      perAddress.prune(now);
-      await store.pruneSessions(now);
+      await flushAudit();
+      await store.pruneSessions(clock.now());
     },
 
     logger,

@@ -160,7 +160,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
 
     async trends(areaId: string): Promise<Record<string, SeriesPoint[]>> {
       const rows = await store.series(areaId, clock.now() - TREND_WINDOW_MS);
-      const out: Record<string, SeriesPoint[]> = {};
+      const out: Record<string, SeriesPoint[]> = Object.create(null) as Record<string, SeriesPoint[]>;
       for (const r of rows) (out[r.indicatorId] ??= []).push([r.bucket, r.value]);
       return out;
     },

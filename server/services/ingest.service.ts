@@ -63,6 +63,10 @@ export function createIngestService(deps: IngestServiceDeps) {
       const results: EventItemResult[] = new Array(items.length);
       const toStore: { index: number; event: NewEvent }[] = [];
       items.forEach((it, index) => {
+        if (key.sources !== null && !key.sources.includes(it.source)) {
+          results[index] = reject(index, 'SOURCE_NOT_ALLOWED', `this key may post events of source ${key.sources.join(', ')} only, not ${it.source}`);
+          return;
+        }
         const occurredAt = Date.parse(it.occurredAt);
         if (occurredAt > now + MAX_CLOCK_SKEW_MS) {
           results[index] = reject(index, 'VALIDATION', `occurredAt ${it.occurredAt} is in the future`);
@@ -142,7 +146,9 @@ export function createIngestService(deps: IngestServiceDeps) {
         if (!def.levels.includes(level)) {
           return void (results[index] = reject(index, 'LEVEL_NOT_APPLICABLE', `indicator ${def.id} is reported for ${def.levels.join('/')} areas, not for a ${level}`));
         }
-        rows.push({ indicatorId: def.id, areaId, value: it.value, at, receivedAt: now, simulated: key.simulated });
+        // a reading stamped ahead of our clock (within the allowed skew) counts as taken when it
+        // arrived: otherwise it would stay the indicator's current value until its stamp came round
+        rows.push({ indicatorId: def.id, areaId, value: it.value, at: Math.min(at, now), receivedAt: now, simulated: key.simulated });
         results[index] = { index, status: 'accepted', areaId };
       });
       if (rows.length) {

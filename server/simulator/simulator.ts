@@ -7,14 +7,14 @@
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EventIngestItem, GridEvent, IndicatorDefinition, ReadingIngestItem, ResponsibilityRule, TimeLimits } from '../../shared/index.ts';
-import { hashPassword } from '../services/auth.service.ts';
+import { hashPassword, type ScryptParams } from '../services/auth.service.ts';
 import { nextAction } from './loop.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { startOfLocalDay, zoneOffsetMs } from '../domain/time.ts';
 import { createIngestKey } from '../middleware/ingest-auth.ts';
 import type { Logger, Store } from '../ports.ts';
 import { Pm25Replay } from './pm25.ts';
-import { Scenario } from './scenario.ts';
+import { CATEGORY_PROFILES, Scenario } from './scenario.ts';
 
 export const PM25_FILE = fileURLToPath(new URL('../../data/pm25/jingan_pm25_hourly.csv', import.meta.url));
 
@@ -36,6 +36,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** work the cases through the closed loop (as the user `simulator`, a district officer) */
   loop?: { limits: TimeLimits; rules: readonly ResponsibilityRule[]; maxActionsPerTick?: number };
+  /** the server's password hashing cost (its own user signs in like any other) */
+  passwordHashing?: ScryptParams;
 }
 
 export const SIMULATOR_USER = 'simulator';
@@ -53,7 +55,9 @@ export async function startSimulator(o: SimulatorOptions) {
   for (const k of await o.store.listIngestKeys()) {
     if (k.simulated && k.revokedAt === null) await o.store.revokeIngestKey(k.id, now());
   }
-  const { key } = await createIngestKey(o.store, 'simulator', { simulated: true, now: now() });
+  // bound to the source codes it simulates, like any well-configured source
+  const sources = CATEGORY_PROFILES.flatMap((c) => c.sources);
+  const { key } = await createIngestKey(o.store, 'simulator', { sources, simulated: true, now: now() });
 
   async function post(path: 'events' | 'readings', items: (EventIngestItem | ReadingIngestItem)[]) {
     for (let i = 0; i < items.length; i += 500) {
@@ -81,9 +85,9 @@ export async function startSimulator(o: SimulatorOptions) {
   }
   if (o.loop) {
     const existing = await o.store.findUserByUsername(SIMULATOR_USER);
-    if (existing) await o.store.setUserPassword(existing.id, await hashPassword(password));
+    if (existing) await o.store.setUserPassword(existing.id, await hashPassword(password, o.passwordHashing));
     else {
-      await o.store.createUser({ id: randomUUID(), username: SIMULATOR_USER, role: 'district', areaId: o.tree.districtId, passwordHash: await hashPassword(password), createdAt: now(), disabledAt: null });
+      await o.store.createUser({ id: randomUUID(), username: SIMULATOR_USER, role: 'district', areaId: o.tree.districtId, passwordHash: await hashPassword(password, o.passwordHashing), createdAt: now(), disabledAt: null });
     }
   }
 

@@ -65,6 +65,8 @@ export const DisplayTokenView = z.object({
   createdAt: IsoDateTime,
   createdBy: z.string(),
   revokedAt: IsoDateTime.nullable(),
+  /** when its link enrolled a screen (a link works once); null while it waits */
+  enrolledAt: IsoDateTime.nullable(),
 });
 export type DisplayTokenView = z.infer<typeof DisplayTokenView>;
 
@@ -84,5 +86,7 @@ export const AuditEntry = z.object({
   outcome: AuditOutcome,
   ip: z.string(),
   detail: z.string(),
+  /** identical failures within a short window are written once: how many there were */
+  count: z.number().int().min(1),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;

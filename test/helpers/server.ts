@@ -11,6 +11,7 @@ import { createApp, type OneScreenApp } from '../../server/app.ts';
 import { loadShippedData, type ShippedData } from '../../server/data.ts';
 import { createIngestKey } from '../../server/middleware/ingest-auth.ts';
 import type { Clock, Logger } from '../../server/ports.ts';
+import type { AuthOptions, ScryptParams } from '../../server/services/auth.service.ts';
 import type { Role, TimeLimits } from '../../shared/index.ts';
 import { startSimulator } from '../../server/simulator/simulator.ts';
 import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
@@ -21,6 +22,12 @@ let shipped: ShippedData | undefined;
 export const shippedData = () => (shipped ??= loadShippedData());
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
+
+/**
+ * A cheap password hash for tests (production uses {@link PRODUCTION_SCRYPT}: 128 MiB and a third
+ * of a second a hash, which would make every sign-in in the suite slow).
+ */
+export const TEST_SCRYPT: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
 
 export interface TestServer {
   url: string;
@@ -60,6 +67,12 @@ export interface TestServerOptions {
   simulatorEventsPerHour?: number;
   /** time limits instead of the shipped `data/time-limits.json` (short ones let a test see a breach) */
   timeLimits?: TimeLimits;
+  /** auth options over the test defaults (cheap hashes, a generous limit of sign-ins per address) */
+  auth?: Partial<AuthOptions>;
+  publicUrl?: string;
+  trustProxy?: number;
+  secureCookies?: boolean;
+  sessionCheckMs?: number;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -80,7 +93,11 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       centreName: { zh: '杨浦区城市运行管理中心', en: 'Yangpu District City Operations Centre' },
       simulatorOn: opts.simulator ?? false,
       ingestRatePerSec: opts.ingestRatePerSec ?? 1000,
-      sessionCheckMs: 500,
+      sessionCheckMs: opts.sessionCheckMs ?? 500,
+      auth: { scrypt: TEST_SCRYPT, anonymousPerMinute: 10_000, ...opts.auth },
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
+      ...(opts.secureCookies ? { secureCookies: true } : {}),
       breachCheckMs: opts.breachCheckMs ?? 200,
       ...(opts.serveWeb === false ? {} : { staticRoot: fileURLToPath(new URL('../../dist/web', import.meta.url)) }),
     },
@@ -117,6 +134,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         tickMs: opts.simulatorTickMs ?? 1000,
         eventsPerHour: opts.simulatorEventsPerHour ?? 60,
         loop: { limits: app.data.timeLimits, rules: app.data.responsibility },
+        passwordHashing: TEST_SCRYPT,
       })
     : undefined;
   return {

@@ -190,4 +190,18 @@ export const migrations: Migration[] = [
       CREATE INDEX events_duplicate_of ON events (duplicate_of) WHERE duplicate_of IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'ingest keys bound to sources, single-use display enrolment, folded audit rows',
+    sql: `
+      -- NULL: an unbound key (as every key made before this version); else a JSON array of source codes
+      ALTER TABLE ingest_keys ADD COLUMN sources TEXT;
+      -- a display token enrols one screen once; tokens already used count as enrolled
+      ALTER TABLE display_tokens ADD COLUMN enrolled_at INTEGER;
+      UPDATE display_tokens SET enrolled_at = (SELECT MIN(s.created_at) FROM sessions s WHERE s.display_id = display_tokens.id)
+        WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.display_id = display_tokens.id);
+      -- identical failures repeated within a short window are written once, with how many there were
+      ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+    `,
+  },
 ];

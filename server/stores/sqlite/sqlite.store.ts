@@ -4,6 +4,7 @@
  * committed (and synced per `synchronous=FULL`) before the promise resolves, so an ingest request
  * is acknowledged only after its data is durable.
  */
+import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../../../shared/index.ts';
 import type {
@@ -55,6 +56,25 @@ interface EventRow {
   duplicate_of: string | null;
 }
 
+interface IngestKeyRow {
+  id: string;
+  name: string;
+  sources: string | null;
+  simulated: number;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+interface DisplayTokenRow {
+  id: string;
+  name: string;
+  area_id: string;
+  created_by: string;
+  created_at: number;
+  revoked_at: number | null;
+  enrolled_at: number | null;
+}
+
 const iso = (t: number) => new Date(t).toISOString();
 
 function toEvent(r: EventRow): GridEvent {
@@ -89,6 +109,35 @@ function toEvent(r: EventRow): GridEvent {
   };
 }
 
+interface TimelineRow {
+  event_id: string;
+  seq: number;
+  at: number;
+  actor: string;
+  actor_role: string;
+  action: string;
+  from_status: string;
+  to_status: string;
+  note: string;
+  attachments: string;
+  data: string;
+}
+
+function toEntry(r: TimelineRow): TimelineEntry {
+  return {
+    seq: r.seq,
+    at: iso(r.at),
+    actor: r.actor,
+    actorRole: r.actor_role,
+    action: r.action as TimelineEntry['action'],
+    from: r.from_status as TimelineEntry['from'],
+    to: r.to_status as TimelineEntry['to'],
+    note: r.note,
+    attachments: JSON.parse(r.attachments) as string[],
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
+}
+
 const APPEND_ENTRY = `INSERT INTO event_timeline (event_id, seq, at, actor, actor_role, action, from_status, to_status, note, attachments, data)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
@@ -105,8 +154,17 @@ export class SqliteStore implements Store {
     return st;
   }
 
-  /** @param file a path, or `:memory:` */
+  /**
+   * @param file a path, or `:memory:`. The file is created (or kept) readable by its owner only;
+   *   SQLite gives its -wal and -shm files the database file's mode.
+   */
   constructor(file: string) {
+    if (file !== ':memory:' && !file.startsWith('file:')) {
+      closeSync(openSync(file, 'a', 0o600));
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+        if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+      }
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -136,28 +194,30 @@ export class SqliteStore implements Store {
   }
 
   // ── ingest keys ───────────────────────────────────────────────────────────
-  async createIngestKey(k: { id: string; name: string; hash: string; simulated: boolean; createdAt: number }): Promise<void> {
+  async createIngestKey(k: { id: string; name: string; hash: string; sources: string[] | null; simulated: boolean; createdAt: number }): Promise<void> {
     this.db
-      .prepare('INSERT INTO ingest_keys (id, name, hash, simulated, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(k.id, k.name, k.hash, k.simulated ? 1 : 0, k.createdAt);
+      .prepare('INSERT INTO ingest_keys (id, name, hash, sources, simulated, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(k.id, k.name, k.hash, k.sources === null ? null : JSON.stringify(k.sources), k.simulated ? 1 : 0, k.createdAt);
+  }
+
+  private static ingestKey(r: IngestKeyRow): IngestKeyRecord {
+    return {
+      id: r.id,
+      name: r.name,
+      sources: r.sources === null ? null : (JSON.parse(r.sources) as string[]),
+      simulated: r.simulated === 1,
+      createdAt: r.created_at,
+      revokedAt: r.revoked_at,
+    };
   }
 
   async findIngestKeyByHash(hash: string): Promise<IngestKeyRecord | null> {
-    const r = this.prep('SELECT * FROM ingest_keys WHERE hash = ?').get(hash) as
-      | { id: string; name: string; simulated: number; created_at: number; revoked_at: number | null }
-      | undefined;
-    return r ? { id: r.id, name: r.name, simulated: r.simulated === 1, createdAt: r.created_at, revokedAt: r.revoked_at } : null;
+    const r = this.prep('SELECT * FROM ingest_keys WHERE hash = ?').get(hash) as IngestKeyRow | undefined;
+    return r ? SqliteStore.ingestKey(r) : null;
   }
 
   async listIngestKeys(): Promise<IngestKeyRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM ingest_keys ORDER BY created_at').all() as {
-      id: string;
-      name: string;
-      simulated: number;
-      created_at: number;
-      revoked_at: number | null;
-    }[];
-    return rows.map((r) => ({ id: r.id, name: r.name, simulated: r.simulated === 1, createdAt: r.created_at, revokedAt: r.revoked_at }));
+    return (this.prep('SELECT * FROM ingest_keys ORDER BY created_at').all() as IngestKeyRow[]).map(SqliteStore.ingestKey);
   }
 
   async revokeIngestKey(idOrName: string, at: number): Promise<number> {
@@ -197,21 +257,7 @@ export class SqliteStore implements Store {
   }
 
   async timeline(eventId: string): Promise<TimelineEntry[]> {
-    const rows = this.prep('SELECT * FROM event_timeline WHERE event_id = ? ORDER BY seq').all(eventId) as {
-      seq: number; at: number; actor: string; actor_role: string; action: string; from_status: string; to_status: string; note: string; attachments: string; data: string;
-    }[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      at: iso(r.at),
-      actor: r.actor,
-      actorRole: r.actor_role,
-      action: r.action as TimelineEntry['action'],
-      from: r.from_status as TimelineEntry['from'],
-      to: r.to_status as TimelineEntry['to'],
-      note: r.note,
-      attachments: JSON.parse(r.attachments) as string[],
-      data: JSON.parse(r.data) as Record<string, unknown>,
-    }));
+    return (this.prep('SELECT * FROM event_timeline WHERE event_id = ? ORDER BY seq').all(eventId) as TimelineRow[]).map(toEntry);
   }
 
   async changeCase(id: string, expectedVersion: number, c: CaseChange, entry: Omit<TimelineEntry, 'seq'>, now: number): Promise<GridEvent | null> {
@@ -239,14 +285,18 @@ export class SqliteStore implements Store {
   }
 
   async caseHistories(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }) {
+    // set-wise: the cases with an entry in the period, then all their entries in one pass
     const scoped = area?.level && area.level !== 'city' ? ` AND e.${AREA_COLUMN[area.level]} = @area` : '';
-    const cases = this.prep(
-      `SELECT e.id, e.street_id AS streetId, e.status FROM events e
-       WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to)${scoped}`,
-    ).all({ from, to, area: area?.id ?? null }) as { id: string; streetId: string; status: EventStatus }[];
-    const out = [];
-    for (const c of cases) out.push({ ...c, timeline: await this.timeline(c.id) });
-    return out;
+    const params = { from, to, area: area?.id ?? null };
+    const inPeriod = `SELECT e.id, e.street_id AS streetId, e.status FROM events e
+       WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to)${scoped}`;
+    const cases = this.prep(inPeriod).all(params) as { id: string; streetId: string; status: EventStatus }[];
+    const byId = new Map(cases.map((c) => [c.id, { ...c, timeline: [] as TimelineEntry[] }]));
+    const rows = this.prep(
+      `SELECT t.* FROM event_timeline t JOIN (${inPeriod}) c ON c.id = t.event_id ORDER BY t.event_id, t.seq`,
+    ).all(params) as TimelineRow[];
+    for (const r of rows) byId.get(r.event_id)?.timeline.push(toEntry(r));
+    return [...byId.values()];
   }
 
   async countByStatus(area?: { id: string; level: EventFilter['areaLevel'] }) {
@@ -420,12 +470,14 @@ export class SqliteStore implements Store {
     this.prep('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
   }
 
-  private static display(r: { id: string; name: string; area_id: string; created_by: string; created_at: number; revoked_at: number | null } | undefined): DisplayTokenRecord | null {
-    return r ? { id: r.id, name: r.name, areaId: r.area_id, createdBy: r.created_by, createdAt: r.created_at, revokedAt: r.revoked_at } : null;
+  private static display(r: DisplayTokenRow | undefined): DisplayTokenRecord | null {
+    return r
+      ? { id: r.id, name: r.name, areaId: r.area_id, createdBy: r.created_by, createdAt: r.created_at, revokedAt: r.revoked_at, enrolledAt: r.enrolled_at }
+      : null;
   }
   async createDisplayToken(t: DisplayTokenRecord & { hash: string }): Promise<void> {
-    this.prep('INSERT INTO display_tokens (id, name, area_id, hash, created_by, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      t.id, t.name, t.areaId, t.hash, t.createdBy, t.createdAt, t.revokedAt,
+    this.prep('INSERT INTO display_tokens (id, name, area_id, hash, created_by, created_at, revoked_at, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      t.id, t.name, t.areaId, t.hash, t.createdBy, t.createdAt, t.revokedAt, t.enrolledAt,
     );
   }
   async findDisplayTokenByHash(hash: string): Promise<DisplayTokenRecord | null> {
@@ -439,6 +491,13 @@ export class SqliteStore implements Store {
   }
   async revokeDisplayToken(id: string, at: number): Promise<boolean> {
     return this.prep('UPDATE display_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes === 1;
+  }
+  async consumeDisplayToken(hash: string, at: number): Promise<DisplayTokenRecord | null> {
+    const r = this.prep('UPDATE display_tokens SET enrolled_at = ? WHERE hash = ? AND revoked_at IS NULL AND enrolled_at IS NULL RETURNING *').get(at, hash);
+    return SqliteStore.display(r as DisplayTokenRow | undefined);
+  }
+  async reissueDisplayToken(id: string, hash: string): Promise<boolean> {
+    return this.prep('UPDATE display_tokens SET hash = ?, enrolled_at = NULL WHERE id = ? AND revoked_at IS NULL').run(hash, id).changes === 1;
   }
 
   async createSession(x: SessionRecord): Promise<void> {
@@ -470,17 +529,17 @@ export class SqliteStore implements Store {
 
   // ── audit ─────────────────────────────────────────────────────────────────
   async appendAudit(e: NewAuditEntry): Promise<void> {
-    this.prep('INSERT INTO audit (at, actor, actor_kind, action, target, outcome, ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-      e.at, e.actor, e.actorKind, e.action, e.target, e.outcome, e.ip, e.detail,
+    this.prep('INSERT INTO audit (at, actor, actor_kind, action, target, outcome, ip, detail, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      e.at, e.actor, e.actorKind, e.action, e.target, e.outcome, e.ip, e.detail, e.count ?? 1,
     );
   }
   async listAudit(q: { from?: number; to?: number; limit: number }): Promise<AuditEntry[]> {
     const rows = this.prep('SELECT * FROM audit WHERE at >= ? AND at < ? ORDER BY id DESC LIMIT ?').all(
       q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER, q.limit,
-    ) as { id: number; at: number; actor: string; actor_kind: string; action: string; target: string; outcome: string; ip: string; detail: string }[];
+    ) as { id: number; at: number; actor: string; actor_kind: string; action: string; target: string; outcome: string; ip: string; detail: string; count: number }[];
     return rows.map((r) => ({
       id: r.id, at: iso(r.at), actor: r.actor, actorKind: r.actor_kind as AuditEntry['actorKind'], action: r.action,
-      target: r.target, outcome: r.outcome as AuditEntry['outcome'], ip: r.ip, detail: r.detail,
+      target: r.target, outcome: r.outcome as AuditEntry['outcome'], ip: r.ip, detail: r.detail, count: r.count,
     }));
   }
 

@@ -1,0 +1,193 @@
+/**
+ * @module server/admin/cli
+ * Administration from the command line, as a function over an open store (so tests run it
+ * in-process); `server/admin.ts` is the entry that opens the store. Every change is audited.
+ *
+ *   key create <name> [--source 12345[,grid]]   prints the new ingest key on its last line
+ *   key list | key revoke <id|name>
+ *   user create <username> --role <role> [--area <areaId>] (--password <pw> | --password-stdin)
+ *   user list | user disable <username> | user enable <username>
+ *   user reset <username> (--password <pw> | --password-stdin)
+ *   display create <name> --area <areaId>       prints the enrolment token on its last line
+ *   display link <id>                           a new enrolment token (the old one stops working)
+ *   display list | display revoke <id>
+ */
+import { parseArgs } from 'node:util';
+import { Code, Password, Role, Username } from '../../shared/index.ts';
+import type { AreaTree } from '../domain/areas.ts';
+import { createIngestKey } from '../middleware/ingest-auth.ts';
+import type { Clock, Logger, Store } from '../ports.ts';
+import { AuthError, createAuthService, type AuthOptions } from '../services/auth.service.ts';
+
+export const USAGE = `usage:
+  npm run admin -- key create <name> [--source <code>[,<code>…]]
+  npm run admin -- key list
+  npm run admin -- key revoke <id|name>
+  npm run admin -- user create <username> --role <admin|district|street|wall> [--area <areaId>] (--password <pw> | --password-stdin)
+  npm run admin -- user list
+  npm run admin -- user disable <username>
+  npm run admin -- user enable <username>
+  npm run admin -- user reset <username> (--password <pw> | --password-stdin)
+  npm run admin -- display create <name> --area <areaId>
+  npm run admin -- display link <id>
+  npm run admin -- display list
+  npm run admin -- display revoke <id>
+
+  --password-stdin reads the password from the first line of standard input, so it stays out of
+  the shell's history and the process list:  printf '%s\\n' "$PW" | npm run admin -- user reset admin --password-stdin`;
+
+export interface AdminIo {
+  store: Store;
+  tree: AreaTree;
+  clock: Clock;
+  /** one line of output */
+  out(line: string): void;
+  /** one line of error output */
+  err(line: string): void;
+  /** all of standard input (only read for --password-stdin) */
+  readStdin(): Promise<string>;
+  /** who runs the command, for the audit trail (e.g. the OS user) */
+  actor: string;
+  auth?: Partial<AuthOptions>;
+}
+
+class Usage extends Error {}
+
+const silent: Logger = { info() {}, warn() {}, debug() {}, error() {} };
+
+/** Runs one command; resolves to the process exit code (0 ok, 2 refused). */
+export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
+  const { store, tree, clock } = io;
+  const { values: flags, positionals } = parseArgs({
+    args: argv,
+    options: {
+      role: { type: 'string' },
+      area: { type: 'string' },
+      password: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      source: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: false,
+  });
+  const [noun, verb, arg] = positionals;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const auth = createAuthService({ store, tree, clock, logger: silent, options: io.auth ?? {} });
+  const by = { actor: io.actor, actorKind: 'system' as const, ip: 'local' };
+  const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString());
+  const fail = (msg: string): never => {
+    throw new Usage(msg);
+  };
+  function check<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, v: unknown, what: string): T {
+    const r = schema.safeParse(v);
+    if (!r.success) fail(`${what} ${r.error.issues[0]?.message ?? 'is invalid'}`);
+    return (r as { data: T }).data;
+  }
+  /** --password, or the first line of standard input with --password-stdin (not both) */
+  async function password(): Promise<string> {
+    if (flags['password-stdin'] && flags.password !== undefined) fail('give either --password or --password-stdin, not both');
+    if (flags['password-stdin']) {
+      const line = (await io.readStdin()).split(/\r?\n/)[0] ?? '';
+      return check(Password, line, 'the password (from standard input)');
+    }
+    if (flags.password === undefined) fail('a password is needed: --password-stdin (recommended) or --password <pw>');
+    return check(Password, str(flags.password), 'the password');
+  }
+
+  try {
+    switch (`${noun ?? ''} ${verb ?? ''}`) {
+      case 'key create': {
+        if (!arg || !/^[\w.-]{1,64}$/.test(arg)) fail(`key create needs a name of 1–64 letters, digits, _ . -\n${USAGE}`);
+        const sources = flags.source === undefined ? null : (str(flags.source) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+        if (sources !== null) {
+          if (sources.length === 0) fail('--source needs one or more source codes, e.g. --source 12345,grid');
+          for (const code of sources) check(Code, code, `the source code "${code}"`);
+        }
+        const { id, key } = await createIngestKey(store, arg!, { sources, now: clock.now() });
+        await auth.audit({ ...by, action: 'key.create', target: arg!, outcome: 'ok', detail: sources ? `sources ${sources.join(',')}` : 'unbound (any source)' });
+        io.out(`created ingest key "${arg}" (id ${id}) for ${sources ? `source ${sources.join(', ')}` : 'any source (unbound)'}; it is shown only now, keep it safe:`);
+        io.out(key);
+        break;
+      }
+      case 'key list':
+        for (const k of await store.listIngestKeys()) {
+          const bound = k.sources ? `sources ${k.sources.join(',')}` : 'unbound';
+          io.out(`${k.id}  ${k.name.padEnd(20)} ${iso(k.createdAt)}  ${k.revokedAt ? `revoked ${iso(k.revokedAt)}` : 'active'}  ${bound}${k.simulated ? '  (simulator)' : ''}`);
+        }
+        break;
+      case 'key revoke': {
+        if (!arg) fail(USAGE);
+        const n = await store.revokeIngestKey(arg!, clock.now());
+        if (n === 0) fail(`no active key with id or name ${arg}`);
+        await auth.audit({ ...by, action: 'key.revoke', target: arg!, outcome: 'ok' });
+        io.out(`revoked ${n} key(s)`);
+        break;
+      }
+      case 'user create': {
+        const username = check(Username, arg, 'the username');
+        const role = check(Role, str(flags.role), '--role');
+        const u = await auth.createUser(by, { username, role, areaId: str(flags.area), password: await password() });
+        io.out(`created ${u.role} user ${u.username} for area ${u.areaId}`);
+        break;
+      }
+      case 'user list':
+        for (const u of await store.listUsers()) {
+          io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} ${u.areaId.padEnd(14)} ${u.disabledAt ? `disabled ${iso(u.disabledAt)}` : 'active'}`);
+        }
+        break;
+      case 'user disable':
+      case 'user enable': {
+        if (!arg) fail(USAGE);
+        const u = await auth.setUserDisabled(by, arg!, verb === 'disable');
+        io.out(`${u.username} is ${u.disabledAt ? 'disabled; its sessions have ended' : 'enabled'}`);
+        break;
+      }
+      case 'user reset': {
+        if (!arg) fail(USAGE);
+        await auth.resetPassword(by, arg!, await password());
+        io.out(`password of ${arg} reset; its sessions have ended`);
+        break;
+      }
+      case 'display create': {
+        if (!arg) fail(USAGE);
+        const area = str(flags.area);
+        if (!area) fail('display create needs --area <areaId>');
+        const r = await auth.createDisplay(by, arg!, area!);
+        io.out(`created display "${arg}" (id ${r.display.id}) for area ${r.display.areaId}.`);
+        io.out(`Open  <PUBLIC_URL>/?display=<token>  once on the wall screen (the link works once). The token is shown only now:`);
+        io.out(r.token);
+        break;
+      }
+      case 'display link': {
+        if (!arg) fail(USAGE);
+        const r = await auth.reissueDisplay(by, arg!);
+        io.out(`new enrolment link for display "${r.display.name}"; the previous one no longer works. The token is shown only now:`);
+        io.out(r.token);
+        break;
+      }
+      case 'display list':
+        for (const d of await store.listDisplayTokens()) {
+          const state = d.revokedAt ? `revoked ${iso(d.revokedAt)}` : d.enrolledAt ? `enrolled ${iso(d.enrolledAt)}` : 'waiting for enrolment';
+          io.out(`${d.id}  ${d.name.padEnd(20)} ${d.areaId.padEnd(14)} ${state}`);
+        }
+        break;
+      case 'display revoke': {
+        if (!arg) fail(USAGE);
+        const d = await auth.revokeDisplay(by, arg!);
+        io.out(`revoked display ${d.name}; its screens stop within seconds`);
+        break;
+      }
+      default:
+        fail(USAGE);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof Usage || err instanceof AuthError) {
+      io.err(err.message);
+      return 2;
+    }
+    throw err;
+  } finally {
+    await auth.flushAudit(true);
+  }
+}

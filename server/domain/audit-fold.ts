@@ -1,0 +1,80 @@
+/**
+ * @module server/domain/audit-fold
+ * Folding of repeated failures in the audit trail. Every failure is recorded, but an attacker
+ * repeating the same failing request must not be able to write a permanent row per request: the
+ * first of a run of identical failures is written at once (so it is seen and survives a crash),
+ * the ones that follow within `windowMs` are only counted, and when the window closes one more row
+ * says how many there were (`count`). Pure: the caller passes the time and writes the rows.
+ */
+
+/** The parts of an audit entry that make two entries identical, plus when and how often. */
+export interface FoldableEntry {
+  at: number;
+  actor: string;
+  actorKind: string;
+  action: string;
+  target: string;
+  outcome: string;
+  ip: string;
+  detail: string;
+  count?: number;
+}
+
+interface Fold<E> {
+  first: E;
+  until: number;
+  repeats: number;
+  lastAt: number;
+}
+
+export class AuditFolder<E extends FoldableEntry> {
+  private readonly folds = new Map<string, Fold<E>>();
+
+  /**
+   * @param windowMs how long after the first of a run its repeats are folded
+   * @param maxOpen at most this many runs are followed; past it entries are written as they come
+   */
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxOpen = 10_000,
+  ) {}
+
+  /**
+   * The rows to write now for this entry: none when it was folded into a run already written;
+   * itself, after the closing row of an expired run of the same kind if that had repeats.
+   */
+  offer(e: E): E[] {
+    if (e.outcome === 'ok') return [e];
+    const key = JSON.stringify([e.actor, e.actorKind, e.action, e.target, e.outcome, e.ip, e.detail]);
+    const open = this.folds.get(key);
+    if (open && e.at < open.until) {
+      open.repeats += 1;
+      open.lastAt = Math.max(open.lastAt, e.at);
+      return [];
+    }
+    const closing = open ? this.close(key, open) : [];
+    if (this.folds.size < this.maxOpen) this.folds.set(key, { first: e, until: e.at + this.windowMs, repeats: 0, lastAt: e.at });
+    return [...closing, e];
+  }
+
+  private close(key: string, f: Fold<E>): E[] {
+    this.folds.delete(key);
+    if (f.repeats === 0) return [];
+    return [{ ...f.first, at: f.lastAt, count: f.repeats, detail: `${f.first.detail} (repeated ${f.repeats}× since ${new Date(f.first.at).toISOString()})` }];
+  }
+
+  /**
+   * Rows that close the runs whose window has passed by `now` (all runs with `all`, on shutdown):
+   * one per run that had repeats, carrying their number in `count`.
+   */
+  due(now: number, all = false): E[] {
+    const out: E[] = [];
+    for (const [key, f] of [...this.folds]) if (all || now >= f.until) out.push(...this.close(key, f));
+    return out;
+  }
+
+  /** runs being followed (for tests and metrics) */
+  get size(): number {
+    return this.folds.size;
+  }
+}
