@@ -1,23 +1,60 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { postJson, startTestServer } from '../helpers/server.ts';
+import { runAdmin } from '../../server/admin/cli.ts';
+import { prepareDataDir } from '../../server/data-dir.ts';
+import { hashParams } from '../../server/services/auth.service.ts';
+import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
+import { postJson, shippedData, startTestServer, TEST_SCRYPT } from '../helpers/server.ts';
+import { AreaTree } from '../../server/domain/areas.ts';
 
-// async, so the in-process test server keeps serving while the command runs
+const tree = new AreaTree(shippedData().areas);
+
+/**
+ * `npm run admin -- …` in-process, on its own connection to the data directory's database as the
+ * command would open it; resolves to its output, rejects with its error output.
+ */
+async function admin(dataDir: string, ...args: string[]): Promise<string> {
+  return adminWithStdin(dataDir, '', ...args);
+}
+async function adminWithStdin(dataDir: string, stdin: string, ...args: string[]): Promise<string> {
+  const store = new SqliteStore(prepareDataDir(dataDir));
+  const out: string[] = [];
+  const err: string[] = [];
+  try {
+    await store.migrate();
+    const code = await runAdmin(args, {
+      store,
+      tree,
+      clock: { now: () => Date.now() },
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      readStdin: async () => stdin,
+      actor: 'cli:test',
+      auth: { scrypt: TEST_SCRYPT },
+    });
+    if (code !== 0) throw new Error(err.join('\n'));
+    return out.join('\n');
+  } finally {
+    await store.close();
+  }
+}
+
+// the entry itself, as an administrator runs it (a child process, so the server keeps serving)
 const execFileP = promisify(execFile);
-const admin = async (dataDir: string, ...args: string[]) =>
-  (await execFileP(process.execPath, ['--import', 'tsx', 'server/admin.ts', ...args], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' })).stdout;
+const adminProcess = (dataDir: string, ...args: string[]) =>
+  execFileP(process.execPath, ['--import', 'tsx', 'server/admin.ts', ...args], { env: { ...process.env, DATA_DIR: dataDir }, encoding: 'utf8' });
 
 describe('npm run admin -- key …', { timeout: 120_000 }, () => {
   it('should create a key that ingests, list it, and revoke it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
-    const out = (await admin(dataDir, 'key', 'create', 'hotline-12345')).trim().split('\n');
+    const out = (await adminProcess(dataDir, 'key', 'create', 'hotline-12345')).stdout.trim().split('\n');
     const key = out.at(-1)!;
     expect(key).toMatch(/^osk_[\w-]{40,}$/);
-    expect(await admin(dataDir, 'key', 'list')).toMatch(/hotline-12345\s.*active/);
+    expect(await admin(dataDir, 'key', 'list')).toMatch(/hotline-12345\s.*active\s+unbound/);
 
     const s = await startTestServer({ serveWeb: false, dataDir });
     try {
@@ -34,6 +71,15 @@ describe('npm run admin -- key …', { timeout: 120_000 }, () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
     await expect(admin(dataDir, 'key', 'create', 'bad name!')).rejects.toThrow(/key create needs a name/);
     await expect(admin(dataDir, 'frobnicate')).rejects.toThrow(/usage/);
+    await expect(adminProcess(dataDir, 'frobnicate')).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/usage/) });
+  });
+
+  it('should bind a key to its sources and list it so', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
+    expect(await admin(dataDir, 'key', 'create', 'hotline', '--source', '12345,grid')).toMatch(/for source 12345, grid/);
+    expect(await admin(dataDir, 'key', 'list')).toMatch(/hotline\s.*active\s+sources 12345,grid/);
+    await expect(admin(dataDir, 'key', 'create', 'bad-src', '--source', 'Not A Code')).rejects.toThrow(/source code "Not A Code" must be a lower-case code/);
+    await expect(admin(dataDir, 'key', 'create', 'no-src', '--source', ',')).rejects.toThrow(/--source needs one or more/);
   });
 });
 
@@ -85,5 +131,36 @@ describe('npm run admin -- user … / display …', { timeout: 120_000 }, () => 
     } finally {
       await s.stop({ removeData: true });
     }
+  });
+});
+
+describe('passwords from the command line', { timeout: 120_000 }, () => {
+  it('should read a password from standard input, keeping it out of the arguments', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/admin.ts', 'user', 'create', 'stdin-officer', '--role', 'district', '--password-stdin'], {
+      env: { ...process.env, DATA_DIR: dataDir },
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdin.end('a-password-from-stdin\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/created district user stdin-officer/);
+    const s = await startTestServer({ serveWeb: false, dataDir });
+    try {
+      expect(await s.login('stdin-officer', 'a-password-from-stdin')).toMatch(/^onescreen_session=/);
+      // made by the command with the production cost, which the server keeps
+      expect(hashParams((await s.store.findUserByUsername('stdin-officer'))!.passwordHash)).toEqual({ N: 2 ** 17, r: 8, p: 1 });
+    } finally {
+      await s.stop({ removeData: true });
+    }
+  });
+
+  it('should refuse both password options at once, and a short password from standard input', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-admin-'));
+    await expect(adminWithStdin(dataDir, 'long-enough-pw\n', 'user', 'create', 'two-ways', '--role', 'district', '--password', 'x', '--password-stdin')).rejects.toThrow(/either --password or --password-stdin/);
+    await expect(adminWithStdin(dataDir, 'short\n', 'user', 'create', 'short-in', '--role', 'district', '--password-stdin')).rejects.toThrow(/password \(from standard input\) must be at least 10/);
+    await expect(admin(dataDir, 'user', 'create', 'no-pw', '--role', 'district')).rejects.toThrow(/a password is needed/);
+    expect(await adminWithStdin(dataDir, 'long-enough-pw\r\nignored', 'user', 'create', 'crlf', '--role', 'district', '--password-stdin')).toMatch(/created/);
   });
 });

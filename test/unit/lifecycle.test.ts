@@ -144,6 +144,13 @@ describe('time limits', () => {
     expect(dueAt(limits, 'fire_hazard', 'medium', 'archived', T0)).toBeNull();
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf'])(
+    'should give category %s the default limits, not something found on Object.prototype',
+    (category) => {
+      expect(dueAt(limits, category, 'low', 'accepted', T0)).toBe(T0 + 90 * MIN);
+    },
+  );
+
   it('should turn amber at 75% of the stage and red at the limit', () => {
     const c = { stageStartedAt: T0, dueAt: T0 + 100 * MIN };
     expect(clockState(limits, c, T0 + 74 * MIN)).toBe('ok');
