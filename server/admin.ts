@@ -8,6 +8,7 @@
  *   npm run admin -- user reset <username> --password <password>
  *   npm run admin -- display create <name> --area <areaId>    prints the enrolment token on its last line
  *   npm run admin -- display list | display revoke <id>
+ *   npm run admin -- backup <file> | backup verify <file>     (see ./backup-command.ts)
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ import { createIngestKey } from './middleware/ingest-auth.ts';
 import { systemClock, type Logger } from './ports.ts';
 import { AuthError, createAuthService } from './services/auth.service.ts';
 import { SqliteStore } from './stores/sqlite/sqlite.store.ts';
+import { NewerDatabaseError } from './stores/sqlite/migrations.ts';
+import { BACKUP_USAGE, runBackupCommand } from './backup-command.ts';
 
 const USAGE = `usage:
   npm run admin -- key create <name>
@@ -32,7 +35,8 @@ const USAGE = `usage:
   npm run admin -- user reset <username> --password <password>
   npm run admin -- display create <name> --area <areaId>
   npm run admin -- display list
-  npm run admin -- display revoke <id>`;
+  npm run admin -- display revoke <id>
+${BACKUP_USAGE}`;
 
 function fail(msg: string): never {
   console.error(msg);
@@ -49,9 +53,15 @@ const [noun, verb, arg] = positionals;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 const config = loadConfig();
+// a backup reads the live database as it is: no folder created, no migration
+if (noun === 'backup') process.exit(await runBackupCommand(positionals.slice(1), join(config.dataDir, 'onescreen.sqlite'), `cli:${process.env.USER ?? 'admin'}`, console));
 mkdirSync(config.dataDir, { recursive: true });
 const store = new SqliteStore(join(config.dataDir, 'onescreen.sqlite'));
-await store.migrate();
+await store.migrate().catch(async (err: unknown) => {
+  if (!(err instanceof NewerDatabaseError)) throw err;
+  await store.close();
+  fail(err.message);
+});
 const silent: Logger = { info() {}, warn() {}, debug() {}, error() {} };
 const tree = new AreaTree(loadShippedData().areas);
 const auth = createAuthService({ store, tree, clock: systemClock, logger: silent });

@@ -162,9 +162,16 @@ export interface SessionRecord {
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & { at: number };
 
 export interface Store {
-  /** bring the schema to the newest version (idempotent) */
+  /**
+   * bring the schema to the newest version (idempotent); refuses (throws) a database written by a
+   * newer version
+   */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** a cheap check that the database answers and has the schema this version expects; throws what is wrong */
+  ping(): Promise<void>;
+  /** the bytes the database occupies on disk (including a write-ahead log) */
+  sizeBytes(): Promise<number>;
 
   createIngestKey(k: { id: string; name: string; hash: string; simulated: boolean; createdAt: number }): Promise<void>;
   findIngestKeyByHash(hash: string): Promise<IngestKeyRecord | null>;

@@ -4,6 +4,7 @@
  * committed (and synced per `synchronous=FULL`) before the promise resolves, so an ingest request
  * is acknowledged only after its data is durable.
  */
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../../../shared/index.ts';
 import type {
@@ -23,7 +24,8 @@ import type {
   SeriesRow,
   Store,
 } from '../../ports.ts';
-import { migrations } from './migrations.ts';
+import { backupDatabase, type DatabaseSummary } from './backup.ts';
+import { LATEST_SCHEMA_VERSION, migrations, NewerDatabaseError } from './migrations.ts';
 
 interface EventRow {
   id: string;
@@ -106,7 +108,7 @@ export class SqliteStore implements Store {
   }
 
   /** @param file a path, or `:memory:` */
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -117,6 +119,8 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const done = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    const newest = Math.max(0, ...done);
+    if (newest > LATEST_SCHEMA_VERSION) throw new NewerDatabaseError(newest);
     for (const m of migrations) {
       if (done.has(m.version)) continue;
       this.db.transaction(() => {
@@ -128,6 +132,40 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    if (!this.db.open) throw new Error('the database is closed');
+    let version: number | null;
+    try {
+      const migrated = this.prep("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get() === 1;
+      version = migrated ? (this.prep('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) : null;
+    } catch (err) {
+      throw new Error(`the database does not answer (${(err as { code?: string }).code ?? 'error'})`);
+    }
+    if (version !== LATEST_SCHEMA_VERSION) throw new Error(`schema version ${version ?? 'none'}, this version expects ${LATEST_SCHEMA_VERSION}`);
+  }
+
+  async sizeBytes(): Promise<number> {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    let wal = 0;
+    if (this.file !== ':memory:') {
+      try {
+        wal = statSync(`${this.file}-wal`).size;
+      } catch {
+        // no write-ahead log right now (e.g. after a clean close)
+      }
+    }
+    return pages * pageSize + wal;
+  }
+
+  /**
+   * A consistent copy of the whole database into a new file (SQLite's online backup API), while
+   * this and other processes keep writing. See {@link backupDatabase}.
+   */
+  backup(file: string): Promise<DatabaseSummary> {
+    return backupDatabase(this.db, file);
   }
 
   /** the applied schema versions (for tests and `admin`) */
