@@ -31,6 +31,10 @@ import { createCaseService } from './services/case.service.ts';
 import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
 import { createIngestService } from './services/ingest.service.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { ingestMetrics } from './middleware/ingest-metrics.ts';
+import { opsRoutes } from './routes/ops.ts';
 
 export const VERSION = '0.1.0';
 
@@ -52,6 +56,10 @@ export interface AppOptions {
   breachCheckMs?: number;
   /** how often live sockets' sessions are re-checked (default 10 s) */
   sessionCheckMs?: number;
+  /** when set, `GET /metrics` needs `Authorization: Bearer <token>` */
+  metricsToken?: string | undefined;
+  /** one JSON log line per request (default on) */
+  accessLog?: boolean;
 }
 
 /** The options a configuration gives the app (`main.ts` and the benchmark start it alike). */
@@ -66,6 +74,8 @@ export function appOptionsFrom(config: Config): AppOptions {
     secureCookies: config.cookieSecure,
     ingestRatePerSec: config.ingestRatePerSec,
     auth: { sessionTtlMs: config.sessionHours * 3_600_000 },
+    metricsToken: config.metricsToken,
+    accessLog: config.accessLog,
   };
 }
 
@@ -103,6 +113,7 @@ export function createApp(deps: AppDeps) {
   // the hub needs the io server, which needs the http server: bound in start()
   let hub: LiveHub | undefined;
   let io: IoServer | undefined;
+  const { registry, metrics } = createMetrics({ sockets: () => hub?.socketsByLevel(), databaseBytes: () => store.sizeBytes() });
   const indicators = createIndicatorService({
     store,
     tree,
@@ -126,10 +137,11 @@ export function createApp(deps: AppDeps) {
     },
     logger,
     limits: data.timeLimits,
+    metrics,
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
-  const auth = createAuthService({ store, tree, clock, logger, options: options.auth ?? {}, onSessionsEnded: (h) => sockets?.sessionsEnded(h) });
+  const auth = createAuthService({ store, tree, clock, logger, options: options.auth ?? {}, onSessionsEnded: (h) => sockets?.sessionsEnded(h), metrics });
   const cases = createCaseService({
     store,
     tree,
@@ -137,6 +149,7 @@ export function createApp(deps: AppDeps) {
     data,
     logger,
     audit: (a) => auth.audit(a),
+    metrics,
     changed(event) {
       hub?.publishEvent(event, false);
       indicators.eventsChanged();
@@ -144,6 +157,7 @@ export function createApp(deps: AppDeps) {
   });
 
   const app = new Hono();
+  if (options.accessLog ?? true) app.use('*', accessLog(logger));
   app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'no-referrer', xFrameOptions: 'DENY' }));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(err.body(), err.status);
@@ -165,6 +179,9 @@ export function createApp(deps: AppDeps) {
       timeZone: options.timeZone,
     } satisfies Health),
   );
+  app.route('/', opsRoutes({ registry, metricsToken: options.metricsToken, store, logger }));
+  app.use('/api/v1/events', ingestMetrics(metrics, 'event'));
+  app.use('/api/v1/readings', ingestMetrics(metrics, 'reading'));
   app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));
   // people's requests are small: sign-in and administration bodies are capped well below ingest's
   const smallBodies = bodyLimit({
@@ -216,6 +233,8 @@ export function createApp(deps: AppDeps) {
     auth,
     cases,
     data,
+    /** this app's Prometheus registry (`GET /metrics`) */
+    registry,
     get hub() {
       return hub;
     },
@@ -227,7 +246,7 @@ export function createApp(deps: AppDeps) {
         server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve(info));
       });
       io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'] }) as IoServer;
-      hub = new LiveHub(io, tree);
+      hub = new LiveHub(io, tree, metrics);
       sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, simulatorOn: options.simulatorOn, auth, logger });
       const info = await listening;
       const every = (ms: number, fn: () => Promise<void> | void, what: string) => {

@@ -38,6 +38,10 @@ const Env = z.object({
   COOKIE_SECURE: Bool.default(false),
   /** ingest requests per second per key (burst twice that); over it answers 429 */
   INGEST_RATE_PER_SEC: z.coerce.number().positive().default(50),
+  /** when set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>` (empty counts as unset) */
+  METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
+  /** one JSON line per HTTP request (method, route pattern, status, duration, address) */
+  ACCESS_LOG: Bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,6 +61,8 @@ export interface Config {
   cookieSecure: boolean;
   ingestRatePerSec: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  metricsToken: string | undefined;
+  accessLog: boolean;
 }
 
 /** Parse an environment; throws an Error listing every bad variable. */
@@ -83,5 +89,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE,
     ingestRatePerSec: e.INGEST_RATE_PER_SEC,
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
+    accessLog: e.ACCESS_LOG,
   };
 }

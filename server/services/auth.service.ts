@@ -10,7 +10,7 @@ import type { AuditEntry, DisplayTokenView, Role, SessionInfo, UserView } from '
 import { bindArea, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { FailureThrottle } from '../domain/throttle.ts';
-import type { Clock, DisplayTokenRecord, Logger, Store, UserRecord } from '../ports.ts';
+import type { Clock, DisplayTokenRecord, Logger, Metrics, Store, UserRecord } from '../ports.ts';
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32, maxmem: 64 * 1024 * 1024 };
 
@@ -81,6 +81,8 @@ export interface AuthServiceDeps {
   options?: Partial<AuthOptions>;
   /** told the hashes of sessions that just ended, so live sockets can be closed */
   onSessionsEnded?: (hashes: string[]) => void;
+  /** failed logins counted for `GET /metrics` */
+  metrics?: Pick<Metrics, 'loginFailed'>;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -149,6 +151,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const now = clock.now();
       const wait = Math.max(perUser.blockedFor(`u:${username}`, now), perAddress.blockedFor(`a:${ip}`, now));
       if (wait > 0) {
+        deps.metrics?.loginFailed('throttled');
         await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'denied', ip, detail: 'throttled' });
         const minutes = Math.ceil(wait / 60_000);
         throw new AuthError('RATE_LIMITED', `too many failed logins for this user or address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`, wait);
@@ -159,6 +162,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         perUser.fail(`u:${username}`, now);
         perAddress.fail(`a:${ip}`, now);
         const why = !user ? 'unknown user' : !ok ? 'wrong password' : 'user disabled';
+        deps.metrics?.loginFailed(!user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled');
         await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'failed', ip, detail: why });
         throw new AuthError('UNAUTHORIZED', 'wrong username or password');
       }
