@@ -6,6 +6,7 @@
  * from appending one audit entry once the copy is complete.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { BackupError, verifyBackup, type DatabaseSummary } from './stores/sqlite/backup.ts';
 import { SqliteStore } from './stores/sqlite/sqlite.store.ts';
 
@@ -46,14 +47,16 @@ export async function runBackupCommand(args: readonly (string | undefined)[], db
       out.error(`there is no database at ${dbFile} (is DATA_DIR right?)`);
       return 2;
     }
+    // npm runs scripts in the package's folder: say where a relative name really went
+    const target = resolve(first);
     const store = new SqliteStore(dbFile);
     try {
-      out.log(`backing up ${dbFile} to ${first} …`);
-      const summary = await store.backup(first);
+      out.log(`backing up ${resolve(dbFile)} to ${target} …`);
+      const summary = await store.backup(target);
       out.log(`backed up ${describe(summary)}`);
-      out.log(`wrote ${first} (mode 0600); restore it as described in the README ("Backup and restore")`);
+      out.log(`wrote ${target} (mode 0600); restore it as described in the README ("Backup and restore")`);
       try {
-        await store.appendAudit({ at: Date.now(), actor, actorKind: 'system', action: 'backup.create', target: first, outcome: 'ok', ip: 'local', detail: describe(summary) });
+        await store.appendAudit({ at: Date.now(), actor, actorKind: 'system', action: 'backup.create', target, outcome: 'ok', ip: 'local', detail: describe(summary) });
       } catch (err) {
         out.error(`the backup is complete, but the audit entry could not be written: ${(err as Error).message}`);
       }

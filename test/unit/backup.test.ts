@@ -35,6 +35,9 @@ describe('SqliteStore.backup and verifyBackup', () => {
     await expect(store.backup(join(dir, 'taken.sqlite'))).rejects.toThrow(BackupError);
     expect(readFileSync(join(dir, 'taken.sqlite'), 'utf8')).toBe('precious');
     await expect(store.backup(join(dir, 'no-such-folder', 'b.sqlite'))).rejects.toThrow(/does not exist/);
+    writeFileSync(join(dir, 'c.sqlite-wal'), 'a stray log');
+    await expect(store.backup(join(dir, 'c.sqlite'))).rejects.toThrow(/c\.sqlite-wal exists beside the name/);
+    rmSync(join(dir, 'c.sqlite-wal'));
     await store.backup(join(dir, 'b.sqlite'));
     expect(readdirSync(dir).sort()).toEqual(['b.sqlite', 'live.sqlite', 'live.sqlite-shm', 'live.sqlite-wal', 'taken.sqlite']);
   });

@@ -73,6 +73,9 @@ export async function backupDatabase(db: Database.Database, target: string): Pro
   const file = resolve(target);
   const dir = dirname(file);
   if (existsSync(file)) throw new BackupError(`${target} exists already; a backup never overwrites a file, choose a new name`);
+  // a stray log beside the name would be applied to the backup when it is opened
+  const stray = ['-wal', '-shm', '-journal'].map((x) => `${file}${x}`).find((f) => existsSync(f));
+  if (stray) throw new BackupError(`${stray} exists beside the name; choose a new name or remove it`);
   if (!existsSync(dir)) throw new BackupError(`the folder ${dir} does not exist`);
   const partial = join(dir, `.${basename(file)}.partial-${process.pid}`);
   // created empty, exclusively and owner-only before SQLite writes into it (its journal inherits the mode)
