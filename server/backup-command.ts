@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { BackupError, verifyBackup, type DatabaseSummary } from './stores/sqlite/backup.ts';
+import { BackupError, checkBackupTarget, verifyBackup, type DatabaseSummary } from './stores/sqlite/backup.ts';
 import { SqliteStore } from './stores/sqlite/sqlite.store.ts';
 
 export const BACKUP_USAGE = `  npm run admin -- backup <file>            a consistent copy of the database, also while the server runs
@@ -49,6 +49,7 @@ export async function runBackupCommand(args: readonly (string | undefined)[], db
     }
     // npm runs scripts in the package's folder: say where a relative name really went
     const target = resolve(first);
+    checkBackupTarget(target);
     const store = new SqliteStore(dbFile);
     try {
       out.log(`backing up ${resolve(dbFile)} to ${target} …`);

@@ -68,15 +68,21 @@ function fsyncPath(path: string): void {
   }
 }
 
-/** Copy the database behind `db` into the new file `target` (see the module's description). */
-export async function backupDatabase(db: Database.Database, target: string): Promise<DatabaseSummary> {
+/** Throws a {@link BackupError} unless a backup may be written to `target`. */
+export function checkBackupTarget(target: string): void {
   const file = resolve(target);
-  const dir = dirname(file);
   if (existsSync(file)) throw new BackupError(`${target} exists already; a backup never overwrites a file, choose a new name`);
   // a stray log beside the name would be applied to the backup when it is opened
   const stray = ['-wal', '-shm', '-journal'].map((x) => `${file}${x}`).find((f) => existsSync(f));
   if (stray) throw new BackupError(`${stray} exists beside the name; choose a new name or remove it`);
-  if (!existsSync(dir)) throw new BackupError(`the folder ${dir} does not exist`);
+  if (!existsSync(dirname(file))) throw new BackupError(`the folder ${dirname(file)} does not exist`);
+}
+
+/** Copy the database behind `db` into the new file `target` (see the module's description). */
+export async function backupDatabase(db: Database.Database, target: string): Promise<DatabaseSummary> {
+  checkBackupTarget(target);
+  const file = resolve(target);
+  const dir = dirname(file);
   const partial = join(dir, `.${basename(file)}.partial-${process.pid}`);
   // created empty, exclusively and owner-only before SQLite writes into it (its journal inherits the mode)
   closeSync(openSync(partial, 'wx', 0o600));
