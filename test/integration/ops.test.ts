@@ -116,6 +116,23 @@ describe('GET /metrics', () => {
     }
   });
 
+  it('should count failed sign-ins by reason: unknown user, wrong password, disabled, throttled', async () => {
+    const s = await startTestServer({ serveWeb: false, app: { auth: { loginFailuresPerUser: 2 } } });
+    try {
+      const u = await s.createUser('district');
+      await s.app.auth.setUserDisabled({ actor: 'test', actorKind: 'system', ip: '-' }, u.username, true);
+      await expect(s.login(u.username, u.password)).rejects.toThrow(/401/); // disabled
+      await expect(s.login('nobody-here', 'some-password')).rejects.toThrow(/401/);
+      await expect(s.login('admin', 'not-the-password')).rejects.toThrow(/401/);
+      await expect(s.login('admin', 'not-the-password')).rejects.toThrow(/401/);
+      await expect(s.login('admin', 'admin-password-1')).rejects.toThrow(/429/); // two failures: throttled
+      const t = (await scrape(s)).text;
+      expect(['unknown_user', 'wrong_password', 'disabled', 'throttled'].map((reason) => sample(t, 'onescreen_login_failures_total', { reason }))).toEqual([1, 2, 1, 1]);
+    } finally {
+      await s.stop({ removeData: true });
+    }
+  });
+
   it('should count a throttled ingest request against its key', async () => {
     const s = await startTestServer({ serveWeb: false, ingestRatePerSec: 1 });
     try {
