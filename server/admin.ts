@@ -1,15 +1,19 @@
 /**
  * @module server/admin
  * `npm run admin -- …`: opens the data directory's database and runs one command of
- * {@link runAdmin} (see `server/admin/cli.ts` for the commands). Exits 2 on a refused command.
+ * {@link runAdmin} (see `server/admin/cli.ts` for the commands), or a backup command (see
+ * `./backup-command.ts`). Exits 2 on a refused command.
  */
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { runAdmin } from './admin/cli.ts';
+import { runBackupCommand } from './backup-command.ts';
 import { loadConfig } from './config.ts';
 import { loadShippedData } from './data.ts';
-import { prepareDataDir } from './data-dir.ts';
+import { DATABASE_FILE, prepareDataDir } from './data-dir.ts';
 import { AreaTree } from './domain/areas.ts';
 import { systemClock } from './ports.ts';
+import { NewerDatabaseError } from './stores/sqlite/migrations.ts';
 import { SqliteStore } from './stores/sqlite/sqlite.store.ts';
 
 let config;
@@ -19,11 +23,16 @@ try {
   console.error((err as Error).message);
   process.exit(2);
 }
+const actor = `cli:${userInfo().username}`;
+const args = process.argv.slice(2);
+// a backup reads the live database as it is: no folder created, no migration
+if (args[0] === 'backup') process.exit(await runBackupCommand(args.slice(1), join(config.dataDir, DATABASE_FILE), actor, console));
+
 const store = new SqliteStore(prepareDataDir(config.dataDir));
 let code = 2;
 try {
   await store.migrate();
-  code = await runAdmin(process.argv.slice(2), {
+  code = await runAdmin(args, {
     store,
     tree: new AreaTree(loadShippedData().areas),
     clock: systemClock,
@@ -34,8 +43,11 @@ try {
       for await (const c of process.stdin) chunks.push(c as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
-    actor: `cli:${userInfo().username}`,
+    actor,
   });
+} catch (err) {
+  if (!(err instanceof NewerDatabaseError)) throw err;
+  console.error(err.message);
 } finally {
   await store.close();
 }

@@ -32,6 +32,10 @@ import { createCaseService } from './services/case.service.ts';
 import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
 import { createIngestService } from './services/ingest.service.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { ingestMetrics } from './middleware/ingest-metrics.ts';
+import { opsRoutes } from './routes/ops.ts';
 
 export const VERSION = '0.1.0';
 
@@ -57,6 +61,10 @@ export interface AppOptions {
   breachCheckMs?: number;
   /** how often live sockets' sessions are re-checked (default 10 s) */
   sessionCheckMs?: number;
+  /** when set, `GET /metrics` needs `Authorization: Bearer <token>` */
+  metricsToken?: string | undefined;
+  /** one JSON log line per request (default on) */
+  accessLog?: boolean;
 }
 
 /** The options a configuration gives the app (`main.ts` and the benchmark start it alike). */
@@ -73,6 +81,8 @@ export function appOptionsFrom(config: Config): AppOptions {
     trustProxy: config.trustProxy,
     ingestRatePerSec: config.ingestRatePerSec,
     auth: { sessionTtlMs: config.sessionHours * 3_600_000 },
+    metricsToken: config.metricsToken,
+    accessLog: config.accessLog,
   };
 }
 
@@ -123,6 +133,7 @@ export function createApp(deps: AppDeps) {
   // the hub needs the io server, which needs the http server: bound in start()
   let hub: LiveHub | undefined;
   let io: IoServer | undefined;
+  const { registry, metrics } = createMetrics({ sockets: () => hub?.socketsByLevel(), databaseBytes: () => store.sizeBytes() });
   const indicators = createIndicatorService({
     store,
     tree,
@@ -146,10 +157,11 @@ export function createApp(deps: AppDeps) {
     },
     logger,
     limits: data.timeLimits,
+    metrics,
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
-  const auth = createAuthService({ store, tree, clock, logger, options: options.auth ?? {}, onSessionsEnded: (h) => sockets?.sessionsEnded(h) });
+  const auth = createAuthService({ store, tree, clock, logger, options: options.auth ?? {}, onSessionsEnded: (h) => sockets?.sessionsEnded(h), metrics });
   const cases = createCaseService({
     store,
     tree,
@@ -157,6 +169,7 @@ export function createApp(deps: AppDeps) {
     data,
     logger,
     audit: (a) => auth.audit(a),
+    metrics,
     changed(event) {
       hub?.publishEvent(event, false);
       indicators.eventsChanged();
@@ -166,6 +179,7 @@ export function createApp(deps: AppDeps) {
   const net: NetworkOptions = { publicUrl: options.publicUrl, trustProxy: options.trustProxy ?? 0 };
   const app = new Hono();
   app.use('*', network(net));
+  if (options.accessLog ?? true) app.use('*', accessLog(logger));
   app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'no-referrer', xFrameOptions: 'DENY' }));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(err.body(), err.status);
@@ -188,6 +202,7 @@ export function createApp(deps: AppDeps) {
       timeZone: options.timeZone,
     } satisfies Health),
   );
+  app.route('/', opsRoutes({ registry, metricsToken: options.metricsToken, store, logger }));
   // people's requests are small: every body outside ingest (which has its own, larger cap) is
   // capped before it is read, whatever the route — a huge body never reaches a parser
   const smallBodies = bodyLimit({
@@ -198,6 +213,8 @@ export function createApp(deps: AppDeps) {
   });
   const INGEST_PATHS = new Set(['/api/v1/events', '/api/v1/readings']);
   app.use('/api/*', (c, next) => (c.req.method === 'POST' && INGEST_PATHS.has(c.req.path) ? next() : smallBodies(c, next)));
+  app.use('/api/v1/events', ingestMetrics(metrics, 'event'));
+  app.use('/api/v1/readings', ingestMetrics(metrics, 'reading'));
   app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));
   app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
   app.route('/api/v1/admin', adminRoutes(auth, store));
@@ -239,6 +256,8 @@ export function createApp(deps: AppDeps) {
     auth,
     cases,
     data,
+    /** this app's Prometheus registry (`GET /metrics`) */
+    registry,
     get hub() {
       return hub;
     },
@@ -251,7 +270,7 @@ export function createApp(deps: AppDeps) {
       });
       // clients send only small requests (snapshot:request); the default 1 MB buffer is far more than needed
       io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'], maxHttpBufferSize: 16 * 1024 }) as IoServer;
-      hub = new LiveHub(io, tree);
+      hub = new LiveHub(io, tree, metrics);
       sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, simulatorOn: options.simulatorOn, auth, logger, network: net });
       const info = await listening;
       const every = (ms: number, fn: () => Promise<void> | void, what: string) => {

@@ -56,6 +56,10 @@ const Env = z.object({
   TRUST_PROXY: z.string().trim().regex(/^\d+$/, 'must be a number of proxy hops (0 for none)').transform(Number).pipe(z.number().int().min(0).max(10)).default(0),
   /** ingest requests per second per key (burst twice that); over it answers 429 */
   INGEST_RATE_PER_SEC: z.coerce.number().positive().default(50),
+  /** when set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>` (empty counts as unset) */
+  METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
+  /** one JSON line per HTTP request (method, route pattern, status, duration, address) */
+  ACCESS_LOG: Bool.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -78,6 +82,8 @@ export interface Config {
   trustProxy: number;
   ingestRatePerSec: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  metricsToken: string | undefined;
+  accessLog: boolean;
 }
 
 /** Parse an environment; throws an Error listing every bad variable. */
@@ -106,5 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     ingestRatePerSec: e.INGEST_RATE_PER_SEC,
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
+    accessLog: e.ACCESS_LOG,
   };
 }

@@ -15,6 +15,7 @@ import { createLogger } from './logger.ts';
 import { systemClock } from './ports.ts';
 import { startSimulator } from './simulator/simulator.ts';
 import { SqliteStore } from './stores/sqlite/sqlite.store.ts';
+import { NewerDatabaseError } from './stores/sqlite/migrations.ts';
 
 let config;
 try {
@@ -25,7 +26,14 @@ try {
 }
 const logger = createLogger(config.logLevel);
 const store = new SqliteStore(prepareDataDir(config.dataDir));
-await store.migrate();
+try {
+  await store.migrate();
+} catch (err) {
+  if (!(err instanceof NewerDatabaseError)) throw err;
+  console.error(err.message);
+  await store.close();
+  process.exit(1);
+}
 
 const onescreen = createApp({
   store,

@@ -18,6 +18,30 @@ export interface Logger {
   debug(obj: object | string, msg?: string): void;
 }
 
+/** What an ingest item or batch is: an event or a reading. */
+export type IngestKind = 'event' | 'reading';
+/** How an ingest request was answered: committed (200), refused whole, or not let in. */
+export type BatchOutcome = 'committed' | 'invalid' | 'unauthorized' | 'too_large' | 'rate_limited' | 'error';
+export type LoginFailure = 'unknown_user' | 'wrong_password' | 'disabled' | 'throttled';
+
+/**
+ * What the server counts for operators (`GET /metrics`). Services are told what happened; how it
+ * is exported (Prometheus, through prom-client) is `server/observability/metrics.ts`'s business.
+ */
+export interface Metrics {
+  /** items of a committed batch, by the sending key's name and the item's result */
+  ingested(kind: IngestKind, source: string, outcome: 'created' | 'duplicate' | 'accepted' | 'rejected', n: number): void;
+  /** one ingest request answered */
+  batch(kind: IngestKind, source: string, outcome: BatchOutcome): void;
+  /** start timing a batch from the ingest service to its durable commit; call the result once committed */
+  commitTimer(kind: IngestKind): () => void;
+  /** a case's stage overran its time limit (marked once per stage) */
+  breach(stage: string): void;
+  loginFailed(reason: LoginFailure): void;
+  /** one delta emitted to the room of an area of this level */
+  deltaSent(kind: 'event:upsert' | 'indicator:update', level: string): void;
+}
+
 export interface IngestKeyRecord {
   id: string;
   name: string;
@@ -166,9 +190,16 @@ export interface SessionRecord {
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'count'> & { at: number; count?: number };
 
 export interface Store {
-  /** bring the schema to the newest version (idempotent) */
+  /**
+   * bring the schema to the newest version (idempotent); refuses (throws) a database written by a
+   * newer version
+   */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** a cheap check that the database answers and has the schema this version expects; throws what is wrong */
+  ping(): Promise<void>;
+  /** the bytes the database occupies on disk (including a write-ahead log) */
+  sizeBytes(): Promise<number>;
 
   createIngestKey(k: { id: string; name: string; hash: string; sources: string[] | null; simulated: boolean; createdAt: number }): Promise<void>;
   findIngestKeyByHash(hash: string): Promise<IngestKeyRecord | null>;

@@ -44,8 +44,8 @@ export function ingestAuth(store: Store, limit?: (key: IngestKeyRecord, c: Conte
       throw new AppError('UNAUTHORIZED', 401, 'the ingest key is not valid');
     }
     if (rec.revokedAt !== null) throw new AppError('FORBIDDEN', 403, 'the ingest key has been revoked');
+    c.set('ingestKey', rec); // before the limit, so a throttled request is counted against its key
     limit?.(rec, c);
-    c.set('ingestKey', rec);
     await next();
   });
 }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'socket.io';
 import type {
+  AreaLevel,
   ClientToServerEvents,
   GridEvent,
   IndicatorValue,
@@ -16,6 +17,7 @@ import type {
   SocketData,
 } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
+import type { Metrics } from '../ports.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -35,7 +37,19 @@ export class LiveHub {
   constructor(
     private readonly io: IoServer,
     private readonly tree: AreaTree,
+    private readonly metrics?: Pick<Metrics, 'deltaSent'>,
   ) {}
+
+  /** sockets in area rooms, by the room's level (a socket in two rooms counts in both) */
+  socketsByLevel(): Partial<Record<AreaLevel, number>> {
+    const out: Partial<Record<AreaLevel, number>> = {};
+    for (const [room, members] of this.io.sockets.adapter.rooms) {
+      if (!room.startsWith('area:')) continue;
+      const level = this.tree.level(room.slice('area:'.length));
+      if (level) out[level] = (out[level] ?? 0) + members.size;
+    }
+    return out;
+  }
 
   /** the last sequence number sent to the room of an area (0 before any) */
   seqOf(areaId: string): number {
@@ -60,6 +74,7 @@ export class LiveHub {
     for (const a of this.tree.lineage(event.gridId)) {
       if (!this.occupied(a.id)) continue;
       this.io.to(roomOf(a.id)).emit('event:upsert', { seq: this.next(a.id), epoch: this.epoch, created, event });
+      this.metrics?.deltaSent('event:upsert', a.level);
     }
   }
 
@@ -90,6 +105,7 @@ export class LiveHub {
         values: [...p.values.values()],
         points: p.points,
       });
+      this.metrics?.deltaSent('indicator:update', this.tree.level(areaId) ?? 'unknown');
     }
     this.pending.clear();
   }

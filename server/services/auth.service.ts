@@ -11,7 +11,7 @@ import type { AuditEntry, DisplayTokenView, Role, SessionInfo, UserView } from '
 import { bindArea, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AuditFolder } from '../domain/audit-fold.ts';
-import type { Clock, DisplayTokenRecord, Logger, NewAuditEntry, Store, UserRecord } from '../ports.ts';
+import type { Clock, DisplayTokenRecord, Logger, Metrics, NewAuditEntry, Store, UserRecord } from '../ports.ts';
 
 /** scrypt's cost parameters: N (CPU/memory cost, a power of two), r (block size), p (parallelism) */
 export interface ScryptParams {
@@ -120,6 +120,8 @@ export interface AuthServiceDeps {
   options?: Partial<AuthOptions>;
   /** told the hashes of sessions that just ended, so live sockets can be closed */
   onSessionsEnded?: (hashes: string[]) => void;
+  /** failed logins counted for `GET /metrics` */
+  metrics?: Pick<Metrics, 'loginFailed'>;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -198,6 +200,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   /** reserve one failed attempt for the user at the address and for the address, or refuse */
   async function reserveAttempt(username: string, ip: string): Promise<void> {
     const refuse = async (res: RateLimiterRes, who: string) => {
+      deps.metrics?.loginFailed('throttled');
       await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'denied', ip, detail: 'throttled' });
       throw new AuthError('RATE_LIMITED', `too many failed sign-ins ${who}; try again in ${minutes(res.msBeforeNext)}`, res.msBeforeNext);
     };
@@ -245,6 +248,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await dummyHash), false);
       if (!user || !ok || user.disabledAt !== null) {
         const why = !user ? 'unknown user' : !ok ? 'wrong password' : 'user disabled';
+        deps.metrics?.loginFailed(!user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled');
         await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'failed', ip, detail: why });
         throw new AuthError('UNAUTHORIZED', 'wrong username or password');
       }

@@ -11,7 +11,7 @@ import type { AreaTree } from '../domain/areas.ts';
 import { allowedActions, applyTransition, breach, suggestUnit, type CaseState } from '../domain/lifecycle.ts';
 import type { ShippedData } from '../data.ts';
 import { AppError, notFound } from '../errors.ts';
-import type { CaseChange, Clock, Logger, Store } from '../ports.ts';
+import type { CaseChange, Clock, Logger, Metrics, Store } from '../ports.ts';
 
 export interface CaseServiceDeps {
   store: Store;
@@ -22,6 +22,8 @@ export interface CaseServiceDeps {
   audit: (a: { actor: string; actorKind: AuditEntry['actorKind']; action: string; target: string; outcome: AuditEntry['outcome']; ip: string; detail?: string }) => Promise<void>;
   /** a case changed: stream it */
   changed: (event: GridEvent) => void;
+  /** breaches counted for `GET /metrics` */
+  metrics?: Pick<Metrics, 'breach'>;
 }
 
 export function toCaseState(e: GridEvent): CaseState {
@@ -142,6 +144,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         const saved = await store.changeCase(ev.id, ev.version, change(b.next, true), b.entry, now);
         if (!saved) continue; // an officer acted meanwhile: the next round looks again
         marked++;
+        deps.metrics?.breach(ev.status);
         deps.changed(saved);
         await deps.audit({ actor: 'system', actorKind: 'system', action: 'case.breach', target: ev.id, outcome: 'ok', ip: '-', detail: `${ev.status} overdue${ev.escalated ? '' : '; raised to the district'}` });
       }

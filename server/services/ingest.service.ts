@@ -19,7 +19,7 @@ import type {
 } from '../../shared/index.ts';
 import { dueAt } from '../domain/lifecycle.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import type { Clock, IngestKeyRecord, Logger, NewEvent, NewReading, Store } from '../ports.ts';
+import type { Clock, IngestKeyRecord, Logger, Metrics, NewEvent, NewReading, Store } from '../ports.ts';
 
 /** readings or events stamped later than this ahead of the server clock are refused */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -39,10 +39,12 @@ export interface IngestServiceDeps {
   /** the closed loop's time limits: a new case's acceptance clock starts when it arrives */
   limits: TimeLimits;
   newId?: () => string;
+  /** items by outcome and the time to commit (`GET /metrics`) */
+  metrics?: Pick<Metrics, 'ingested' | 'commitTimer'>;
 }
 
 export function createIngestService(deps: IngestServiceDeps) {
-  const { store, tree, clock, listener, logger } = deps;
+  const { store, tree, clock, listener, logger, metrics } = deps;
   // the data is committed by then: a failure to broadcast must not turn the answer into an error
   const tell = (fn: () => void) => {
     try {
@@ -59,6 +61,7 @@ export function createIngestService(deps: IngestServiceDeps) {
 
   return {
     async ingestEvents(items: EventIngestItem[], key: IngestKeyRecord): Promise<BatchResponse<EventItemResult>> {
+      const committed = metrics?.commitTimer('event');
       const now = clock.now();
       const results: EventItemResult[] = new Array(items.length);
       const toStore: { index: number; event: NewEvent }[] = [];
@@ -103,6 +106,7 @@ export function createIngestService(deps: IngestServiceDeps) {
         });
       });
       const stored = toStore.length ? await store.insertEvents(toStore.map((t) => t.event)) : [];
+      if (toStore.length) committed?.();
       stored.forEach((s, i) => {
         const index = toStore[i]!.index;
         results[index] = { index, status: s.created ? 'created' : 'duplicate', id: s.event.id, gridId: s.event.gridId };
@@ -111,10 +115,14 @@ export function createIngestService(deps: IngestServiceDeps) {
       const created = stored.filter((s) => s.created);
       if (created.length) tell(() => listener.eventsStored(created));
       const rejected = results.filter((r) => r.status === 'rejected').length;
+      metrics?.ingested('event', key.name, 'created', created.length);
+      metrics?.ingested('event', key.name, 'duplicate', stored.length - created.length);
+      metrics?.ingested('event', key.name, 'rejected', rejected);
       return { accepted: results.length - rejected, rejected, results };
     },
 
     async ingestReadings(items: ReadingIngestItem[], key: IngestKeyRecord): Promise<BatchResponse<ReadingItemResult>> {
+      const committed = metrics?.commitTimer('reading');
       const now = clock.now();
       const results: ReadingItemResult[] = new Array(items.length);
       const rows: NewReading[] = [];
@@ -153,9 +161,12 @@ export function createIngestService(deps: IngestServiceDeps) {
       });
       if (rows.length) {
         await store.insertReadings(rows);
+        committed?.();
         tell(() => listener.readingsStored(rows));
       }
       const rejected = results.filter((r) => r.status === 'rejected').length;
+      metrics?.ingested('reading', key.name, 'accepted', rows.length);
+      metrics?.ingested('reading', key.name, 'rejected', rejected);
       return { accepted: results.length - rejected, rejected, results };
     },
   };

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp, type OneScreenApp } from '../../server/app.ts';
+import { createApp, type AppOptions, type OneScreenApp } from '../../server/app.ts';
 import { loadShippedData, type ShippedData } from '../../server/data.ts';
 import { createIngestKey } from '../../server/middleware/ingest-auth.ts';
 import type { Clock, Logger } from '../../server/ports.ts';
@@ -73,6 +73,10 @@ export interface TestServerOptions {
   trustProxy?: number;
   secureCookies?: boolean;
   sessionCheckMs?: number;
+  /** instead of the quiet logger (e.g. to capture access logs) */
+  logger?: Logger;
+  /** further app options (e.g. `metricsToken`) */
+  app?: Partial<AppOptions>;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -84,7 +88,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     store,
     clock,
     data: { ...shippedData(), ...(opts.timeLimits ? { timeLimits: opts.timeLimits } : {}) },
-    logger: quietLogger,
+    logger: opts.logger ?? quietLogger,
     options: {
       ingestMaxBytes: opts.ingestMaxBytes ?? 4 * 1024 * 1024,
       indicatorFlushPerSec: opts.flushPerSec ?? 4,
@@ -100,6 +104,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       ...(opts.secureCookies ? { secureCookies: true } : {}),
       breachCheckMs: opts.breachCheckMs ?? 200,
       ...(opts.serveWeb === false ? {} : { staticRoot: fileURLToPath(new URL('../../dist/web', import.meta.url)) }),
+      ...opts.app,
     },
   });
   const { port } = await app.start(0, '127.0.0.1');

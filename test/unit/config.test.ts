@@ -8,6 +8,14 @@ describe('loadConfig', () => {
   it('should read SIMULATOR=off', () => {
     expect(loadConfig({ SIMULATOR: 'off' }).simulator).toBe(false);
   });
+  it('should leave /metrics open and access logs on by default', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, accessLog: true });
+    expect(loadConfig({ METRICS_TOKEN: '' }).metricsToken).toBeUndefined();
+  });
+  it('should read METRICS_TOKEN (at least 16 characters) and ACCESS_LOG=off', () => {
+    expect(loadConfig({ METRICS_TOKEN: 'sixteen-chars-ok', ACCESS_LOG: 'off' })).toMatchObject({ metricsToken: 'sixteen-chars-ok', accessLog: false });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: must be at least 16 characters/);
+  });
   it('should list every bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty', SIMULATOR: 'maybe' })).toThrow(/PORT[\s\S]*SIMULATOR|SIMULATOR[\s\S]*PORT/);
   });

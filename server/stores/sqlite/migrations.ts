@@ -205,3 +205,20 @@ export const migrations: Migration[] = [
     `,
   },
 ];
+
+/** the newest schema version this build knows */
+export const LATEST_SCHEMA_VERSION = Math.max(...migrations.map((m) => m.version));
+
+/**
+ * The database holds a schema newer than this build knows: a newer OneScreen wrote it (and was
+ * then downgraded, or an operator restored onto an old install). Running on it could corrupt data.
+ */
+export class NewerDatabaseError extends Error {
+  constructor(
+    readonly found: number,
+    readonly known: number = LATEST_SCHEMA_VERSION,
+  ) {
+    super(`this database was written by a newer OneScreen (schema ${found}, this version knows up to ${known}); upgrade OneScreen or restore a backup`);
+    this.name = 'NewerDatabaseError';
+  }
+}

@@ -24,7 +24,8 @@ import type {
   SeriesRow,
   Store,
 } from '../../ports.ts';
-import { migrations } from './migrations.ts';
+import { backupDatabase, type DatabaseSummary } from './backup.ts';
+import { LATEST_SCHEMA_VERSION, migrations, NewerDatabaseError } from './migrations.ts';
 
 interface EventRow {
   id: string;
@@ -158,7 +159,7 @@ export class SqliteStore implements Store {
    * @param file a path, or `:memory:`. The file is created (or kept) readable by its owner only;
    *   SQLite gives its -wal and -shm files the database file's mode.
    */
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     if (file !== ':memory:' && !file.startsWith('file:')) {
       closeSync(openSync(file, 'a', 0o600));
       for (const f of [file, `${file}-wal`, `${file}-shm`]) {
@@ -175,6 +176,8 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const done = new Set(this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    const newest = Math.max(0, ...done);
+    if (newest > LATEST_SCHEMA_VERSION) throw new NewerDatabaseError(newest);
     for (const m of migrations) {
       if (done.has(m.version)) continue;
       this.db.transaction(() => {
@@ -186,6 +189,40 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    if (!this.db.open) throw new Error('the database is closed');
+    let version: number | null;
+    try {
+      const migrated = this.prep("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get() === 1;
+      version = migrated ? (this.prep('SELECT max(version) FROM schema_migrations').pluck().get() as number | null) : null;
+    } catch (err) {
+      throw new Error(`the database does not answer (${(err as { code?: string }).code ?? 'error'})`);
+    }
+    if (version !== LATEST_SCHEMA_VERSION) throw new Error(`schema version ${version ?? 'none'}, this version expects ${LATEST_SCHEMA_VERSION}`);
+  }
+
+  async sizeBytes(): Promise<number> {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    let wal = 0;
+    if (this.file !== ':memory:') {
+      try {
+        wal = statSync(`${this.file}-wal`).size;
+      } catch {
+        // no write-ahead log right now (e.g. after a clean close)
+      }
+    }
+    return pages * pageSize + wal;
+  }
+
+  /**
+   * A consistent copy of the whole database into a new file (SQLite's online backup API), while
+   * this and other processes keep writing. See {@link backupDatabase}.
+   */
+  backup(file: string): Promise<DatabaseSummary> {
+    return backupDatabase(this.db, file);
   }
 
   /** the applied schema versions (for tests and `admin`) */
