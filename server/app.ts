@@ -15,7 +15,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimit } from 'hono/body-limit';
 import { Server } from 'socket.io';
 import { AreaTree } from './domain/areas.ts';
-import type { Health } from '../shared/index.ts';
+import type { ErrorBody, Health } from '../shared/index.ts';
 import { AppError } from './errors.ts';
 import type { Config } from './config.ts';
 import type { ShippedData } from './data.ts';
@@ -148,10 +148,10 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(err.body(), err.status);
     if (err instanceof HTTPException) {
-      return c.json({ error: { code: err.status === 404 ? 'NOT_FOUND' : 'VALIDATION', message: err.message || 'bad request' } }, err.status);
+      return c.json({ error: { code: err.status === 404 ? 'NOT_FOUND' : 'VALIDATION', message: err.message || 'bad request' } } satisfies ErrorBody, err.status);
     }
     logger.error({ err, path: c.req.path }, 'unhandled error');
-    return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
+    return c.json({ error: { code: 'INTERNAL', message: 'internal error' } } satisfies ErrorBody, 500);
   });
   app.get('/api/health', (c) =>
     c.json({
@@ -180,7 +180,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
-  app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;
   if (staticRoot && existsSync(join(staticRoot, 'index.html'))) {
     const indexHtml = readFileSync(join(staticRoot, 'index.html'), 'utf8');

@@ -8,7 +8,17 @@
  * A room `area:X` receives events anywhere below X, and indicator values of X and of X's direct
  * children (so a district wall can colour its streets).
  */
+import { z } from 'zod';
 import type { GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
+
+/**
+ * Why the server refused a connection: the message of the client's `connect_error`. `unauthorized`:
+ * no valid session cookie; `forbidden`: the area asked for is outside the session's scope;
+ * `unavailable`: the server could not check (try again later). A refused socket is not retried by
+ * Socket.IO itself.
+ */
+export const SocketRefusal = z.enum(['unauthorized', 'forbidden', 'unavailable']);
+export type SocketRefusal = z.infer<typeof SocketRefusal>;
 
 export interface HourlyCounts {
   /** 24 counts of events per local hour of occurrence, today and yesterday */

@@ -7,7 +7,7 @@
  * display) are disconnected.
  */
 import { parse as parseCookie } from 'hono/utils/cookie';
-import type { AckResult, Snapshot } from '../../shared/index.ts';
+import type { AckResult, Snapshot, SocketRefusal } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import type { Logger } from '../ports.ts';
@@ -19,6 +19,9 @@ export interface SocketDeps extends SnapshotDeps {
   auth: AuthService;
   logger: Logger;
 }
+
+/** a refusal of the handshake: the client's `connect_error` carries the reason as its message */
+const refusal = (why: SocketRefusal) => new Error(why);
 
 export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   const { auth, logger, tree } = deps;
@@ -32,20 +35,20 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       const ip = socket.handshake.address;
       if (!p) {
         await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: 'no session' });
-        return next(new Error('unauthorized'));
+        return next(refusal('unauthorized'));
       }
       const requested = (socket.handshake.auth as { areaId?: unknown }).areaId;
       const areaId = requested === undefined ? p.areaId : requested;
       if (typeof areaId !== 'string' || !canSee(tree, p, areaId)) {
         await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.join', target: String(areaId).slice(0, 64), outcome: 'denied', ip, detail: 'area outside scope' });
-        return next(new Error('forbidden'));
+        return next(refusal('forbidden'));
       }
       socket.data.areaId = areaId;
       principals.set(socket.id, p);
       next();
     } catch (err) {
       logger.error({ err }, 'socket authentication failed');
-      next(new Error('unavailable'));
+      next(refusal('unavailable'));
     }
   });
 

@@ -4,7 +4,7 @@
  * `POST /api/v1/session/display` (enrol a wall screen with its display token).
  */
 import { Hono, type Context } from 'hono';
-import { DisplayEnrolRequest, LoginRequest } from '../../shared/index.ts';
+import { DisplayEnrolRequest, LoginRequest, type SessionInfo } from '../../shared/index.ts';
 import { AppError } from '../errors.ts';
 import { clearSessionCookie, clientIp, requireSession, sameOrigin, setSessionCookie, type SessionEnv } from '../middleware/session.ts';
 import { AuthError, type AuthService } from '../services/auth.service.ts';
@@ -22,12 +22,12 @@ export function sessionRoutes(auth: AuthService, opts: { secureCookies: boolean 
   return new Hono<SessionEnv>()
     .use('/session', sameOrigin)
     .use('/session/*', sameOrigin)
-    .get('/session', requireSession(auth), (c) => c.json(auth.info(c.var.principal)))
+    .get('/session', requireSession(auth), (c) => c.json(auth.info(c.var.principal) satisfies SessionInfo))
     .post('/session', async (c) => {
       const body = await parseJsonBody(c.req.raw, LoginRequest);
       const r = await auth.login(body.username, body.password, clientIp(c)).catch((e) => toAppError(e, c));
       setSessionCookie(c, r.secret, r.principal.expiresAt, opts.secureCookies);
-      return c.json(auth.info(r.principal));
+      return c.json(auth.info(r.principal) satisfies SessionInfo);
     })
     .delete('/session', requireSession(auth), async (c) => {
       await auth.logout(c.var.principal, clientIp(c));
@@ -38,7 +38,7 @@ export function sessionRoutes(auth: AuthService, opts: { secureCookies: boolean 
       const body = await parseJsonBody(c.req.raw, DisplayEnrolRequest);
       const r = await auth.enrolDisplay(body.token, clientIp(c)).catch((e) => toAppError(e, c));
       setSessionCookie(c, r.secret, r.principal.expiresAt, opts.secureCookies);
-      return c.json(auth.info(r.principal));
+      return c.json(auth.info(r.principal) satisfies SessionInfo);
     })
     .all('/session', () => {
       throw new AppError('NOT_FOUND', 405, 'method not allowed');
