@@ -54,7 +54,8 @@ export function buildOpenApiDocument(opts: { version: string }) {
         title: 'OneScreen API',
         version: opts.version,
         description: DESCRIPTION,
-        license: { name: 'MIT', identifier: 'MIT' },
+        // no license URL: the page links nothing outside the server
+        license: { name: 'MIT' },
       },
       tags: TAGS,
       paths,

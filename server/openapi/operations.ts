@@ -109,10 +109,10 @@ const bodyAnswers = (what: string, issue: { path: string; message: string }, lim
 });
 
 const idParam = (description: string) => ({ path: z.object({ id: z.string().min(1).meta({ description }) }) });
-const jsonBody = (schema: z.ZodType, description?: string) => ({
+/** a required JSON body, with an example a caller can start from (the tests parse it with the schema) */
+const jsonBody = (schema: z.ZodType, example: unknown) => ({
   required: true,
-  ...(description ? { description } : {}),
-  content: { [MEDIA.json]: { schema } },
+  content: { [MEDIA.json]: { schema, example } },
 });
 
 const setCookie = z.object({
@@ -253,7 +253,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       summary: 'Sign in with a password',
       description: 'Starts a session and sets its cookie (`HttpOnly; SameSite=Strict`); it lasts `SESSION_HOURS`. Failed sign-ins are throttled per user and per address.',
       security: PUBLIC,
-      requestBody: jsonBody(LoginRequest),
+      requestBody: jsonBody(LoginRequest, { username: 'wang.li', password: 'a long pass phrase' }),
       responses: {
         200: answer('Signed in: the session, and its cookie.', SessionInfo, MEDIA.json, { headers: setCookie }),
         ...bodyAnswers('The body', { path: 'username', message: 'Too small: expected string to have >=1 characters' }),
@@ -290,7 +290,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       summary: 'Enrol a wall screen with its display token',
       description: 'Starts a display session (role `wall`, bound to the token’s area) and sets its cookie. In a browser where a person is signed in, the server answers 409 `SESSION_EXISTS` unless `replace` is true, so an officer’s session is never replaced without asking.',
       security: PUBLIC,
-      requestBody: jsonBody(DisplayEnrolRequest),
+      requestBody: jsonBody(DisplayEnrolRequest, { token: 'osd_Q2hhbmdlIG1lOiBhIHJlYWwgdG9rZW4gZnJvbSB0aGUgYWRtaW4' }),
       responses: {
         200: answer('Enrolled: the display’s session, and its cookie.', SessionInfo, MEDIA.json, { headers: setCookie }),
         ...bodyAnswers('The body', { path: 'token', message: 'Too small: expected string to have >=20 characters' }),
@@ -312,7 +312,21 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       summary: 'Post a batch of grid events',
       description: 'Up to 1,000 events. A batch that fails the schema is refused whole (400). A well-formed batch is answered only after it is committed to disk, with one result per item. `(source, externalId)` is idempotent: a repeat is a `duplicate` with the existing id.',
       security: INGEST,
-      requestBody: jsonBody(EventBatch),
+      requestBody: jsonBody(EventBatch, {
+        events: [
+          {
+            source: '12345',
+            externalId: 'GD20261122-000123',
+            category: 'hotline_request',
+            title: '夜间施工噪声扰民',
+            description: '市民来电反映……',
+            lng: 121.514,
+            lat: 31.302,
+            occurredAt: '2026-11-22T09:30:00+08:00',
+            severity: 'medium',
+          },
+        ],
+      }),
       responses: { 200: answer('Committed: one result per event.', EventBatchResponse), 400: validation('The batch', 'the batch was refused: fix the fields listed in issues', { path: 'events.3.lat', message: 'Too big: expected number to be <=90' }), ...ingestAnswers },
     },
   },
@@ -325,7 +339,12 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       summary: 'Post a batch of indicator readings',
       description: 'Up to 1,000 readings, each for an area (`areaId`) or for a point (`lng`/`lat`) that the server places in its grid. Answered after the batch is committed, with one result per item.',
       security: INGEST,
-      requestBody: jsonBody(ReadingBatch),
+      requestBody: jsonBody(ReadingBatch, {
+        readings: [
+          { indicator: 'pm25', value: 42, at: '2026-11-22T09:00:00+08:00', areaId: '310110019000' },
+          { indicator: 'fire_alarms', value: 1, at: '2026-11-22T09:00:00+08:00', lng: 121.514, lat: 31.302 },
+        ],
+      }),
       responses: { 200: answer('Committed: one result per reading.', ReadingBatchResponse), 400: validation('The batch', 'the batch was refused: fix the fields listed in issues', { path: 'readings.0.areaId', message: 'give areaId, or both lng and lat' }), ...ingestAnswers },
     },
   },
@@ -418,7 +437,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       description: 'Moves the case through the closed loop (accept, reject, dispatch, return, handle, verify, rework, escalate, urge, archive). `version` must be the case’s current version: two officers never overwrite each other. The answer is the case with its new version and timeline.',
       security: SESSION,
       requestParams: idParam('the event’s id'),
-      requestBody: jsonBody(TransitionRequest),
+      requestBody: jsonBody(TransitionRequest, { action: 'dispatch', version: 2, unit: 'fire-safety', coUnits: ['st-310110019000'], note: '请尽快处置' }),
       responses: {
         200: answer('Done: the case as it is now.', CaseView),
         ...bodyAnswers('The action', { path: 'note', message: 'a written note is required' }, false),
@@ -491,7 +510,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       tags: ['admin'],
       summary: 'Create a user',
       security: SESSION,
-      requestBody: jsonBody(UserCreate),
+      requestBody: jsonBody(UserCreate, { username: 'wjc-duty', role: 'street', areaId: '310110019000', password: 'a long pass phrase' }),
       responses: {
         201: answer('Created.', UserView),
         ...bodyAnswers('The user', { path: 'password', message: 'must be at least 10 characters' }),
@@ -531,7 +550,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       summary: 'Set a user’s password',
       security: SESSION,
       requestParams: idParam('the user’s id or username'),
-      requestBody: jsonBody(PasswordReset),
+      requestBody: jsonBody(PasswordReset, { password: 'another long pass phrase' }),
       responses: {
         204: { description: 'Done.' },
         ...bodyAnswers('The password', { path: 'password', message: 'must be at least 10 characters' }),
@@ -561,7 +580,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       tags: ['admin'],
       summary: 'Create a display token for a wall screen',
       security: SESSION,
-      requestBody: jsonBody(DisplayTokenCreate),
+      requestBody: jsonBody(DisplayTokenCreate, { name: '五角场大屏', areaId: '310110019000' }),
       responses: {
         201: answer('Created: the token is in this answer only, never stored.', DisplayCreated),
         ...bodyAnswers('The display', { path: 'name', message: 'Too small: expected string to have >=1 characters' }),

@@ -112,6 +112,23 @@ describe('the route table', () => {
       }
     }
   });
+
+  it('should give examples that pass their own schemas', () => {
+    let examples = 0;
+    for (const { method, path, operation } of API_OPERATIONS) {
+      const media = [
+        ...Object.values((operation.requestBody?.content ?? {}) as Record<string, { schema: z.ZodType; example?: unknown }>),
+        ...Object.values(operation.responses).flatMap((r) => Object.values((r.content ?? {}) as Record<string, { schema: z.ZodType; example?: unknown }>)),
+      ];
+      for (const m of media) {
+        if (m.example === undefined) continue;
+        const r = m.schema.safeParse(m.example);
+        expect(r.success, `${key(method, path)}: ${JSON.stringify(r.error?.issues)}`).toBe(true);
+        examples++;
+      }
+    }
+    expect(examples).toBeGreaterThan(100);
+  });
 });
 
 describe('the document', () => {
