@@ -115,6 +115,10 @@ const jsonBody = (schema: z.ZodType, example: unknown) => ({
   content: { [MEDIA.json]: { schema, example } },
 });
 
+/** the API page's files and the description carry an ETag; a request with it in If-None-Match gets 304 */
+const etagged = { headers: z.object({ ETag: z.string().meta({ description: 'send it back in `If-None-Match` to get `304` while unchanged' }) }) };
+const notModified: ZodOpenApiResponseObject = { description: 'Unchanged since the `ETag` sent in `If-None-Match`.' };
+
 const setCookie = z.object({
   'Set-Cookie': z.string().meta({ description: '`onescreen_session=…; HttpOnly; SameSite=Strict; Path=/` (plus `Secure` when `COOKIE_SECURE=on`)' }),
 });
@@ -194,7 +198,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       description: 'Public. Generated from the shared zod schemas (`shared/`) and the route table `server/openapi/operations.ts`.',
       security: PUBLIC,
       responses: {
-        200: answer('The OpenAPI 3.1 document.', z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })),
+        200: answer('The OpenAPI 3.1 document.', z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }), MEDIA.json, etagged),
+        304: notModified,
         500: E.internal,
       },
     },
@@ -208,7 +213,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       summary: 'The API page (Swagger UI, served by this server)',
       description: 'Public. A human-readable page of this description; its "Try it out" sends requests from the same origin, with the browser’s session cookie.',
       security: PUBLIC,
-      responses: { 200: answer('The page.', z.string(), MEDIA.html), 500: E.internal },
+      responses: { 200: answer('The page.', z.string(), MEDIA.html, etagged), 304: notModified, 500: E.internal },
     },
   },
   {
@@ -225,7 +230,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         200: {
           description: 'The file.',
           content: { 'text/javascript': { schema: z.string() }, 'text/css': { schema: z.string() }, 'image/png': { schema: z.string().meta({ contentMediaType: 'image/png' }) } },
+          ...etagged,
         },
+        304: notModified,
         404: refusal('No such file of the page.', 'NOT_FOUND', 'file not found'),
         500: E.internal,
       },

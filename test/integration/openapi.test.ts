@@ -332,10 +332,14 @@ describe('real answers', () => {
     expect(checked).toBeGreaterThanOrEqual(16);
   });
 
-  it('should answer the API page’s files, and 404 for any other', async () => {
+  it('should answer the API page’s files, 304 while unchanged, and 404 for any other', async () => {
     const ok = await call('/api/docs/swagger-ui-bundle.js');
     expect(ok.status).toBe(200);
+    const tag = ok.headers.get('etag');
     await expectDocumented('GET', '/api/docs/{file}', ok);
+    const unchanged = await call('/api/docs/swagger-ui-bundle.js', { headers: { 'if-none-match': tag! } });
+    expect(unchanged.status).toBe(304);
+    await expectDocumented('GET', '/api/docs/{file}', unchanged);
     for (const other of ['index.html', 'swagger-ui-bundle.js.map', '..%2Fpackage.json', 'constructor']) {
       const res = await call(`/api/docs/${other}`);
       expect(res.status, other).toBe(404);
