@@ -28,6 +28,7 @@ import { readRoutes } from './routes/read.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { caseRoutes } from './routes/cases.ts';
+import { docsRoutes } from './routes/docs.ts';
 import { createCaseService } from './services/case.service.ts';
 import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
@@ -188,7 +189,7 @@ export function createApp(deps: AppDeps) {
       return c.json({ error: { code, message: err.message || 'bad request' } } satisfies ErrorBody, err.status);
     }
     logger.error({ err, path: c.req.path }, 'unhandled error');
-    return c.json({ error: { code: 'INTERNAL', message: 'internal error' } }, 500);
+    return c.json({ error: { code: 'INTERNAL', message: 'internal error' } } satisfies ErrorBody, 500);
   });
   app.get('/api/health', (c) =>
     c.json({
@@ -220,7 +221,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
-  app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
+  app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
+  app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;
   if (staticRoot && existsSync(join(staticRoot, 'index.html'))) {
     const indexHtml = readFileSync(join(staticRoot, 'index.html'), 'utf8');

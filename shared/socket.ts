@@ -8,7 +8,19 @@
  * A room `area:X` receives events anywhere below X, and indicator values of X and of X's direct
  * children (so a district wall can colour its streets).
  */
+import { z } from 'zod';
 import type { GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
+
+/**
+ * Why the server refused a connection: the message of the client's `connect_error`. `unauthorized`:
+ * no valid session cookie; `forbidden`: the area asked for is outside the session's scope;
+ * `unavailable`: the server could not check (try again later); `foreign_origin`: the page that
+ * opened it is not served from the centre's address (PUBLIC_URL); `too_many_connections`: the
+ * session holds as many live sockets as one session may. A refused socket is not retried by
+ * Socket.IO itself.
+ */
+export const SocketRefusal = z.enum(['unauthorized', 'forbidden', 'unavailable', 'foreign_origin', 'too_many_connections']);
+export type SocketRefusal = z.infer<typeof SocketRefusal>;
 
 export interface HourlyCounts {
   /** 24 counts of events per local hour of occurrence, today and yesterday */

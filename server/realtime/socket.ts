@@ -7,7 +7,7 @@
  * display) are disconnected.
  */
 import { parse as parseCookie } from 'hono/utils/cookie';
-import type { AckResult, Snapshot } from '../../shared/index.ts';
+import type { AckResult, Snapshot, SocketRefusal } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import { clientAddress, originAllowed, type NetworkOptions } from '../middleware/network.ts';
@@ -25,6 +25,8 @@ export interface SocketDeps extends SnapshotDeps {
 }
 
 export const MAX_SOCKETS_PER_SESSION = 16;
+/** a refusal of the handshake: the client's `connect_error` carries the reason as its message */
+const refusal = (why: SocketRefusal) => new Error(why);
 
 export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   const { auth, logger, tree } = deps;
@@ -40,24 +42,24 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       // the same rule as for HTTP: a browser page of another origin gets no stream, even with our cookie
       if (!originAllowed(deps.network, headers)) {
         await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: `foreign origin ${String(headers.origin).slice(0, 100)}` });
-        return next(new Error('foreign_origin'));
+        return next(refusal('foreign_origin'));
       }
       const cookie = headers.cookie;
       const p = await auth.authenticate(cookie ? parseCookie(cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined);
       if (!p) {
         await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: 'no session' });
-        return next(new Error('unauthorized'));
+        return next(refusal('unauthorized'));
       }
       const requested = (socket.handshake.auth as { areaId?: unknown }).areaId;
       const areaId = requested === undefined ? p.areaId : requested;
       if (typeof areaId !== 'string' || !canSee(tree, p, areaId)) {
         await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.join', target: String(areaId).slice(0, 64), outcome: 'denied', ip, detail: 'area outside scope' });
-        return next(new Error('forbidden'));
+        return next(refusal('forbidden'));
       }
       let set = bySession.get(p.sessionHash);
       if ((set?.size ?? 0) >= cap) {
         await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.connect', outcome: 'denied', ip, detail: `more than ${cap} live connections for one session` });
-        return next(new Error('too_many_connections'));
+        return next(refusal('too_many_connections'));
       }
       // counted here, before the connection completes, so parallel attempts cannot all pass the cap
       if (!set) bySession.set(p.sessionHash, (set = new Set()));
@@ -67,7 +69,7 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       next();
     } catch (err) {
       logger.error({ err }, 'socket authentication failed');
-      next(new Error('unavailable'));
+      next(refusal('unavailable'));
     }
   });
 

@@ -3,8 +3,19 @@
  * Administration over HTTP (role admin): users, display tokens, the audit trail and its CSV export.
  */
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
-import { DisplayTokenCreate, IsoDateTime, Password, UserCreate, type AuditEntry, type DisplayCreated } from '../../shared/index.ts';
+import {
+  AuditQuery,
+  DisplayTokenCreate,
+  PasswordReset,
+  UserCreate,
+  type AuditEntry,
+  type AuditList,
+  type DisplayCreated,
+  type DisplayTokenList,
+  type DisplayTokenView,
+  type UserList,
+  type UserView,
+} from '../../shared/index.ts';
 import { AppError, issuesOf } from '../errors.ts';
 import { clientIp, requireRole, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
 import { publicOrigin } from '../middleware/network.ts';
@@ -13,12 +24,6 @@ import { displayView, userView, type AuthService } from '../services/auth.servic
 import { parseJsonBody } from './body.ts';
 import { csvDocument } from './csv.ts';
 import { toAppError } from './session.ts';
-
-const AuditQuery = z.strictObject({
-  from: IsoDateTime.optional(),
-  to: IsoDateTime.optional(),
-  limit: z.coerce.number().int().min(1).max(100_000).default(500),
-});
 
 export function auditCsv(rows: AuditEntry[]): string {
   const cols = ['id', 'at', 'actor', 'actorKind', 'action', 'target', 'outcome', 'ip', 'detail', 'count'] as const;
@@ -36,20 +41,20 @@ export function adminRoutes(auth: AuthService, store: Store) {
   };
   return new Hono<SessionEnv>()
     .use('*', sameOrigin, requireSession(auth), requireRole(auth, 'admin'))
-    .get('/users', async (c) => c.json((await store.listUsers()).map(userView)))
+    .get('/users', async (c) => c.json((await store.listUsers()).map(userView) satisfies UserList))
     .post('/users', async (c) => {
       const body = await parseJsonBody(c.req.raw, UserCreate);
       const u = await auth.createUser(by(c, clientIp(c)), body).catch((e) => toAppError(e, c));
-      return c.json(userView(u), 201);
+      return c.json(userView(u) satisfies UserView, 201);
     })
-    .post('/users/:id/disable', async (c) => c.json(userView(await auth.setUserDisabled(by(c, clientIp(c)), c.req.param('id'), true).catch((e) => toAppError(e, c)))))
-    .post('/users/:id/enable', async (c) => c.json(userView(await auth.setUserDisabled(by(c, clientIp(c)), c.req.param('id'), false).catch((e) => toAppError(e, c)))))
+    .post('/users/:id/disable', async (c) => c.json(userView(await auth.setUserDisabled(by(c, clientIp(c)), c.req.param('id'), true).catch((e) => toAppError(e, c))) satisfies UserView))
+    .post('/users/:id/enable', async (c) => c.json(userView(await auth.setUserDisabled(by(c, clientIp(c)), c.req.param('id'), false).catch((e) => toAppError(e, c))) satisfies UserView))
     .post('/users/:id/password', async (c) => {
-      const body = await parseJsonBody(c.req.raw, z.strictObject({ password: Password }));
+      const body = await parseJsonBody(c.req.raw, PasswordReset);
       await auth.resetPassword(by(c, clientIp(c)), c.req.param('id'), body.password).catch((e) => toAppError(e, c));
       return c.body(null, 204);
     })
-    .get('/displays', async (c) => c.json((await store.listDisplayTokens()).map(displayView)))
+    .get('/displays', async (c) => c.json((await store.listDisplayTokens()).map(displayView) satisfies DisplayTokenList))
     .post('/displays', async (c) => {
       const body = await parseJsonBody(c.req.raw, DisplayTokenCreate);
       const r = await auth.createDisplay(by(c, clientIp(c)), body.name, body.areaId).catch((e) => toAppError(e, c));
@@ -59,8 +64,8 @@ export function adminRoutes(auth: AuthService, store: Store) {
       const r = await auth.reissueDisplay(by(c, clientIp(c)), c.req.param('id')).catch((e) => toAppError(e, c));
       return c.json({ display: displayView(r.display), token: r.token, enrolUrl: enrolUrl(c, r.token) } satisfies DisplayCreated, 201);
     })
-    .post('/displays/:id/revoke', async (c) => c.json(displayView(await auth.revokeDisplay(by(c, clientIp(c)), c.req.param('id')).catch((e) => toAppError(e, c)))))
-    .get('/audit', async (c) => c.json(await store.listAudit(auditQuery(c.req.query()))))
+    .post('/displays/:id/revoke', async (c) => c.json(displayView(await auth.revokeDisplay(by(c, clientIp(c)), c.req.param('id')).catch((e) => toAppError(e, c))) satisfies DisplayTokenView))
+    .get('/audit', async (c) => c.json((await store.listAudit(auditQuery(c.req.query()))) satisfies AuditList))
     .get('/audit.csv', async (c) => {
       const rows = await store.listAudit({ ...auditQuery(c.req.query()), limit: 100_000 });
       await auth.audit({ ...by(c, clientIp(c)), action: 'audit.export', outcome: 'ok', detail: `${rows.length} rows` });

@@ -4,8 +4,7 @@
  * caller may do), `POST /api/v1/events/:id/transitions`, and `GET /api/v1/units`.
  */
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
-import { IsoDateTime, TransitionRequest, type StatsResponse } from '../../shared/index.ts';
+import { StatsQuery, TransitionRequest, type CaseView, type StatsResponse, type UnitList } from '../../shared/index.ts';
 import { canSee } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { closedLoopStats, funnel, type StatsRow } from '../domain/stats.ts';
@@ -15,10 +14,8 @@ import type { Clock, Store } from '../ports.ts';
 import { csvDocument } from './csv.ts';
 import { clientIp, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
 import type { AuthService } from '../services/auth.service.ts';
-import type { CaseService, CaseView } from '../services/case.service.ts';
+import type { CaseService } from '../services/case.service.ts';
 import { parseJsonBody } from './body.ts';
-
-const StatsQuery = z.strictObject({ areaId: z.string().min(1).max(64).optional(), from: IsoDateTime.optional(), to: IsoDateTime.optional() });
 
 /** the longest period statistics are computed for (a year's report, with room to spare) */
 export const MAX_STATS_SPAN_DAYS = 400;
@@ -31,9 +28,6 @@ export interface CaseRouteDeps {
   clock: Clock;
   timeZone: string;
 }
-
-/** a case as the API answers it: the event, its timeline, what the caller may do, merged reports */
-const caseBody = (v: CaseView) => ({ ...v.event, timeline: v.timeline, allowedActions: v.allowedActions, suggestedUnit: v.suggestedUnit, duplicates: v.duplicates });
 
 export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRouteDeps) {
   /** statistics of the session's area (or one below it) for a period, default today */
@@ -61,7 +55,7 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRo
 
   return new Hono<SessionEnv>()
     .use('*', sameOrigin, requireSession(auth))
-    .get('/units', (c) => c.json(cases.units))
+    .get('/units', (c) => c.json(cases.units satisfies UnitList))
     .get('/stats', async (c) => c.json(await stats(c)))
     .get('/stats.csv', async (c) => {
       const s = await stats(c);
@@ -86,10 +80,10 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRo
       });
     })
     .get('/events/:id', async (c) => {
-      return c.json(caseBody(await cases.view(c.var.principal, c.req.param('id'), clientIp(c))));
+      return c.json(await cases.view(c.var.principal, c.req.param('id'), clientIp(c)) satisfies CaseView);
     })
     .post('/events/:id/transitions', async (c) => {
       const req = await parseJsonBody(c.req.raw, TransitionRequest);
-      return c.json(caseBody(await cases.transition(c.var.principal, c.req.param('id'), req, clientIp(c))));
+      return c.json(await cases.transition(c.var.principal, c.req.param('id'), req, clientIp(c)) satisfies CaseView);
     });
 }

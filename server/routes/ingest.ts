@@ -6,7 +6,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { EventBatch, ReadingBatch } from '../../shared/index.ts';
+import { EventBatch, ReadingBatch, type EventBatchResponse, type ReadingBatchResponse } from '../../shared/index.ts';
 import { AppError } from '../errors.ts';
 import { ingestAuth, type IngestEnv } from '../middleware/ingest-auth.ts';
 import type { Clock, Store } from '../ports.ts';
@@ -32,12 +32,10 @@ export function ingestRoutes(deps: { store: Store; ingest: IngestService; maxByt
   return new Hono<IngestEnv>()
     .post('/events', auth, limit, async (c) => {
       const batch = await parseJsonBody(c.req.raw, EventBatch, 'the batch was refused: fix the fields listed in issues');
-      const res = await deps.ingest.ingestEvents(batch.events, c.var.ingestKey);
-      return c.json(res, 200);
+      return c.json((await deps.ingest.ingestEvents(batch.events, c.var.ingestKey)) satisfies EventBatchResponse, 200);
     })
     .post('/readings', auth, limit, async (c) => {
       const batch = await parseJsonBody(c.req.raw, ReadingBatch, 'the batch was refused: fix the fields listed in issues');
-      const res = await deps.ingest.ingestReadings(batch.readings, c.var.ingestKey);
-      return c.json(res, 200);
+      return c.json((await deps.ingest.ingestReadings(batch.readings, c.var.ingestKey)) satisfies ReadingBatchResponse, 200);
     });
 }

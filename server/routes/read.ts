@@ -5,7 +5,15 @@
  * one that does not exist (and the attempt is audited).
  */
 import { Hono, type Context } from 'hono';
-import { CLOSED_STATUSES, EventQuery, EventStatus, type AreaCollection, type EventCategory } from '../../shared/index.ts';
+import {
+  CLOSED_STATUSES,
+  EventQuery,
+  EventStatus,
+  type AreaCollection,
+  type EventCategory,
+  type EventsResponse,
+  type IndicatorsResponse,
+} from '../../shared/index.ts';
 import { canSee, visibleAreaIds, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
@@ -60,7 +68,7 @@ export function readRoutes(d: ReadDeps) {
     .get('/categories', (c) => c.json(d.categories))
     .get('/indicators', async (c) => {
       const area = await scopedArea(c, c.req.query('areaId'));
-      return c.json({ definitions: d.indicators.definitions, values: d.indicators.valuesFor(area.id) });
+      return c.json({ definitions: [...d.indicators.definitions], values: d.indicators.valuesFor(area.id) } satisfies IndicatorsResponse);
     })
     .get('/events', async (c) => {
       const q = EventQuery.safeParse(c.req.query());
@@ -75,6 +83,6 @@ export function readRoutes(d: ReadDeps) {
       if (q.data.unit) f.unit = q.data.unit;
       if (q.data.duplicateOf) f.duplicateOf = q.data.duplicateOf;
       const [events, total] = await Promise.all([d.store.listEvents(f), d.store.countEvents(f)]);
-      return c.json({ events, total });
+      return c.json({ events, total } satisfies EventsResponse);
     });
 }

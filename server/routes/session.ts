@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { DisplayEnrolRequest, LoginRequest } from '../../shared/index.ts';
+import { DisplayEnrolRequest, LoginRequest, type SessionInfo } from '../../shared/index.ts';
 import { AppError } from '../errors.ts';
 import { clearSessionCookie, clientIp, requireSession, sameOrigin, SESSION_COOKIE, setSessionCookie, type SessionEnv } from '../middleware/session.ts';
 import { AuthError, type AuthService } from '../services/auth.service.ts';
@@ -23,12 +23,12 @@ export function sessionRoutes(auth: AuthService, opts: { secureCookies: boolean 
   return new Hono<SessionEnv>()
     .use('/session', sameOrigin)
     .use('/session/*', sameOrigin)
-    .get('/session', requireSession(auth), (c) => c.json(auth.info(c.var.principal)))
+    .get('/session', requireSession(auth), (c) => c.json(auth.info(c.var.principal) satisfies SessionInfo))
     .post('/session', async (c) => {
       const body = await parseJsonBody(c.req.raw, LoginRequest);
       const r = await auth.login(body.username, body.password, clientIp(c)).catch((e) => toAppError(e, c));
       setSessionCookie(c, r.secret, r.principal.expiresAt, opts.secureCookies);
-      return c.json(auth.info(r.principal));
+      return c.json(auth.info(r.principal) satisfies SessionInfo);
     })
     .delete('/session', requireSession(auth), async (c) => {
       await auth.logout(c.var.principal, clientIp(c));
@@ -45,7 +45,7 @@ export function sessionRoutes(auth: AuthService, opts: { secureCookies: boolean 
       const r = await auth.enrolDisplay(body.token, clientIp(c)).catch((e) => toAppError(e, c));
       if (current) await auth.logout(current, clientIp(c), 'replaced by a display enrolment');
       setSessionCookie(c, r.secret, r.principal.expiresAt, opts.secureCookies);
-      return c.json(auth.info(r.principal));
+      return c.json(auth.info(r.principal) satisfies SessionInfo);
     })
     .all('/session', () => {
       throw new AppError('NOT_FOUND', 405, 'method not allowed');

@@ -5,7 +5,7 @@
  * permitted screen. Also the breach watch: stages past their time limit are marked, counted and
  * (for street cases) raised to the district — from stored deadlines, so restarts lose no clock.
  */
-import type { AuditEntry, CaseAction, GridEvent, TimelineEntry, TransitionRequest } from '../../shared/index.ts';
+import type { AuditEntry, CaseView, GridEvent, TransitionRequest } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { allowedActions, applyTransition, breach, suggestUnit, type CaseState } from '../domain/lifecycle.ts';
@@ -58,17 +58,6 @@ const change = (c: CaseState, breachFlag = false): CaseChange => ({
   breach: breachFlag,
 });
 
-export interface CaseView {
-  event: GridEvent;
-  timeline: TimelineEntry[];
-  /** what this session may do now */
-  allowedActions: CaseAction[];
-  /** the lead unit the responsibility list suggests */
-  suggestedUnit: string | null;
-  /** the reports merged into this case as its duplicates, as far as the caller may see them */
-  duplicates: GridEvent[];
-}
-
 /** most merged reports a case view lists */
 export const MAX_DUPLICATES = 50;
 
@@ -94,7 +83,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       store.listEvents({ duplicateOf: event.id, limit: MAX_DUPLICATES, ...(areaLevel ? { areaId: p.areaId, areaLevel } : {}) }),
     ]);
     return {
-      event,
+      ...event,
       timeline,
       allowedActions: allowedActions(toCaseState(event), p, true),
       suggestedUnit: suggestUnit(data.responsibility, event.category, event.streetId),

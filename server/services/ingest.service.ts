@@ -7,11 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  BatchResponse,
+  EventBatchResponse,
   EventIngestItem,
   EventItemResult,
   IndicatorDefinition,
   ItemError,
+  ReadingBatchResponse,
   ReadingIngestItem,
   ReadingItemResult,
   GridEvent,
@@ -60,7 +61,7 @@ export function createIngestService(deps: IngestServiceDeps) {
     ({ index, status: 'rejected', error: { code, message } }) as const;
 
   return {
-    async ingestEvents(items: EventIngestItem[], key: IngestKeyRecord): Promise<BatchResponse<EventItemResult>> {
+    async ingestEvents(items: EventIngestItem[], key: IngestKeyRecord): Promise<EventBatchResponse> {
       const committed = metrics?.commitTimer('event');
       const now = clock.now();
       const results: EventItemResult[] = new Array(items.length);
@@ -121,7 +122,7 @@ export function createIngestService(deps: IngestServiceDeps) {
       return { accepted: results.length - rejected, rejected, results };
     },
 
-    async ingestReadings(items: ReadingIngestItem[], key: IngestKeyRecord): Promise<BatchResponse<ReadingItemResult>> {
+    async ingestReadings(items: ReadingIngestItem[], key: IngestKeyRecord): Promise<ReadingBatchResponse> {
       const committed = metrics?.commitTimer('reading');
       const now = clock.now();
       const results: ReadingItemResult[] = new Array(items.length);

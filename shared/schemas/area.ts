@@ -35,11 +35,11 @@ export const AreaFeature = z.object({
   type: z.literal('Feature'),
   properties: AreaProperties,
   geometry: AreaGeometry,
-});
+}).meta({ id: 'AreaFeature', description: 'An area (city, district, street or grid) with its boundary.' });
 export type AreaFeature = z.infer<typeof AreaFeature>;
 
 export const AreaCollection = z.object({
   type: z.literal('FeatureCollection'),
   features: z.array(AreaFeature),
-});
+}).meta({ id: 'AreaCollection', description: 'Areas as a GeoJSON FeatureCollection.' });
 export type AreaCollection = z.infer<typeof AreaCollection>;

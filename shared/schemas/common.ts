@@ -11,7 +11,7 @@ export const IsoDateTime = z.iso.datetime({ offset: true });
 export const ReportedTime = IsoDateTime.refine((t) => Date.parse(t) >= Date.UTC(2000, 0, 1), 'must be an ISO-8601 time after 2000-01-01');
 
 /** Localised text: Chinese is the default language of the wall, English is switchable. */
-export const LocalisedText = z.object({ zh: z.string().min(1), en: z.string().min(1) });
+export const LocalisedText = z.object({ zh: z.string().min(1), en: z.string().min(1) }).meta({ id: 'LocalisedText', description: 'Text in Chinese (the default language of the wall) and English.' });
 export type LocalisedText = z.infer<typeof LocalisedText>;
 
 export const Lng = z.number().finite().gte(-180).lte(180);

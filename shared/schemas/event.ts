@@ -33,7 +33,7 @@ export const EventIngestItem = z.strictObject({
   lat: Lat,
   occurredAt: ReportedTime,
   severity: Severity.optional(),
-});
+}).meta({ id: 'EventIngestItem', description: 'One event as a source posts it (WGS84 coordinates).' });
 export type EventIngestItem = z.infer<typeof EventIngestItem>;
 
 /** A grid event as the server keeps and serves it. */
@@ -69,7 +69,7 @@ export const GridEvent = z.object({
   rating: z.enum(['good', 'bad']).nullable(),
   satisfaction: z.number().int().min(1).max(5).nullable(),
   duplicateOf: z.string().nullable(),
-});
+}).meta({ id: 'GridEvent', description: 'A grid event (case) as the server keeps and serves it.' });
 export type GridEvent = z.infer<typeof GridEvent>;
 
 /** An entry of the shipped event category list (`data/event-categories.json`). */
@@ -78,20 +78,26 @@ export const EventCategory = z.object({
   name: LocalisedText,
   indicatorCategory: z.enum(['public_safety', 'public_service', 'public_management']),
   basis: z.string().min(1),
-});
+}).meta({ id: 'EventCategory', description: 'An event category of the shipped list (`data/event-categories.json`).' });
 export type EventCategory = z.infer<typeof EventCategory>;
-export const EventCategoryList = z.array(EventCategory).min(1);
+export const EventCategoryList = z.array(EventCategory).min(1).meta({ id: 'EventCategoryList' });
 
 /** Query of `GET /api/v1/events`. */
 export const EventQuery = z.strictObject({
-  areaId: z.string().min(1).max(64).optional(),
-  status: z.union([EventStatus, z.literal('open'), z.literal('closed')]).optional(),
-  from: IsoDateTime.optional(),
-  to: IsoDateTime.optional(),
+  areaId: z.string().min(1).max(64).optional().meta({ description: "the area (default: the session's own); one outside the session's scope answers 404" }),
+  status: z.union([EventStatus, z.literal('open'), z.literal('closed')]).optional().meta({ description: 'one status, or `open` / `closed` for all open or closed ones' }),
+  from: IsoDateTime.optional().meta({ description: 'occurred at or after this time' }),
+  to: IsoDateTime.optional().meta({ description: 'occurred before this time' }),
   /** cases of one unit: it leads them or works on them as a co-unit (see `GET /api/v1/units`) */
-  unit: Code.optional(),
+  unit: Code.optional().meta({ description: 'cases of one unit: it leads them or works on them as a co-unit (see `GET /api/v1/units`)' }),
   /** the reports merged into a case as its duplicates */
-  duplicateOf: z.string().min(1).max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  duplicateOf: z.string().min(1).max(64).optional().meta({ description: 'the reports merged into this case as its duplicates' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(200).meta({ description: 'at most this many events' }),
 });
 export type EventQuery = z.infer<typeof EventQuery>;
+
+/** The answer to `GET /api/v1/events`: the events asked for (latest received first, at most `limit`) and how many match in all. */
+export const EventsResponse = z
+  .object({ events: z.array(GridEvent), total: z.number().int().min(0) })
+  .meta({ id: 'EventsResponse', description: 'The events asked for, latest received first (at most `limit`), and `total`: how many match in all.' });
+export type EventsResponse = z.infer<typeof EventsResponse>;

@@ -1,8 +1,9 @@
 /**
  * @module shared/schemas/health
- * `GET /api/health` and the basemap's layer names.
+ * `GET /api/health`, `GET /api/ready` and the basemap (`GET /api/v1/basemap`).
  */
 import { z } from 'zod';
+import { AreaGeometry } from './area.ts';
 import { IsoDateTime, LocalisedText } from './common.ts';
 
 export const Health = z.object({
@@ -18,7 +19,7 @@ export const Health = z.object({
   clockWarnAt: z.number().gt(0).lt(1),
   /** the IANA time zone the centre works in (`TIME_ZONE`): days, hours and clocks on every screen follow it */
   timeZone: z.string().min(1),
-});
+}).meta({ id: 'Health' });
 export type Health = z.infer<typeof Health>;
 
 /**
@@ -28,9 +29,24 @@ export type Health = z.infer<typeof Health>;
 export const Readiness = z.object({
   status: z.enum(['ready', 'unavailable']),
   checks: z.record(z.string(), z.string()),
-});
+}).meta({ id: 'Readiness' });
 export type Readiness = z.infer<typeof Readiness>;
 
 /** The `layer` property of `GET /api/v1/basemap` features. */
 export const BasemapLayer = z.enum(['sea', 'districts', 'river']);
 export type BasemapLayer = z.infer<typeof BasemapLayer>;
+
+/** `GET /api/v1/basemap`: the static context drawn under the areas (sea, neighbouring districts, river). */
+export const BasemapCollection = z
+  .object({
+    type: z.literal('FeatureCollection'),
+    features: z.array(
+      z.object({
+        type: z.literal('Feature'),
+        properties: z.object({ layer: BasemapLayer, id: z.string().optional(), name: z.string().optional() }),
+        geometry: AreaGeometry,
+      }),
+    ),
+  })
+  .meta({ id: 'BasemapCollection', description: 'The static basemap: sea, neighbouring districts and river, each feature marked with its `layer`.' });
+export type BasemapCollection = z.infer<typeof BasemapCollection>;

@@ -63,7 +63,7 @@ export const IndicatorDefinition = z
   .refine(
     (d) => (d.thresholds.direction === 'above' ? d.thresholds.alarm >= d.thresholds.warn : d.thresholds.alarm <= d.thresholds.warn),
     { message: 'alarm must be beyond warn in the threshold direction', path: ['thresholds'] },
-  );
+  ).meta({ id: 'IndicatorDefinition', description: 'An indicator of the registry (`data/indicators.json`): thresholds, roll-up and the levels it is shown for.' });
 export type IndicatorDefinition = z.infer<typeof IndicatorDefinition>;
 
 export const IndicatorRegistry = z
@@ -83,9 +83,15 @@ export const IndicatorValue = z.object({
   at: IsoDateTime.nullable(),
   status: IndicatorStatus,
   simulated: z.boolean(),
-});
+}).meta({ id: 'IndicatorValue', description: 'The current value of one indicator for one area.' });
 export type IndicatorValue = z.infer<typeof IndicatorValue>;
 
 /** One point of an indicator's time series (bucketed). */
 export const SeriesPoint = z.tuple([z.number(), z.number()]); // [epoch ms of bucket start, value]
 export type SeriesPoint = z.infer<typeof SeriesPoint>;
+
+/** The answer to `GET /api/v1/indicators?areaId=`: the registry, and the current values of the area and its children. */
+export const IndicatorsResponse = z
+  .object({ definitions: z.array(IndicatorDefinition), values: z.array(IndicatorValue) })
+  .meta({ id: 'IndicatorsResponse', description: 'The indicator registry, and the current values of the area and of its direct children.' });
+export type IndicatorsResponse = z.infer<typeof IndicatorsResponse>;

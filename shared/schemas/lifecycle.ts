@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Code, IsoDateTime, LocalisedText } from './common.ts';
-import { EventStatus } from './event.ts';
+import { EventStatus, GridEvent } from './event.ts';
 
 export const CaseAction = z.enum(['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive']);
 export type CaseAction = z.infer<typeof CaseAction>;
@@ -26,7 +26,7 @@ export const TransitionRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('escalate'), ...Base, note: z.string().trim().min(5, 'escalation needs a written reason').max(2000) }),
   z.strictObject({ action: z.literal('urge'), ...Base }),
   z.strictObject({ action: z.literal('archive'), ...Base, rating: z.enum(['good', 'bad']), satisfaction: z.number().int().min(1).max(5).optional() }),
-]);
+]).meta({ id: 'TransitionRequest', description: 'An action on a case, with the version of the case it was taken on.' });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 
 /** One entry of a case's timeline; entries are only ever appended. */
@@ -42,8 +42,26 @@ export const TimelineEntry = z.object({
   attachments: z.array(z.string()),
   /** action-specific fields (unit, co-units, rating, reason…) */
   data: z.record(z.string(), z.unknown()),
-});
+}).meta({ id: 'TimelineEntry', description: 'One entry of a case’s timeline; entries are only ever appended.' });
 export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
+/**
+ * A case as `GET /api/v1/events/:id` and a transition answer it: the event, its timeline, what the
+ * caller may do now, the lead unit the responsibility list suggests, and the reports merged into it.
+ */
+export const CaseView = GridEvent.extend({
+  timeline: z.array(TimelineEntry),
+  /** what this session may do now */
+  allowedActions: z.array(CaseAction),
+  /** the lead unit the responsibility list suggests */
+  suggestedUnit: z.string().nullable(),
+  /** the reports merged into this case as its duplicates, as far as the caller may see them */
+  duplicates: z.array(GridEvent),
+}).meta({
+  id: 'CaseView',
+  description: 'A case: the event with its timeline (only ever appended to), the actions this session may take now, the lead unit the responsibility list suggests, and the reports merged into it as duplicates (those the caller may see).',
+});
+export type CaseView = z.infer<typeof CaseView>;
 
 export const UnitKind = z.enum(['team', 'department', 'street']);
 /** A unit cases are dispatched to: a 专班, a department, or a street centre. */
@@ -53,8 +71,11 @@ export const Unit = z.object({
   kind: UnitKind,
   /** a street unit works only in its street */
   streetId: z.string().optional(),
-});
+}).meta({ id: 'Unit', description: 'A unit cases are dispatched to: a team (专班), a department or a street centre.' });
 export type Unit = z.infer<typeof Unit>;
+/** `GET /api/v1/units` */
+export const UnitList = z.array(Unit).meta({ id: 'UnitList', description: 'Every unit cases may be dispatched to.' });
+export type UnitList = z.infer<typeof UnitList>;
 
 /** Responsibility list: category (and optionally area) → the lead unit to suggest. */
 export const ResponsibilityRule = z.object({ category: z.union([Code, z.literal('*')]), areaId: z.string().optional(), unit: Code });

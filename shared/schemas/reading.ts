@@ -22,5 +22,5 @@ export const ReadingIngestItem = z
     } else if (r.areaId === undefined && (r.lng === undefined || r.lat === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give areaId, or both lng and lat', path: r.lng === undefined ? ['lng'] : ['lat'] });
     }
-  });
+  }).meta({ id: 'ReadingIngestItem', description: 'One reading, for an area (`areaId`) or for a point (`lng`/`lat`) that the server places in its grid.' });
 export type ReadingIngestItem = z.infer<typeof ReadingIngestItem>;

@@ -29,12 +29,20 @@ export const StatsRow = z.object({
   bad: Count,
   /** mean 1–5 satisfaction of the closed cases that carry one */
   satisfaction: z.number().min(1).max(5).nullable(),
-});
+}).meta({ id: 'StatsRow', description: 'One street’s or one unit’s figures for the period.' });
 export type StatsRow = z.infer<typeof StatsRow>;
 
 /** Open cases by stage of the loop, now (not for the period). */
-export const StatsFunnel = z.object({ reported: Count, accepted: Count, dispatched: Count, handled: Count, verified: Count });
+export const StatsFunnel = z.object({ reported: Count, accepted: Count, dispatched: Count, handled: Count, verified: Count }).meta({ id: 'StatsFunnel', description: 'Open cases by stage of the loop, now.' });
 export type StatsFunnel = z.infer<typeof StatsFunnel>;
+
+/** Query of `GET /api/v1/stats` and `GET /api/v1/stats.csv`: the area (default: the session's own) and the period (default: today). */
+export const StatsQuery = z.strictObject({
+  areaId: z.string().min(1).max(64).optional().meta({ description: "the area (default: the session's own)" }),
+  from: IsoDateTime.optional().meta({ description: "start of the period (default: the start of today in the centre's time zone)" }),
+  to: IsoDateTime.optional().meta({ description: 'end of the period, exclusive (default: now)' }),
+});
+export type StatsQuery = z.infer<typeof StatsQuery>;
 
 /** `GET /api/v1/stats?areaId=&from=&to=` */
 export const StatsResponse = z.object({
@@ -44,5 +52,5 @@ export const StatsResponse = z.object({
   byStreet: z.array(StatsRow),
   byUnit: z.array(StatsRow),
   funnel: StatsFunnel,
-});
+}).meta({ id: 'StatsResponse' });
 export type StatsResponse = z.infer<typeof StatsResponse>;

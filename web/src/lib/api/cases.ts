@@ -4,19 +4,11 @@
  * session may take (`GET /api/v1/events/:id`), taking one (`POST …/transitions`), and the units.
  * Answers are checked with the shared schemas.
  */
-import { z } from 'zod';
-import { CaseAction, GridEvent, TimelineEntry, TransitionRequest, Unit } from '../../../../shared/index.ts';
+import type { z } from 'zod';
+import { CaseView, Unit, type TransitionRequest } from '../../../../shared/index.ts';
 import { getJson, HttpError, sendJson, validItems } from './http.ts';
 
-/** What `GET /api/v1/events/:id` and a transition answer. */
-export const CaseView = GridEvent.extend({
-  timeline: z.array(TimelineEntry),
-  allowedActions: z.array(CaseAction),
-  suggestedUnit: z.string().nullable(),
-  /** reports merged into this case as its duplicates */
-  duplicates: z.array(GridEvent).default([]),
-});
-export type CaseView = z.infer<typeof CaseView>;
+export type { CaseView } from '../../../../shared/index.ts';
 
 /** A transition's body as the console builds it (the server fills the defaults). */
 export type TransitionBody = z.input<typeof TransitionRequest>;

@@ -13,8 +13,9 @@ import {
   Health,
   IndicatorDefinition,
   IndicatorValue,
+  ValidationIssue,
   type ErrorBody,
-  type ValidationIssue,
+  type IndicatorsResponse,
 } from '../../../../shared/index.ts';
 import type { z } from 'zod';
 
@@ -46,14 +47,20 @@ export function retryAfterSeconds(header: string | null, nowMs = Date.now()): nu
   return Number.isFinite(at) ? Math.max(0, Math.ceil((at - nowMs) / 1000)) : null;
 }
 
-/** The `{ error: { code, message, issues? } }` of a refused response, as far as it is readable. */
+/**
+ * The `{ error: { code, message, issues? } }` ({@link ErrorBody}) of a refused response, as far as it
+ * is readable: an unknown code gives null, an unreadable issue is dropped.
+ */
 export function errorBodyOf(raw: unknown): ErrorBody['error'] | null {
   if (!isRecord(raw) || !isRecord(raw.error)) return null;
   const code = ErrorCode.safeParse(raw.error.code);
   if (!code.success) return null;
   const message = typeof raw.error.message === 'string' ? raw.error.message : '';
   const issues = Array.isArray(raw.error.issues)
-    ? raw.error.issues.flatMap((i: unknown) => (isRecord(i) && typeof i.path === 'string' && typeof i.message === 'string' ? [{ path: i.path, message: i.message }] : []))
+    ? raw.error.issues.flatMap((i: unknown) => {
+        const r = ValidationIssue.safeParse(i);
+        return r.success ? [r.data] : [];
+      })
     : [];
   return { code: code.data, message, ...(issues.length ? { issues } : {}) };
 }
@@ -132,11 +139,9 @@ export async function fetchBasemap(signal?: AbortSignal): Promise<FeatureCollect
   return raw as unknown as FeatureCollection;
 }
 
-export interface IndicatorsResponse {
-  definitions: IndicatorDefinition[];
-  values: IndicatorValue[];
-}
+export type { IndicatorsResponse } from '../../../../shared/index.ts';
 
+/** `GET /api/v1/indicators`: an item that fails its schema is dropped, the rest is kept. */
 export async function fetchIndicators(areaId: string, signal?: AbortSignal): Promise<IndicatorsResponse> {
   const raw = await getJson(`/api/v1/indicators?areaId=${encodeURIComponent(areaId)}`, signal);
   if (!isRecord(raw)) throw new Error('indicators: expected an object');

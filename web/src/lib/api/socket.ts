@@ -4,7 +4,7 @@
  * authenticates with the session cookie, which the browser sends by itself on our own origin.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents, SocketAuth } from '../../../../shared/index.ts';
+import { SocketRefusal, type ClientToServerEvents, type ServerToClientEvents, type SocketAuth } from '../../../../shared/index.ts';
 
 export type WallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -23,4 +23,14 @@ export function connectWallSocket(areaId: string): WallSocket {
     reconnectionDelayMax: 10_000,
     timeout: 10_000,
   });
+}
+
+/**
+ * The server's reason for refusing a connection, read from a `connect_error`; null when the error
+ * is not one of the server's refusals (a network failure, a timeout).
+ * @example socket.on('connect_error', (err) => refusalOf(err) === 'unauthorized' && signIn());
+ */
+export function refusalOf(err: Error): SocketRefusal | null {
+  const r = SocketRefusal.safeParse(err.message);
+  return r.success ? r.data : null;
 }

@@ -9,8 +9,8 @@
  * retry by itself: the state calls {@link LiveState.onrefused} so the page can check the session
  * and either reconnect or show that it is signed out.
  */
-import type { GridEvent, Snapshot } from '../../../../shared/index.ts';
-import { connectWallSocket, type WallSocket } from '../api/socket.ts';
+import type { GridEvent, Snapshot, SocketRefusal } from '../../../../shared/index.ts';
+import { connectWallSocket, refusalOf, type WallSocket } from '../api/socket.ts';
 import {
   applySnapshot,
   initialLiveData,
@@ -25,10 +25,11 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'off
 
 /**
  * Why the server stopped the stream: it closed the socket (`closed`, what it does when a session
- * ends), or refused to connect it: no valid session (`unauthorized`) or an area outside the
- * session's scope (`forbidden`).
+ * ends), or refused to connect it (a {@link SocketRefusal}): no valid session (`unauthorized`) or
+ * an area outside the session's scope (`forbidden`). A server that could not check
+ * (`unavailable`) or any other failure counts as `closed`: the page checks its session and retries.
  */
-export type Refusal = 'closed' | 'unauthorized' | 'forbidden';
+export type Refusal = 'closed' | Exclude<SocketRefusal, 'unavailable'>;
 
 /** How long a new event stays highlighted (ms). */
 export const FRESH_MS = 10_000;
@@ -100,7 +101,10 @@ export class LiveState {
       if (this.connection === 'connected') this.connection = 'reconnecting';
       this.#lostAt ||= Date.now();
       // A refusal by the server's middleware is final for this socket (no automatic retry).
-      if (!socket.active) this.#refused(socket, err.message === 'unauthorized' || err.message === 'forbidden' ? err.message : 'closed');
+      if (!socket.active) {
+        const why = refusalOf(err);
+        this.#refused(socket, why === 'unauthorized' || why === 'forbidden' ? why : 'closed');
+      }
     });
     socket.on('snapshot', (s) => this.#onSnapshot(s));
     socket.on('event:upsert', (delta) => this.#onDelta({ kind: 'event', delta }));

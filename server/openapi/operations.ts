@@ -1,0 +1,670 @@
+/**
+ * @module server/openapi/operations
+ * The route table of the API description: every HTTP operation the server answers, with its
+ * parameters, its body and every answer it can give, each with the shared schema that answer
+ * follows. The document (`document.ts`) is generated from this table, and the tests compare it
+ * with the routes Hono actually registers and with real answers of a running server.
+ */
+import { z } from 'zod';
+import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
+import {
+  AreaCollection,
+  AuditList,
+  AuditQuery,
+  BasemapCollection,
+  CaseView,
+  DisplayCreated,
+  DisplayEnrolRequest,
+  DisplayTokenCreate,
+  DisplayTokenList,
+  DisplayTokenView,
+  ErrorBody,
+  EventBatch,
+  EventBatchResponse,
+  EventCategoryList,
+  EventQuery,
+  EventsResponse,
+  Health,
+  IndicatorsResponse,
+  LoginRequest,
+  PasswordReset,
+  ReadingBatch,
+  ReadingBatchResponse,
+  Readiness,
+  SessionInfo,
+  StatsQuery,
+  StatsResponse,
+  TransitionRequest,
+  UnitList,
+  UserCreate,
+  UserList,
+  UserView,
+  type ErrorCode,
+} from '../../shared/index.ts';
+
+export type HttpMethod = 'get' | 'post' | 'delete';
+
+/** One row of the table: an operation at an OpenAPI path (`{id}` for a path parameter). */
+export interface ApiOperation {
+  method: HttpMethod;
+  path: string;
+  operation: ZodOpenApiOperationObject & { operationId: string; responses: Record<string, ZodOpenApiResponseObject> };
+}
+
+/** The security requirements: a session cookie, an ingest key, the metrics token, or none. */
+const SESSION = [{ sessionCookie: [] }];
+const INGEST = [{ ingestKey: [] }];
+const PUBLIC: [] = [];
+
+/** What the media types of the non-JSON answers are. */
+export const MEDIA = {
+  json: 'application/json',
+  geojson: 'application/geo+json',
+  csv: 'text/csv',
+  html: 'text/html',
+  prometheus: 'text/plain; version=0.0.4',
+} as const;
+
+// ---- answers -----------------------------------------------------------------------------------
+
+const answer = (description: string, schema: z.ZodType, media: string = MEDIA.json, extra: Partial<ZodOpenApiResponseObject> = {}): ZodOpenApiResponseObject => ({
+  description,
+  content: { [media]: { schema } },
+  ...extra,
+});
+
+const retryAfter = z.object({
+  'Retry-After': z.number().int().min(1).meta({ description: 'seconds to wait before trying again' }),
+});
+
+/** a refusal or failure: the shared error body, with an example of its code and message */
+function refusal(description: string, code: ErrorCode, message: string, extra: Partial<ZodOpenApiResponseObject> = {}): ZodOpenApiResponseObject {
+  return { description, content: { [MEDIA.json]: { schema: ErrorBody, example: { error: { code, message } } } }, ...extra };
+}
+
+/** a refusal naming every bad field; `issue` is an example of one */
+const validation = (what: string, message = 'the request was refused: fix the fields listed in issues', issue: { path: string; message: string }): ZodOpenApiResponseObject => ({
+  description: `${what} failed its schema (or is not JSON): every bad field is named in \`issues\`.`,
+  content: { [MEDIA.json]: { schema: ErrorBody, example: { error: { code: 'VALIDATION', message, issues: [issue] } } } },
+});
+
+const E = {
+  internal: refusal('An unexpected failure: it is logged on the server, the answer says no more.', 'INTERNAL', 'internal error'),
+  signIn: refusal('No valid session cookie: sign in first (`POST /api/v1/session`).', 'UNAUTHORIZED', 'sign in first'),
+  crossOrigin: refusal('A state-changing request from another origin.', 'FORBIDDEN', 'cross-origin request refused'),
+  notAdmin: refusal('The session is not an admin’s, or the request came from another origin.', 'FORBIDDEN', 'your role may not do this'),
+  tooLarge: refusal('The body is larger than allowed.', 'PAYLOAD_TOO_LARGE', 'the body is too large'),
+  notJson: refusal('The body is not sent as `application/json`.', 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json'),
+  areaNotFound: refusal('The area is unknown or outside the session’s scope (both answer alike).', 'NOT_FOUND', 'area 310110019000 not found'),
+  badQuery: (what: string) => validation(`The query of ${what}`, 'bad query', { path: 'from', message: 'Invalid ISO datetime' }),
+};
+
+/** the answers every session route can give */
+const sessionAnswers = { 401: E.signIn, 500: E.internal };
+/** the answers of a JSON body checked against a shared schema */
+const bodyAnswers = (what: string, issue: { path: string; message: string }, limited = true) => ({
+  400: validation(what, undefined, issue),
+  ...(limited ? { 413: E.tooLarge } : {}),
+  415: E.notJson,
+});
+
+const idParam = (description: string) => ({ path: z.object({ id: z.string().min(1).meta({ description }) }) });
+/** a required JSON body, with an example a caller can start from (the tests parse it with the schema) */
+const jsonBody = (schema: z.ZodType, example: unknown) => ({
+  required: true,
+  content: { [MEDIA.json]: { schema, example } },
+});
+
+/** the API page's files and the description carry an ETag; a request with it in If-None-Match gets 304 */
+const etagged = { headers: z.object({ ETag: z.string().meta({ description: 'send it back in `If-None-Match` to get `304` while unchanged' }) }) };
+const notModified: ZodOpenApiResponseObject = { description: 'Unchanged since the `ETag` sent in `If-None-Match`.' };
+
+const setCookie = z.object({
+  'Set-Cookie': z.string().meta({ description: '`onescreen_session=…; HttpOnly; SameSite=Strict; Path=/` (plus `Secure` when `COOKIE_SECURE=on`)' }),
+});
+const csvDisposition = z.object({
+  'Content-Disposition': z.string().meta({ description: '`attachment; filename="…csv"`' }),
+});
+const csv = (description: string) => answer(description, z.string().meta({ description: 'UTF-8 CSV, CRLF line ends; cells that a spreadsheet would run as a formula are prefixed with `\'`' }), MEDIA.csv, { headers: csvDisposition });
+
+const ingestAnswers = {
+  401: refusal('No ingest key, or not a valid one.', 'UNAUTHORIZED', 'an ingest key is required: Authorization: Bearer <key>', {
+    headers: z.object({ 'WWW-Authenticate': z.string().meta({ description: '`Bearer realm="ingest"` (with `error="invalid_token"` for a key that is not valid)' }) }),
+  }),
+  403: refusal('The ingest key has been revoked.', 'FORBIDDEN', 'the ingest key has been revoked'),
+  413: refusal('The body is larger than `INGEST_MAX_BYTES`: split the batch.', 'PAYLOAD_TOO_LARGE', 'the body is larger than 4194304 bytes; split the batch'),
+  415: E.notJson,
+  429: refusal('This key sends more than `INGEST_RATE_PER_SEC` requests a second (burst twice that).', 'RATE_LIMITED', 'this key sends more than 50 requests a second; slow down or batch more items per request', { headers: retryAfter }),
+  500: E.internal,
+};
+
+// ---- the table ---------------------------------------------------------------------------------
+
+export const API_OPERATIONS: readonly ApiOperation[] = [
+  // operations
+  {
+    method: 'get',
+    path: '/api/health',
+    operation: {
+      operationId: 'getHealth',
+      tags: ['operations'],
+      summary: 'Health and the centre’s settings',
+      description: 'Public. The version, the centre’s name and district, its time zone, the server’s time and the fraction of a stage’s limit at which clocks turn amber.',
+      security: PUBLIC,
+      responses: { 200: answer('The server is up.', Health), 500: E.internal },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/ready',
+    operation: {
+      operationId: 'getReadiness',
+      tags: ['operations'],
+      summary: 'Readiness: can this instance serve',
+      description: 'Public. For a load balancer or orchestrator: `ready` when every dependency (the database) answers; `checks` names each with `ok` or what is wrong with it.',
+      security: PUBLIC,
+      responses: {
+        200: answer('Ready to serve.', Readiness),
+        503: answer('Not ready: `status` is `unavailable` and `checks` says why.', Readiness),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    operation: {
+      operationId: 'getMetrics',
+      tags: ['operations'],
+      summary: 'Prometheus metrics',
+      description: 'Metrics in the Prometheus text exposition format, for a Prometheus scrape job. When the server is configured with `METRICS_TOKEN`, the scrape must send `Authorization: Bearer <METRICS_TOKEN>`; without it the endpoint is open.',
+      security: [{}, { metricsToken: [] }],
+      responses: {
+        200: answer('The metrics.', z.string().meta({ description: 'Prometheus text exposition format 0.0.4' }), MEDIA.prometheus),
+        401: refusal('`METRICS_TOKEN` is set and the request does not carry it.', 'UNAUTHORIZED', 'a metrics token is required: Authorization: Bearer <token>'),
+        500: E.internal,
+      },
+    },
+  },
+
+  // documentation
+  {
+    method: 'get',
+    path: '/api/openapi.json',
+    operation: {
+      operationId: 'getOpenApiDocument',
+      tags: ['documentation'],
+      summary: 'This API description (OpenAPI 3.1)',
+      description: 'Public. Generated from the shared zod schemas (`shared/`) and the route table `server/openapi/operations.ts`.',
+      security: PUBLIC,
+      responses: {
+        200: answer('The OpenAPI 3.1 document.', z.looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }), MEDIA.json, etagged),
+        304: notModified,
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/docs',
+    operation: {
+      operationId: 'getApiPage',
+      tags: ['documentation'],
+      summary: 'The API page (Swagger UI, served by this server)',
+      description: 'Public. A human-readable page of this description; its "Try it out" sends requests from the same origin, with the browser’s session cookie.',
+      security: PUBLIC,
+      responses: { 200: answer('The page.', z.string(), MEDIA.html, etagged), 304: notModified, 500: E.internal },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/docs/{file}',
+    operation: {
+      operationId: 'getApiPageFile',
+      tags: ['documentation'],
+      summary: 'A file of the API page',
+      description: 'Public. Swagger UI’s script, style sheet and icons (from the `swagger-ui-dist` package) and the page’s own initialiser script.',
+      security: PUBLIC,
+      requestParams: { path: z.object({ file: z.string().meta({ description: 'e.g. `swagger-ui-bundle.js`, `swagger-ui.css`, `onescreen-api-page.js`' }) }) },
+      responses: {
+        200: {
+          description: 'The file.',
+          content: { 'text/javascript': { schema: z.string() }, 'text/css': { schema: z.string() }, 'image/png': { schema: z.string().meta({ contentMediaType: 'image/png' }) } },
+          ...etagged,
+        },
+        304: notModified,
+        404: refusal('No such file of the page.', 'NOT_FOUND', 'file not found'),
+        500: E.internal,
+      },
+    },
+  },
+
+  // sessions
+  {
+    method: 'get',
+    path: '/api/v1/session',
+    operation: {
+      operationId: 'getSession',
+      tags: ['session'],
+      summary: 'Who is signed in',
+      security: SESSION,
+      responses: { 200: answer('The session.', SessionInfo), ...sessionAnswers },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/session',
+    operation: {
+      operationId: 'signIn',
+      tags: ['session'],
+      summary: 'Sign in with a password',
+      description: 'Starts a session and sets its cookie (`HttpOnly; SameSite=Strict`); it lasts `SESSION_HOURS`. Failed sign-ins are throttled per user and per address.',
+      security: PUBLIC,
+      requestBody: jsonBody(LoginRequest, { username: 'wang.li', password: 'a long pass phrase' }),
+      responses: {
+        200: answer('Signed in: the session, and its cookie.', SessionInfo, MEDIA.json, { headers: setCookie }),
+        ...bodyAnswers('The body', { path: 'username', message: 'Too small: expected string to have >=1 characters' }),
+        401: refusal('Wrong username or password, or a disabled user (the answer does not say which).', 'UNAUTHORIZED', 'wrong username or password'),
+        403: E.crossOrigin,
+        429: refusal(
+          'Too many failed sign-ins for this user from this address, or from this address for any user, or too many sign-ins from this address in a minute. Attempts are counted before the password is checked.',
+          'RATE_LIMITED',
+          'too many failed sign-ins for this user from this address; try again in 15 minutes',
+          { headers: retryAfter },
+        ),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/session',
+    operation: {
+      operationId: 'signOut',
+      tags: ['session'],
+      summary: 'Sign out',
+      description: 'Ends the session (its live streams are closed) and clears the cookie.',
+      security: SESSION,
+      responses: {
+        204: { description: 'Signed out; the cookie is cleared.', headers: z.object({ 'Set-Cookie': z.string().meta({ description: 'clears `onescreen_session`' }) }) },
+        401: E.signIn,
+        403: E.crossOrigin,
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/session/display',
+    operation: {
+      operationId: 'enrolDisplay',
+      tags: ['session'],
+      summary: 'Enrol a wall screen with its display token',
+      description: 'Starts a display session (role `wall`, bound to the token’s area) and sets its cookie. In a browser where a person is signed in, the server answers 409 `SESSION_EXISTS` unless `replace` is true, so an officer’s session is never replaced without asking.',
+      security: PUBLIC,
+      requestBody: jsonBody(DisplayEnrolRequest, { token: 'osd_Q2hhbmdlIG1lOiBhIHJlYWwgdG9rZW4gZnJvbSB0aGUgYWRtaW4' }),
+      responses: {
+        200: answer('Enrolled: the display’s session, and its cookie.', SessionInfo, MEDIA.json, { headers: setCookie }),
+        ...bodyAnswers('The body', { path: 'token', message: 'Too small: expected string to have >=20 characters' }),
+        401: refusal('The display link is unknown, revoked, or used already (a link enrols one screen once).', 'UNAUTHORIZED', 'this display link has been used already; an administrator can make a new one in /admin'),
+        403: E.crossOrigin,
+        409: refusal('A person is signed in in this browser and `replace` is not true.', 'SESSION_EXISTS', 'this browser is signed in as duty-officer; confirm to make it a wall display instead'),
+        429: refusal('Too many enrolments or sign-ins from this address in a minute.', 'RATE_LIMITED', 'too many requests from this address; try again in 42 s', { headers: retryAfter }),
+        500: E.internal,
+      },
+    },
+  },
+
+  // ingest
+  {
+    method: 'post',
+    path: '/api/v1/events',
+    operation: {
+      operationId: 'postEvents',
+      tags: ['ingest'],
+      summary: 'Post a batch of grid events',
+      description: 'Up to 1,000 events. A batch that fails the schema is refused whole (400). A well-formed batch is answered only after it is committed to disk, with one result per item. `(source, externalId)` is idempotent: a repeat is a `duplicate` with the existing id.',
+      security: INGEST,
+      requestBody: jsonBody(EventBatch, {
+        events: [
+          {
+            source: '12345',
+            externalId: 'GD20261122-000123',
+            category: 'hotline_request',
+            title: '夜间施工噪声扰民',
+            description: '市民来电反映……',
+            lng: 121.514,
+            lat: 31.302,
+            occurredAt: '2026-11-22T09:30:00+08:00',
+            severity: 'medium',
+          },
+        ],
+      }),
+      responses: { 200: answer('Committed: one result per event.', EventBatchResponse), 400: validation('The batch', 'the batch was refused: fix the fields listed in issues', { path: 'events.3.lat', message: 'Too big: expected number to be <=90' }), ...ingestAnswers },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/readings',
+    operation: {
+      operationId: 'postReadings',
+      tags: ['ingest'],
+      summary: 'Post a batch of indicator readings',
+      description: 'Up to 1,000 readings, each for an area (`areaId`) or for a point (`lng`/`lat`) that the server places in its grid. Answered after the batch is committed, with one result per item.',
+      security: INGEST,
+      requestBody: jsonBody(ReadingBatch, {
+        readings: [
+          { indicator: 'pm25', value: 42, at: '2026-11-22T09:00:00+08:00', areaId: '310110019000' },
+          { indicator: 'fire_alarms', value: 1, at: '2026-11-22T09:00:00+08:00', lng: 121.514, lat: 31.302 },
+        ],
+      }),
+      responses: { 200: answer('Committed: one result per reading.', ReadingBatchResponse), 400: validation('The batch', 'the batch was refused: fix the fields listed in issues', { path: 'readings.0.areaId', message: 'give areaId, or both lng and lat' }), ...ingestAnswers },
+    },
+  },
+
+  // reading back
+  {
+    method: 'get',
+    path: '/api/v1/areas',
+    operation: {
+      operationId: 'getAreas',
+      tags: ['read'],
+      summary: 'The areas the session may see (GeoJSON)',
+      description: 'The session’s area and everything below it; a street session also gets the district as an outline.',
+      security: SESSION,
+      responses: { 200: answer('The areas.', AreaCollection, MEDIA.geojson), ...sessionAnswers },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/basemap',
+    operation: {
+      operationId: 'getBasemap',
+      tags: ['read'],
+      summary: 'The static basemap (GeoJSON)',
+      security: SESSION,
+      responses: { 200: answer('Sea, neighbouring districts and river.', BasemapCollection, MEDIA.geojson), ...sessionAnswers },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/categories',
+    operation: {
+      operationId: 'getCategories',
+      tags: ['read'],
+      summary: 'The event categories',
+      security: SESSION,
+      responses: { 200: answer('The shipped category list.', EventCategoryList), ...sessionAnswers },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/indicators',
+    operation: {
+      operationId: 'getIndicators',
+      tags: ['read'],
+      summary: 'Indicator definitions and current values of an area',
+      security: SESSION,
+      requestParams: { query: z.object({ areaId: z.string().min(1).max(64).optional().meta({ description: "the area (default: the session's own)" }) }) },
+      responses: { 200: answer('The registry and the values of the area and its children.', IndicatorsResponse), ...sessionAnswers, 404: E.areaNotFound },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/events',
+    operation: {
+      operationId: 'listEvents',
+      tags: ['read'],
+      summary: 'Events of an area',
+      description: 'Within the session’s scope; `unit=<id>&status=open` is a unit’s own open list.',
+      security: SESSION,
+      requestParams: { query: EventQuery },
+      responses: { 200: answer('The events and their total.', EventsResponse), 400: E.badQuery('the list'), ...sessionAnswers, 404: E.areaNotFound },
+    },
+  },
+
+  // the closed loop
+  {
+    method: 'get',
+    path: '/api/v1/events/{id}',
+    operation: {
+      operationId: 'getCase',
+      tags: ['cases'],
+      summary: 'A case with its timeline and the actions the session may take',
+      security: SESSION,
+      requestParams: idParam('the event’s id'),
+      responses: {
+        200: answer('The case.', CaseView),
+        ...sessionAnswers,
+        404: refusal('No such case, or one outside the session’s scope (both answer alike; the attempt is audited).', 'NOT_FOUND', 'event not found'),
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/events/{id}/transitions',
+    operation: {
+      operationId: 'transitionCase',
+      tags: ['cases'],
+      summary: 'Take an action on a case',
+      description: 'Moves the case through the closed loop (accept, reject, dispatch, return, handle, verify, rework, escalate, urge, archive). `version` must be the case’s current version: two officers never overwrite each other. The answer is the case with its new version and timeline.',
+      security: SESSION,
+      requestParams: idParam('the event’s id'),
+      requestBody: jsonBody(TransitionRequest, { action: 'dispatch', version: 2, unit: 'fire-safety', coUnits: ['st-310110019000'], note: '请尽快处置' }),
+      responses: {
+        200: answer('Done: the case as it is now.', CaseView),
+        ...bodyAnswers('The action', { path: 'note', message: 'a written note is required' }),
+        401: E.signIn,
+        403: refusal('The session’s role may not take this action here: a role without it, a case escalated to the district, or a request from another origin.', 'FORBIDDEN', 'a wall may not accept'),
+        404: refusal('No such case, or one outside the session’s scope.', 'NOT_FOUND', 'event not found'),
+        409: refusal('`version` is stale: the case changed meanwhile; reload it and try again.', 'CONFLICT', 'the case changed meanwhile; reload and try again'),
+        422: refusal('The action is not allowed at the case’s stage.', 'INVALID_TRANSITION', 'cannot verify a case that is reported'),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/units',
+    operation: {
+      operationId: 'listUnits',
+      tags: ['cases'],
+      summary: 'The units cases are dispatched to',
+      security: SESSION,
+      responses: { 200: answer('The units.', UnitList), ...sessionAnswers },
+    },
+  },
+
+  // statistics
+  {
+    method: 'get',
+    path: '/api/v1/stats',
+    operation: {
+      operationId: 'getStats',
+      tags: ['statistics'],
+      summary: 'Closed-loop statistics of an area for a period',
+      description: 'Recounted from the timelines, per street and per unit, plus the funnel of open cases by stage (now).',
+      security: SESSION,
+      requestParams: { query: StatsQuery },
+      responses: { 200: answer('The statistics.', StatsResponse), 400: E.badQuery('the statistics'), ...sessionAnswers, 404: E.areaNotFound },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/stats.csv',
+    operation: {
+      operationId: 'getStatsReport',
+      tags: ['statistics'],
+      summary: 'The period report (通报) as CSV',
+      description: 'The statistics as a spreadsheet: one row per street and per unit; starts with a byte-order mark so spreadsheet programs read the Chinese as UTF-8. The export is audited.',
+      security: SESSION,
+      requestParams: { query: StatsQuery },
+      responses: { 200: csv('The report.'), 400: E.badQuery('the report'), ...sessionAnswers, 404: E.areaNotFound },
+    },
+  },
+
+  // administration
+  {
+    method: 'get',
+    path: '/api/v1/admin/users',
+    operation: {
+      operationId: 'listUsers',
+      tags: ['admin'],
+      summary: 'Users',
+      security: SESSION,
+      responses: { 200: answer('Every user.', UserList), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/users',
+    operation: {
+      operationId: 'createUser',
+      tags: ['admin'],
+      summary: 'Create a user',
+      security: SESSION,
+      requestBody: jsonBody(UserCreate, { username: 'wjc-duty', role: 'street', areaId: '310110019000', password: 'a long pass phrase' }),
+      responses: {
+        201: answer('Created.', UserView),
+        ...bodyAnswers('The user', { path: 'password', message: 'must be at least 10 characters' }),
+        401: E.signIn,
+        403: E.notAdmin,
+        409: refusal('The username is taken.', 'CONFLICT', 'user wang.li exists already'),
+        500: E.internal,
+      },
+    },
+  },
+  ...(['disable', 'enable'] as const).map(
+    (what): ApiOperation => ({
+      method: 'post',
+      path: `/api/v1/admin/users/{id}/${what}`,
+      operation: {
+        operationId: `${what}User`,
+        tags: ['admin'],
+        summary: what === 'disable' ? 'Disable a user (its sessions and live streams end at once)' : 'Enable a user again',
+        security: SESSION,
+        requestParams: idParam('the user’s id or username'),
+        responses: {
+          200: answer('The user as it is now.', UserView),
+          401: E.signIn,
+          403: E.notAdmin,
+          404: refusal('No such user.', 'NOT_FOUND', 'no user wang.li'),
+          500: E.internal,
+        },
+      },
+    }),
+  ),
+  {
+    method: 'post',
+    path: '/api/v1/admin/users/{id}/password',
+    operation: {
+      operationId: 'resetPassword',
+      tags: ['admin'],
+      summary: 'Set a user’s password',
+      security: SESSION,
+      requestParams: idParam('the user’s id or username'),
+      requestBody: jsonBody(PasswordReset, { password: 'another long pass phrase' }),
+      responses: {
+        204: { description: 'Done.' },
+        ...bodyAnswers('The password', { path: 'password', message: 'must be at least 10 characters' }),
+        401: E.signIn,
+        403: E.notAdmin,
+        404: refusal('No such user.', 'NOT_FOUND', 'no user wang.li'),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/displays',
+    operation: {
+      operationId: 'listDisplays',
+      tags: ['admin'],
+      summary: 'Display tokens',
+      security: SESSION,
+      responses: { 200: answer('Every display token (never the token itself).', DisplayTokenList), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/displays',
+    operation: {
+      operationId: 'createDisplay',
+      tags: ['admin'],
+      summary: 'Create a display token for a wall screen',
+      security: SESSION,
+      requestBody: jsonBody(DisplayTokenCreate, { name: '五角场大屏', areaId: '310110019000' }),
+      responses: {
+        201: answer('Created: the token is in this answer only, never stored.', DisplayCreated),
+        ...bodyAnswers('The display', { path: 'name', message: 'Too small: expected string to have >=1 characters' }),
+        401: E.signIn,
+        403: E.notAdmin,
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/displays/{id}/link',
+    operation: {
+      operationId: 'relinkDisplay',
+      tags: ['admin'],
+      summary: 'A new enrolment link for a display (the old link stops working)',
+      description: 'For a screen that lost its session (a new browser, a wiped profile). Screens already enrolled keep running; revoke the display to stop them.',
+      security: SESSION,
+      requestParams: idParam('the display token’s id'),
+      responses: {
+        201: answer('The new link: its token is in this answer only, never stored.', DisplayCreated),
+        401: E.signIn,
+        403: E.notAdmin,
+        404: refusal('No such display token.', 'NOT_FOUND', 'no display 7d3c…'),
+        409: refusal('The display is revoked: create a new one.', 'CONFLICT', 'display 五角场大屏 is revoked; create a new one'),
+        413: E.tooLarge,
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/displays/{id}/revoke',
+    operation: {
+      operationId: 'revokeDisplay',
+      tags: ['admin'],
+      summary: 'Revoke a display token (the screen stops within seconds)',
+      security: SESSION,
+      requestParams: idParam('the display token’s id'),
+      responses: {
+        200: answer('The display token as it is now.', DisplayTokenView),
+        401: E.signIn,
+        403: E.notAdmin,
+        404: refusal('No such display token.', 'NOT_FOUND', 'no display 7d3c…'),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/audit',
+    operation: {
+      operationId: 'listAudit',
+      tags: ['admin'],
+      summary: 'The audit trail',
+      security: SESSION,
+      requestParams: { query: AuditQuery },
+      responses: { 200: answer('Audit entries, newest first.', AuditList), 400: E.badQuery('the audit trail'), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/audit.csv',
+    operation: {
+      operationId: 'exportAudit',
+      tags: ['admin'],
+      summary: 'The audit trail as CSV',
+      description: 'Up to 100,000 entries of the period (`limit` is ignored); the export is itself audited.',
+      security: SESSION,
+      requestParams: { query: AuditQuery },
+      responses: { 200: csv('The audit trail.'), 400: E.badQuery('the export'), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+    },
+  },
+];
