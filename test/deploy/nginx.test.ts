@@ -291,12 +291,13 @@ describe('OneScreen behind the shipped nginx site', () => {
 
 describe('OneScreen behind the shipped nginx site, without PUBLIC_URL', () => {
   let bare: { server: TestServer; nginx: NginxInstance } | undefined;
+  let serverStopped = false;
   beforeAll(async () => {
     bare = await startBehindNginx({ publicUrl: false });
   }, 30_000);
   afterAll(async () => {
     await bare?.nginx.stop();
-    await bare?.server.stop({ removeData: true });
+    if (!serverStopped) await bare?.server.stop({ removeData: true });
   });
 
   it('should take the public origin from the X-Forwarded-Proto and -Host nginx sends', async () => {
@@ -307,5 +308,14 @@ describe('OneScreen behind the shipped nginx site, without PUBLIC_URL', () => {
     expect((await signIn(FOREIGN)).status).toBe(403);
     const own = await signIn(n.url);
     expect(own.status, own.body).toBe(200);
+  });
+
+  it('should answer 502 with HSTS, once, while the server is down', async () => {
+    await bare!.server.stop({ removeData: true });
+    serverStopped = true;
+    const r = await httpsRequest(bare!.nginx, '/login');
+    expect(r.status).toBe(502);
+    expect(headerCounts(r.rawHeaders).get('strict-transport-security')).toBe(1);
+    expect(r.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
   });
 });
