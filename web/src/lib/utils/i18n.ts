@@ -143,7 +143,6 @@ export const STRINGS = {
   dismiss: { zh: '我已保存，关闭', en: 'Saved it, close' },
   from: { zh: '开始', en: 'From' },
   to: { zh: '结束', en: 'To' },
-  shanghaiTime: { zh: '北京时间', en: 'Shanghai time' },
   filter: { zh: '查询', en: 'Filter' },
   exportCsv: { zh: '导出CSV', en: 'Export CSV' },
   auditAt: { zh: '时间', en: 'Time' },
