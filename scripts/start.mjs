@@ -1,30 +1,32 @@
 #!/usr/bin/env node
 /**
- * `npm start`: builds the wall if dist/web is missing or older than its sources, then runs the
- * server (with the simulator unless SIMULATOR=off) in this same process.
+ * `npm start`: builds the wall if dist/web is missing or older than its sources (saying so, and
+ * how long it took), then runs the server (with the simulator unless SIMULATOR=off) in this same
+ * process. A production install of a release (`npm ci --omit=dev`: no Vite, no web/ sources)
+ * serves the dist/web it came with; without one it says what to do. See scripts/lib/web-build.mjs.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatDuration, planWebBuild, viteBin, webState } from './lib/web-build.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const built = join(root, 'dist/web/index.html');
 
-function newest(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
+const plan = planWebBuild(webState(root));
+if (plan.action === 'fail') {
+  console.error(`onescreen: cannot start.\n${plan.message}`);
+  process.exit(1);
 }
-
-const stale = !existsSync(built) || statSync(built).mtimeMs < Math.max(newest(join(root, 'web')), newest(join(root, 'shared')));
-if (stale) {
-  console.log('building the wall (vite build)…');
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+if (plan.action === 'serve-stale') console.warn(`onescreen: ${plan.warning}`);
+if (plan.action === 'build') {
+  const why = plan.reason === 'missing' ? 'not built yet' : 'its sources changed';
+  console.log(`onescreen: building the wall (vite build, ${why}); this takes about 10–40 s, once…`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [viteBin(root), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`onescreen: building the wall failed after ${formatDuration(performance.now() - t0)} (exit ${r.status ?? r.signal}).`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`onescreen: built the wall in ${formatDuration(performance.now() - t0)} (dist/web).`);
 }
 
 const { register } = await import('tsx/esm/api');

@@ -37,12 +37,29 @@ export function startOfLocalDay(t: number, tz: string): number {
   return midnightLocal - zoneOffsetMs(midnightLocal - off, tz);
 }
 
-/** counts per hour: 24 slots from dayStart for the given timestamps */
-export function hourHistogram(times: readonly number[], dayStart: number): number[] {
+/**
+ * epoch ms of the local midnight that starts the day after the one starting at dayStart: 23, 24
+ * or 25 hours later where the zone changes its offset
+ */
+export function nextLocalDay(dayStart: number, tz: string): number {
+  return startOfLocalDay(dayStart + 36 * 3_600_000, tz);
+}
+
+/**
+ * counts per local hour of day (0–23) of the times in [dayStart, nextLocalDay): on the day the
+ * clocks go back the repeated hour shares one slot, on the day they jump the skipped hour stays
+ * empty (the web counts live events into the same slots)
+ */
+export function hourHistogram(times: readonly number[], dayStart: number, tz: string): number[] {
   const out = new Array<number>(24).fill(0);
+  const dayEnd = nextLocalDay(dayStart, tz);
+  // one offset all day, except on the days the zone changes it
+  const first = zoneOffsetMs(dayStart, tz);
+  const steady = first === zoneOffsetMs(dayEnd - 1, tz);
   for (const t of times) {
-    const h = Math.floor((t - dayStart) / 3_600_000);
-    if (h >= 0 && h < 24) out[h]! += 1;
+    if (t < dayStart || t >= dayEnd) continue;
+    const local = t + (steady ? first : zoneOffsetMs(t, tz));
+    out[Math.floor((((local % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000)]! += 1;
   }
   return out;
 }

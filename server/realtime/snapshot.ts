@@ -4,7 +4,7 @@
  */
 import { CLOSED_STATUSES, EventStatus, type Snapshot } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import { hourHistogram, startOfLocalDay } from '../domain/time.ts';
+import { hourHistogram, nextLocalDay, startOfLocalDay } from '../domain/time.ts';
 import type { Clock, Store } from '../ports.ts';
 import type { IndicatorService } from '../services/indicator.service.ts';
 import type { LiveHub } from './hub.ts';
@@ -39,7 +39,7 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
     d.store.listEvents({ ...area, statuses: OPEN, limit: SNAPSHOT_OPEN_EVENTS, order: 'due' }),
     d.store.countEvents({ ...area, statuses: OPEN }),
     d.store.listEvents({ ...area, limit: SNAPSHOT_RECENT_EVENTS }),
-    d.store.occurredTimes(yesterdayStart, todayStart + 86_400_000, { id: areaId, level }),
+    d.store.occurredTimes(yesterdayStart, nextLocalDay(todayStart, d.timeZone), { id: areaId, level }),
     d.indicators.trends(areaId),
   ]);
   return {
@@ -53,6 +53,6 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
     events,
     openTotal,
     recent,
-    hourly: { today: hourHistogram(times, todayStart), yesterday: hourHistogram(times, yesterdayStart), todayStart },
+    hourly: { today: hourHistogram(times, todayStart, d.timeZone), yesterday: hourHistogram(times, yesterdayStart, d.timeZone), todayStart },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zonedInputValue, zonedIso } from '../../web/src/lib/utils/time-zone.ts';
 import { cspViolations, ctx, newSessionPage, sel, text, WUJIAOCHANG_ID, type SessionPage } from './harness.ts';
 
 export function adminSuite(): void {
@@ -57,12 +58,15 @@ export function adminSuite(): void {
       expect(rows.some((r) => r.action === 'user.create')).toBe(true);
       const times = rows.map((r) => Date.parse(r.at));
       expect(times).toEqual([...times].sort((a, b) => b - a));
-      // a range in the future holds nothing
-      const future = new Date(Date.now() + 8 * 3_600_000 + 24 * 3_600_000).toISOString().slice(0, 16);
-      await page.fill(sel('audit-from'), future);
+      // a range in the future holds nothing; the typed time is the centre's (Asia/Shanghai)
+      const tomorrow = Math.floor((Date.now() + 24 * 3_600_000) / 60_000) * 60_000;
+      await page.fill(sel('audit-from'), zonedInputValue(tomorrow, 'Asia/Shanghai'));
       await page.click(sel('audit-apply'));
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-row"]').length === 0);
-      expect(await page.getAttribute(sel('audit-csv'), 'href')).toContain('from=');
+      const href = new URL((await page.getAttribute(sel('audit-csv'), 'href'))!, ctx.server.url);
+      expect(href.searchParams.get('from')).toBe(zonedIso(tomorrow, 'Asia/Shanghai'));
+      expect(href.searchParams.get('from')).toMatch(/\+08:00$/);
+      expect(Date.parse(href.searchParams.get('from')!)).toBe(tomorrow);
       await page.fill(sel('audit-from'), '');
       await page.click(sel('audit-apply'));
       await page.waitForSelector(sel('audit-row'));

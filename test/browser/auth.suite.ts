@@ -4,17 +4,38 @@
  * login page with the live socket closed and the session dead on the server. Throttling is shown
  * with the server's message and the time to try again.
  */
+import type { WebSocket } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTime } from '../../web/src/lib/utils/format.ts';
 import { cspViolations, ctx, newSessionPage, sel, text, type SessionPage } from './harness.ts';
 
 export function authSuite(): void {
   describe('the login page', () => {
     let p: SessionPage;
     let user: { username: string; password: string };
+    /** the Socket.IO WebSockets the page opened, as the browser reports them */
+    const sockets: WebSocket[] = [];
+
+    /** Resolves true once every socket in `sockets` is closed, false after `deadlineMs`. */
+    function allSocketsClosed(deadlineMs: number): Promise<boolean> {
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), deadlineMs);
+        const check = () => {
+          if (!sockets.every((ws) => ws.isClosed())) return;
+          clearTimeout(timer);
+          resolve(true);
+        };
+        for (const ws of sockets) ws.on('close', check);
+        check();
+      });
+    }
 
     beforeAll(async () => {
       user = await ctx.server.createUser('district');
       p = await newSessionPage(null);
+      p.page.on('websocket', (ws) => {
+        if (ws.url().includes('/socket.io/')) sockets.push(ws);
+      });
       // every Socket.IO WebSocket the page opens and closes, kept in sessionStorage so the record
       // outlives the page: a close event only fires if the page closed the socket itself
       await p.context.addInitScript(() => {
@@ -79,16 +100,20 @@ export function authSuite(): void {
       const wsLog = () => page.evaluate(() => JSON.parse(sessionStorage.getItem('__ws_log') ?? '[]') as string[]);
       await expect.poll(wsLog).toContain('open');
       const cookie = (await p.context.cookies()).find((c) => c.name === 'onescreen_session')!;
-      // hold the login page back a moment: the wall must close its socket itself, not leave
-      // that to the page going away
+      // Hold the login page back until every Socket.IO WebSocket the wall opened has closed (or
+      // 10 s passed): while the old page still stands, a closed socket is one the wall closed
+      // itself, not one the browser dropped because the page went away.
+      expect(sockets.length).toBeGreaterThan(0);
+      let closedBeforeLeaving: boolean | null = null;
       await page.route(`${ctx.server.url}/login`, async (route) => {
-        await new Promise((r) => setTimeout(r, 1000));
+        closedBeforeLeaving = await allSocketsClosed(10_000);
         await route.continue();
       });
       await page.click(sel('logout'));
       await page.waitForURL(`${ctx.server.url}/login`);
       await page.waitForSelector(sel('login-form'));
       await page.unroute(`${ctx.server.url}/login`);
+      expect(closedBeforeLeaving).toBe(true);
       const log = await wsLog();
       expect(log.filter((x) => x === 'close').length).toBe(log.filter((x) => x === 'open').length);
       // the old cookie no longer opens anything
@@ -110,12 +135,24 @@ export function authSuite(): void {
       );
       await page.fill(sel('login-username'), user.username);
       await page.fill(sel('login-password'), 'whatever-it-is-1');
+      const t0 = Date.now();
       await page.click(sel('login-submit'));
       const error = page.locator(sel('login-error'));
       await error.waitFor();
       expect(await error.getAttribute('data-kind')).toBe('throttled');
       expect(await text(page, 'login-server-message')).toBe(message);
-      expect(await text(page, 'login-retry')).toMatch(/可重试时间 \d\d:\d\d:\d\d（剩余 (4分5\d|5分00)秒）/);
+      const retry = await text(page, 'login-retry');
+      const t1 = Date.now();
+      // Retry-After 300 s from the answer, which came between t0 and t1: the time to try again
+      // is 300 s after some second in that span, and at most that much is left
+      const m = /^可重试时间 (\d\d:\d\d:\d\d)（剩余 (?:(\d+)分)?(\d+)秒）$/.exec(retry);
+      expect(m, retry).not.toBeNull();
+      const possible = new Set<string>();
+      for (let s = Math.floor(t0 / 1000); s <= Math.floor(t1 / 1000); s++) possible.add(formatTime(s * 1000 + 300_000, true, 'Asia/Shanghai'));
+      expect([...possible]).toContain(m![1]);
+      const left = Number(m![2] ?? 0) * 60 + Number(m![3]);
+      expect(left).toBeLessThanOrEqual(300);
+      expect(left).toBeGreaterThanOrEqual(300 - Math.ceil((t1 - t0) / 1000));
       expect(await page.isDisabled(sel('login-submit'))).toBe(true);
       await page.unroute('**/api/v1/session');
     });

@@ -41,7 +41,7 @@ export function streetSuite(): void {
       const bars = await page.evaluate(() => (window.__onescreen!.charts.streets!.getOption() as { yAxis: { data: string[] }[] }).yAxis[0]!.data);
       expect(bars.length).toBeGreaterThan(0);
       expect(bars.every((b) => /^第\d+网格$/.test(b))).toBe(true);
-      // Esc and a click on the street do not leave it
+      // Esc does not leave it
       await page.keyboard.press('Escape');
       expect(await page.getAttribute('[data-scope]', 'data-scope')).toBe(WUJIAOCHANG_ID);
     });
@@ -94,8 +94,11 @@ export function streetSuite(): void {
         [own, neighbour],
       );
       await street.page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="ticker-line"] .title')].some((e) => e.textContent === t), own);
-      // the neighbour's case was sent in the same batch, before ours: it had its chance to arrive
-      await street.page.waitForTimeout(1000);
+      // Had the neighbour's case leaked, it would be here by now: a later case of 五角场, posted
+      // after that batch was committed and sent, comes down the same ordered socket behind it.
+      const later = `五角场后续事件 ${stamp}`;
+      await postEvents([{ title: later, lng: wLng, lat: wLat }]);
+      await street.page.waitForFunction((t) => [...document.querySelectorAll('[data-testid="ticker-line"] .title')].some((e) => e.textContent === t), later);
       expect(await tickerTitles(street.page)).not.toContain(neighbour);
       const leaked = await street.page.evaluate((id) => {
         const d = window.__onescreen!.state.live.data;
@@ -113,7 +116,8 @@ export function streetSuite(): void {
       const id = users.find((u) => u.username === user.username)!.id;
       const r = await postJson(ctx.server.url, `/api/v1/admin/users/${encodeURIComponent(id)}/disable`, {}, undefined, { cookie: ctx.adminCookie });
       expect(r.status).toBe(200);
-      await street.page.waitForSelector(sel('signed-out'), { timeout: 8000 });
+      // the server re-checks live sessions every 500 ms here (sessionCheckMs)
+      await street.page.waitForSelector(sel('signed-out'));
       expect(await text(street.page, 'signed-out')).toContain('已退出登录');
       await street.page.waitForURL(`${ctx.server.url}/login`);
     });

@@ -115,7 +115,9 @@ describe('the wall', () => {
       expect(yesterday).toBeGreaterThan(0);
       // the closed-loop board lists every street, the funnel counts the open cases by stage
       expect(await page.locator(sel('board-row')).count()).toBe(12);
-      await page.waitForFunction(() => document.querySelector('[data-testid="loop-funnel"] li[data-stage="reported"]')?.getAttribute('data-n') !== '');
+      // the funnel counts the open cases waiting to be accepted (an attribute that is missing
+      // reads null, which is not '' either: the count itself must be there)
+      await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-testid="loop-funnel"] li[data-stage="reported"]')?.getAttribute('data-n') ?? ''));
       expect(await page.isVisible(sel('deadline-watch'))).toBe(true);
       // the first-time success rate shows its 90% target
       expect(await page.textContent(`${sel('tile-first_time_success_rate')} ${sel('tile-note')}`)).toMatch(/90/);
@@ -249,24 +251,41 @@ describe('the wall', () => {
     });
 
     it('should open the detail of a clicked event marker', async () => {
-      await page.waitForFunction(() => window.__onescreen!.map!.queryRenderedFeatures({ layers: ['events'] }).length > 0);
-      const target = await page.evaluate(() => {
-        const map = window.__onescreen!.map!;
+      // The simulator moves markers all the time (new cases, closed ones): finding a marker and
+      // clicking it must be one step, with no message from the server in between. So a marker
+      // alone in its spot (nothing else within the click's reach) is found and clicked in one
+      // synchronous run inside the page, through the map's own DOM events, and the wall's
+      // selection read in that same run.
+      const clicked = await page.waitForFunction(() => {
+        const w = window.__onescreen!;
+        const map = w.map!;
+        const canvas = map.getCanvas();
         const rect = map.getContainer().getBoundingClientRect();
+        const reach = 6 * w.state.wall.scale; // the wall's click looks this far around the pointer
         for (const f of map.queryRenderedFeatures({ layers: ['events'] })) {
           if (f.geometry.type !== 'Point') continue;
           const p = map.project(f.geometry.coordinates as [number, number]);
-          if (p.x > 200 && p.y > 40 && p.x < rect.width - 40 && p.y < rect.height - 60) {
-            const ids = map.queryRenderedFeatures([[p.x - 4, p.y - 4], [p.x + 4, p.y + 4]], { layers: ['events'] }).map((x) => String(x.properties.id));
-            return { x: rect.left + p.x, y: rect.top + p.y, ids };
+          const x = rect.left + p.x;
+          const y = rect.top + p.y;
+          if (document.elementFromPoint(x, y) !== canvas) continue; // under a panel or a label
+          const box: [[number, number], [number, number]] = [[p.x - 2 * reach, p.y - 2 * reach], [p.x + 2 * reach, p.y + 2 * reach]];
+          const ids = new Set(map.queryRenderedFeatures(box, { layers: ['events'] }).map((g) => String(g.properties.id)));
+          if (ids.size !== 1) continue;
+          const id = String(f.properties.id);
+          for (const type of ['mousedown', 'mouseup', 'click']) {
+            canvas.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, view: window, button: 0, clientX: x, clientY: y }));
           }
+          const title = [...w.state.live.data.openEvents, ...w.state.live.data.recent].find((e) => e.id === id)?.title ?? null;
+          return { id, title, selected: w.state.wall.selectedEventId };
         }
         return null;
       });
-      expect(target).not.toBeNull();
-      await page.mouse.click(target!.x, target!.y);
+      const target = (await clicked.jsonValue())!;
+      expect(target.selected).toBe(target.id);
+      expect(target.title).not.toBeNull();
       await page.waitForSelector(sel('event-detail'));
-      expect(target!.ids).toContain(await page.evaluate(() => window.__onescreen!.state.wall.selectedEventId));
+      // the detail is pinned to the picked case, even if it closes meanwhile
+      expect(await page.textContent(sel('detail-title'))).toBe(target.title);
       await page.click(`${sel('event-detail')} button`);
       await page.waitForSelector(sel('event-detail'), { state: 'detached' });
     });

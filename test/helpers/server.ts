@@ -77,6 +77,8 @@ export interface TestServerOptions {
   logger?: Logger;
   /** further app options (e.g. `metricsToken`) */
   app?: Partial<AppOptions>;
+  /** the centre's `TIME_ZONE` (default Asia/Shanghai) */
+  timeZone?: string;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -93,7 +95,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       ingestMaxBytes: opts.ingestMaxBytes ?? 4 * 1024 * 1024,
       indicatorFlushPerSec: opts.flushPerSec ?? 4,
       rawRetentionHours: 48,
-      timeZone: 'Asia/Shanghai',
+      timeZone: opts.timeZone ?? 'Asia/Shanghai',
       centreName: { zh: '杨浦区城市运行管理中心', en: 'Yangpu District City Operations Centre' },
       simulatorOn: opts.simulator ?? false,
       ingestRatePerSec: opts.ingestRatePerSec ?? 1000,
@@ -134,7 +136,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         tree: app.tree,
         indicators: app.indicators.definitions,
         seed: opts.seed ?? 42,
-        timeZone: 'Asia/Shanghai',
+        timeZone: opts.timeZone ?? 'Asia/Shanghai',
         logger: quietLogger,
         tickMs: opts.simulatorTickMs ?? 1000,
         eventsPerHour: opts.simulatorEventsPerHour ?? 60,

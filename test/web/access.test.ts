@@ -8,7 +8,7 @@ import { loginHref, pageOf, safeNext, takeDisplayToken } from '../../web/src/lib
 /** the wall's own origin, as a browser on the server's machine would see it */
 const HERE = 'http://127.0.0.1:8080';
 import { ancestorsOf, isWithin, scopeGeometry } from '../../web/src/lib/utils/scope.ts';
-import { isoToShanghaiInput, shanghaiInputToIso } from '../../web/src/lib/utils/time-input.ts';
+import { isoToTimeInput, readTimeInput, timeInputNote, timeInputToIso } from '../../web/src/lib/utils/time-input.ts';
 
 const PAYLOADS = ['<img src=x onerror=window.__xss=1>', '<script>window.__xss=2</script>', '"><svg onload=window.__xss=3>', "' onmouseover='x"];
 
@@ -165,11 +165,35 @@ describe('scopeGeometry', () => {
 });
 
 describe('time inputs', () => {
-  it('should read datetime-local values as Shanghai time', () => {
-    expect(shanghaiInputToIso('2026-11-22T09:30')).toBe('2026-11-22T09:30:00+08:00');
-    expect(shanghaiInputToIso('')).toBeNull();
-    expect(shanghaiInputToIso('22/11/2026')).toBeNull();
-    expect(isoToShanghaiInput(Date.parse('2026-11-22T01:30:00Z'))).toBe('2026-11-22T09:30');
+  it('should read datetime-local values in the centre\'s zone, Asia/Shanghai until the server names another', () => {
+    expect(timeInputToIso('2026-11-22T09:30')).toBe('2026-11-22T09:30:00+08:00');
+    expect(timeInputToIso('')).toBeNull();
+    expect(timeInputToIso('22/11/2026')).toBeNull();
+    expect(timeInputToIso('2026-02-30T09:30')).toBeNull();
+    expect(timeInputToIso('2026-11-22T24:00')).toBeNull();
+    expect(isoToTimeInput(Date.parse('2026-11-22T01:30:00Z'))).toBe('2026-11-22T09:30');
+    expect(timeInputToIso('2026-11-22T09:30', 'from', 'America/New_York')).toBe('2026-11-22T09:30:00-05:00');
+    expect(isoToTimeInput(Date.parse('2026-07-01T12:00:00Z'), 'America/New_York')).toBe('2026-07-01T08:00');
+  });
+
+  it('should read a time the clocks skipped past the jump, and say so', () => {
+    // New York springs forward at 02:00 EST on 8 March 2026: 02:30 does not exist
+    const r = readTimeInput('2026-03-08T02:30', 'from', 'America/New_York')!;
+    expect(r).toEqual({ ms: Date.parse('2026-03-08T07:30:00Z'), iso: '2026-03-08T03:30:00-04:00', kind: 'gap' });
+    expect(timeInputNote(r, 'from', 'en', 'America/New_York')).toBe('That time did not occur (clocks went forward): read as 03:30 UTC-4');
+    expect(timeInputNote(r, 'from', 'zh', 'America/New_York')).toBe('该时刻因夏令时调整不存在，按 03:30 UTC-4 计');
+  });
+
+  it('should read a time the clocks showed twice as the first for a start and the second for an end', () => {
+    // New York falls back at 02:00 EDT on 1 November 2026: 01:30 happens twice
+    const from = readTimeInput('2026-11-01T01:30', 'from', 'America/New_York')!;
+    const to = readTimeInput('2026-11-01T01:30', 'to', 'America/New_York')!;
+    expect(from.iso).toBe('2026-11-01T01:30:00-04:00');
+    expect(to.iso).toBe('2026-11-01T01:30:00-05:00');
+    expect(to.ms - from.ms).toBe(3_600_000);
+    expect([from.kind, to.kind]).toEqual(['overlap', 'overlap']);
+    expect(timeInputNote(to, 'to', 'en', 'America/New_York')).toBe('That time occurred twice (clocks went back): read as the second, 01:30 UTC-5');
+    expect(timeInputNote(readTimeInput('2026-11-01T09:30', 'to', 'America/New_York')!, 'to', 'en', 'America/New_York')).toBeNull();
   });
 });
 

@@ -281,6 +281,52 @@ describe(bumpHourly.name, () => {
     expect(b.yesterday.every((n) => n === 0)).toBe(true);
     expect(b.today[2]).toBe(1);
   });
+  it('should ignore an event from before yesterday', () => {
+    expect(bumpHourly(h, TODAY_START - 25 * HOUR)).toEqual(h);
+  });
+
+  describe('in a zone with summer time (Europe/Berlin)', () => {
+    const TZ = 'Europe/Berlin';
+    // 29 March 2026: 02:00 CET jumps to 03:00 CEST, the day is 23 h long
+    const SPRING = Date.parse('2026-03-29T00:00:00+01:00');
+    const NEXT = Date.parse('2026-03-30T00:00:00+02:00');
+    const day = (todayStart: number) => ({ today: new Array(24).fill(0), yesterday: new Array(24).fill(0), todayStart });
+
+    it('should roll over at the next local midnight, 23 h after a spring-forward midnight', () => {
+      expect(NEXT - SPRING).toBe(23 * HOUR);
+      const a = bumpHourly(day(SPRING), NEXT - 1, TZ);
+      expect(a.todayStart).toBe(SPRING);
+      expect(a.today[23]).toBe(1);
+      const b = bumpHourly(a, NEXT, TZ);
+      expect(b.todayStart).toBe(NEXT);
+      expect(b.today[0]).toBe(1);
+      expect(b.yesterday[23]).toBe(1);
+    });
+    it('should count by the hour the clock showed, leaving the skipped hour empty', () => {
+      let h = day(SPRING);
+      for (const iso of ['2026-03-29T01:59:00+01:00', '2026-03-29T03:00:00+02:00', '2026-03-29T04:10:00+02:00']) h = bumpHourly(h, Date.parse(iso), TZ);
+      expect(h.today.slice(0, 5)).toEqual([0, 1, 0, 1, 1]);
+    });
+    it('should count both of the repeated hours into one slot on the fall-back day, 25 h long', () => {
+      const AUTUMN = Date.parse('2026-10-25T00:00:00+02:00');
+      const after = Date.parse('2026-10-26T00:00:00+01:00');
+      expect(after - AUTUMN).toBe(25 * HOUR);
+      let h = day(AUTUMN);
+      h = bumpHourly(h, Date.parse('2026-10-25T02:30:00+02:00'), TZ);
+      h = bumpHourly(h, Date.parse('2026-10-25T02:30:00+01:00'), TZ);
+      h = bumpHourly(h, after - 1, TZ); // 23:59:59 CET, 24 h 59 min after midnight: still today
+      expect(h.todayStart).toBe(AUTUMN);
+      expect(h.today[2]).toBe(2);
+      expect(h.today[23]).toBe(1);
+      expect(hourlyAt(h, after - 1, TZ)).toBe(h);
+      expect(hourlyAt(h, after, TZ).todayStart).toBe(after);
+    });
+    it("should count a late event of yesterday into yesterday's local hour", () => {
+      const h = bumpHourly(day(NEXT), Date.parse('2026-03-29T03:15:00+02:00'), TZ);
+      expect(h.yesterday[3]).toBe(1);
+      expect(h.todayStart).toBe(NEXT);
+    });
+  });
 });
 
 describe(mergePoint.name, () => {
@@ -323,5 +369,17 @@ describe(hourlyAt.name, () => {
     expect(r.yesterday[0]).toBe(5);
     expect(r.today.every((n) => n === 0)).toBe(true);
     expect(r.todayStart).toBe(TODAY_START + 24 * HOUR);
+  });
+  it('should clear both days after more than a day', () => {
+    const r = hourlyAt(h, TODAY_START + 49 * HOUR);
+    expect(r.todayStart).toBe(TODAY_START + 48 * HOUR);
+    expect([...r.today, ...r.yesterday].every((n) => n === 0)).toBe(true);
+  });
+  it('should roll over at the local midnight of a zone with summer time', () => {
+    // New York, 8 March 2026: the spring-forward day ends 23 h after it began
+    const start = Date.parse('2026-03-08T00:00:00-05:00');
+    const ny = { ...h, todayStart: start };
+    expect(hourlyAt(ny, start + 23 * HOUR - 1, 'America/New_York')).toBe(ny);
+    expect(hourlyAt(ny, start + 23 * HOUR, 'America/New_York').todayStart).toBe(Date.parse('2026-03-09T00:00:00-04:00'));
   });
 });

@@ -229,6 +229,14 @@ describe('periodRange', () => {
     expect(iso(periodRange('week', Date.parse('2026-11-29T15:00:00Z')).from)).toBe('2026-11-22T16:00:00.000Z'); // Sun 23:00
     expect(iso(periodRange('week', Date.parse('2026-11-29T16:30:00Z')).from)).toBe('2026-11-29T16:00:00.000Z'); // Mon 00:30
   });
+  it('should start the week at Monday\'s local midnight across a daylight-saving change', () => {
+    // Berlin went to summer time on Sunday 29 March 2026: the week from Monday 23 March is 167 h long
+    expect(iso(periodRange('week', Date.parse('2026-03-29T21:00:00Z'), 'Europe/Berlin').from)).toBe('2026-03-22T23:00:00.000Z'); // Sun 23:00 CEST
+    expect(iso(periodRange('week', Date.parse('2026-03-30T08:00:00Z'), 'Europe/Berlin').from)).toBe('2026-03-29T22:00:00.000Z'); // Mon 10:00 CEST
+    expect(iso(periodRange('today', Date.parse('2026-03-29T21:00:00Z'), 'Europe/Berlin').from)).toBe('2026-03-28T23:00:00.000Z');
+    // New York: Sunday evening is already Monday in UTC
+    expect(iso(periodRange('week', Date.parse('2026-11-02T03:00:00Z'), 'America/New_York').from)).toBe('2026-10-26T04:00:00.000Z');
+  });
   it('should build the report address', () => {
     expect(reportHref(Date.parse('2026-11-24T16:00:00Z'), Date.parse('2026-11-25T02:00:00Z'), '310110')).toBe(
       '/api/v1/stats.csv?areaId=310110&from=2026-11-24T16%3A00%3A00.000Z&to=2026-11-25T02%3A00%3A00.000Z',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AreaGeometry, IndicatorDefinition, IndicatorValue } from '../../shared/index.ts';
-import { formatAge, formatDate, formatTime, formatValue, shanghaiHour, shanghaiMidnight } from '../../web/src/lib/utils/format.ts';
+import { formatAge, formatDate, formatDateTime, formatTime, formatValue, localHour, localMidnight, timeZoneLabel } from '../../web/src/lib/utils/format.ts';
 import { boundsOf, containsPoint, labelPoint } from '../../web/src/lib/utils/geo.ts';
 import { placeLabels, shortStreetName, shortStreetNameEn, textWidth } from '../../web/src/lib/utils/labels.ts';
 import { loc, resolveLang, sourceName, t } from '../../web/src/lib/utils/i18n.ts';
@@ -44,21 +44,47 @@ describe('format', () => {
     expect(formatValue(v, d, lang)).toBe(expected);
   });
 
-  it('should show times in Asia/Shanghai', () => {
+  it('should show times in Asia/Shanghai until the server names another zone', () => {
     expect(formatTime('2026-11-22T01:02:03Z')).toBe('09:02:03');
     expect(formatTime(Date.parse('2026-11-22T15:59:00Z'), false)).toBe('23:59');
     expect(formatTime('not a time')).toBe('--:--:--');
-    expect(shanghaiHour('2026-11-21T16:30:00Z')).toBe(0);
+    expect(localHour('2026-11-21T16:30:00Z')).toBe(0);
+    expect(formatDateTime('2026-11-22T01:02:03Z')).toBe('2026-11-22 09:02:03');
+  });
+
+  it('should show times in the zone it is given, with its summer time', () => {
+    expect(formatTime('2026-01-15T12:00:00Z', true, 'Europe/Berlin')).toBe('13:00:00');
+    expect(formatTime('2026-07-15T12:00:00Z', true, 'Europe/Berlin')).toBe('14:00:00');
+    // the hour Berlin's clocks go back: 02:30 twice, an hour apart
+    expect(formatTime('2026-10-25T00:30:00Z', false, 'Europe/Berlin')).toBe('02:30');
+    expect(formatTime('2026-10-25T01:30:00Z', false, 'Europe/Berlin')).toBe('02:30');
+    expect(formatDateTime('2026-03-08T07:30:00Z', 'America/New_York')).toBe('2026-03-08 03:30:00');
+    expect(localHour('2026-03-08T06:59:00Z', 'America/New_York')).toBe(1);
+    expect(localHour('2026-03-08T07:00:00Z', 'America/New_York')).toBe(3);
   });
 
   it('should format the date line', () => {
     expect(formatDate(Date.parse('2026-11-22T01:00:00Z'), 'zh')).toBe('2026年11月22日 星期日');
     expect(formatDate(Date.parse('2026-11-22T01:00:00Z'), 'en')).toBe('Sun 22 Nov 2026');
+    // 01:00 UTC on Sunday is still Saturday evening in New York
+    expect(formatDate(Date.parse('2026-11-22T01:00:00Z'), 'en', 'America/New_York')).toBe('Sat 21 Nov 2026');
   });
 
-  it('should find Shanghai midnight', () => {
-    expect(shanghaiMidnight(Date.parse('2026-11-22T16:30:00Z'))).toBe(Date.parse('2026-11-23T00:00:00+08:00'));
-    expect(shanghaiMidnight(Date.parse('2026-11-22T10:00:00+08:00'))).toBe(Date.parse('2026-11-22T00:00:00+08:00'));
+  it('should find the local midnight', () => {
+    expect(localMidnight(Date.parse('2026-11-22T16:30:00Z'))).toBe(Date.parse('2026-11-23T00:00:00+08:00'));
+    expect(localMidnight(Date.parse('2026-11-22T10:00:00+08:00'))).toBe(Date.parse('2026-11-22T00:00:00+08:00'));
+    expect(localMidnight(Date.parse('2026-03-29T12:00:00Z'), 'Europe/Berlin')).toBe(Date.parse('2026-03-29T00:00:00+01:00'));
+    expect(localMidnight(Date.parse('2026-03-29T23:30:00Z'), 'Europe/Berlin')).toBe(Date.parse('2026-03-30T00:00:00+02:00'));
+  });
+
+  it('should name the zone beside the clock', () => {
+    expect(timeZoneLabel('zh', 0)).toBe('北京时间');
+    expect(timeZoneLabel('en', 0)).toBe('Beijing time');
+    expect(timeZoneLabel('zh', Date.parse('2026-01-15T12:00:00Z'), 'Europe/Berlin')).toBe('中欧时间 UTC+1');
+    expect(timeZoneLabel('en', Date.parse('2026-07-15T12:00:00Z'), 'Europe/Berlin')).toBe('Central European Time UTC+2');
+    expect(timeZoneLabel('en', Date.parse('2026-07-15T12:00:00Z'), 'America/New_York')).toBe('Eastern Time UTC-4');
+    expect(timeZoneLabel('en', 0, 'UTC')).toBe('UTC');
+    expect(timeZoneLabel('en', Date.parse('2026-07-15T12:00:00Z'), 'Asia/Kathmandu')).toMatch(/UTC\+5:45$/);
   });
 
   it.each([

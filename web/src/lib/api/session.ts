@@ -3,7 +3,7 @@
  * Signing in and out, and enrolling a wall screen with its display token. The session itself is
  * an httpOnly cookie the web never sees; these calls only learn who is signed in.
  */
-import { SessionInfo } from '../../../../shared/index.ts';
+import { SessionInfo, type DisplayEnrolRequest } from '../../../../shared/index.ts';
 import { getJson, HttpError, isUnauthorized, sendJson } from './http.ts';
 
 function parseSession(raw: unknown, what: string): SessionInfo {
@@ -57,17 +57,37 @@ export async function logout(): Promise<void> {
   }
 }
 
-export type EnrolResult = { ok: true; session: SessionInfo } | { ok: false; reason: 'refused' };
+export type EnrolResult =
+  | { ok: true; session: SessionInfo }
+  /** a person is signed in in this browser: enrolling would replace that session (409 `SESSION_EXISTS`) */
+  | { ok: false; reason: 'sessionExists'; message: string }
+  /** an unknown, malformed, revoked or already used token */
+  | { ok: false; reason: 'refused'; message: string };
 
 /**
- * `POST /api/v1/session/display` with the token from `/?display=…`. An unknown, malformed or
- * revoked token is `refused`; a network or server failure throws (the caller retries).
+ * What a refused enrolment means, or null when retrying may help (no network, a server error):
+ * 409 `SESSION_EXISTS` asks before replacing a person's session; 400, 401 and 403 refuse the
+ * token for good (a token enrols one screen once).
  */
-export async function enrolDisplay(token: string): Promise<EnrolResult> {
+export function enrolRefusal(err: unknown): Exclude<EnrolResult, { ok: true }> | null {
+  if (!(err instanceof HttpError)) return null;
+  if (err.status === 409 && err.code === 'SESSION_EXISTS') return { ok: false, reason: 'sessionExists', message: err.serverMessage };
+  if (err.status === 400 || err.status === 401 || err.status === 403) return { ok: false, reason: 'refused', message: err.serverMessage };
+  return null;
+}
+
+/**
+ * `POST /api/v1/session/display` with the token from `/?display=…` (shared/schemas/auth.ts
+ * `DisplayEnrolRequest`). `replace: true` only once the person signed in here said so. A network
+ * or server failure throws (the caller retries).
+ */
+export async function enrolDisplay(token: string, replace = false): Promise<EnrolResult> {
+  const body: DisplayEnrolRequest = replace ? { token, replace: true } : { token };
   try {
-    return { ok: true, session: parseSession(await sendJson('POST', '/api/v1/session/display', { token }), 'display') };
+    return { ok: true, session: parseSession(await sendJson('POST', '/api/v1/session/display', body), 'display') };
   } catch (err) {
-    if (err instanceof HttpError && (err.status === 401 || err.status === 400 || err.status === 403)) return { ok: false, reason: 'refused' };
+    const refused = enrolRefusal(err);
+    if (refused) return refused;
     throw err;
   }
 }

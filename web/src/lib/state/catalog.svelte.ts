@@ -9,6 +9,7 @@ import type { FeatureCollection } from 'geojson';
 import type { AreaFeature, EventCategory, IndicatorDefinition, Unit } from '../../../../shared/index.ts';
 import { fetchUnits } from '../api/cases.ts';
 import { setClockWarnAt } from '../utils/queue.ts';
+import { setWallTimeZone } from './time-zone.svelte.ts';
 import { scopeGeometry } from '../utils/scope.ts';
 import {
   fetchAreas,
@@ -59,6 +60,7 @@ export class Catalog {
     const signal = this.#abort.signal;
     this.centre = await withRetry(() => fetchCentreInfo(signal), signal);
     setClockWarnAt(this.centre.clockWarnAt);
+    setWallTimeZone(this.centre.timeZone);
     const root = this.rootAreaId;
     await Promise.all([
       withRetry(() => fetchAreas(signal), signal).then((a) => (this.areas = a)),
@@ -68,12 +70,14 @@ export class Catalog {
       withRetry(() => fetchUnits(signal), signal).then((u) => (this.units = u)),
     ]);
     this.loaded = true;
-    // The simulator can be switched on or off while the wall runs.
+    // The simulator can be switched on or off while the wall runs (and a restarted server may
+    // run with another TIME_ZONE).
     this.#healthTimer = setInterval(() => {
       fetchCentreInfo(signal)
         .then((c) => {
           this.centre = c;
           setClockWarnAt(c.clockWarnAt);
+          setWallTimeZone(c.timeZone);
         })
         .catch(() => {});
     }, HEALTH_REFRESH_MS);

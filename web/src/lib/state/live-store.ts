@@ -28,7 +28,8 @@ import {
   type SeriesPoint,
   type Snapshot,
 } from '../../../../shared/index.ts';
-import { DAY_MS, HOUR_MS } from '../utils/format.ts';
+import { wallTimeZone } from './time-zone.svelte.ts';
+import { addZonedDays, DAY_MS, startOfZonedDay, zonedHour } from '../utils/time-zone.ts';
 
 /** Newest events kept for the ticker. */
 export const TICKER_CAP = 50;
@@ -146,41 +147,61 @@ export function mergePoint(series: readonly SeriesPoint[], point: SeriesPoint): 
   return trimSeries(out);
 }
 
-/** Counts one newly received event into the hourly chart, rolling the day over at Shanghai midnight. */
-export function bumpHourly(h: HourlyCounts, occurredAtMs: number): HourlyCounts {
-  if (!Number.isFinite(occurredAtMs) || !(h.todayStart > 0)) return h;
-  let { today, yesterday, todayStart } = h;
-  if (occurredAtMs >= todayStart + DAY_MS) {
-    const days = Math.floor((occurredAtMs - todayStart) / DAY_MS);
-    yesterday = days === 1 ? today : new Array<number>(24).fill(0);
-    today = new Array<number>(24).fill(0);
-    todayStart += days * DAY_MS;
+/** Local midnights next to a day's start, remembered: every event and every clock tick asks for them. */
+const shifted = new Map<string, number>();
+function dayShift(dayStart: number, days: number, tz: string): number {
+  const key = `${tz}|${dayStart}|${days}`;
+  let v = shifted.get(key);
+  if (v === undefined) {
+    if (shifted.size > 64) shifted.clear();
+    v = addZonedDays(dayStart, days, tz);
+    shifted.set(key, v);
   }
-  if (occurredAtMs < todayStart) {
-    if (occurredAtMs < todayStart - DAY_MS) return { today, yesterday, todayStart };
-    const hour = Math.floor((occurredAtMs - (todayStart - DAY_MS)) / HOUR_MS);
-    yesterday = yesterday.slice();
-    yesterday[hour] = (yesterday[hour] ?? 0) + 1;
-    return { today, yesterday, todayStart };
-  }
-  const hour = Math.floor((occurredAtMs - todayStart) / HOUR_MS);
-  today = today.slice();
-  today[hour] = (today[hour] ?? 0) + 1;
-  return { today, yesterday, todayStart };
+  return v;
 }
 
 /**
- * The hourly counts as of `nowMs`: when Shanghai midnight passed with no event since, today's
- * counts become yesterday's (or both empty after more than a day).
+ * The hourly counts with "today" moved to the local day starting at `dayStart` (a later day):
+ * the day before becomes yesterday, or both are empty when more than a day passed.
  */
-export function hourlyAt(h: HourlyCounts, nowMs: number): HourlyCounts {
-  if (!(h.todayStart > 0) || nowMs < h.todayStart + DAY_MS) return h;
-  const days = Math.floor((nowMs - h.todayStart) / DAY_MS);
+function rollTo(h: HourlyCounts, dayStart: number, tz: string): HourlyCounts {
+  const next = dayShift(h.todayStart, 1, tz);
   return {
     today: new Array<number>(24).fill(0),
-    yesterday: days === 1 ? h.today : new Array<number>(24).fill(0),
-    todayStart: h.todayStart + days * DAY_MS,
+    yesterday: dayStart === next ? h.today : new Array<number>(24).fill(0),
+    todayStart: dayStart,
   };
+}
+
+/**
+ * Counts one newly received event into the hourly chart: in the slot of its local hour, as the
+ * server counts the snapshot's (on the day the clock goes back, the repeated hour shares one
+ * slot; on the day it jumps, the skipped hour stays empty). The day rolls over at the zone's
+ * local midnight, which is not always 24 h after the last.
+ */
+export function bumpHourly(h: HourlyCounts, occurredAtMs: number, tz = wallTimeZone()): HourlyCounts {
+  if (!Number.isFinite(occurredAtMs) || !(h.todayStart > 0)) return h;
+  let out = h;
+  if (occurredAtMs >= dayShift(h.todayStart, 1, tz)) out = rollTo(h, startOfZonedDay(occurredAtMs, tz), tz);
+  const hour = zonedHour(occurredAtMs, tz);
+  if (occurredAtMs >= out.todayStart) {
+    const today = out.today.slice();
+    today[hour] = (today[hour] ?? 0) + 1;
+    return { ...out, today };
+  }
+  if (occurredAtMs < dayShift(out.todayStart, -1, tz)) return out;
+  const yesterday = out.yesterday.slice();
+  yesterday[hour] = (yesterday[hour] ?? 0) + 1;
+  return { ...out, yesterday };
+}
+
+/**
+ * The hourly counts as of `nowMs`: when the zone's midnight passed with no event since, today's
+ * counts become yesterday's (or both empty after more than a day).
+ */
+export function hourlyAt(h: HourlyCounts, nowMs: number, tz = wallTimeZone()): HourlyCounts {
+  if (!(h.todayStart > 0) || !Number.isFinite(nowMs) || nowMs < dayShift(h.todayStart, 1, tz)) return h;
+  return rollTo(h, startOfZonedDay(nowMs, tz), tz);
 }
 
 /** Replaces the state with a snapshot, then applies the buffered deltas that follow it. */

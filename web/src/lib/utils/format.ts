@@ -1,15 +1,15 @@
 /**
  * @module web/utils/format
- * Pure formatting for the wall: numbers with an indicator's decimals, and times in Asia/Shanghai
- * whatever the display computer's own time zone is.
+ * Pure formatting for the wall: numbers with an indicator's decimals, and times in the centre's
+ * time zone (the server's `TIME_ZONE`) whatever the display computer's own zone is. Time
+ * functions take the zone as their last parameter; it defaults to the one in force
+ * ({@link wallTimeZone}, set from the health answer).
  */
+import { wallTimeZone } from '../state/time-zone.svelte.ts';
 import type { Lang } from './i18n.ts';
+import { startOfZonedDay, zonedHour, zonedParts, zoneLabel, type ZonedParts } from './time-zone.ts';
 
-export const WALL_TIME_ZONE = 'Asia/Shanghai';
-/** Shanghai keeps UTC+8 all year (no daylight saving), so hour arithmetic can be exact. */
-export const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
+export { DAY_MS, HOUR_MS } from './time-zone.ts';
 
 const numberFormats = new Map<string, Intl.NumberFormat>();
 
@@ -44,72 +44,73 @@ function toMs(t: string | number | Date): number {
   return Date.parse(t);
 }
 
-const timeFmt = new Intl.DateTimeFormat('en-GB', {
-  timeZone: WALL_TIME_ZONE,
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-const timeFmtShort = new Intl.DateTimeFormat('en-GB', {
-  timeZone: WALL_TIME_ZONE,
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** `HH:mm:ss` (or `HH:mm`) in Shanghai time; `--:--` for an unreadable time. */
-export function formatTime(t: string | number | Date, withSeconds = true): string {
+function timeFormat(tz: string, withSeconds: boolean): Intl.DateTimeFormat {
+  const key = `${tz}|${withSeconds}`;
+  let f = timeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', {
+      timeZone: tz,
+      hour: '2-digit',
+      minute: '2-digit',
+      ...(withSeconds ? { second: '2-digit' as const } : {}),
+      hourCycle: 'h23',
+    });
+    timeFormats.set(key, f);
+  }
+  return f;
+}
+
+/** `HH:mm:ss` (or `HH:mm`) in the zone; `--:--` for an unreadable time. */
+export function formatTime(t: string | number | Date, withSeconds = true, tz = wallTimeZone()): string {
   const ms = toMs(t);
   if (!Number.isFinite(ms)) return withSeconds ? '--:--:--' : '--:--';
-  return (withSeconds ? timeFmt : timeFmtShort).format(ms);
+  return timeFormat(tz, withSeconds).format(ms);
 }
 
 const WEEKDAYS_ZH = ['日', '一', '二', '三', '四', '五', '六'];
 const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Calendar fields of a moment in Shanghai. */
-export function shanghaiParts(t: string | number | Date): { year: number; month: number; day: number; weekday: number; hour: number; minute: number } {
-  const d = new Date(toMs(t) + SHANGHAI_OFFSET_MS);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
-    weekday: d.getUTCDay(),
-    hour: d.getUTCHours(),
-    minute: d.getUTCMinutes(),
-  };
+/** Calendar fields of a moment in the zone. */
+export function localParts(t: string | number | Date, tz = wallTimeZone()): ZonedParts {
+  return zonedParts(toMs(t), tz);
 }
 
 /**
  * The date line of the header.
- * @example formatDate(Date.parse('2026-11-22T01:00:00Z'), 'zh') // '2026年11月22日 星期日'
+ * @example formatDate(Date.parse('2026-11-22T01:00:00Z'), 'zh', 'Asia/Shanghai') // '2026年11月22日 星期日'
  */
-export function formatDate(t: string | number | Date, lang: Lang): string {
-  const p = shanghaiParts(t);
+export function formatDate(t: string | number | Date, lang: Lang, tz = wallTimeZone()): string {
+  const p = localParts(t, tz);
   if (!Number.isFinite(p.year)) return '';
   if (lang === 'zh') return `${p.year}年${p.month}月${p.day}日 星期${WEEKDAYS_ZH[p.weekday]}`;
   return `${WEEKDAYS_EN[p.weekday]} ${p.day} ${MONTHS_EN[p.month - 1]} ${p.year}`;
 }
 
-/** `MM-DD HH:mm:ss` in Shanghai, for the detail panel. */
-export function formatDateTime(t: string | number | Date): string {
+/** `YYYY-MM-DD HH:mm:ss` in the zone, for detail panels and tables. */
+export function formatDateTime(t: string | number | Date, tz = wallTimeZone()): string {
   const ms = toMs(t);
   if (!Number.isFinite(ms)) return '—';
-  const p = shanghaiParts(ms);
+  const p = localParts(ms, tz);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${formatTime(ms)}`;
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${formatTime(ms, true, tz)}`;
 }
 
-/** The Shanghai hour of day (0–23) of a moment. */
-export function shanghaiHour(t: string | number | Date): number {
-  return shanghaiParts(t).hour;
+/** The local hour of day (0–23) of a moment in the zone. */
+export function localHour(t: string | number | Date, tz = wallTimeZone()): number {
+  return zonedHour(toMs(t), tz);
 }
 
-/** Epoch ms of the Shanghai midnight that starts the day containing `t`. */
-export function shanghaiMidnight(t: number): number {
-  return Math.floor((t + SHANGHAI_OFFSET_MS) / DAY_MS) * DAY_MS - SHANGHAI_OFFSET_MS;
+/** Epoch ms of the local midnight that starts the day containing `t` in the zone. */
+export function localMidnight(t: number, tz = wallTimeZone()): number {
+  return startOfZonedDay(t, tz);
+}
+
+/** What to call the zone beside a clock: 北京时间, or the zone's name and offset (see {@link zoneLabel}). */
+export function timeZoneLabel(lang: Lang, atMs: number, tz = wallTimeZone()): string {
+  return zoneLabel(tz, lang, Number.isFinite(atMs) ? atMs : Date.now());
 }
 
 /**

@@ -99,7 +99,10 @@ export const STRINGS = {
   goingToLogin: { zh: '正在转到登录页…', en: 'Going to the sign-in page…' },
   displayRevoked: { zh: '该屏幕已停用', en: 'This display has been revoked' },
   displayRevokedHint: { zh: '请联系系统管理员重新登记本屏幕', en: 'Ask an administrator to enrol this screen again' },
-  displayRefused: { zh: '显示令牌无效或已停用', en: 'This display token is invalid or has been revoked' },
+  displayRefused: { zh: '该大屏链接无效或已使用过', en: 'This display link is not valid, or has been used already' },
+  displayRefusedHint: { zh: '每个大屏链接只能使用一次：请系统管理员在「系统管理 → 大屏」中新建一个', en: 'A display link works once: ask an administrator to make a new one (Admin → Displays)' },
+  makeThisTheWall: { zh: '设为大屏', en: 'Make this screen the wall' },
+  keepMySession: { zh: '保留我的登录', en: 'Keep my session' },
   enrolling: { zh: '正在登记大屏…', en: 'Enrolling this display…' },
   forbiddenPage: { zh: '无权访问：此页面仅限系统管理员', en: 'Forbidden: this page is for administrators only' },
   backToWall: { zh: '返回大屏', en: 'Back to the wall' },
@@ -143,7 +146,6 @@ export const STRINGS = {
   dismiss: { zh: '我已保存，关闭', en: 'Saved it, close' },
   from: { zh: '开始', en: 'From' },
   to: { zh: '结束', en: 'To' },
-  shanghaiTime: { zh: '北京时间', en: 'Shanghai time' },
   filter: { zh: '查询', en: 'Filter' },
   exportCsv: { zh: '导出CSV', en: 'Export CSV' },
   auditAt: { zh: '时间', en: 'Time' },
@@ -185,6 +187,23 @@ export function asLang(value: string | null | undefined): Lang | null {
 export function resolveLang(search: string, stored: string | null): Lang {
   const fromUrl = asLang(new URLSearchParams(search).get('lang'));
   return fromUrl ?? asLang(stored) ?? 'zh';
+}
+
+/**
+ * The question asked when a display link is opened where a person is signed in; `name` is who
+ * (empty when unknown: the server's own message is shown then).
+ */
+export function displayQuestion(name: string): LocalisedText {
+  return name
+    ? { zh: `此浏览器已由 ${name} 登录，要把它变成大屏吗？`, en: `This browser is signed in as ${name}. Turn it into the wall display?` }
+    : { zh: '此浏览器已有人登录，要把它变成大屏吗？', en: 'Someone is signed in in this browser. Turn it into the wall display?' };
+}
+
+/** What replacing the session means, under the question. */
+export function displayQuestionHint(name: string): string {
+  const who = name || '当前用户';
+  const whoEn = name || 'the current user';
+  return `设为大屏后，${who} 在此浏览器上的登录将被替换；保留登录则不使用该链接。 · Making it the wall replaces ${whoEn}'s session in this browser; keeping the session leaves the link unused.`;
 }
 
 /** Names of the session roles (shared/schemas/auth.ts `Role`). */

@@ -8,7 +8,8 @@
  * const rows = sortQueue(filterQueue(live.openEvents, filter, names), Date.now());
  */
 import type { CaseAction, EventStatus, GridEvent } from '../../../../shared/index.ts';
-import { DAY_MS, shanghaiMidnight } from './format.ts';
+import { wallTimeZone } from '../state/time-zone.svelte.ts';
+import { addZonedDays, startOfZonedDay, zonedParts } from './time-zone.ts';
 
 /** Fraction of a stage after which a case shows amber until the server's own is known. */
 export const WARN_AT = 0.75;
@@ -165,13 +166,15 @@ export function moveCursor(ids: readonly string[], current: string | null, by: n
 
 export type ReportPeriod = 'today' | 'week';
 
-/** [from, to) of a report period in Shanghai days; a week starts on Monday. */
-export function periodRange(period: ReportPeriod, nowMs: number): { from: number; to: number } {
-  const today = shanghaiMidnight(nowMs);
+/**
+ * [from, to) of a report period in the centre's days: today from its local midnight, or the week
+ * from Monday's local midnight (a week across a daylight-saving change is not 7 × 24 h).
+ */
+export function periodRange(period: ReportPeriod, nowMs: number, tz = wallTimeZone()): { from: number; to: number } {
+  const today = startOfZonedDay(nowMs, tz);
   if (period === 'today') return { from: today, to: nowMs + 1 };
-  // 1970-01-01 was a Thursday: day index 0 → Thursday; Monday-based weekday = (days + 3) % 7
-  const days = Math.round((today - shanghaiMidnight(0)) / DAY_MS);
-  return { from: today - ((days + 3) % 7) * DAY_MS, to: nowMs + 1 };
+  const sinceMonday = (zonedParts(nowMs, tz).weekday + 6) % 7;
+  return { from: addZonedDays(nowMs, -sinceMonday, tz), to: nowMs + 1 };
 }
 
 /** The period report's address. */

@@ -83,7 +83,7 @@ function tipLine(colour: string, label: string, value: string): string {
 export interface HourlyInput {
   today: readonly number[];
   yesterday: readonly number[];
-  /** hour of day now (Shanghai); later hours of today are left empty */
+  /** local hour of day now (the centre's zone); later hours of today are left empty */
   currentHour: number;
   lang: Lang;
   scale: number;
