@@ -52,15 +52,20 @@ export class AuditFolder<E extends FoldableEntry> {
       open.lastAt = Math.max(open.lastAt, e.at);
       return [];
     }
-    const closing = open ? this.close(key, open) : [];
+    const closing = open ? this.close(key, open, e.at) : [];
     if (this.folds.size < this.maxOpen) this.folds.set(key, { first: e, until: e.at + this.windowMs, repeats: 0, lastAt: e.at });
     return [...closing, e];
   }
 
-  private close(key: string, f: Fold<E>): E[] {
+  /**
+   * The closing row is stamped when it is written (the trail stays in time order); the detail
+   * says when the repeats happened.
+   */
+  private close(key: string, f: Fold<E>, now: number): E[] {
     this.folds.delete(key);
     if (f.repeats === 0) return [];
-    return [{ ...f.first, at: f.lastAt, count: f.repeats, detail: `${f.first.detail} (repeated ${f.repeats}× since ${new Date(f.first.at).toISOString()})` }];
+    const iso = (t: number) => new Date(t).toISOString();
+    return [{ ...f.first, at: now, count: f.repeats, detail: `${f.first.detail} (repeated ${f.repeats}× from ${iso(f.first.at)} to ${iso(f.lastAt)})` }];
   }
 
   /**
@@ -69,7 +74,7 @@ export class AuditFolder<E extends FoldableEntry> {
    */
   due(now: number, all = false): E[] {
     const out: E[] = [];
-    for (const [key, f] of [...this.folds]) if (all || now >= f.until) out.push(...this.close(key, f));
+    for (const [key, f] of [...this.folds]) if (all || now >= f.until) out.push(...this.close(key, f, now));
     return out;
   }
 

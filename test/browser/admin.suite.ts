@@ -75,11 +75,43 @@ export function adminSuite(): void {
     it('should download the audit trail as CSV with a header row', async () => {
       const page = p.page;
       const [download] = await Promise.all([page.waitForEvent('download'), page.click(sel('audit-csv'))]);
-      const csv = readFileSync((await download.path())!, 'utf8');
+      const bytes = readFileSync((await download.path())!);
+      expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // Excel reads the Chinese as UTF-8
+      const csv = bytes.subarray(3).toString('utf8');
       const lines = csv.trim().split(/\r?\n/);
-      expect(lines[0]).toBe('id,at,actor,actorKind,action,target,outcome,ip,detail');
+      expect(lines[0]).toBe('id,at,actor,actorKind,action,target,outcome,ip,detail,count');
       expect(lines.length).toBeGreaterThan(2);
       expect(csv).toContain('"login"');
+      expect(await cspViolations(page)).toEqual([]);
+      expect(p.errors).toEqual([]);
+    });
+
+    it('should create a wall display, show it waiting, enrolled after its link is used once, and give it a new link', async () => {
+      const page = p.page;
+      await page.click(sel('tab-displays'));
+      const name = `ui-wall-${ctx.server.port}`;
+      await page.fill(sel('display-name'), name);
+      await page.selectOption(sel('display-area'), WUJIAOCHANG_ID);
+      await page.click(sel('display-create'));
+      const first = (await page.inputValue(sel('display-enrol-url'))).trim();
+      expect(first).toMatch(new RegExp(`^${ctx.server.url.replace(/[.]/g, '\\.')}/\\?display=osd_`));
+      const row = page.locator(sel('display-row'), { hasText: name });
+      await row.locator(sel('display-waiting')).waitFor();
+      // the screen uses the link: it enrols once
+      const token = decodeURIComponent(first.split('?display=')[1]!);
+      const enrol = await fetch(`${ctx.server.url}/api/v1/session/display`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      expect(enrol.status).toBe(200);
+      await page.click(sel('refresh-displays'));
+      await page.locator(sel('display-row'), { hasText: name }).locator(sel('display-enrolled')).waitFor();
+      // a new link for a screen that lost its session: shown once, the old one retired
+      await page.locator(sel('display-row'), { hasText: name }).locator(sel('display-relink')).click();
+      await page.waitForFunction((old) => {
+        const v = (document.querySelector('[data-testid="display-enrol-url"]') as HTMLInputElement | null)?.value;
+        return !!v && v !== old;
+      }, first);
+      await page.locator(sel('display-row'), { hasText: name }).locator(sel('display-waiting')).waitFor();
+      const again = await fetch(`${ctx.server.url}/api/v1/session/display`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      expect(again.status).toBe(401);
       expect(await cspViolations(page)).toEqual([]);
       expect(p.errors).toEqual([]);
     });

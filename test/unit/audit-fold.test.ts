@@ -22,7 +22,7 @@ describe(AuditFolder.name, () => {
     expect(f.due(T0 + 59_999)).toEqual([]);
     const [closing, ...rest] = f.due(T0 + 60_000);
     expect(rest).toEqual([]);
-    expect(closing).toMatchObject({ count: 99, at: T0 + 9_900, detail: `wrong password (repeated 99× since ${new Date(T0).toISOString()})` });
+    expect(closing).toMatchObject({ count: 99, at: T0 + 60_000, detail: `wrong password (repeated 99× from ${new Date(T0).toISOString()} to ${new Date(T0 + 9_900).toISOString()})` });
     expect(f.size).toBe(0);
   });
 

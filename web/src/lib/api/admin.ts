@@ -48,6 +48,11 @@ export async function createDisplay(body: z.input<typeof DisplayTokenCreate>): P
   return parse(DisplayCreated, await sendJson('POST', '/api/v1/admin/displays', body), 'display');
 }
 
+/** a new enrolment link for a display (its old link stops working) */
+export async function relinkDisplay(displayId: string): Promise<DisplayCreated> {
+  return parse(DisplayCreated, await sendJson('POST', `/api/v1/admin/displays/${id(displayId)}/link`), 'display');
+}
+
 export async function revokeDisplay(displayId: string): Promise<DisplayTokenView> {
   return parse(DisplayTokenView, await sendJson('POST', `/api/v1/admin/displays/${id(displayId)}/revoke`), 'display');
 }
