@@ -123,10 +123,16 @@ describe('scope: every street sees exactly its own area', () => {
       return { source: 'grid', externalId: `live-${i}`, category: 'hazmat', title: 't', lng, lat, occurredAt: new Date().toISOString() };
     });
     await postJson(s.url, '/api/v1/events', { events }, s.ingestKey);
-    for (const cl of clients) await until(() => cl.events.length >= 1);
-    await new Promise((r) => setTimeout(r, 300));
+    // then a second case per street: each socket is ordered, so once a street has its own second
+    // case, any case of another street sent before it would have arrived already
+    const later = streets.map((id, i) => {
+      const [lng, lat] = pointIn(id);
+      return { source: 'grid', externalId: `live-later-${i}`, category: 'hazmat', title: 't', lng, lat, occurredAt: new Date().toISOString() };
+    });
+    await postJson(s.url, '/api/v1/events', { events: later }, s.ingestKey);
+    for (const cl of clients) await until(() => cl.events.some((e) => e.event.externalId.startsWith('live-later-')));
     for (const cl of clients) {
-      expect(cl.events.map((e) => e.event.streetId)).toEqual([cl.id]);
+      expect(cl.events.map((e) => e.event.streetId)).toEqual([cl.id, cl.id]);
       cl.socket.close();
     }
   });

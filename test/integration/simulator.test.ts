@@ -11,9 +11,14 @@ describe('simulator', () => {
       expect(list.events.every((e: any) => e.simulated === true)).toBe(true);
       const keys = await s.store.listIngestKeys();
       expect(keys.find((k) => k.name === 'simulator')).toMatchObject({ simulated: true, revokedAt: null });
-      await new Promise((r) => setTimeout(r, 600));
-      const ind = (await s.get(`/api/v1/indicators`)).json;
-      const district = ind.values.filter((v: any) => v.areaId === '310110');
+      // every district indicator gets a value from the simulator's first ticks
+      const districtValues = async () => {
+        const json = (await s.get(`/api/v1/indicators`)).json;
+        return { json, district: json.values.filter((v: any) => v.areaId === '310110' && v.value !== null) };
+      };
+      const wanted = (await districtValues()).json.definitions.filter((d: any) => d.levels.includes('district')).length;
+      await expect.poll(async () => (await districtValues()).district.length, { timeout: 20_000 }).toBe(wanted);
+      const { json: ind, district } = await districtValues();
       for (const def of ind.definitions) {
         if (!def.levels.includes('district')) continue;
         const v = district.find((x: any) => x.indicatorId === def.id);
