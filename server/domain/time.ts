@@ -1,49 +1,20 @@
 /**
  * @module server/domain/time
- * Local-time arithmetic for "today" and hourly buckets in the centre's time zone, with Intl only.
+ * Local-time arithmetic for "today" and hourly buckets in the centre's time zone; the calendar
+ * arithmetic itself is shared with the web (`shared/time-zone.ts`).
  */
+import { addZonedDays, startOfZonedDay, zoneOffsetMs } from '../../shared/time-zone.ts';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function fmt(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
+export { zoneOffsetMs } from '../../shared/time-zone.ts';
 
-/** offset of the zone from UTC at instant t, in ms (Shanghai: +8 h) */
-export function zoneOffsetMs(t: number, tz: string): number {
-  const parts = Object.fromEntries(fmt(tz).formatToParts(new Date(t)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!);
-  return asUtc - Math.floor(t / 1000) * 1000;
-}
-
-/** epoch ms of the local midnight that starts the day containing t */
-export function startOfLocalDay(t: number, tz: string): number {
-  const off = zoneOffsetMs(t, tz);
-  const local = t + off;
-  const midnightLocal = local - (((local % 86_400_000) + 86_400_000) % 86_400_000);
-  return midnightLocal - zoneOffsetMs(midnightLocal - off, tz);
-}
+/** epoch ms of the local midnight that starts the day containing t (or its first instant, where midnight was skipped) */
+export const startOfLocalDay = (t: number, tz: string): number => startOfZonedDay(t, tz);
 
 /**
  * epoch ms of the local midnight that starts the day after the one starting at dayStart: 23, 24
  * or 25 hours later where the zone changes its offset
  */
-export function nextLocalDay(dayStart: number, tz: string): number {
-  return startOfLocalDay(dayStart + 36 * 3_600_000, tz);
-}
+export const nextLocalDay = (dayStart: number, tz: string): number => addZonedDays(dayStart, 1, tz);
 
 /**
  * counts per local hour of day (0–23) of the times in [dayStart, nextLocalDay): on the day the
