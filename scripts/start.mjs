@@ -29,6 +29,10 @@ if (plan.action === 'build') {
   console.log(`onescreen: built the wall in ${formatDuration(performance.now() - t0)} (dist/web).`);
 }
 
+// In a terminal, one access-log line per request (the simulator posts every few seconds) would
+// bury what the server says; a service (systemd, a release run with the variable set) keeps them.
+if (process.env.ACCESS_LOG === undefined && process.stdout.isTTY) process.env.ACCESS_LOG = 'off';
+
 const { register } = await import('tsx/esm/api');
 register();
 await import('../server/main.ts');

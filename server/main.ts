@@ -50,7 +50,7 @@ if ((await store.listUsers()).length === 0) {
   await onescreen.auth.createUser({ actor: 'first-start', actorKind: 'system', ip: 'local' }, { username: 'admin', role: 'admin', password });
   const file = join(config.dataDir, 'initial-admin-password.txt');
   writeFileSync(file, `${password}\n`, { mode: 0o600 });
-  firstAdminNote = `\n  first start:     sign in as "admin" with the password in ${file}\n                   (then: npm run admin -- user reset admin --password <new>)`;
+  firstAdminNote = `\n  first start:     sign in as "admin" with the password in ${file}\n                   (then choose your own: npm run admin -- user reset admin --password-stdin)`;
 }
 
 const { url, port } = await onescreen.start(config.port, config.host);

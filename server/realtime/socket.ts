@@ -47,6 +47,13 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       const cookie = headers.cookie;
       const p = await auth.authenticate(cookie ? parseCookie(cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined);
       if (!p) {
+        // anyone may try, and each try is audited: the same limit per address as sign-in (past it
+        // the refusal itself is audited, folded), then one folded row per run of identical tries
+        try {
+          await auth.admitAnonymous('socket.connect', ip);
+        } catch {
+          return next(refusal('unauthorized'));
+        }
         await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: 'no session' });
         return next(refusal('unauthorized'));
       }

@@ -238,6 +238,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   return {
     audit,
     flushAudit,
+    admitAnonymous,
     info,
     options: opt,
 

@@ -97,6 +97,28 @@ describe('anonymous writes', () => {
     expect(rows.filter((r) => r.detail.startsWith('unknown token')).reduce((n, r) => n + r.count, 0)).toBe(60);
     expect(rows.filter((r) => r.detail.startsWith('too many requests')).reduce((n, r) => n + r.count, 0)).toBe(340);
   });
+
+  it('should limit sockets without a session by address too, and fold what they audit', async () => {
+    const before = (await auditRows(s)).length;
+    const attempt = () =>
+      new Promise<string>((resolve) => {
+        const sock = io(s.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': '192.0.2.99' } });
+        sock.once('connect_error', (e) => {
+          sock.close();
+          resolve(e.message);
+        });
+        sock.once('connect', () => {
+          sock.close();
+          resolve('connected');
+        });
+      });
+    const outcomes = await Promise.all(Array.from({ length: 100 }, attempt));
+    expect(new Set(outcomes)).toEqual(new Set(['unauthorized']));
+    const rows = (await auditRows(s)).slice(0, -before || undefined).filter((r) => r.ip === '192.0.2.99');
+    expect(rows.length).toBeLessThanOrEqual(4);
+    expect(rows.filter((r) => r.detail === 'no session' || r.detail.startsWith('no session (')).reduce((n, r) => n + r.count, 0)).toBe(60);
+    expect(rows.filter((r) => r.detail.startsWith('too many requests')).reduce((n, r) => n + r.count, 0)).toBe(40);
+  });
 });
 
 describe('request bodies', () => {
