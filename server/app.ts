@@ -81,7 +81,11 @@ export function appOptionsFrom(config: Config): AppOptions {
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
     ingestRatePerSec: config.ingestRatePerSec,
-    auth: { sessionTtlMs: config.sessionHours * 3_600_000 },
+    auth: {
+      sessionTtlMs: config.sessionHours * 3_600_000,
+      loginFailuresPerAddress: config.loginFailuresPerAddress,
+      anonymousPerMinute: config.anonymousPerMinute,
+    },
     metricsToken: config.metricsToken,
     accessLog: config.accessLog,
   };

@@ -54,6 +54,10 @@ const Env = z.object({
   PUBLIC_URL: PublicUrl.optional(),
   /** how many reverse-proxy hops to trust for X-Forwarded-For / -Proto / -Host (0: none) */
   TRUST_PROXY: z.string().trim().regex(/^\d+$/, 'must be a number of proxy hops (0 for none)').transform(Number).pipe(z.number().int().min(0).max(10)).default(0),
+  /** failed sign-ins from one address (for any users) in 15 minutes before it is throttled */
+  LOGIN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(5).max(10_000).default(20),
+  /** sign-ins and display enrolments one address may send in a minute */
+  ANONYMOUS_REQUESTS_PER_MINUTE: z.coerce.number().int().min(10).max(100_000).default(60),
   /** ingest requests per second per key (burst twice that); over it answers 429 */
   INGEST_RATE_PER_SEC: z.coerce.number().positive().default(50),
   /** when set, `GET /metrics` needs `Authorization: Bearer <METRICS_TOKEN>` (empty counts as unset) */
@@ -80,6 +84,8 @@ export interface Config {
   /** the origin people use (scheme://host[:port]), when set */
   publicUrl: string | undefined;
   trustProxy: number;
+  loginFailuresPerAddress: number;
+  anonymousPerMinute: number;
   ingestRatePerSec: number;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   metricsToken: string | undefined;
@@ -110,6 +116,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cookieSecure: e.COOKIE_SECURE ?? (e.PUBLIC_URL?.startsWith('https:') ?? false),
     publicUrl: e.PUBLIC_URL,
     trustProxy: e.TRUST_PROXY,
+    loginFailuresPerAddress: e.LOGIN_FAILURES_PER_ADDRESS,
+    anonymousPerMinute: e.ANONYMOUS_REQUESTS_PER_MINUTE,
     ingestRatePerSec: e.INGEST_RATE_PER_SEC,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,

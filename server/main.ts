@@ -25,6 +25,12 @@ try {
   process.exit(2);
 }
 const logger = createLogger(config.logLevel);
+if (config.trustProxy > 0 && !['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+  logger.warn(
+    { host: config.host, trustProxy: config.trustProxy },
+    'TRUST_PROXY is set but the server listens beyond loopback: a client that reaches it directly can choose its own address (X-Forwarded-For) for throttling and the audit trail; listen on 127.0.0.1 behind the proxy (HOST=127.0.0.1)',
+  );
+}
 const store = new SqliteStore(prepareDataDir(config.dataDir));
 try {
   await store.migrate();

@@ -29,10 +29,14 @@ interface Fold<E> {
 
 export class AuditFolder<E extends FoldableEntry> {
   private readonly folds = new Map<string, Fold<E>>();
+  /** failures not followed because `maxOpen` runs were open: counted, written as one row */
+  private overflow: { first: E; n: number } | null = null;
 
   /**
    * @param windowMs how long after the first of a run its repeats are folded
-   * @param maxOpen at most this many runs are followed; past it entries are written as they come
+   * @param maxOpen at most this many runs are followed; past it new kinds of failure are only
+   *   counted, and one row says how many there were (a flood of ever-different failures cannot
+   *   write a row each, nor stop the folding of the others)
    */
   constructor(
     private readonly windowMs: number,
@@ -53,7 +57,12 @@ export class AuditFolder<E extends FoldableEntry> {
       return [];
     }
     const closing = open ? this.close(key, open, e.at) : [];
-    if (this.folds.size < this.maxOpen) this.folds.set(key, { first: e, until: e.at + this.windowMs, repeats: 0, lastAt: e.at });
+    if (this.folds.size >= this.maxOpen) {
+      if (this.overflow) this.overflow.n += 1;
+      else this.overflow = { first: e, n: 1 };
+      return closing;
+    }
+    this.folds.set(key, { first: e, until: e.at + this.windowMs, repeats: 0, lastAt: e.at });
     return [...closing, e];
   }
 
@@ -75,6 +84,11 @@ export class AuditFolder<E extends FoldableEntry> {
   due(now: number, all = false): E[] {
     const out: E[] = [];
     for (const [key, f] of [...this.folds]) if (all || now >= f.until) out.push(...this.close(key, f, now));
+    if (this.overflow) {
+      const { first, n } = this.overflow;
+      this.overflow = null;
+      out.push({ ...first, at: now, count: n, detail: `${n} failures of many different kinds at once, not written one by one; the first: ${first.detail}`.slice(0, 500) });
+    }
     return out;
   }
 

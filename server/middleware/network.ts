@@ -130,3 +130,4 @@ export const sameOrigin = createMiddleware(async function sameOrigin(c, next) {
   }
   await next();
 });
+

@@ -47,7 +47,8 @@ export function sessionRoutes(auth: AuthService, opts: { secureCookies: boolean 
       setSessionCookie(c, r.secret, r.principal.expiresAt, opts.secureCookies);
       return c.json(auth.info(r.principal) satisfies SessionInfo);
     })
-    .all('/session', () => {
-      throw new AppError('NOT_FOUND', 405, 'method not allowed');
+    .all('/session', (c) => {
+      c.header('Allow', 'GET, POST, DELETE');
+      throw new AppError('METHOD_NOT_ALLOWED', 405, `${c.req.method} is not allowed here; use GET, POST or DELETE`);
     });
 }

@@ -11,6 +11,8 @@ import type { AuditEntry, DisplayTokenView, Role, SessionInfo, UserView } from '
 import { bindArea, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AuditFolder } from '../domain/audit-fold.ts';
+import { throttleKey } from '../domain/addresses.ts';
+import { BoundedConcurrency, Busy } from './concurrency.ts';
 import type { Clock, DisplayTokenRecord, Logger, Metrics, NewAuditEntry, Store, UserRecord } from '../ports.ts';
 
 /** scrypt's cost parameters: N (CPU/memory cost, a power of two), r (block size), p (parallelism) */
@@ -73,8 +75,17 @@ export interface AuthOptions {
   loginFailuresPerUser: number;
   loginFailuresPerAddress: number;
   loginWindowMs: number;
+  /**
+   * failed sign-ins per account from all addresses together before the account is paced: then
+   * one attempt per `accountPaceMs` for it, whoever sends it (slowed, never locked)
+   */
+  loginFailuresPerAccount: number;
+  accountPaceMs: number;
   /** requests per address per minute to the routes that anyone may call and that write (sign-in, enrolment) */
   anonymousPerMinute: number;
+  /** password hashes computed at once, and waiting; more are refused as busy */
+  hashingConcurrency: number;
+  hashingQueue: number;
   /** identical failures within this window are audited once, with their count */
   auditFoldMs: number;
   /** password hashing cost; lower only in tests */
@@ -87,7 +98,11 @@ export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
   loginFailuresPerUser: 5,
   loginFailuresPerAddress: 20,
   loginWindowMs: 15 * 60_000,
+  loginFailuresPerAccount: 10,
+  accountPaceMs: 5_000,
   anonymousPerMinute: 60,
+  hashingConcurrency: 2,
+  hashingQueue: 64,
   auditFoldMs: 60_000,
   scrypt: PRODUCTION_SCRYPT,
 };
@@ -157,6 +172,24 @@ export function createAuthService(deps: AuthServiceDeps) {
   const perUser = new RateLimiterMemory({ keyPrefix: 'login-user', points: opt.loginFailuresPerUser, duration: windowSec });
   const perAddress = new RateLimiterMemory({ keyPrefix: 'login-address', points: opt.loginFailuresPerAddress, duration: windowSec });
   const anonymous = new RateLimiterMemory({ keyPrefix: 'anonymous', points: opt.anonymousPerMinute, duration: 60 });
+  // across addresses (a botnet, or one host's many IPv6 addresses): counted, then paced
+  const perAccount = new RateLimiterMemory({ keyPrefix: 'login-account', points: opt.loginFailuresPerAccount, duration: windowSec });
+  const accountPace = new RateLimiterMemory({ keyPrefix: 'login-pace', points: 1, duration: Math.max(1, Math.ceil(opt.accountPaceMs / 1000)) });
+  // password hashing runs on libuv's threads, which file reads share: never more than a few at once
+  const hashing = new BoundedConcurrency(opt.hashingConcurrency, opt.hashingQueue);
+  const hashed = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await hashing.run(work);
+    } catch (err) {
+      if (err instanceof Busy) throw new AuthError('RATE_LIMITED', 'the server is busy checking sign-ins; try again in a few seconds', 3_000);
+      throw err;
+    }
+  };
+  /** give back a point reserved in a limiter, if its window still holds it (never credit beyond it) */
+  const giveBack = async (limiter: RateLimiterMemory, key: string) => {
+    const r = await limiter.get(key);
+    if (r && r.consumedPoints > 0) await limiter.reward(key);
+  };
   const folder = new AuditFolder<NewAuditEntry>(opt.auditFoldMs);
   // verifying against this when the user does not exist keeps both answers equally slow
   const dummyHash = hashPassword(randomBytes(16).toString('hex'), opt.scrypt);
@@ -189,7 +222,7 @@ export function createAuthService(deps: AuthServiceDeps) {
    */
   async function admitAnonymous(action: string, ip: string): Promise<void> {
     try {
-      await anonymous.consume(ip);
+      await anonymous.consume(throttleKey(ip));
     } catch (res) {
       if (!(res instanceof RateLimiterRes)) throw res;
       await audit({ actor: '-', actorKind: 'anonymous', action, outcome: 'denied', ip, detail: 'too many requests from this address' });
@@ -197,26 +230,46 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
   }
 
-  /** reserve one failed attempt for the user at the address and for the address, or refuse */
-  async function reserveAttempt(username: string, ip: string): Promise<void> {
-    const refuse = async (res: RateLimiterRes, who: string) => {
+  /**
+   * Reserve one failed attempt — for the address, for the user at the address, and for the account
+   * from anywhere — before the password is hashed, or refuse. Returns the keys to give back on
+   * success. Past the account's allowance attempts are paced rather than refused outright.
+   */
+  async function reserveAttempt(username: string, ip: string): Promise<{ address: string; userAtAddress: string }> {
+    const address = throttleKey(ip);
+    const userAtAddress = `${username}\u0000${address}`;
+    const refuse = async (ms: number, message: string) => {
       deps.metrics?.loginFailed('throttled');
       await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'denied', ip, detail: 'throttled' });
-      throw new AuthError('RATE_LIMITED', `too many failed sign-ins ${who}; try again in ${minutes(res.msBeforeNext)}`, res.msBeforeNext);
+      throw new AuthError('RATE_LIMITED', message, ms);
     };
-    try {
-      await perAddress.consume(ip);
-    } catch (res) {
-      if (!(res instanceof RateLimiterRes)) throw res;
-      return refuse(res, 'from this address');
+    const attempt = async (limiter: RateLimiterMemory, key: string): Promise<RateLimiterRes | null> => {
+      try {
+        await limiter.consume(key);
+        return null;
+      } catch (res) {
+        if (!(res instanceof RateLimiterRes)) throw res;
+        return res;
+      }
+    };
+    const byAddress = await attempt(perAddress, address);
+    if (byAddress) return refuse(byAddress.msBeforeNext, `too many failed sign-ins from this address; try again in ${minutes(byAddress.msBeforeNext)}`);
+    const byUser = await attempt(perUser, userAtAddress);
+    if (byUser) {
+      await giveBack(perAddress, address);
+      return refuse(byUser.msBeforeNext, `too many failed sign-ins for this user from this address; try again in ${minutes(byUser.msBeforeNext)}`);
     }
-    try {
-      await perUser.consume(`${username}\u0000${ip}`);
-    } catch (res) {
-      if (!(res instanceof RateLimiterRes)) throw res;
-      await perAddress.reward(ip);
-      return refuse(res, 'for this user from this address');
+    if (await attempt(perAccount, username)) {
+      // tried from many addresses: one attempt per pace for this account, whoever sends it
+      const paced = await attempt(accountPace, username);
+      if (paced) {
+        await giveBack(perAddress, address);
+        await giveBack(perUser, userAtAddress);
+        const s = Math.max(1, Math.ceil(paced.msBeforeNext / 1000));
+        return refuse(paced.msBeforeNext, `this account is being tried from many addresses, so its sign-ins are slowed; try again in ${s} s`);
+      }
     }
+    return { address, userAtAddress };
   }
 
   async function startSession(who: { userId: string } | { displayId: string }, ttl: number, ip: string) {
@@ -244,20 +297,30 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     async login(username: string, password: string, ip: string): Promise<{ secret: string; principal: Principal }> {
       await admitAnonymous('login', ip);
-      await reserveAttempt(username, ip);
+      const reserved = await reserveAttempt(username, ip);
       const user = await store.findUserByUsername(username);
-      const ok = user ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await dummyHash), false);
+      let ok: boolean;
+      try {
+        ok = await hashed(async () => (user ? verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await dummyHash), false)));
+      } catch (err) {
+        // not checked (the server is busy): the attempt does not count
+        await giveBack(perAddress, reserved.address);
+        await giveBack(perUser, reserved.userAtAddress);
+        await giveBack(perAccount, username);
+        throw err;
+      }
       if (!user || !ok || user.disabledAt !== null) {
         const why = !user ? 'unknown user' : !ok ? 'wrong password' : 'user disabled';
         deps.metrics?.loginFailed(!user ? 'unknown_user' : !ok ? 'wrong_password' : 'disabled');
         await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'failed', ip, detail: why });
         throw new AuthError('UNAUTHORIZED', 'wrong username or password');
       }
-      await perUser.delete(`${username}\u0000${ip}`);
-      await perAddress.reward(ip);
+      await perUser.delete(reserved.userAtAddress);
+      await giveBack(perAddress, reserved.address);
+      await giveBack(perAccount, username);
       if (needsRehash(user.passwordHash, opt.scrypt)) {
         // stronger parameters than when the password was set: redo the hash while we have it
-        await store.setUserPassword(user.id, await hashPassword(password, opt.scrypt));
+        await store.setUserPassword(user.id, await hashed(() => hashPassword(password, opt.scrypt)));
         logger.info({ user: user.username }, 'password hash upgraded to the current cost');
       }
       const s = await startSession({ userId: user.id }, opt.sessionTtlMs, ip);
@@ -330,7 +393,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const bound = bindArea(tree, u.role, u.areaId);
       if ('error' in bound) throw new AuthError('VALIDATION', bound.error);
       if (await store.findUserByUsername(u.username)) throw new AuthError('CONFLICT', `user ${u.username} exists already`);
-      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, passwordHash: await hashPassword(u.password, opt.scrypt), createdAt: clock.now(), disabledAt: null };
+      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, passwordHash: await hashed(() => hashPassword(u.password, opt.scrypt)), createdAt: clock.now(), disabledAt: null };
       await store.createUser(rec);
       await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}` });
       return rec;
@@ -348,7 +411,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async resetPassword(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, idOrName: string, password: string): Promise<void> {
       const u = (await store.getUser(idOrName)) ?? (await store.findUserByUsername(idOrName));
       if (!u) throw new AuthError('NOT_FOUND', `no user ${idOrName}`);
-      await store.setUserPassword(u.id, await hashPassword(password, opt.scrypt));
+      await store.setUserPassword(u.id, await hashed(() => hashPassword(password, opt.scrypt)));
       ended(await store.deleteSessionsOf({ userId: u.id }));
       await audit({ ...by, action: 'user.password', target: u.username, outcome: 'ok', detail: 'password reset; sessions ended' });
     },

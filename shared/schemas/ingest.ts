@@ -33,6 +33,8 @@ export const ErrorCode = z.enum([
   'SOURCE_NOT_ALLOWED',
   /** enrolling a display in a browser where a person is signed in, without `replace: true` */
   'SESSION_EXISTS',
+  /** the path exists but not with this method (`Allow` names the ones it takes) */
+  'METHOD_NOT_ALLOWED',
   /** the server cannot serve now (readiness: the database does not answer) */
   'UNAVAILABLE',
   'INTERNAL',

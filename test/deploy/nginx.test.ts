@@ -209,6 +209,20 @@ describe('OneScreen behind the shipped nginx site', () => {
     expect(audit.filter((a) => a.target === caseId && a.action === 'case.accept').map((a) => `${a.actor} ${a.ip}`)).toEqual([`${officer.username} 127.0.0.1`]);
   });
 
+  it('should keep query strings, such as a display link, out of its access log', async () => {
+    const r = await httpsRequest(nginx, '/?display=osd_a-secret-link-for-a-wall-screen');
+    expect(r.status).toBe(200);
+    await expect.poll(() => nginx.accessLog()).toMatch(/"GET \/ HTTP\/[\d.]+" 200/);
+    expect(nginx.accessLog()).not.toContain('osd_a-secret');
+  });
+
+  it('should serve /metrics to the allowed addresses only', async () => {
+    expect((await httpsRequest(nginx, '/metrics')).status).toBe(200); // from 127.0.0.1: allowed
+    const denied = await httpsRequest(nginx, '/metrics', { localAddress: '127.0.0.2' });
+    expect(denied.status).toBe(403);
+    expect(denied.body).not.toContain('onescreen_');
+  });
+
   it('should refuse a foreign Origin through nginx, for a request and for a socket', async () => {
     const who = await server.createUser('district');
     const signIn = (origin: string) => httpsRequest(nginx, '/api/v1/session', { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(who) });
@@ -282,10 +296,11 @@ describe('OneScreen behind the shipped nginx site', () => {
     expect(larger.status).toBe(413);
   });
 
-  it('should leave no error in nginx\'s log but the refused body', () => {
-    const problems = nginx.errorLog().split('\n').filter((l) => /\[(error|crit|alert|emerg)\]/.test(l) && !l.includes('client intended to send too large body: 4194305 bytes'));
+  it('should leave no error in nginx\'s log but the refused body and the refused /metrics', () => {
+    const problems = nginx.errorLog().split('\n').filter((l) => /\[(error|crit|alert|emerg)\]/.test(l) && !l.includes('client intended to send too large body: 4194305 bytes') && !l.includes('access forbidden by rule'));
     expect(problems).toEqual([]);
-    expect(readFileSync(`${nginx.dir}/access.log`, 'utf8')).toContain('"GET /socket.io/?EIO=4&transport=websocket');
+    // the WebSocket went through nginx (logged, like every request, without its query string)
+    expect(nginx.accessLog()).toMatch(/"GET \/socket\.io\/ HTTP\/1\.1" 101 /);
   });
 });
 

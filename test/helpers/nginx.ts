@@ -28,6 +28,8 @@ export interface SiteParams {
   upstreamPort: number;
   certificate: string;
   certificateKey: string;
+  /** where the site's access log goes */
+  accessLog: string;
 }
 
 /** nginx could not bind a port it was given (another process took it first) */
@@ -54,6 +56,7 @@ export function renderSite(template: string, p: SiteParams): string {
   s = substitute(s, /^([ \t]*)ssl_certificate[ \t]+\S+;/gm, `$1ssl_certificate ${p.certificate};`, 'ssl_certificate');
   s = substitute(s, /^([ \t]*)ssl_certificate_key[ \t]+\S+;/gm, `$1ssl_certificate_key ${p.certificateKey};`, 'ssl_certificate_key');
   s = substitute(s, /proxy_pass http:\/\/127\.0\.0\.1:8080;/g, `proxy_pass http://127.0.0.1:${p.upstreamPort};`, 'proxy_pass');
+  s = substitute(s, /access_log \/var\/log\/nginx\/onescreen\.access\.log onescreen;/g, `access_log ${p.accessLog} onescreen;`, 'access_log');
   // nothing may listen beyond loopback, nor proxy to the production port
   const listens = [...s.matchAll(/^\s*listen\s+(\S+)/gm)].map((m) => m[1]!);
   if (listens.length === 0 || listens.some((l) => !l.startsWith('127.0.0.1:'))) throw new Error(`the rendered site listens on ${listens.join(', ')}`);
@@ -158,6 +161,8 @@ export interface NginxInstance {
   certPem: string;
   /** nginx's error log so far */
   errorLog(): string;
+  /** the site's access log so far */
+  accessLog(): string;
   /** stop nginx (SIGTERM to its PID, then wait for it to exit) and remove its directory */
   stop(): Promise<void>;
 }
@@ -206,7 +211,7 @@ export async function startNginx(o: { httpsPort: number; httpPort?: number; upst
   mkdirSync(join(dir, 'tmp'), { mode: 0o711 });
   const { cert, key, certPem } = makeCertificate(dir);
   const site = join(dir, 'onescreen.conf');
-  writeFileSync(site, renderSite(readFileSync(SITE_TEMPLATE, 'utf8'), { httpsPort: o.httpsPort, httpPort, upstreamPort: o.upstreamPort, certificate: cert, certificateKey: key }));
+  writeFileSync(site, renderSite(readFileSync(SITE_TEMPLATE, 'utf8'), { httpsPort: o.httpsPort, httpPort, upstreamPort: o.upstreamPort, certificate: cert, certificateKey: key, accessLog: join(dir, 'site-access.log') }));
   writeFileSync(join(dir, 'nginx.conf'), mainConfig(dir, site));
 
   const errorLog = () => {
@@ -229,7 +234,14 @@ export async function startNginx(o: { httpsPort: number; httpPort?: number; upst
     rmSync(dir, { recursive: true, force: true });
   };
 
-  const instance: NginxInstance = { pid: child.pid!, dir, httpsPort: o.httpsPort, httpPort, url: `https://127.0.0.1:${o.httpsPort}`, certPem, errorLog, stop };
+  const accessLog = () => {
+    try {
+      return readFileSync(join(dir, 'site-access.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const instance: NginxInstance = { pid: child.pid!, dir, httpsPort: o.httpsPort, httpPort, url: `https://127.0.0.1:${o.httpsPort}`, certPem, errorLog, accessLog, stop };
   const deadline = Date.now() + (o.timeoutMs ?? 15_000);
   let last = '';
   for (;;) {

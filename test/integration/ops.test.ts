@@ -179,8 +179,17 @@ describe('GET /metrics', () => {
 });
 
 describe('GET /api/ready', () => {
+  /** the warnings the server logs (the public answer says only that it is not ready) */
+  function warnings() {
+    const lines: string[] = [];
+    const logger: Logger = { info() {}, debug() {}, error() {}, warn: (o) => void lines.push(JSON.stringify(o)) };
+    return { lines, logger };
+  }
+  const NOT_READY = { status: 'unavailable', checks: { database: 'not answering as this version expects; see the server log' } };
+
   it('should be ready while the database answers, and 503 once it is closed, while health stays up', async () => {
-    const s = await startTestServer({ serveWeb: false });
+    const log = warnings();
+    const s = await startTestServer({ serveWeb: false, logger: log.logger });
     try {
       const ready = await fetch(`${s.url}/api/ready`);
       expect(ready.status).toBe(200);
@@ -189,7 +198,8 @@ describe('GET /api/ready', () => {
       await s.store.close(); // the database goes away under the running server
       const down = await fetch(`${s.url}/api/ready`);
       expect(down.status).toBe(503);
-      expect(Readiness.parse(await down.json())).toEqual({ status: 'unavailable', checks: { database: 'the database is closed' } });
+      expect(Readiness.parse(await down.json())).toEqual(NOT_READY);
+      expect(log.lines.join('\n')).toContain('the database is closed');
       expect((await fetch(`${s.url}/api/health`)).status).toBe(200);
       expect(sample((await scrape(s)).text, 'onescreen_database_size_bytes')).toBeNaN();
     } finally {
@@ -198,7 +208,8 @@ describe('GET /api/ready', () => {
   });
 
   it('should be unavailable when the database holds a schema this version does not expect', async () => {
-    const s = await startTestServer({ serveWeb: false });
+    const log = warnings();
+    const s = await startTestServer({ serveWeb: false, logger: log.logger });
     try {
       // another process (a newer OneScreen, say) migrates the same file further
       const other = new Database(join(s.dataDir, 'onescreen.sqlite'));
@@ -206,7 +217,8 @@ describe('GET /api/ready', () => {
       other.close();
       const res = await fetch(`${s.url}/api/ready`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unavailable', checks: { database: `schema version ${LATEST_SCHEMA_VERSION + 1}, this version expects ${LATEST_SCHEMA_VERSION}` } });
+      expect(await res.json()).toEqual(NOT_READY);
+      expect(log.lines.join('\n')).toContain(`schema version ${LATEST_SCHEMA_VERSION + 1}, this version expects ${LATEST_SCHEMA_VERSION}`);
     } finally {
       await s.stop({ removeData: true });
     }

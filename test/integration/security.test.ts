@@ -62,6 +62,14 @@ describe('sign-in throttling', () => {
     expect((await login(ADMIN.username, ADMIN.password, '198.51.100.4')).status).toBe(200);
   });
 
+  it('should count a whole IPv6 /64 as one address', async () => {
+    const u = await s.createUser('district');
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => login(u.username, 'wrong-password', `2001:db8:1:2::${(i + 1).toString(16)}`)));
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(5);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(35);
+    expect((await login(u.username, u.password, '2001:db8:9:9::1')).status).toBe(200);
+  });
+
   it('should guard the audit CSV against formulas in the usernames of failed sign-ins', async () => {
     await login('=HYPERLINK("http://x.example","y")', 'guess-guess', '198.51.100.5');
     await login('@SUM(1+1)', 'guess-guess', '198.51.100.5');
@@ -71,6 +79,33 @@ describe('sign-in throttling', () => {
     expect(csv).toContain(`"'=HYPERLINK(""http://x.example"",""y"")"`);
     expect(csv).toContain(`"'@SUM(1+1)"`);
     expect(csv).not.toMatch(/(^|,)"[=@+-]/m);
+  });
+});
+
+describe('an account tried from many addresses', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ serveWeb: false, trustProxy: 1, auth: { loginFailuresPerAccount: 10, accountPaceMs: 1_000 } });
+  });
+  afterAll(() => s.stop({ removeData: true }));
+
+  it('should check at most its allowance plus one a pace, and slow its owner down without locking them out', async () => {
+    const u = await s.createUser('district');
+    // 40 addresses, 4 guesses each (within each address's own limits), all at once
+    const t0 = Date.now();
+    const guesses = Array.from({ length: 160 }, (_, i) => postJson(s.url, '/api/v1/session', { username: u.username, password: `guess-${i}` }, undefined, from(`198.18.${Math.floor(i / 4)}.1`)));
+    const answers = await Promise.all(guesses);
+    const paces = Math.ceil((Date.now() - t0) / 1_000) + 1;
+    const checked = answers.filter((a) => a.status === 401).length;
+    expect(checked).toBeGreaterThanOrEqual(10);
+    expect(checked).toBeLessThanOrEqual(10 + paces); // the allowance, plus one a pace while they ran
+    const slowed = answers.find((a) => a.status === 429)!;
+    expect(slowed.json.error.message).toMatch(/^this account is being tried from many addresses, so its sign-ins are slowed; try again in \d+ s$/);
+    expect(Number(slowed.headers.get('retry-after'))).toBeLessThanOrEqual(1);
+    // the owner, from their own address, gets in once the pace allows (a condition, not a sleep)
+    await expect
+      .poll(async () => (await postJson(s.url, '/api/v1/session', { username: u.username, password: u.password }, undefined, from('203.0.113.50'))).status, { timeout: 10_000, interval: 250 })
+      .toBe(200);
   });
 });
 
@@ -96,6 +131,34 @@ describe('anonymous writes', () => {
     expect(rows.length).toBeLessThanOrEqual(4);
     expect(rows.filter((r) => r.detail.startsWith('unknown token')).reduce((n, r) => n + r.count, 0)).toBe(60);
     expect(rows.filter((r) => r.detail.startsWith('too many requests')).reduce((n, r) => n + r.count, 0)).toBe(340);
+  });
+
+  it('should not let sockets from ever-different foreign origins write a row each', async () => {
+    const before = (await auditRows(s)).length;
+    const attempt = (i: number) =>
+      new Promise<string>((resolve) => {
+        const sock = io(s.url, { transports: ['websocket'], forceNew: true, reconnection: false, extraHeaders: { 'x-forwarded-for': '192.0.2.88', origin: `http://evil-${i}.example` } });
+        sock.once('connect_error', (e) => (sock.close(), resolve(e.message)));
+        sock.once('connect', () => (sock.close(), resolve('connected')));
+      });
+    const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) => attempt(i)));
+    expect(new Set(outcomes)).toEqual(new Set(['foreign_origin']));
+    const rows = (await auditRows(s)).slice(0, -before || undefined).filter((r) => r.ip === '192.0.2.88');
+    expect(rows.length).toBeLessThanOrEqual(4);
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(100);
+    expect(JSON.stringify(rows)).not.toContain('evil-');
+  });
+
+  it('should not let a signed-in screen write a row per made-up path it is refused', async () => {
+    const d = await s.createDisplay('310110');
+    const enrol = await postJson(s.url, '/api/v1/session/display', { token: d.token }, undefined, from('192.0.2.90'));
+    const cookie = sessionCookie(enrol.headers.get('set-cookie'));
+    const before = (await auditRows(s)).length;
+    for (let i = 0; i < 50; i++) expect((await s.get(`/api/v1/admin/${'x'.repeat(100)}-${i}`, cookie)).status).toBe(403);
+    const rows = (await auditRows(s)).slice(0, -before || undefined).filter((r) => r.actorKind === 'display');
+    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['GET /api/v1/admin/*']));
+    expect(rows.length).toBeLessThanOrEqual(2);
+    expect(rows.reduce((n, r) => n + r.count, 0)).toBe(50);
   });
 
   it('should limit sockets without a session by address too, and fold what they audit', async () => {
@@ -310,6 +373,15 @@ describe('origins', () => {
     return { sock, outcome };
   }
 
+  it('should read and export nothing for a page of a sibling site, though SameSite=Strict sends it the cookie', async () => {
+    const admin = await s.login(ADMIN.username, ADMIN.password);
+    for (const site of ['same-site', 'cross-site']) {
+      expect((await fetch(`${s.url}/api/v1/admin/audit.csv`, { headers: { cookie: admin, 'sec-fetch-site': site } })).status).toBe(403);
+      expect((await fetch(`${s.url}/api/v1/events`, { headers: { cookie: s.cookie, 'sec-fetch-site': site } })).status).toBe(403);
+    }
+    expect((await fetch(`${s.url}/api/v1/admin/audit.csv`, { headers: { cookie: admin, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+  });
+
   it('should stream nothing to a socket opened from another origin, even with a valid cookie', async () => {
     const evil = socket(s.cookie, 'http://evil.example');
     expect(await evil.outcome).toBe('foreign_origin');
@@ -381,6 +453,20 @@ describe('display links', () => {
     expect((await enrol(link.json.token)).status).toBe(200);
     const created = await postJson(s.url, '/api/v1/admin/displays', { name: 'lobby', areaId: WUJIAOCHANG }, undefined, { cookie: admin });
     expect(created.json.enrolUrl).toMatch(/^https:\/\/ops\.yangpu\.example\/\?display=osd_/);
+  });
+});
+
+describe('error answers', () => {
+  it('should answer another method on the session with 405, the methods it takes, and a JSON body', async () => {
+    const s = await startTestServer({ serveWeb: false });
+    try {
+      const r = await fetch(`${s.url}/api/v1/session`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(r.status).toBe(405);
+      expect(r.headers.get('allow')).toBe('GET, POST, DELETE');
+      expect(await r.json()).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: 'PUT is not allowed here; use GET, POST or DELETE' } });
+    } finally {
+      await s.stop({ removeData: true });
+    }
   });
 });
 

@@ -45,13 +45,16 @@ describe(AuditFolder.name, () => {
     expect(rows[1]).toEqual(fail(T0 + 61_000));
   });
 
-  it('should write everything still open on shutdown, and stop following runs past its bound', () => {
+  it('should count failures past its bound instead of writing each, and keep folding the runs it follows', () => {
     const f = new AuditFolder<FoldableEntry>(60_000, 2);
     f.offer(fail(T0, { ip: 'a' }));
     f.offer(fail(T0, { ip: 'a' }));
     f.offer(fail(T0, { ip: 'b' }));
-    expect(f.offer(fail(T0, { ip: 'c' }))).toHaveLength(1);
-    expect(f.offer(fail(T0, { ip: 'c' }))).toHaveLength(1); // not followed: written as it comes
-    expect(f.due(T0, true).map((r) => [r.ip, r.count])).toEqual([['a', 1]]);
+    for (let i = 0; i < 500; i++) expect(f.offer(fail(T0, { ip: `x${i}`, detail: `origin ${i}` }))).toEqual([]);
+    expect(f.offer(fail(T0 + 1, { ip: 'a' }))).toEqual([]); // still folded
+    const rows = f.due(T0, true);
+    expect(rows.map((r) => [r.ip, r.count])).toEqual([['a', 2], ['x0', 500]]);
+    expect(rows[1]!.detail).toBe('500 failures of many different kinds at once, not written one by one; the first: origin 0');
+    expect(f.due(T0, true)).toEqual([]);
   });
 });

@@ -19,4 +19,9 @@ describe('loadConfig', () => {
   it('should list every bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty', SIMULATOR: 'maybe' })).toThrow(/PORT[\s\S]*SIMULATOR|SIMULATOR[\s\S]*PORT/);
   });
+  it('should read the sign-in limits for centres behind one gateway, and refuse absurd ones', () => {
+    expect(loadConfig({ LOGIN_FAILURES_PER_ADDRESS: '200', ANONYMOUS_REQUESTS_PER_MINUTE: '600' })).toMatchObject({ loginFailuresPerAddress: 200, anonymousPerMinute: 600 });
+    expect(loadConfig({})).toMatchObject({ loginFailuresPerAddress: 20, anonymousPerMinute: 60 });
+    expect(() => loadConfig({ LOGIN_FAILURES_PER_ADDRESS: '1' })).toThrow(/LOGIN_FAILURES_PER_ADDRESS/);
+  });
 });

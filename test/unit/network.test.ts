@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { throttleKey } from '../../server/domain/addresses.ts';
 import { clientAddress, expectedOrigin, originAllowed } from '../../server/middleware/network.ts';
 
 describe('clientAddress', () => {
@@ -46,5 +47,16 @@ describe('originAllowed', () => {
   it.each(cases)('%j → %s (%s)', (headers, allowed) => {
     expect(originAllowed(opts, new Headers(headers))).toBe(allowed);
     expect(originAllowed(opts, { ...headers })).toBe(allowed); // node's IncomingHttpHeaders too (sockets)
+  });
+});
+
+describe('throttleKey', () => {
+  it('should count an IPv4 address as itself and an IPv6 address by its /64', () => {
+    expect(throttleKey('198.51.100.7')).toBe('198.51.100.7');
+    expect(throttleKey('2001:db8:1:2::7')).toBe('2001:db8:1:2::/64');
+    expect(throttleKey('2001:0db8:0001:0002:ffff:0:0:1')).toBe('2001:db8:1:2::/64');
+    expect(throttleKey('::1')).toBe('0:0:0:0::/64');
+    expect(throttleKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(throttleKey('-')).toBe('-');
   });
 });

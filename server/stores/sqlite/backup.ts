@@ -15,7 +15,7 @@
  * @example
  * const summary = await store.backup('/backups/onescreen-2026-12-02.sqlite');
  */
-import { closeSync, existsSync, fsyncSync, linkSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, fsyncSync, linkSync, openSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { LATEST_SCHEMA_VERSION } from './migrations.ts';
@@ -99,7 +99,14 @@ export async function backupDatabase(db: Database.Database, target: string): Pro
     }
     fsyncPath(partial);
     try {
-      linkSync(partial, file); // fails if the name was taken meanwhile: never overwrite
+      try {
+        linkSync(partial, file); // fails if the name was taken meanwhile: never overwrite
+      } catch (err) {
+        // a filesystem without hard links (a vfat/exFAT stick, some network shares): an exclusive copy
+        if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+        copyFileSync(partial, file, constants.COPYFILE_EXCL);
+        fsyncPath(file);
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupError(`${target} exists already; a backup never overwrites a file, choose a new name`);
       throw err;

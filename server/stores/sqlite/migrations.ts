@@ -196,10 +196,11 @@ export const migrations: Migration[] = [
     sql: `
       -- NULL: an unbound key (as every key made before this version); else a JSON array of source codes
       ALTER TABLE ingest_keys ADD COLUMN sources TEXT;
-      -- a display token enrols one screen once; tokens already used count as enrolled
+      -- a display token enrols one screen once. Tokens made before cannot tell whether they were
+      -- used (sessions expire and are pruned): all count as used; a screen that still needs one
+      -- gets a new link (admin: "new link", CLI: display link <id>)
       ALTER TABLE display_tokens ADD COLUMN enrolled_at INTEGER;
-      UPDATE display_tokens SET enrolled_at = (SELECT MIN(s.created_at) FROM sessions s WHERE s.display_id = display_tokens.id)
-        WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.display_id = display_tokens.id);
+      UPDATE display_tokens SET enrolled_at = COALESCE((SELECT MIN(s.created_at) FROM sessions s WHERE s.display_id = display_tokens.id), created_at);
       -- identical failures repeated within a short window are written once, with how many there were
       ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
     `,
