@@ -267,7 +267,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         401: refusal('Wrong username or password, or a disabled user (the answer does not say which).', 'UNAUTHORIZED', 'wrong username or password'),
         403: E.crossOrigin,
         429: refusal(
-          'Too many failed sign-ins for this user from this address, or from this address for any user, or too many sign-ins from this address in a minute. Attempts are counted before the password is checked.',
+          'Too many failed sign-ins for this user from this address, or from this address for any user, or too many sign-ins from this address in a minute; an account tried from many addresses is slowed to one attempt every few seconds; and when many passwords are being checked at once the server answers busy. Attempts are counted before the password is checked.',
           'RATE_LIMITED',
           'too many failed sign-ins for this user from this address; try again in 15 minutes',
           { headers: retryAfter },
