@@ -63,16 +63,17 @@ function seqCheck(c: ClientState, seq: number) {
   c.lastSeq = seq;
 }
 
-async function connectGroup(msg: { group: string; url: string; n: number; auth?: Record<string, string>; cookie?: string; waitSnapshot: boolean }) {
+async function connectGroup(msg: { group: string; url: string; n: number; auth?: Record<string, string>; cookies?: string[]; waitSnapshot: boolean }) {
   const g: Group = { clients: [], tag: '\u0000', latencies: [], first: new Map() };
   groups.set(msg.group, g);
   const t0 = performance.now();
   await Promise.all(
-    Array.from({ length: msg.n }, () => {
+    Array.from({ length: msg.n }, (_, i) => {
+      const cookie = msg.cookies?.length ? msg.cookies[i % msg.cookies.length] : undefined;
       const socket = connect(msg.url, {
         transports: ['websocket'],
         auth: msg.auth ?? {},
-        ...(msg.cookie ? { extraHeaders: { cookie: msg.cookie } } : {}),
+        ...(cookie ? { extraHeaders: { cookie } } : {}),
         forceNew: true, // one connection per client, not one multiplexed Manager
         reconnection: false, // a drop shows up as a disconnect and as missing events
         timeout: 20_000,

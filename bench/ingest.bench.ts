@@ -378,7 +378,7 @@ async function main(): Promise<void> {
 
   log('starting the OneScreen server, the relay and the clients…');
   const [server, relay, clients] = await Promise.all([
-    startChild<{ port: number; url: string; ingestKey: string; cookie: string; pid: number; flushPerSec: number; districtId: string }>('onescreen', 'bench/server-child.ts', { nodeArgs: SERVER_NODE_ARGS }),
+    startChild<{ port: number; url: string; ingestKey: string; cookies: string[]; pid: number; flushPerSec: number; districtId: string }>('onescreen', 'bench/server-child.ts', { nodeArgs: SERVER_NODE_ARGS, env: { BENCH_SESSIONS: String(CLIENTS) } }),
     startChild<{ port: number; url: string; pid: number }>('relay', 'bench/relay-child.ts', { env: { BENCH_DISTRICT_ID: pool.districtId } }),
     startChild<{ pid: number }>('clients', 'bench/clients-child.ts', { env: { BENCH_DISTRICT_ID: pool.districtId } }),
   ]);
@@ -400,7 +400,7 @@ async function main(): Promise<void> {
       url: t.child.ready.url,
       n: CLIENTS,
       auth: name === 'onescreen' ? { areaId: pool.districtId } : {},
-      ...(name === 'onescreen' ? { cookie: server.ready.cookie } : {}),
+      ...(name === 'onescreen' ? { cookies: server.ready.cookies } : {}),
       waitSnapshot: name === 'onescreen',
     });
     log(`${name}: ${r.connected} clients connected in ${fmt(r.ms, 0)} ms`);
