@@ -94,9 +94,10 @@ describe('the deployment files', () => {
     expect(one('WorkingDirectory')).toBe('/opt/onescreen');
   });
 
-  const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
-  it.skipIf(analyze.status !== 0)('should pass systemd-analyze verify with nothing to say', () => {
+  // .ci/run installs systemd-analyze (Debian's systemd) where it is missing
+  it('should pass systemd-analyze verify with nothing to say', () => {
     const r = spawnSync('systemd-analyze', ['verify', UNIT], { encoding: 'utf8' });
+    expect(r.error, 'systemd-analyze is missing: apt-get install systemd').toBeUndefined();
     expect(r.stderr + r.stdout).toBe('');
     expect(r.status).toBe(0);
   });
