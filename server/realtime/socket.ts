@@ -35,6 +35,20 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
 
   const cap = deps.maxSocketsPerSession ?? MAX_SOCKETS_PER_SESSION;
 
+  /**
+   * Anyone may try to connect, and each refusal is audited: the same limit per address as sign-in
+   * (past it only that is audited, folded), then one folded row per run of identical refusals.
+   */
+  async function refuseAnonymous(ip: string, why: SocketRefusal, detail: string): Promise<Error> {
+    try {
+      await auth.admitAnonymous('socket.connect', ip);
+    } catch {
+      return refusal(why);
+    }
+    await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail });
+    return refusal(why);
+  }
+
   io.use(async (socket, next) => {
     try {
       const headers = socket.handshake.headers;
@@ -43,27 +57,11 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       if (!originAllowed(deps.network, headers)) {
         // the origin goes to the log only: in the audit row it would make every try a new kind
         logger.debug({ ip, origin: String(headers.origin).slice(0, 200) }, 'socket from a foreign origin refused');
-        try {
-          await auth.admitAnonymous('socket.connect', ip);
-        } catch {
-          return next(refusal('foreign_origin'));
-        }
-        await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: 'foreign origin' });
-        return next(refusal('foreign_origin'));
+        return next(await refuseAnonymous(ip, 'foreign_origin', 'foreign origin'));
       }
       const cookie = headers.cookie;
       const p = await auth.authenticate(cookie ? parseCookie(cookie, SESSION_COOKIE)[SESSION_COOKIE] : undefined);
-      if (!p) {
-        // anyone may try, and each try is audited: the same limit per address as sign-in (past it
-        // the refusal itself is audited, folded), then one folded row per run of identical tries
-        try {
-          await auth.admitAnonymous('socket.connect', ip);
-        } catch {
-          return next(refusal('unauthorized'));
-        }
-        await auth.audit({ actor: '-', actorKind: 'anonymous', action: 'socket.connect', outcome: 'denied', ip, detail: 'no session' });
-        return next(refusal('unauthorized'));
-      }
+      if (!p) return next(await refuseAnonymous(ip, 'unauthorized', 'no session'));
       const requested = (socket.handshake.auth as { areaId?: unknown }).areaId;
       const areaId = requested === undefined ? p.areaId : requested;
       if (typeof areaId !== 'string' || !canSee(tree, p, areaId)) {
