@@ -33,6 +33,8 @@ import { createCaseService } from './services/case.service.ts';
 import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
 import { createIngestService } from './services/ingest.service.ts';
+import { createAlarmService } from './services/alarm.service.ts';
+import { alarmRoutes } from './routes/alarms.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { ingestMetrics } from './middleware/ingest-metrics.ts';
@@ -60,6 +62,8 @@ export interface AppOptions {
   auth?: Partial<AuthOptions>;
   /** how often stage deadlines are checked for breaches (default 10 s) */
   breachCheckMs?: number;
+  /** how often held values, silent sources and forecasts are judged by the rules (default 5 s) */
+  alarmTickMs?: number;
   /** how often live sockets' sessions are re-checked (default 10 s) */
   sessionCheckMs?: number;
   /** when set, `GET /metrics` needs `Authorization: Bearer <token>` */
@@ -145,7 +149,12 @@ export function createApp(deps: AppDeps) {
     indicators: data.indicators,
     clock,
     timeZone: options.timeZone,
-    publisher: { publishIndicators: (v, p) => hub?.publishIndicators(v, p) },
+    publisher: {
+      publishIndicators: (v, p) => {
+        hub?.publishIndicators(v, p);
+        alarms.valuesChanged(v);
+      },
+    },
     logger,
   });
   const ingest = createIngestService({
@@ -158,11 +167,26 @@ export function createApp(deps: AppDeps) {
         for (const s of stored) hub?.publishEvent(s.event, s.created);
         indicators.eventsChanged();
       },
-      readingsStored: (rows) => indicators.readingsStored(rows),
+      readingsStored: (rows) => {
+        indicators.readingsStored(rows);
+        alarms.readingsStored(rows);
+      },
     },
     logger,
     limits: data.timeLimits,
     metrics,
+  });
+
+  const alarms = createAlarmService({
+    store,
+    tree,
+    clock,
+    indicators: data.indicators,
+    categories: data.categories,
+    shippedRules: data.rules,
+    publisher: { publishAlarm: (a) => hub?.publishAlarm(a) },
+    logger,
+    ingest,
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
@@ -222,8 +246,11 @@ export function createApp(deps: AppDeps) {
   app.use('/api/v1/readings', ingestMetrics(metrics, 'reading'));
   app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));
   app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
+  const alarmApi = alarmRoutes({ auth, alarms, cases, tree });
+  app.route('/api/v1/admin', alarmApi.admin);
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
+  app.route('/api/v1', alarmApi.officers);
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
@@ -259,6 +286,7 @@ export function createApp(deps: AppDeps) {
     tree,
     ingest,
     indicators,
+    alarms,
     auth,
     cases,
     data,
@@ -271,13 +299,15 @@ export function createApp(deps: AppDeps) {
     /** listen on one port for HTTP and WebSocket, and start the clocks */
     async start(port: number, host = '127.0.0.1'): Promise<{ port: number; url: string }> {
       await indicators.init();
+      await alarms.init();
+      alarms.valuesChanged(indicators.allValues());
       const listening = new Promise<AddressInfo>((resolve) => {
         server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve(info));
       });
       // clients send only small requests (snapshot:request); the default 1 MB buffer is far more than needed
       io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'], maxHttpBufferSize: 16 * 1024 }) as IoServer;
       hub = new LiveHub(io, tree, metrics);
-      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, simulatorOn: options.simulatorOn, auth, logger, network: net });
+      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
       const info = await listening;
       const every = (ms: number, fn: () => Promise<void> | void, what: string) => {
         const t = setInterval(() => {
@@ -291,6 +321,7 @@ export function createApp(deps: AppDeps) {
         await indicators.tick();
         hub!.flush();
       }, 'indicator tick');
+      every(options.alarmTickMs ?? 5_000, () => alarms.tick(), 'alarm rules');
       every(MAINTENANCE_MS, maintenance, 'maintenance');
       every(options.breachCheckMs ?? 10_000, () => cases.checkBreaches().then(() => undefined), 'breach check');
       every(options.sessionCheckMs ?? 10_000, async () => {
@@ -307,6 +338,7 @@ export function createApp(deps: AppDeps) {
     async stop(): Promise<void> {
       for (const t of timers.splice(0)) t();
       await indicators.tick().catch(() => undefined);
+      await alarms.idle().catch(() => undefined);
       await auth.flushAudit(true).catch((err) => logger.error({ err }, 'audit flush failed'));
       if (io) await new Promise<void>((resolve) => io!.close(() => resolve()));
       else if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));

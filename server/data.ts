@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { FeatureCollection } from 'geojson';
 import { z } from 'zod';
-import { AreaCollection, BasemapLayer, EventCategoryList, IndicatorRegistry, ResponsibilityRule, TimeLimits, Unit, type EventCategory, type IndicatorDefinition } from '../shared/index.ts';
+import { ruleProblems } from './domain/alarm-rules.ts';
+import { AlarmRuleList, AreaCollection, BasemapLayer, EventCategoryList, IndicatorRegistry, ResponsibilityRule, TimeLimits, Unit, type AlarmRule, type EventCategory, type IndicatorDefinition } from '../shared/index.ts';
 
 export const DEFAULT_DATA_ROOT = fileURLToPath(new URL('../data/', import.meta.url));
 
@@ -20,6 +21,8 @@ export interface ShippedData {
   units: Unit[];
   responsibility: ResponsibilityRule[];
   timeLimits: TimeLimits;
+  /** the alarm rules as shipped (`data/rules.json`); administrators' edits are kept in the database */
+  rules: AlarmRule[];
 }
 
 function load<T>(file: string, schema: z.ZodType<T>): T {
@@ -37,11 +40,17 @@ export function loadShippedData(root = DEFAULT_DATA_ROOT): ShippedData {
   basemap.features.forEach((f, i) => {
     if (!BasemapLayer.safeParse(f.properties?.layer).success) throw new Error(`basemap feature ${i} has no known layer property`);
   });
+  const indicators = load(join(root, 'indicators.json'), IndicatorRegistry);
+  const categories = load(join(root, 'event-categories.json'), EventCategoryList);
+  const rules = load(join(root, 'rules.json'), AlarmRuleList);
+  const problems = ruleProblems(rules, indicators, categories);
+  if (problems.length) throw new Error(`${join(root, 'rules.json')} is invalid:\n  ${problems.slice(0, 5).join('\n  ')}`);
   return {
     areas: load(join(root, 'geo/areas.geojson'), AreaCollection),
     basemap,
-    indicators: load(join(root, 'indicators.json'), IndicatorRegistry),
-    categories: load(join(root, 'event-categories.json'), EventCategoryList),
+    indicators,
+    categories,
+    rules,
     units: load(join(root, 'units.json'), z.array(Unit)),
     responsibility: load(join(root, 'responsibility.json'), z.array(ResponsibilityRule)),
     timeLimits: load(join(root, 'time-limits.json'), TimeLimits.refine((l) => l.categories['*'] !== undefined, 'a default (*) limit is required')),

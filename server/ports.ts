@@ -3,7 +3,7 @@
  * The interfaces services depend on. The embedded SQLite store implements {@link Store}; a
  * PostgreSQL store can implement the same interface later (all methods are async for that reason).
  */
-import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../shared/index.ts';
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -39,7 +39,7 @@ export interface Metrics {
   breach(stage: string): void;
   loginFailed(reason: LoginFailure): void;
   /** one delta emitted to the room of an area of this level */
-  deltaSent(kind: 'event:upsert' | 'indicator:update', level: string): void;
+  deltaSent(kind: 'event:upsert' | 'indicator:update' | 'alarm:upsert', level: string): void;
 }
 
 export interface IngestKeyRecord {
@@ -189,7 +189,66 @@ export interface SessionRecord {
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'count'> & { at: number; count?: number };
 
+/** A new episode, as the alarm service opens it. */
+export type NewAlarm = Omit<Alarm, 'version' | 'since' | 'raisedAt' | 'lastAt' | 'clearedAt' | 'acknowledgedAt'> & {
+  districtId: string;
+  since: number;
+  raisedAt: number;
+  lastAt: number;
+};
+
+/** What one step of an episode changes, written together with its history entry. */
+export interface AlarmChange {
+  severity?: Alarm['severity'];
+  state?: Alarm['state'];
+  value?: number | null;
+  threshold?: number | null;
+  lastAt?: number;
+  clearedAt?: number;
+  acknowledgedAt?: number;
+  acknowledgedBy?: string;
+  ackNote?: string | null;
+  caseId?: string;
+}
+
+export type NewAlarmHistory = Omit<AlarmHistoryEntry, 'at'> & { at: number };
+
+export interface AlarmFilter {
+  area?: { id: string; level: EventFilter['areaLevel'] };
+  status: 'active' | 'cleared' | 'all';
+  limit: number;
+}
+
+/** Alarms and their history, and the versioned rule set (the alarms aggregate). */
+export interface AlarmRepository {
+  /**
+   * Open an episode with its first history entry. Returns null when the (rule, area) already has
+   * an open episode (the database keeps one): the caller updates that one instead.
+   */
+  insert(a: NewAlarm, entry: NewAlarmHistory): Promise<Alarm | null>;
+  /**
+   * Change an episode and append its history entry in one transaction, if it is still at
+   * `expectedVersion` (any version when omitted); null when it moved on or does not exist.
+   */
+  update(id: string, change: AlarmChange, entry: NewAlarmHistory | null, expectedVersion?: number): Promise<Alarm | null>;
+  get(id: string): Promise<Alarm | null>;
+  /** the open episode of a (rule, area), if any */
+  findOpen(ruleId: string, areaId: string): Promise<Alarm | null>;
+  history(id: string): Promise<AlarmHistoryEntry[]>;
+  /** active first (severity, then oldest), then cleared (newest first) */
+  list(f: AlarmFilter): Promise<Alarm[]>;
+  count(f: Omit<AlarmFilter, 'limit'>): Promise<number>;
+  /** every open episode (raised or acknowledged) */
+  open(): Promise<Alarm[]>;
+  /** the newest saved rule set, or null when the shipped one was never edited */
+  latestRuleSet(): Promise<{ version: number; rules: AlarmRule[]; savedAt: number; savedBy: string } | null>;
+  /** save a rule set as `version` (the previous + 1); false when that version exists (someone saved first) */
+  saveRuleSet(version: number, rules: AlarmRule[], at: number, by: string): Promise<boolean>;
+}
+
 export interface Store {
+  /** alarms and alarm rules */
+  readonly alarms: AlarmRepository;
   /**
    * bring the schema to the newest version (idempotent); refuses (throws) a database written by a
    * newer version

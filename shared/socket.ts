@@ -5,11 +5,11 @@
  * room carries that room's next `seq` (strictly increasing by one), so a client that sees
  * `seq !== last + 1` has missed something and asks for a new snapshot with `snapshot:request`.
  *
- * A room `area:X` receives events anywhere below X, and indicator values of X and of X's direct
- * children (so a district wall can colour its streets).
+ * A room `area:X` receives events and alarms anywhere below X, and indicator values of X and of
+ * X's direct children (so a district wall can colour its streets).
  */
 import { z } from 'zod';
-import type { GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
+import type { Alarm, GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
 
 /**
  * Why the server refused a connection: the message of the client's `connect_error`. `unauthorized`:
@@ -48,6 +48,8 @@ export interface Snapshot {
   /** the newest events, open or not, for the ticker */
   recent: GridEvent[];
   hourly: HourlyCounts;
+  /** active alarms of the area and below it (raised or acknowledged), most severe and oldest first */
+  alarms: Alarm[];
 }
 
 export interface EventDelta {
@@ -66,12 +68,20 @@ export interface IndicatorDelta {
   points: Record<string, SeriesPoint>;
 }
 
+/** An alarm raised, changed (severity, value, acknowledged, its case) or cleared. */
+export interface AlarmDelta {
+  seq: number;
+  epoch: string;
+  alarm: Alarm;
+}
+
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
 
 export interface ServerToClientEvents {
   snapshot: (s: Snapshot) => void;
   'event:upsert': (d: EventDelta) => void;
   'indicator:update': (d: IndicatorDelta) => void;
+  'alarm:upsert': (d: AlarmDelta) => void;
 }
 
 export interface ClientToServerEvents {

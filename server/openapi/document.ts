@@ -18,13 +18,14 @@ const DESCRIPTION = `The HTTP API of OneScreen, a real-time operations wall for 
 
 **Refusals.** Every refusal and failure answers with the \`ErrorBody\` \`{ "error": { "code", "message", "issues"? } }\`; \`code\` is one of \`ErrorCode\`, and a \`VALIDATION\` refusal names every bad field in \`issues\`. An unexpected failure answers \`500\` with the plain message \`internal error\`.
 
-**Live stream.** Screens receive changes over Socket.IO on the same port (path \`/socket.io/\`), not over HTTP, so it is not listed below. The socket authenticates with the same session cookie and may name an area (\`auth: { areaId }\`, default the session's own). It first gets a \`snapshot\`, then \`event:upsert\` and \`indicator:update\` deltas, each with the room's next \`seq\`; a client that sees a gap asks \`snapshot:request\`. A refused connection's \`connect_error\` carries one of ${SocketRefusal.options.map((r) => `\`${r}\``).join(', ')} as its message. The protocol is typed in \`shared/socket.ts\`.`;
+**Live stream.** Screens receive changes over Socket.IO on the same port (path \`/socket.io/\`), not over HTTP, so it is not listed below. The socket authenticates with the same session cookie and may name an area (\`auth: { areaId }\`, default the session's own). It first gets a \`snapshot\`, then \`event:upsert\`, \`indicator:update\` and \`alarm:upsert\` deltas, each with the room's next \`seq\`; a client that sees a gap asks \`snapshot:request\`. A refused connection's \`connect_error\` carries one of ${SocketRefusal.options.map((r) => `\`${r}\``).join(', ')} as its message. The protocol is typed in \`shared/socket.ts\`.`;
 
 const TAGS: oas31.TagObject[] = [
   { name: 'session', description: 'Signing in and out; enrolling a wall screen' },
   { name: 'ingest', description: 'Sources post events and readings (ingest key)' },
   { name: 'read', description: 'Areas, basemap, categories, indicators and events, cut to the session’s scope' },
   { name: 'cases', description: 'The closed loop: a case, its timeline and its actions; units' },
+  { name: 'alarms', description: 'Alarms of the vital signs, acknowledging them, their cases; the alarm rules (administrators)' },
   { name: 'statistics', description: 'Closed-loop statistics and the period report' },
   { name: 'admin', description: 'Users, display tokens and the audit trail (role admin)' },
   { name: 'operations', description: 'Health, readiness and metrics' },

@@ -8,6 +8,14 @@
 import { z } from 'zod';
 import type { ZodOpenApiOperationObject, ZodOpenApiResponseObject } from 'zod-openapi';
 import {
+  Alarm,
+  AlarmAckRequest,
+  AlarmCaseRequest,
+  AlarmQuery,
+  AlarmRuleSet,
+  AlarmRulesSave,
+  AlarmsResponse,
+  AlarmView,
   AreaCollection,
   AuditList,
   AuditQuery,
@@ -42,7 +50,7 @@ import {
   type ErrorCode,
 } from '../../shared/index.ts';
 
-export type HttpMethod = 'get' | 'post' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 /** One row of the table: an operation at an OpenAPI path (`{id}` for a path parameter). */
 export interface ApiOperation {
@@ -638,6 +646,114 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         401: E.signIn,
         403: E.notAdmin,
         404: refusal('No such display token.', 'NOT_FOUND', 'no display 7d3c…'),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/alarms',
+    operation: {
+      operationId: 'listAlarms',
+      tags: ['alarms'],
+      summary: 'Alarms of an area and below it',
+      description: 'One alarm per episode of a rule in an area. `status=active` (default): raised or acknowledged, the most severe and oldest first; `cleared`: the newest cleared first; `all`: both. A street centre sees the alarms of its own street and grids.',
+      security: SESSION,
+      requestParams: { query: AlarmQuery },
+      responses: { 200: answer('The alarms and how many match.', AlarmsResponse), 400: E.badQuery('the alarms'), ...sessionAnswers, 404: E.areaNotFound },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/alarms/{id}',
+    operation: {
+      operationId: 'getAlarm',
+      tags: ['alarms'],
+      summary: 'An alarm with its history',
+      security: SESSION,
+      requestParams: idParam('the alarm’s id'),
+      responses: {
+        200: answer('The alarm and its history (raised, escalated, acknowledged, case opened, cleared).', AlarmView),
+        ...sessionAnswers,
+        404: refusal('No such alarm, or one outside the session’s scope (both answer alike; the attempt is audited).', 'NOT_FOUND', 'alarm not found'),
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/alarms/{id}/ack',
+    operation: {
+      operationId: 'acknowledgeAlarm',
+      tags: ['alarms'],
+      summary: 'Acknowledge an alarm (确认)',
+      description: 'Records who acknowledged it and their note; the alarm stays until its rule clears it. `version` must be the alarm’s current version. Audited.',
+      security: SESSION,
+      requestParams: idParam('the alarm’s id'),
+      requestBody: jsonBody(AlarmAckRequest, { version: 1, note: '已通知街道核实' }),
+      responses: {
+        200: answer('Acknowledged: the alarm as it is now.', Alarm),
+        ...bodyAnswers('The acknowledgement', { path: 'version', message: 'Invalid input: expected number, received undefined' }),
+        401: E.signIn,
+        403: refusal('Only district and street officers acknowledge alarms; or the request came from another origin.', 'FORBIDDEN', 'your role may not do this'),
+        404: refusal('No such alarm, or one outside the session’s scope.', 'NOT_FOUND', 'alarm not found'),
+        409: refusal('Already acknowledged, or `version` is stale.', 'CONFLICT', 'the alarm changed since you saw it: reload and try again'),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/alarms/{id}/case',
+    operation: {
+      operationId: 'openAlarmCase',
+      tags: ['alarms'],
+      summary: 'Open a case from an alarm',
+      description: 'Opens a grid event in the closed loop (source `alarm`, external id the alarm’s id; category and severity from the rule), placed in the alarm’s area, and links the two. An episode opens at most one case. Audited.',
+      security: SESSION,
+      requestParams: idParam('the alarm’s id'),
+      requestBody: jsonBody(AlarmCaseRequest, { note: '请消防站核查' }),
+      responses: {
+        201: answer('The case was opened: the alarm and the case.', z.object({ alarm: Alarm, case: CaseView })),
+        ...bodyAnswers('The request', { path: 'note', message: 'Too big: expected string to have <=500 characters' }),
+        401: E.signIn,
+        403: refusal('Only district and street officers open cases from alarms; or the request came from another origin.', 'FORBIDDEN', 'your role may not do this'),
+        404: refusal('No such alarm, or one outside the session’s scope.', 'NOT_FOUND', 'alarm not found'),
+        409: refusal('The alarm already has its case, or its rule opens none (`createCase: off`).', 'CONFLICT', 'this alarm already has its case'),
+        422: refusal('The case could not be placed (the rule’s category or area is not accepted).', 'VALIDATION', 'the case could not be opened'),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/rules',
+    operation: {
+      operationId: 'getAlarmRules',
+      tags: ['alarms', 'admin'],
+      summary: 'The alarm rules in force',
+      security: SESSION,
+      responses: { 200: answer('The rule set and its version (0: as shipped in `data/rules.json`).', AlarmRuleSet), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+    },
+  },
+  {
+    method: 'put',
+    path: '/api/v1/admin/rules',
+    operation: {
+      operationId: 'saveAlarmRules',
+      tags: ['alarms', 'admin'],
+      summary: 'Replace the alarm rules, applied at once',
+      description: 'The whole set, saved as the next version if the live one is still at `version`, and applied without a restart: open alarms of removed or disabled rules are cleared. Audited with what was added, changed and removed.',
+      security: SESSION,
+      requestBody: jsonBody(AlarmRulesSave, {
+        version: 0,
+        rules: [{ id: 'pm25.district', name: { zh: 'PM2.5浓度超标', en: 'PM2.5 out of range' }, indicatorId: 'pm25', levels: ['district'], kind: 'threshold', direction: 'above', warn: 75, alarm: 115, clear: 55, forSec: 1800 }],
+      }),
+      responses: {
+        200: answer('Saved and in force.', AlarmRuleSet),
+        ...bodyAnswers('The rule set', { path: 'rules.0.clear', message: 'clear must be below the lowest threshold (hysteresis)' }),
+        401: E.signIn,
+        403: E.notAdmin,
+        409: refusal('Someone saved the rules since `version`: reload them.', 'CONFLICT', 'the rules were saved by admin since you loaded them (version 3): reload'),
         500: E.internal,
       },
     },

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'socket.io';
 import type {
+  Alarm,
   AreaLevel,
   ClientToServerEvents,
   GridEvent,
@@ -75,6 +76,15 @@ export class LiveHub {
       if (!this.occupied(a.id)) continue;
       this.io.to(roomOf(a.id)).emit('event:upsert', { seq: this.next(a.id), epoch: this.epoch, created, event });
       this.metrics?.deltaSent('event:upsert', a.level);
+    }
+  }
+
+  /** send a raised, changed or cleared alarm to the rooms of its area and the areas above it */
+  publishAlarm(alarm: Alarm): void {
+    for (const a of this.tree.lineage(alarm.areaId)) {
+      if (!this.occupied(a.id)) continue;
+      this.io.to(roomOf(a.id)).emit('alarm:upsert', { seq: this.next(a.id), epoch: this.epoch, alarm });
+      this.metrics?.deltaSent('alarm:upsert', a.level);
     }
   }
 

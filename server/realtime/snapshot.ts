@@ -7,6 +7,7 @@ import type { AreaTree } from '../domain/areas.ts';
 import { hourHistogram, nextLocalDay, startOfLocalDay } from '../domain/time.ts';
 import type { Clock, Store } from '../ports.ts';
 import type { IndicatorService } from '../services/indicator.service.ts';
+import type { AlarmService } from '../services/alarm.service.ts';
 import type { LiveHub } from './hub.ts';
 
 export const SNAPSHOT_OPEN_EVENTS = 1000;
@@ -20,8 +21,11 @@ export interface SnapshotDeps {
   timeZone: string;
   hub: LiveHub;
   indicators: IndicatorService;
+  alarms: Pick<AlarmService, 'list'>;
   simulatorOn: boolean;
 }
+
+export const SNAPSHOT_ALARMS = 200;
 
 /**
  * Build the snapshot of an area. Call it after the socket joined the room: the seq is read first,
@@ -34,13 +38,14 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
   const area = { areaId, areaLevel: level };
   const todayStart = startOfLocalDay(now, d.timeZone);
   const yesterdayStart = startOfLocalDay(todayStart - 1, d.timeZone);
-  const [events, openTotal, recent, times, trends] = await Promise.all([
+  const [events, openTotal, recent, times, trends, alarms] = await Promise.all([
     // past the cap, the wall keeps the cases nearest their limits (its deadline watch needs them)
     d.store.listEvents({ ...area, statuses: OPEN, limit: SNAPSHOT_OPEN_EVENTS, order: 'due' }),
     d.store.countEvents({ ...area, statuses: OPEN }),
     d.store.listEvents({ ...area, limit: SNAPSHOT_RECENT_EVENTS }),
     d.store.occurredTimes(yesterdayStart, nextLocalDay(todayStart, d.timeZone), { id: areaId, level }),
     d.indicators.trends(areaId),
+    d.alarms.list({ area: { id: areaId, level }, status: 'active', limit: SNAPSHOT_ALARMS }),
   ]);
   return {
     seq,
@@ -53,6 +58,7 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
     events,
     openTotal,
     recent,
+    alarms: alarms.alarms,
     hourly: { today: hourHistogram(times, todayStart, d.timeZone), yesterday: hourHistogram(times, yesterdayStart, d.timeZone), todayStart },
   };
 }

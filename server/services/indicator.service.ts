@@ -147,6 +147,13 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
       return running;
     },
 
+    /** every current value (all indicators, all areas) */
+    allValues(): IndicatorValue[] {
+      const out: IndicatorValue[] = [];
+      for (const m of current.values()) out.push(...m.values());
+      return out;
+    },
+
     /** current values of the area and of its direct children */
     valuesFor(areaId: string): IndicatorValue[] {
       const ids = new Set([areaId, ...(tree.get(areaId)?.children ?? [])]);

@@ -73,6 +73,7 @@ function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     openTotal: 0,
     recent: [],
     hourly: { today: new Array(24).fill(0), yesterday: new Array(24).fill(1), todayStart: TODAY_START },
+    alarms: [],
     ...over,
   };
 }

@@ -205,6 +205,64 @@ export const migrations: Migration[] = [
       ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 8,
+    name: 'alarms, their history, and the versioned alarm rule set',
+    sql: `
+      CREATE TABLE alarms (
+        id TEXT PRIMARY KEY,
+        rule_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        indicator_id TEXT NOT NULL,
+        area_id TEXT NOT NULL,
+        street_id TEXT,
+        district_id TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL,
+        title_zh TEXT NOT NULL,
+        title_en TEXT NOT NULL,
+        value REAL,
+        threshold REAL,
+        since INTEGER NOT NULL,
+        raised_at INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        cleared_at INTEGER,
+        acknowledged_at INTEGER,
+        acknowledged_by TEXT,
+        ack_note TEXT,
+        case_id TEXT,
+        create_case TEXT NOT NULL,
+        simulated INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 1,
+        -- '<rule>|<area>' while the episode is open, NULL once cleared: the database itself keeps
+        -- one open episode per (rule, area)
+        open_key TEXT UNIQUE
+      );
+      CREATE INDEX alarms_open ON alarms (state, severity) WHERE cleared_at IS NULL;
+      CREATE INDEX alarms_cleared ON alarms (cleared_at) WHERE cleared_at IS NOT NULL;
+      CREATE INDEX alarms_street ON alarms (street_id);
+      CREATE INDEX alarms_area ON alarms (area_id);
+      CREATE TABLE alarm_history (
+        alarm_id TEXT NOT NULL REFERENCES alarms (id),
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        value REAL,
+        by_user TEXT,
+        note TEXT,
+        PRIMARY KEY (alarm_id, seq)
+      );
+      -- every save of the rule set is a new row (version 0 is the shipped data/rules.json, not stored)
+      CREATE TABLE alarm_rule_sets (
+        version INTEGER PRIMARY KEY,
+        rules TEXT NOT NULL,
+        saved_at INTEGER NOT NULL,
+        saved_by TEXT NOT NULL
+      );
+    `,
+  },
+
 ];
 
 /** the newest schema version this build knows */

@@ -23,7 +23,9 @@ import type {
   OpenCounts,
   SeriesRow,
   Store,
+  AlarmRepository,
 } from '../../ports.ts';
+import { SqliteAlarmRepository } from './alarm.repository.ts';
 import { backupDatabase, type DatabaseSummary } from './backup.ts';
 import { LATEST_SCHEMA_VERSION, migrations, NewerDatabaseError } from './migrations.ts';
 
@@ -146,6 +148,7 @@ const AREA_COLUMN = { grid: 'grid_id', street: 'street_id', district: 'district_
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  readonly alarms: AlarmRepository;
 
   private readonly stmts = new Map<string, Database.Statement>();
   /** a prepared statement, compiled once per SQL text */
@@ -171,6 +174,7 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.alarms = new SqliteAlarmRepository(this.db, (sql) => this.prep(sql));
   }
 
   async migrate(): Promise<void> {

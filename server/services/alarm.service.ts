@@ -1,0 +1,361 @@
+/**
+ * @module server/services/alarm.service
+ * Watches the vital signs: readings and rolled-up values go through the rules
+ * (domain/alarm-rules.ts), and what they decide becomes alarm records (one per episode), published
+ * live and, per rule, turned into cases. Transitions are applied one at a time, in order, so two
+ * evaluations never race on the same episode; the database keeps one open episode per (rule,
+ * area) as well, so even a restart mid-way cannot open a second one.
+ */
+import { randomUUID } from 'node:crypto';
+import { pointOnFeature } from '@turf/turf';
+import {
+  ALARM_SEVERITY_RANK,
+  type Alarm,
+  type AlarmRule,
+  type AlarmRuleSet,
+  type AlarmView,
+  type EventCategory,
+  type GridEvent,
+  type IndicatorDefinition,
+  type IndicatorValue,
+} from '../../shared/index.ts';
+import { AlarmEvaluator, ruleProblems, type Transition } from '../domain/alarm-rules.ts';
+import type { AreaTree } from '../domain/areas.ts';
+import { AppError } from '../errors.ts';
+import type { AlarmFilter, Clock, IngestKeyRecord, Logger, NewAlarmHistory, NewReading, Store } from '../ports.ts';
+import type { IngestService } from './ingest.service.ts';
+
+export interface AlarmPublisher {
+  publishAlarm(alarm: Alarm): void;
+}
+
+/** When a forecast first crosses a threshold (趋势预判), for forecast rules. */
+export interface ForecastSource {
+  crossing(indicatorId: string, areaId: string, which: 'warn' | 'alarm', horizonHours: number): Promise<{ at: number; value: number; threshold: number } | null>;
+}
+
+export interface AlarmServiceDeps {
+  store: Store;
+  tree: AreaTree;
+  clock: Clock;
+  indicators: readonly IndicatorDefinition[];
+  categories: readonly EventCategory[];
+  /** the shipped rules (`data/rules.json`), used until an administrator saves a set */
+  shippedRules: AlarmRule[];
+  publisher: AlarmPublisher;
+  logger: Logger;
+  /** opens cases in the closed loop (through the same path as any source) */
+  ingest: Pick<IngestService, 'ingestEvents'>;
+  forecasts?: ForecastSource;
+  /** told of every alarm raised, escalated or cleared (notifications) */
+  onChange?: (alarm: Alarm, what: 'raised' | 'escalated' | 'cleared') => void;
+  newId?: () => string;
+}
+
+/** the source of the cases alarms open; their externalId is the alarm's id */
+export const ALARM_SOURCE = 'alarm';
+const FORECAST_EVERY_MS = 5 * 60_000;
+
+export function createAlarmService(deps: AlarmServiceDeps) {
+  const { store, tree, clock, logger } = deps;
+  const newId = deps.newId ?? randomUUID;
+  const defs = new Map(deps.indicators.map((d) => [d.id, d]));
+  const evaluator = new AlarmEvaluator([], {
+    levelOf: (id) => tree.level(id),
+    staleMs: (id) => (defs.get(id)?.staleAfterSec ?? 3600) * 1000,
+  });
+  let ruleSet: AlarmRuleSet = { version: 0, rules: deps.shippedRules, savedAt: null, savedBy: null };
+  /** when each area last received a reading of each indicator, itself or below it (server time) */
+  const lastReceived = new Map<string, number>();
+  let chain: Promise<unknown> = Promise.resolve();
+  let lastForecast = 0;
+
+  /** run `fn` after everything queued before it; failures are logged, never break the queue */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = chain.then(fn);
+    chain = run.catch((err) => logger.error({ err }, 'alarm evaluation failed'));
+    return run;
+  }
+
+  function areaName(id: string) {
+    const a = tree.get(id);
+    return a ? { zh: a.name, en: a.nameEn ?? a.name } : { zh: id, en: id };
+  }
+
+  const history = (at: number, kind: NewAlarmHistory['kind'], severity: Alarm['severity'], value: number | null, by: string | null = null, note: string | null = null): NewAlarmHistory => ({
+    at, kind, severity, value, by, note,
+  });
+
+  async function apply(ts: Transition[]): Promise<void> {
+    for (const t of ts) {
+      try {
+        await applyOne(t);
+      } catch (err) {
+        logger.error({ err, rule: t.rule.id, area: t.areaId }, 'alarm transition not stored');
+      }
+    }
+  }
+
+  async function applyOne(t: Transition): Promise<void> {
+    const now = clock.now();
+    if (t.type === 'raise') {
+      const name = areaName(t.areaId);
+      const street = tree.level(t.areaId) === 'district' ? null : (tree.ancestorAt(t.areaId, 'street')?.id ?? null);
+      const district = tree.ancestorAt(t.areaId, 'district')?.id ?? tree.districtId;
+      const inserted = await store.alarms.insert(
+        {
+          id: newId(),
+          ruleId: t.rule.id,
+          kind: t.rule.kind,
+          indicatorId: t.rule.indicatorId,
+          areaId: t.areaId,
+          streetId: street,
+          districtId: district,
+          severity: t.severity,
+          state: 'raised',
+          title: { zh: `${name.zh} ${t.rule.name.zh}`, en: `${name.en}: ${t.rule.name.en}` },
+          value: t.value,
+          threshold: t.threshold,
+          since: t.since,
+          raisedAt: now,
+          lastAt: t.at,
+          acknowledgedBy: null,
+          ackNote: null,
+          caseId: null,
+          createCase: t.rule.createCase,
+          simulated: t.simulated,
+        },
+        history(now, 'raised', t.severity, t.value),
+      );
+      if (!inserted) {
+        // the store already holds this episode open (the evaluator had not been told): update it
+        const open = await store.alarms.findOpen(t.rule.id, t.areaId);
+        if (open) await changed(await store.alarms.update(open.id, { severity: t.severity, value: t.value, threshold: t.threshold, lastAt: t.at }, null), null);
+        return;
+      }
+      await changed(inserted, 'raised');
+      return;
+    }
+    const open = await store.alarms.findOpen(t.rule.id, t.areaId);
+    if (!open) return;
+    if (t.type === 'update') {
+      const entry = t.change ? history(now, t.change, t.severity, t.value) : null;
+      const a = await store.alarms.update(open.id, { severity: t.severity, value: t.value, threshold: t.threshold, lastAt: Math.max(t.at, Date.parse(open.lastAt)) }, entry);
+      await changed(a, t.change === 'escalated' ? 'escalated' : null);
+      return;
+    }
+    const note = t.reason === 'rule_removed' ? 'the rule was removed or disabled' : null;
+    const a = await store.alarms.update(open.id, { state: 'cleared', clearedAt: now, value: t.value ?? open.value, lastAt: Math.max(t.at, Date.parse(open.lastAt)) }, history(now, 'cleared', open.severity, t.value, null, note));
+    await changed(a, 'cleared');
+  }
+
+  async function changed(a: Alarm | null, what: 'raised' | 'escalated' | 'cleared' | null): Promise<void> {
+    if (!a) return;
+    deps.publisher.publishAlarm(a);
+    if (what) deps.onChange?.(a, what);
+    if ((what === 'raised' || what === 'escalated') && a.createCase === 'auto' && !a.caseId) {
+      const rule = evaluator.rule(a.ruleId);
+      if (rule?.case && ALARM_SEVERITY_RANK[a.severity] >= ALARM_SEVERITY_RANK[rule.case.minSeverity]) {
+        await openCaseFor(a, rule, null, '').catch((err) => logger.error({ err, alarm: a.id }, 'automatic case not opened'));
+      }
+    }
+  }
+
+  /** a point inside an area, to place its cases (cached: areas do not move) */
+  const anchors = new Map<string, [number, number]>();
+  function anchorOf(areaId: string): [number, number] {
+    let p = anchors.get(areaId);
+    if (!p) {
+      const f = tree.features.get(areaId);
+      if (!f) throw new AppError('NOT_FOUND', 404, `unknown area ${areaId}`);
+      const c = pointOnFeature(f as never).geometry.coordinates as [number, number];
+      p = [Math.round(c[0] * 1e6) / 1e6, Math.round(c[1] * 1e6) / 1e6];
+      anchors.set(areaId, p);
+    }
+    return p;
+  }
+
+  async function openCaseFor(a: Alarm, rule: AlarmRule | undefined, by: string | null, note: string): Promise<{ alarm: Alarm; event: GridEvent }> {
+    const template = rule?.case;
+    if (!template) throw new AppError('CONFLICT', 409, `the rule of this alarm names no case category (createCase: ${a.createCase})`);
+    const [lng, lat] = anchorOf(a.areaId);
+    const key: IngestKeyRecord = { id: 'alarms', name: ALARM_SOURCE, sources: [ALARM_SOURCE], simulated: a.simulated, createdAt: 0, revokedAt: null };
+    const def = defs.get(a.indicatorId);
+    const valueText = a.value === null ? '' : `（${a.value}${def?.unit.zh ?? ''}）`;
+    const r = await deps.ingest.ingestEvents(
+      [
+        {
+          source: ALARM_SOURCE,
+          externalId: a.id,
+          category: template.category,
+          title: `${a.title.zh}${valueText}`.slice(0, 200),
+          description: [`体征告警 ${a.ruleId}：${a.title.zh}${valueText}，自 ${new Date(a.since).toISOString()} 起。`, note].filter(Boolean).join('\n').slice(0, 2000),
+          lng,
+          lat,
+          occurredAt: new Date(Math.min(Date.parse(a.since), clock.now())).toISOString(),
+          severity: template.severity,
+        },
+      ],
+      key,
+    );
+    const res = r.results[0]!;
+    if (res.status === 'rejected') throw new AppError('VALIDATION', 422, `the case could not be opened: ${res.error.message}`);
+    const at = clock.now();
+    // created or not (a parallel request opened it first), the alarm links the one case
+    const linked = (await store.alarms.update(a.id, { caseId: res.id }, a.caseId ? null : history(at, 'case_opened', a.severity, a.value, by, note || null))) ?? a;
+    deps.publisher.publishAlarm(linked);
+    const event = (await store.getEvent(res.id))!;
+    return { alarm: linked, event };
+  }
+
+  async function loadRules(rules: AlarmRule[], at?: number): Promise<void> {
+    await apply(evaluator.setRules(rules, at));
+  }
+
+  return {
+    ruleSet: () => ruleSet,
+
+    /** the rules in force (the saved set, else the shipped one), and the open episodes */
+    async init(): Promise<void> {
+      const saved = await store.alarms.latestRuleSet();
+      if (saved) ruleSet = { version: saved.version, rules: saved.rules, savedAt: new Date(saved.savedAt).toISOString(), savedBy: saved.savedBy };
+      evaluator.setRules(ruleSet.rules);
+      const open = await store.alarms.open();
+      evaluator.restore(open.map((a) => ({ ruleId: a.ruleId, areaId: a.areaId, severity: a.severity })));
+      // episodes of rules no longer in force are cleared now
+      const now = clock.now();
+      for (const a of open) {
+        if (evaluator.isOpen(a.ruleId, a.areaId)) continue;
+        const c = await store.alarms.update(a.id, { state: 'cleared', clearedAt: now }, history(now, 'cleared', a.severity, a.value, null, 'the rule was removed or disabled'));
+        if (c) deps.publisher.publishAlarm(c);
+      }
+      for (const r of await store.latestReadings()) noteReceived(r.indicatorId, r.areaId, r.at);
+    },
+
+    /** readings just committed: judged on their own timestamps */
+    readingsStored(rows: readonly NewReading[]): void {
+      const groups = new Map<string, NewReading[]>();
+      for (const r of rows) {
+        noteReceived(r.indicatorId, r.areaId, r.receivedAt);
+        const k = `${r.indicatorId}|${r.areaId}`;
+        const g = groups.get(k);
+        if (g) g.push(r);
+        else groups.set(k, [r]);
+      }
+      const ts: Transition[] = [];
+      for (const g of groups.values()) {
+        ts.push(...evaluator.observe(g[0]!.indicatorId, g[0]!.areaId, g.map((r) => ({ at: r.at, value: r.value, simulated: r.simulated }))));
+      }
+      if (ts.length) void serial(() => apply(ts));
+    },
+
+    /** rolled-up values that changed (readings and derived counts alike) */
+    valuesChanged(values: readonly IndicatorValue[]): void {
+      const ts: Transition[] = [];
+      for (const v of values) {
+        if (v.value === null || v.at === null || v.status === 'stale' || v.status === 'nodata') continue;
+        ts.push(...evaluator.observeCurrent(v.indicatorId, v.areaId, { at: Date.parse(v.at), value: v.value, simulated: v.simulated }));
+      }
+      if (ts.length) void serial(() => apply(ts));
+    },
+
+    /** the clock's part: held values, silent sources, forecasts */
+    tick(): Promise<void> {
+      return serial(async () => {
+        const now = clock.now();
+        const ts = evaluator.hold(now);
+        for (const r of evaluator.rulesOf('silence')) {
+          for (const level of r.levels) {
+            for (const area of tree.ofLevel(level)) {
+              const last = lastReceived.get(`${r.indicatorId}|${area.id}`);
+              if (last !== undefined) ts.push(...evaluator.silence(r, area.id, last, now));
+            }
+          }
+        }
+        await apply(ts);
+        if (deps.forecasts && now - lastForecast >= FORECAST_EVERY_MS) {
+          lastForecast = now;
+          for (const r of evaluator.rulesOf('forecast')) {
+            for (const level of r.levels) {
+              for (const area of tree.ofLevel(level)) {
+                const crossing = await deps.forecasts.crossing(r.indicatorId, area.id, r.crosses, r.horizonHours).catch((err) => {
+                  logger.warn({ err, rule: r.id }, 'forecast unavailable');
+                  return undefined;
+                });
+                if (crossing !== undefined) await apply(evaluator.forecast(r, area.id, crossing, clock.now()));
+              }
+            }
+          }
+        }
+      });
+    },
+
+    async list(f: AlarmFilter): Promise<{ alarms: Alarm[]; total: number }> {
+      const [alarms, total] = await Promise.all([store.alarms.list(f), store.alarms.count(f)]);
+      return { alarms, total };
+    },
+
+    async view(id: string): Promise<AlarmView | null> {
+      const a = await store.alarms.get(id);
+      return a ? { ...a, history: await store.alarms.history(id) } : null;
+    },
+
+    /** 确认: at the version the officer saw, once */
+    acknowledge(a: Alarm, version: number, note: string, by: string): Promise<Alarm> {
+      return serial(async () => {
+        if (a.acknowledgedAt) throw new AppError('CONFLICT', 409, `already acknowledged by ${a.acknowledgedBy}`);
+        const now = clock.now();
+        const updated = await store.alarms.update(
+          a.id,
+          { state: a.state === 'cleared' ? 'cleared' : 'acknowledged', acknowledgedAt: now, acknowledgedBy: by, ackNote: note || null },
+          history(now, 'acknowledged', a.severity, a.value, by, note || null),
+          version,
+        );
+        if (!updated) throw new AppError('CONFLICT', 409, 'the alarm changed since you saw it: reload and try again');
+        deps.publisher.publishAlarm(updated);
+        return updated;
+      });
+    },
+
+    /** open the episode's case by hand (manual or auto rules); one per episode */
+    openCase(a: Alarm, by: string, note: string): Promise<{ alarm: Alarm; event: GridEvent }> {
+      return serial(async () => {
+        const fresh = (await store.alarms.get(a.id)) ?? a;
+        if (fresh.caseId) throw new AppError('CONFLICT', 409, `this alarm already has its case ${fresh.caseId}`);
+        if (fresh.createCase === 'off') throw new AppError('CONFLICT', 409, 'the rule of this alarm does not open cases (createCase: off)');
+        const rule = evaluator.rule(fresh.ruleId) ?? ruleSet.rules.find((r) => r.id === fresh.ruleId);
+        return openCaseFor(fresh, rule, by, note);
+      });
+    },
+
+    /**
+     * Save a new rule set if the live one is still at `version`, and apply it at once. Returns
+     * the new set; refuses rules that name unknown indicators or categories.
+     */
+    saveRules(version: number, rules: AlarmRule[], by: string): Promise<AlarmRuleSet> {
+      return serial(async () => {
+        const problems = ruleProblems(rules, deps.indicators, deps.categories);
+        if (problems.length) throw new AppError('VALIDATION', 400, problems.slice(0, 10).join('; '));
+        if (version !== ruleSet.version) throw new AppError('CONFLICT', 409, `the rules were saved by ${ruleSet.savedBy ?? 'someone'} since you loaded them (version ${ruleSet.version}): reload`);
+        const now = clock.now();
+        if (!(await store.alarms.saveRuleSet(version + 1, rules, now, by))) throw new AppError('CONFLICT', 409, 'someone saved the rules at the same moment: reload');
+        ruleSet = { version: version + 1, rules, savedAt: new Date(now).toISOString(), savedBy: by };
+        await loadRules(rules, now);
+        return ruleSet;
+      });
+    },
+
+    /** wait for queued evaluations (tests, shutdown) */
+    idle(): Promise<void> {
+      return serial(async () => undefined);
+    },
+  };
+
+  function noteReceived(indicatorId: string, areaId: string, at: number) {
+    for (const a of tree.lineage(areaId)) {
+      const k = `${indicatorId}|${a.id}`;
+      if ((lastReceived.get(k) ?? -Infinity) < at) lastReceived.set(k, at);
+    }
+  }
+}
+export type AlarmService = ReturnType<typeof createAlarmService>;

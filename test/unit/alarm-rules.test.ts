@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { AlarmRule, AlarmRuleList } from '../../shared/index.ts';
+import { AlarmEvaluator, type Sample, type Transition } from '../../server/domain/alarm-rules.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 11, 1, 0, 0);
+const levels: Record<string, string> = { d: 'district', s1: 'street', s2: 'street', g1: 'grid' };
+const ctx = { levelOf: (id: string) => levels[id], staleMs: () => 3 * 3_600_000 };
+
+const pm25 = AlarmRule.parse({
+  id: 'pm25-level',
+  name: { zh: 'PM2.5 超标', en: 'PM2.5 high' },
+  indicatorId: 'pm25',
+  levels: ['street', 'district'],
+  kind: 'threshold',
+  direction: 'above',
+  warn: 75,
+  alarm: 115,
+  clear: 60,
+  forSec: 600,
+});
+
+const s = (minute: number, value: number): Sample => ({ at: T0 + minute * MIN, value, simulated: false });
+const kinds = (ts: Transition[]) => ts.map((t) => (t.type === 'update' ? `update:${t.severity}${t.change ? `:${t.change}` : ''}` : `${t.type}${t.type === 'raise' ? `:${t.severity}` : ''}`));
+
+describe('threshold rules', () => {
+  it('open only after the minimum duration, measured on the readings’ own timestamps', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    expect(ev.observe('pm25', 's1', [s(0, 80), s(5, 82)])).toEqual([]);
+    const t = ev.observe('pm25', 's1', [s(10, 81)]);
+    expect(kinds(t)).toEqual(['raise:warn']);
+    expect(t[0]).toMatchObject({ since: T0, threshold: 75 });
+  });
+
+  it('judge a backfilled hour in one batch like live data, in time order whatever the order posted', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    const hour = Array.from({ length: 13 }, (_, i) => s(i * 5, 120)).reverse();
+    const t = ev.observe('pm25', 's1', hour);
+    expect(kinds(t)).toEqual(['raise:alarm']);
+    expect(t[0]).toMatchObject({ since: T0, at: T0 + 10 * MIN });
+  });
+
+  it('never flap for a value oscillating inside the hysteresis band', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    const out: Transition[] = [];
+    out.push(...ev.observe('pm25', 's1', [s(0, 90), s(10, 90)]));
+    for (let m = 11; m < 600; m++) out.push(...ev.observe('pm25', 's1', [s(m, m % 2 ? 61 : 76)]));
+    expect(out.filter((t) => t.type === 'raise')).toHaveLength(1);
+    expect(out.filter((t) => t.type === 'clear')).toHaveLength(0);
+    // below clear: cleared once; back above warn: a new episode only after the duration again
+    expect(kinds(ev.observe('pm25', 's1', [s(600, 59)]))).toEqual(['clear']);
+    expect(ev.observe('pm25', 's1', [s(601, 80), s(605, 80)])).toEqual([]);
+    expect(kinds(ev.observe('pm25', 's1', [s(611, 80)]))).toEqual(['raise:warn']);
+  });
+
+  it('a short spike never raises anything', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    expect(ev.observe('pm25', 's1', [s(0, 200), s(9, 200), s(10, 50), s(30, 50)])).toEqual([]);
+  });
+
+  it('escalate within the episode, and step back to warn only past the margin', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    expect(kinds(ev.observe('pm25', 's1', [s(0, 80), s(10, 80)]))).toEqual(['raise:warn']);
+    expect(kinds(ev.observe('pm25', 's1', [s(11, 120), s(15, 120)]))).toEqual(['update:warn']);
+    expect(kinds(ev.observe('pm25', 's1', [s(21, 121)]))).toEqual(['update:alarm:escalated']);
+    // 112 is below alarm (115) but within the margin (75 − 60 = 15): still an alarm
+    expect(ev.observe('pm25', 's1', [s(21.5, 112)])).toEqual([]);
+    expect(kinds(ev.observe('pm25', 's1', [s(23, 99)]))).toEqual(['update:warn:deescalated']);
+  });
+
+  it('one episode per rule and area; each area on its own; other levels ignored', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    const t = [...ev.observe('pm25', 's1', [s(0, 80), s(10, 80)]), ...ev.observe('pm25', 's2', [s(0, 80), s(10, 80)]), ...ev.observe('pm25', 'g1', [s(0, 500), s(30, 500)])];
+    expect(t.map((x) => x.areaId)).toEqual(['s1', 's2']);
+    expect(ev.observe('pm25', 's1', [s(20, 81), s(40, 82), s(80, 90)]).every((x) => x.type === 'update')).toBe(true);
+  });
+
+  it('a value holds until it turns stale: the minimum duration passes without new readings', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    expect(ev.observe('pm25', 's1', [s(0, 130)])).toEqual([]);
+    expect(ev.hold(T0 + 9 * MIN)).toEqual([]);
+    expect(kinds(ev.hold(T0 + 10 * MIN))).toEqual(['raise:alarm']);
+    expect(ev.hold(T0 + 11 * MIN)).toEqual([]);
+    // a stale value holds only until its staleness: an old reading raises nothing by the clock
+    const old = new AlarmEvaluator([pm25], ctx);
+    old.observe('pm25', 's1', [s(0, 130)]);
+    expect(old.hold(T0 + 5 * 3_600_000).length).toBe(1); // held 3 h ≥ 10 min: raised as of then
+    const brief = new AlarmEvaluator([AlarmRule.parse({ ...pm25, forSec: 4 * 3600 })], ctx);
+    brief.observe('pm25', 's1', [s(0, 130)]);
+    expect(brief.hold(T0 + 5 * 3_600_000)).toEqual([]);
+  });
+
+  it('older readings than the newest judged change nothing; a current value does', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    ev.observe('pm25', 's1', [s(0, 80), s(10, 80)]);
+    expect(ev.observe('pm25', 's1', [s(5, 10)])).toEqual([]);
+    expect(kinds(ev.observeCurrent('pm25', 's1', s(5, 10)))).toEqual(['clear']);
+  });
+
+  it('below-direction rules mirror above', () => {
+    const rate = AlarmRule.parse({ ...pm25, id: 'fts', indicatorId: 'first_time_success_rate', direction: 'below', warn: 90, alarm: 85, clear: 92, forSec: 0 });
+    const ev = new AlarmEvaluator([rate], ctx);
+    expect(kinds(ev.observe('first_time_success_rate', 'd', [s(0, 89)]))).toEqual(['raise:warn']);
+    expect(ev.observe('first_time_success_rate', 'd', [s(1, 91)]).filter((t) => t.type === 'clear')).toEqual([]);
+    expect(kinds(ev.observe('first_time_success_rate', 'd', [s(2, 93)]))).toEqual(['clear']);
+  });
+
+  it('restored episodes are not opened twice after a restart', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    ev.restore([{ ruleId: 'pm25-level', areaId: 's1', severity: 'warn' }]);
+    expect(kinds(ev.observe('pm25', 's1', [s(0, 80), s(10, 80)]))).toEqual(['update:warn']);
+  });
+
+  it('removing or disabling a rule clears its open episodes', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    ev.observe('pm25', 's1', [s(0, 80), s(10, 80)]);
+    const t = ev.setRules([{ ...pm25, enabled: false }], T0 + 20 * MIN);
+    expect(t).toMatchObject([{ type: 'clear', reason: 'rule_removed', areaId: 's1' }]);
+    expect(ev.observe('pm25', 's1', [s(30, 200), s(50, 200)])).toEqual([]);
+  });
+});
+
+describe('rate-of-change rules', () => {
+  const rise = AlarmRule.parse({ id: 'pm25-rise', name: { zh: 'PM2.5 快速上升', en: 'PM2.5 rising fast' }, indicatorId: 'pm25', levels: ['street'], kind: 'rate', direction: 'rise', windowSec: 3600, changePct: 50, minBase: 10 });
+
+  it('raise when the value rose by the percentage within the window, clear below half of it', () => {
+    const ev = new AlarmEvaluator([rise], ctx);
+    expect(ev.observe('pm25', 's1', [s(0, 40), s(30, 50)])).toEqual([]);
+    const t = ev.observe('pm25', 's1', [s(60, 61)]);
+    expect(kinds(t)).toEqual(['raise:warn']);
+    expect(t[0]).toMatchObject({ threshold: 40, value: 61 });
+    expect(ev.observe('pm25', 's1', [s(90, 70)]).filter((x) => x.type !== 'update')).toEqual([]); // vs 50: +40 % ≥ 25 %
+    expect(kinds(ev.observe('pm25', 's1', [s(120, 70)]))).toEqual(['clear']); // vs 61: +15 %
+  });
+
+  it('ignore changes from a base below minBase, and windows without a base', () => {
+    const ev = new AlarmEvaluator([rise], ctx);
+    expect(ev.observe('pm25', 's1', [s(0, 4), s(60, 40)])).toEqual([]);
+    const fresh = new AlarmEvaluator([rise], ctx);
+    expect(fresh.observe('pm25', 's1', [s(0, 40), s(30, 100)])).toEqual([]);
+  });
+});
+
+describe('silence and forecast rules', () => {
+  it('数据中断 after the window, cleared by a reading', () => {
+    const rule = AlarmRule.parse({ id: 'pm25-silent', name: { zh: 'PM2.5 数据中断', en: 'PM2.5 silent' }, indicatorId: 'pm25', levels: ['street'], kind: 'silence', windowSec: 1800 });
+    if (rule.kind !== 'silence') throw new Error('kind');
+    const ev = new AlarmEvaluator([rule], ctx);
+    expect(ev.silence(rule, 's1', T0, T0 + 29 * MIN)).toEqual([]);
+    expect(kinds(ev.silence(rule, 's1', T0, T0 + 30 * MIN))).toEqual(['raise:warn']);
+    expect(ev.silence(rule, 's1', T0, T0 + 90 * MIN)).toEqual([]);
+    expect(kinds(ev.silence(rule, 's1', T0 + 91 * MIN, T0 + 91 * MIN))).toEqual(['clear']);
+    expect(ev.silence(rule, 'g1', T0, T0 + 90 * MIN)).toEqual([]);
+  });
+
+  it('预计超标 while a crossing is forecast within the horizon', () => {
+    const rule = AlarmRule.parse({ id: 'pm25-forecast', name: { zh: 'PM2.5 预计超标', en: 'PM2.5 forecast' }, indicatorId: 'pm25', levels: ['district'], kind: 'forecast', horizonHours: 6 });
+    if (rule.kind !== 'forecast') throw new Error('kind');
+    const ev = new AlarmEvaluator([rule], ctx);
+    expect(ev.forecast(rule, 'd', { at: T0 + 7 * 3_600_000, value: 120, threshold: 115 }, T0)).toEqual([]);
+    expect(kinds(ev.forecast(rule, 'd', { at: T0 + 3 * 3_600_000, value: 120, threshold: 115 }, T0))).toEqual(['raise:warn']);
+    expect(kinds(ev.forecast(rule, 'd', null, T0 + MIN))).toEqual(['clear']);
+  });
+});
+
+describe('the rule schema', () => {
+  const base = { id: 'x', name: { zh: '甲', en: 'x' }, indicatorId: 'pm25', levels: ['street'], kind: 'threshold', direction: 'above' };
+  it('refuse a clear level that leaves no hysteresis, and thresholds in the wrong order', () => {
+    expect(AlarmRule.safeParse({ ...base, warn: 75, clear: 80 }).success).toBe(false);
+    expect(AlarmRule.safeParse({ ...base, warn: 75, clear: 75 }).success).toBe(false);
+    expect(AlarmRule.safeParse({ ...base, warn: 75, alarm: 60, clear: 50 }).success).toBe(false);
+    expect(AlarmRule.safeParse({ ...base, clear: 50 }).success).toBe(false);
+    expect(AlarmRule.safeParse({ ...base, warn: 75, clear: 60 }).success).toBe(true);
+  });
+  it('a rule that opens cases names its category; ids are unique; unknown fields refused', () => {
+    expect(AlarmRule.safeParse({ ...base, warn: 75, clear: 60, createCase: 'auto' }).success).toBe(false);
+    expect(AlarmRule.safeParse({ ...base, warn: 75, clear: 60, createCase: 'auto', case: { category: 'air_pollution' } }).success).toBe(true);
+    expect(AlarmRule.safeParse({ ...base, warn: 75, clear: 60, constructor: 1 }).success).toBe(false);
+    expect(AlarmRuleList.safeParse([{ ...base, warn: 75, clear: 60 }, { ...base, warn: 75, clear: 60 }]).success).toBe(false);
+  });
+});
