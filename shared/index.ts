@@ -4,3 +4,4 @@
  */
 export * from './schemas/index.ts';
 export * from './socket.ts';
+export * from './health-score.ts';
