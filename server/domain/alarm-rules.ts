@@ -45,9 +45,10 @@ export interface OpenEpisode {
 }
 
 interface ThresholdState {
-  /** since when (reading time) the value has been beyond the lowest threshold, and beyond `alarm` */
+  /** since when (reading time) the value has been beyond the lowest threshold, beyond `alarm`, past `clear` */
   lowRun: number | null;
   alarmRun: number | null;
+  clearRun: number | null;
   last: Sample | null;
 }
 
@@ -211,7 +212,7 @@ export class AlarmEvaluator {
   private threshold(r: ThresholdRule, areaId: string, s: Sample, current: boolean, out: Transition[], holding = false): void {
     const k = key(r.id, areaId);
     let st = this.thresholds.get(k);
-    if (!st) this.thresholds.set(k, (st = { lowRun: null, alarmRun: null, last: null }));
+    if (!st) this.thresholds.set(k, (st = { lowRun: null, alarmRun: null, clearRun: null, last: null }));
     let at = s.at;
     if (st.last && at <= st.last.at) {
       if (!current) return;
@@ -228,17 +229,23 @@ export class AlarmEvaluator {
     const target: AlarmSeverity | null = held(st.alarmRun) ? 'alarm' : r.warn !== undefined && held(st.lowRun) ? 'warn' : null;
     const ep = this.open.get(k);
     if (!ep) {
+      st.clearRun = null;
       if (!target) return;
       this.open.set(k, { severity: target, reported: v, reportedAt: at });
       out.push({ type: 'raise', rule: r, areaId, severity: target, value: v, threshold: target === 'alarm' ? r.alarm! : low, since: st.lowRun ?? at, at, simulated: s.simulated });
       return;
     }
-    // past the clear level (strictly on the good side of it)
+    // past the clear level (strictly on the good side of it), for long enough
     if (r.direction === 'above' ? v < r.clear : v > r.clear) {
-      this.open.delete(k);
-      out.push({ type: 'clear', rule: r, areaId, value: v, at, reason: 'recovered' });
+      st.clearRun ??= at;
+      if (at - st.clearRun >= r.clearForSec * 1000) {
+        this.open.delete(k);
+        st.clearRun = null;
+        out.push({ type: 'clear', rule: r, areaId, value: v, at, reason: 'recovered' });
+      }
       return;
     }
+    st.clearRun = null;
     let change: 'escalated' | 'deescalated' | null = null;
     if (target && ALARM_SEVERITY_RANK[target] > ALARM_SEVERITY_RANK[ep.severity]) change = 'escalated';
     else if (ep.severity === 'alarm' && r.warn !== undefined && r.alarm !== undefined) {

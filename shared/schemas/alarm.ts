@@ -42,8 +42,9 @@ const RuleBase = {
 /**
  * A level rule with hysteresis and a minimum duration. With `direction: above`, an episode opens
  * once the value has stayed at or above `warn` (or `alarm`) for `forSec` seconds of the readings'
- * own time, and closes only when the value falls below `clear` — a value oscillating between
- * `clear` and `warn` never opens and closes alarms over and over. `below` mirrors it.
+ * own time, and closes only when the value has stayed below `clear` for `clearForSec` — a value
+ * oscillating between `clear` and `warn`, or a noisy count that dips for a moment, never opens and
+ * closes alarms over and over. `below` mirrors it.
  */
 export const ThresholdRule = z.strictObject({
   ...RuleBase,
@@ -53,6 +54,8 @@ export const ThresholdRule = z.strictObject({
   alarm: z.number().finite().optional(),
   clear: z.number().finite(),
   forSec: seconds.default(0),
+  /** the value must stay past `clear` this long before the episode closes (no flapping on noisy counts) */
+  clearForSec: seconds.default(0),
 });
 
 /** A rate-of-change rule: the value moved by `changePct` % or more within `windowSec` (e.g. PM2.5 up 50 % in an hour). */

@@ -179,3 +179,23 @@ describe('the rule schema', () => {
     expect(AlarmRuleList.safeParse([{ ...base, warn: 75, clear: 60 }, { ...base, warn: 75, clear: 60 }]).success).toBe(false);
   });
 });
+
+describe('clearing a noisy count', () => {
+  const counts = AlarmRule.parse({ id: 'fire', name: { zh: '火警', en: 'fire' }, indicatorId: 'fire_alarms', levels: ['street'], kind: 'threshold', direction: 'above', warn: 2, alarm: 4, clear: 1.5, clearForSec: 600 });
+
+  it('raises at once but clears only after the value stayed past clear for clearForSec', () => {
+    const ev = new AlarmEvaluator([counts], ctx);
+    expect(kinds(ev.observe('fire_alarms', 's1', [s(0, 3)]))).toEqual(['raise:warn']);
+    // dips for a moment: no clear, no new episode when it comes back
+    expect(ev.observe('fire_alarms', 's1', [s(1, 0), s(2, 3)]).filter((t) => t.type !== 'update')).toEqual([]);
+    expect(ev.observe('fire_alarms', 's1', [s(3, 1), s(12, 1)])).toEqual([]);
+    expect(kinds(ev.observe('fire_alarms', 's1', [s(13, 0)]))).toEqual(['clear']);
+  });
+
+  it('clears by the clock when the low value holds without new readings', () => {
+    const ev = new AlarmEvaluator([counts], ctx);
+    ev.observe('fire_alarms', 's1', [s(0, 3), s(1, 0)]);
+    expect(ev.hold(T0 + 10 * MIN)).toEqual([]);
+    expect(kinds(ev.hold(T0 + 11 * MIN))).toEqual(['clear']);
+  });
+});
