@@ -147,6 +147,11 @@ export class AlarmEvaluator {
     return [...this.rules.values()].filter((r): r is Extract<AlarmRule, { kind: K }> => r.kind === kind);
   }
 
+  /** some enabled level or rate rule judges this indicator's values */
+  watches(indicatorId: string): boolean {
+    return this.byIndicator.has(indicatorId);
+  }
+
   isOpen(ruleId: string, areaId: string): boolean {
     return this.open.has(key(ruleId, areaId));
   }

@@ -65,8 +65,8 @@ export function createAlarmService(deps: AlarmServiceDeps) {
     staleMs: (id) => (defs.get(id)?.staleAfterSec ?? 3600) * 1000,
   });
   let ruleSet: AlarmRuleSet = { version: 0, rules: deps.shippedRules, savedAt: null, savedBy: null };
-  /** when each area last received a reading of each indicator, itself or below it (server time) */
-  const lastReceived = new Map<string, number>();
+  /** per indicator, when each area last received a reading of it, itself or below it (server time) */
+  const lastReceived = new Map<string, Map<string, number>>();
   let chain: Promise<unknown> = Promise.resolve();
   let lastForecast = 0;
 
@@ -234,17 +234,24 @@ export function createAlarmService(deps: AlarmServiceDeps) {
 
     /** readings just committed: judged on their own timestamps */
     readingsStored(rows: readonly NewReading[]): void {
-      const groups = new Map<string, NewReading[]>();
+      // grouped by indicator, then area: nested maps, no string keys per reading (this runs at ingest rates)
+      const groups = new Map<string, Map<string, NewReading[]>>();
       for (const r of rows) {
-        noteReceived(r.indicatorId, r.areaId, r.receivedAt);
-        const k = `${r.indicatorId}|${r.areaId}`;
-        const g = groups.get(k);
+        let byArea = groups.get(r.indicatorId);
+        if (!byArea) groups.set(r.indicatorId, (byArea = new Map()));
+        const g = byArea.get(r.areaId);
         if (g) g.push(r);
-        else groups.set(k, [r]);
+        else byArea.set(r.areaId, [r]);
       }
       const ts: Transition[] = [];
-      for (const g of groups.values()) {
-        ts.push(...evaluator.observe(g[0]!.indicatorId, g[0]!.areaId, g.map((r) => ({ at: r.at, value: r.value, simulated: r.simulated }))));
+      for (const [indicatorId, byArea] of groups) {
+        const watched = evaluator.watches(indicatorId);
+        for (const [areaId, g] of byArea) {
+          let received = -Infinity;
+          for (const r of g) if (r.receivedAt > received) received = r.receivedAt;
+          noteReceived(indicatorId, areaId, received);
+          if (watched) ts.push(...evaluator.observe(indicatorId, areaId, g.map((r) => ({ at: r.at, value: r.value, simulated: r.simulated }))));
+        }
       }
       if (ts.length) void serial(() => apply(ts));
     },
@@ -267,7 +274,7 @@ export function createAlarmService(deps: AlarmServiceDeps) {
         for (const r of evaluator.rulesOf('silence')) {
           for (const level of r.levels) {
             for (const area of tree.ofLevel(level)) {
-              const last = lastReceived.get(`${r.indicatorId}|${area.id}`);
+              const last = lastReceived.get(r.indicatorId)?.get(area.id);
               if (last !== undefined) ts.push(...evaluator.silence(r, area.id, last, now));
             }
           }
@@ -352,9 +359,11 @@ export function createAlarmService(deps: AlarmServiceDeps) {
   };
 
   function noteReceived(indicatorId: string, areaId: string, at: number) {
+    let m = lastReceived.get(indicatorId);
+    if (!m) lastReceived.set(indicatorId, (m = new Map()));
     for (const a of tree.lineage(areaId)) {
-      const k = `${indicatorId}|${a.id}`;
-      if ((lastReceived.get(k) ?? -Infinity) < at) lastReceived.set(k, at);
+      if ((m.get(a.id) ?? -Infinity) >= at) break; // the areas above already have it
+      m.set(a.id, at);
     }
   }
 }
