@@ -142,7 +142,15 @@ export function createApp(deps: AppDeps) {
   // the hub needs the io server, which needs the http server: bound in start()
   let hub: LiveHub | undefined;
   let io: IoServer | undefined;
-  const { registry, metrics } = createMetrics({ sockets: () => hub?.socketsByLevel(), databaseBytes: () => store.sizeBytes() });
+  const { registry, metrics } = createMetrics({
+    sockets: () => hub?.socketsByLevel(),
+    databaseBytes: () => store.sizeBytes(),
+    openAlarms: async () => {
+      const out: Partial<Record<'warn' | 'alarm', number>> = {};
+      for (const a of await store.alarms.open()) out[a.severity] = (out[a.severity] ?? 0) + 1;
+      return out;
+    },
+  });
   const indicators = createIndicatorService({
     store,
     tree,
@@ -187,6 +195,7 @@ export function createApp(deps: AppDeps) {
     publisher: { publishAlarm: (a) => hub?.publishAlarm(a) },
     logger,
     ingest,
+    onChange: (a, what) => metrics.alarm(what, a.severity),
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;

@@ -40,6 +40,8 @@ export interface Metrics {
   loginFailed(reason: LoginFailure): void;
   /** one delta emitted to the room of an area of this level */
   deltaSent(kind: 'event:upsert' | 'indicator:update' | 'alarm:upsert', level: string): void;
+  /** an alarm episode raised, escalated or cleared */
+  alarm(event: 'raised' | 'escalated' | 'cleared', severity: 'warn' | 'alarm'): void;
 }
 
 export interface IngestKeyRecord {

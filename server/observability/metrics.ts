@@ -17,6 +17,8 @@ import { AREA_LEVELS, type AreaLevel } from '../../shared/index.ts';
 import type { BatchOutcome, LoginFailure, Metrics } from '../ports.ts';
 
 export interface MetricsSources {
+  /** open alarms by severity (raised or acknowledged); undefined before the server runs */
+  openAlarms?(): Promise<Partial<Record<'warn' | 'alarm', number>>>;
   /** sockets in area rooms by the room's level; undefined before the server listens */
   sockets(): Partial<Record<AreaLevel, number>> | undefined;
   /** bytes the database occupies on disk */
@@ -81,6 +83,22 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; me
       for (const level of AREA_LEVELS) this.labels(level).set(now[level] ?? 0);
     },
   });
+  const alarms = new Counter({
+    name: 'onescreen_alarms_total',
+    help: 'Alarm episodes raised, escalated and cleared, by what happened and the severity.',
+    labelNames: ['event', 'severity'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'onescreen_alarms_open',
+    help: 'Open alarms (raised or acknowledged, not yet cleared), by severity.',
+    labelNames: ['severity'] as const,
+    registers,
+    async collect() {
+      const open = (await sources.openAlarms?.().catch(() => undefined)) ?? {};
+      for (const sev of ['warn', 'alarm'] as const) this.labels(sev).set(open[sev] ?? 0);
+    },
+  });
   new Gauge({
     name: 'onescreen_database_size_bytes',
     help: 'Bytes the database occupies on disk, its write-ahead log included (NaN when it cannot be read).',
@@ -103,6 +121,7 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; me
     breach: (stage) => breaches.labels(stage).inc(),
     loginFailed: (reason) => loginFailures.labels(reason).inc(),
     deltaSent: (kind, level) => deltas.labels(kind, level).inc(),
+    alarm: (event, severity) => alarms.labels(event, severity).inc(),
   };
   return { registry, metrics };
 }

@@ -88,6 +88,10 @@ describe('alarms from the vital signs', () => {
     expect(cleared[0]).toMatchObject({ id: a!.id, state: 'cleared' });
     const view = (await s.get(`/api/v1/alarms/${a!.id}`)).json;
     expect(view.history.map((h: { kind: string }) => h.kind)).toEqual(['raised', 'deescalated', 'cleared']);
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    expect(metrics).toMatch(/^onescreen_alarms_total\{event="raised",severity="alarm"\} 1$/m);
+    expect(metrics).toMatch(/^onescreen_alarms_total\{event="cleared",severity="warn"\} 1$/m);
+    expect(metrics).toMatch(/^onescreen_alarms_open\{severity="alarm"\} 0$/m);
   });
 
   it('a rule with createCase auto opens exactly one case, linked both ways, in the street that sees it', async () => {
