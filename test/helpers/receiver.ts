@@ -19,6 +19,8 @@ export interface Answer {
   status: number;
   body?: string;
   headers?: Record<string, string>;
+  /** never answer (the connection stays open until the receiver closes) */
+  hang?: boolean;
 }
 
 export interface Receiver {
@@ -40,6 +42,7 @@ export async function startReceiver(port = 0, ...answers: Answer[]): Promise<Rec
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       const a = queue.length > 1 ? queue.shift()! : queue[0]!;
+      if (a.hang) return;
       res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
       res.end(a.body ?? '');
     });

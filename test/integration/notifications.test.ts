@@ -232,6 +232,40 @@ describe('notifications out', () => {
     }
   });
 
+  it('should give up on a receiver that does not answer in time, follow no redirect, and read a huge answer only in part', async () => {
+    const clock = fakeClock();
+    const s = await start(clock, { app: { notify: { pollMs: 60_000, jitter: 0, timeoutMs: 300, maxResponseBytes: 1024 } } });
+    try {
+      const cookie = await admin(s);
+      rx.requests.length = 0;
+      const slow = await addChannel(s, cookie, { kind: 'webhook', url: `${rx.url}/slow`, secret: SECRET });
+      rx.script({ status: 200, hang: true });
+      s.app.notifier.notify(alarm());
+      await round(s);
+      expect((await deliveries(s, cookie, `?channelId=${slow.id}`))[0]).toMatchObject({ status: 'pending', attempts: 1, lastStatus: null, lastError: 'no answer within 0.3 s' });
+      await send(s, cookie, 'DELETE', `/api/v1/admin/notifications/channels/${slow.id}`);
+
+      rx.requests.length = 0;
+      const moved = await addChannel(s, cookie, { kind: 'webhook', url: `${rx.url}/moved`, secret: SECRET });
+      rx.script({ status: 302, headers: { location: `${rx.url}/elsewhere` } });
+      s.app.notifier.notify(alarm());
+      await round(s);
+      expect((await deliveries(s, cookie, `?channelId=${moved.id}`))[0]).toMatchObject({ status: 'failed', attempts: 1, lastStatus: 302 });
+      expect(rx.requests.map((q) => q.url)).toEqual(['/moved']);
+      await send(s, cookie, 'DELETE', `/api/v1/admin/notifications/channels/${moved.id}`);
+
+      const robot = await addChannel(s, cookie, { kind: 'wecom', url: `${rx.url}/huge?key=k` });
+      rx.script({ status: 200, body: `{"errcode":1,"errmsg":"${'x'.repeat(5_000_000)}"}` });
+      s.app.notifier.notify(alarm());
+      await round(s);
+      // only the first KiB was read: not JSON then, so a retry; the error names it and stays short
+      const [d] = await deliveries(s, cookie, `?channelId=${robot.id}`);
+      expect(d).toMatchObject({ status: 'pending', attempts: 1, lastStatus: 200, lastError: 'the robot answered something that is not JSON' });
+    } finally {
+      await s.stop({ removeData: true });
+    }
+  });
+
   it('should deliver after a restart what was pending before it', async () => {
     const clock = fakeClock();
     const s1 = await start(clock);
