@@ -6,6 +6,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { API_OPERATIONS } from '../../server/openapi/operations.ts';
 import { breachNotice } from '../../server/services/case.service.ts';
 import { ChannelView, DeliveryView, type Notice } from '../../shared/index.ts';
 import { postJson, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -404,5 +406,39 @@ describe('the channel routes', () => {
     const del = await send(s, cookie, 'DELETE', `/api/v1/admin/notifications/channels/${made[0]!.id}`);
     expect(del.status).toBe(204);
     expect((await send(s, cookie, 'DELETE', `/api/v1/admin/notifications/channels/${made[0]!.id}`)).status).toBe(404);
+  });
+
+  it('should answer as the API description documents: every status, every body with its schema and no more', async () => {
+    const documented = async (method: string, path: string, res: Response) => {
+      const op = API_OPERATIONS.find((o) => o.method === method && o.path === path)!;
+      expect(op, `${method} ${path}`).toBeDefined();
+      const answer = op.operation.responses[String(res.status)];
+      expect(answer, `${method} ${path} answered ${res.status}`).toBeDefined();
+      const text = await res.text();
+      const content = answer!.content as Record<string, { schema: z.ZodType }> | undefined;
+      if (!content) return expect(text).toBe('');
+      const body = JSON.parse(text);
+      const parsed = content['application/json']!.schema.safeParse(body);
+      expect(parsed.success, `${method} ${path} ${res.status}`).toBe(true);
+      expect(parsed.data).toStrictEqual(body);
+    };
+    const P = '/api/v1/admin/notifications';
+    const created = await send(s, cookie, 'POST', `${P}/channels`, { name: 'oa', kind: 'dingtalk', url: `${rx.url}/robot/send?access_token=tok`, areaId: WJC });
+    const ch = ChannelView.parse(await created.clone().json());
+    await documented('post', `${P}/channels`, created);
+    await documented('post', `${P}/channels`, await send(s, cookie, 'POST', `${P}/channels`, { name: 'oa', kind: 'dingtalk', url: 'ftp://x', areaId: WJC }));
+    await documented('post', `${P}/channels`, await send(s, s.cookie, 'POST', `${P}/channels`, { name: 'oa', kind: 'dingtalk', url: `${rx.url}/x`, areaId: WJC }));
+    await documented('patch', `${P}/channels/{id}`, await send(s, cookie, 'PATCH', `${P}/channels/${ch.id}`, { kinds: ['alarm'] }));
+    await documented('patch', `${P}/channels/{id}`, await send(s, cookie, 'PATCH', `${P}/channels/00000000-0000-0000-0000-000000000000`, { kinds: ['alarm'] }));
+    rx.script({ status: 200, body: '{"errcode":0,"errmsg":"ok"}' });
+    const test = await send(s, cookie, 'POST', `${P}/channels/${ch.id}/test`);
+    const queued = DeliveryView.parse(await test.clone().json());
+    await documented('post', `${P}/channels/{id}/test`, test);
+    await s.app.notifications.pump();
+    await documented('get', `${P}/deliveries`, await send(s, cookie, 'GET', `${P}/deliveries?status=delivered&limit=5`));
+    await documented('get', `${P}/deliveries`, await send(s, cookie, 'GET', `${P}/deliveries?limit=abc`));
+    await documented('post', `${P}/deliveries/{id}/retry`, await send(s, cookie, 'POST', `${P}/deliveries/${queued.id}/retry`));
+    await documented('delete', `${P}/channels/{id}`, await send(s, cookie, 'DELETE', `${P}/channels/${ch.id}`));
+    await documented('delete', `${P}/channels/{id}`, await send(s, cookie, 'DELETE', `${P}/channels/${ch.id}`));
   });
 });
