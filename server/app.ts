@@ -39,6 +39,8 @@ import { createMetrics } from './observability/metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { ingestMetrics } from './middleware/ingest-metrics.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { createNotifyService, type NotifyOptions } from './services/notify.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -70,6 +72,8 @@ export interface AppOptions {
   metricsToken?: string | undefined;
   /** one JSON log line per request (default on) */
   accessLog?: boolean;
+  /** notifications out: retry schedule, timeout, concurrency, polling (tests shorten them) */
+  notify?: Partial<NotifyOptions>;
 }
 
 /** The options a configuration gives the app (`main.ts` and the benchmark start it alike). */
@@ -196,10 +200,21 @@ export function createApp(deps: AppDeps) {
     logger,
     ingest,
     onChange: (a, what) => metrics.alarm(what, a.severity),
+    notifier: { notify: (n) => notifications.notifier.notify(n) },
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
   const auth = createAuthService({ store, tree, clock, logger, options: options.auth ?? {}, onSessionsEnded: (h) => sockets?.sessionsEnded(h), metrics });
+  const notifications = createNotifyService({
+    store,
+    tree,
+    clock,
+    logger,
+    audit: (a) => auth.audit(a),
+    metrics,
+    publicUrl: options.publicUrl,
+    options: options.notify,
+  });
   const cases = createCaseService({
     store,
     tree,
@@ -208,6 +223,7 @@ export function createApp(deps: AppDeps) {
     logger,
     audit: (a) => auth.audit(a),
     metrics,
+    notifier: notifications.notifier,
     changed(event) {
       hub?.publishEvent(event, false);
       indicators.eventsChanged();
@@ -258,6 +274,7 @@ export function createApp(deps: AppDeps) {
   const alarmApi = alarmRoutes({ auth, alarms, cases, tree });
   app.route('/api/v1/admin', alarmApi.admin);
   app.route('/api/v1/admin', adminRoutes(auth, store));
+  app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
   app.route('/api/v1', alarmApi.officers);
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
@@ -287,6 +304,7 @@ export function createApp(deps: AppDeps) {
       await new Promise((r) => setImmediate(r));
     }
     await store.pruneSeries(now - Math.max(SERIES_KEEP_MS, TREND_WINDOW_MS));
+    await notifications.prune();
     if (folded) logger.info({ folded }, 'raw readings downsampled to hourly');
   }
 
@@ -298,6 +316,9 @@ export function createApp(deps: AppDeps) {
     alarms,
     auth,
     cases,
+    /** notifications out: `notifier.notify(notice)` for alarms; channels and the delivery log */
+    notifications,
+    notifier: notifications.notifier,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -333,6 +354,7 @@ export function createApp(deps: AppDeps) {
       every(options.alarmTickMs ?? 5_000, () => alarms.tick(), 'alarm rules');
       every(MAINTENANCE_MS, maintenance, 'maintenance');
       every(options.breachCheckMs ?? 10_000, () => cases.checkBreaches().then(() => undefined), 'breach check');
+      notifications.start();
       every(options.sessionCheckMs ?? 10_000, async () => {
         await sockets?.revalidate();
         await auth.prune();
@@ -346,6 +368,7 @@ export function createApp(deps: AppDeps) {
 
     async stop(): Promise<void> {
       for (const t of timers.splice(0)) t();
+      await notifications.stop();
       await indicators.tick().catch(() => undefined);
       await alarms.idle().catch(() => undefined);
       await auth.flushAudit(true).catch((err) => logger.error({ err }, 'audit flush failed'));

@@ -3,7 +3,8 @@
  * The interfaces services depend on. The embedded SQLite store implements {@link Store}; a
  * PostgreSQL store can implement the same interface later (all methods are async for that reason).
  */
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, DeliveryKind, DeliveryStatus, EventStatus, GridEvent, Notice, NoticeSeverity, Role, Severity, TimelineEntry } from '../shared/index.ts';
+import type { ChannelRecord } from './domain/notify.ts';
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -42,6 +43,77 @@ export interface Metrics {
   deltaSent(kind: 'event:upsert' | 'indicator:update' | 'alarm:upsert', level: string): void;
   /** an alarm episode raised, escalated or cleared */
   alarm(event: 'raised' | 'escalated' | 'cleared', severity: 'warn' | 'alarm'): void;
+  /** one attempt to deliver a notification: delivered, to be retried, or failed for good */
+  notification(kind: DeliveryKind, outcome: 'delivered' | 'retry' | 'failed'): void;
+}
+
+/**
+ * What services tell about what happened (an alarm raised or cleared, a time-limit breach). It
+ * never throws and never blocks the caller: it enqueues; channels are matched and deliveries
+ * written and sent in the background (`server/services/notify.service.ts`).
+ */
+export interface Notifier {
+  notify(n: Notice): void;
+}
+
+/** One delivery of the outbox: a notice (as sent) to a channel. */
+export interface DeliveryRecord {
+  id: number;
+  /** null once the channel is deleted */
+  channelId: string | null;
+  channelName: string;
+  noticeKey: string;
+  kind: DeliveryKind;
+  severity: NoticeSeverity;
+  /** the notice as JSON (rendered and signed at each attempt) */
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  lastStatus: number | null;
+  createdAt: number;
+  updatedAt: number;
+  deliveredAt: number | null;
+}
+
+export type NewDelivery = Pick<DeliveryRecord, 'channelId' | 'channelName' | 'noticeKey' | 'kind' | 'severity' | 'payload' | 'createdAt'>;
+
+/** The result of one attempt, written back to its delivery. */
+export interface DeliveryOutcome {
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  lastStatus: number | null;
+  at: number;
+}
+
+/** The notification channels and the delivery outbox (part of {@link Store}). */
+export interface NotificationStore {
+  createChannel(c: ChannelRecord): Promise<void>;
+  /** replace a channel's fields; false if there is no such channel */
+  updateChannel(c: ChannelRecord): Promise<boolean>;
+  /** false if there is no such channel; its deliveries stay in the log */
+  deleteChannel(id: string): Promise<boolean>;
+  getChannel(id: string): Promise<ChannelRecord | null>;
+  listChannels(): Promise<ChannelRecord[]>;
+  /** add pending deliveries due at once, skipping any (channel, notice key) stored already; returns those added */
+  enqueueDeliveries(rows: NewDelivery[]): Promise<DeliveryRecord[]>;
+  /**
+   * Take up to `limit` pending deliveries due by `now`, oldest due first, and push their next
+   * attempt to `leaseUntil` (so a crash mid-send retries them after that, and a second round does
+   * not take them again meanwhile).
+   */
+  claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<DeliveryRecord[]>;
+  finishAttempt(id: number, o: DeliveryOutcome): Promise<void>;
+  getDelivery(id: number): Promise<DeliveryRecord | null>;
+  /** newest first */
+  listDeliveries(q: { limit: number; status?: DeliveryStatus; channelId?: string }): Promise<DeliveryRecord[]>;
+  /** a failed delivery back to pending, due now (its attempts start again); false if it is not failed */
+  retryDelivery(id: number, now: number): Promise<boolean>;
+  /** delete delivered and failed deliveries last changed before `before`; returns how many */
+  pruneDeliveries(before: number): Promise<number>;
 }
 
 export interface IngestKeyRecord {
@@ -248,7 +320,7 @@ export interface AlarmRepository {
   saveRuleSet(version: number, rules: AlarmRule[], at: number, by: string): Promise<boolean>;
 }
 
-export interface Store {
+export interface Store extends NotificationStore {
   /** alarms and alarm rules */
   readonly alarms: AlarmRepository;
   /**

@@ -73,6 +73,12 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; me
     labelNames: ['kind', 'level'] as const,
     registers,
   });
+  const notifications = new Counter({
+    name: 'onescreen_notifications_total',
+    help: 'Attempts to deliver a notification, by kind (alarm, alarm_cleared, breach, test) and outcome (delivered, retry, failed).',
+    labelNames: ['kind', 'outcome'] as const,
+    registers,
+  });
   new Gauge({
     name: 'onescreen_sockets',
     help: 'Live sockets in area rooms, by the room level.',
@@ -122,6 +128,7 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; me
     loginFailed: (reason) => loginFailures.labels(reason).inc(),
     deltaSent: (kind, level) => deltas.labels(kind, level).inc(),
     alarm: (event, severity) => alarms.labels(event, severity).inc(),
+    notification: (kind, outcome) => notifications.labels(kind, outcome).inc(),
   };
   return { registry, metrics };
 }

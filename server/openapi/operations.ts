@@ -19,6 +19,13 @@ import {
   AreaCollection,
   AuditList,
   AuditQuery,
+  ChannelCreate,
+  ChannelList,
+  ChannelUpdate,
+  ChannelView,
+  DeliveryList,
+  DeliveryQuery,
+  DeliveryView,
   BasemapCollection,
   CaseView,
   DisplayCreated,
@@ -50,7 +57,7 @@ import {
   type ErrorCode,
 } from '../../shared/index.ts';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** One row of the table: an operation at an OpenAPI path (`{id}` for a path parameter). */
 export interface ApiOperation {
@@ -781,6 +788,135 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       security: SESSION,
       requestParams: { query: AuditQuery },
       responses: { 200: csv('The audit trail.'), 400: E.badQuery('the export'), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+    },
+  },
+  // notifications out (admin)
+  {
+    method: 'get',
+    path: '/api/v1/admin/notifications/channels',
+    operation: {
+      operationId: 'listNotificationChannels',
+      tags: ['admin'],
+      summary: 'Notification channels',
+      description: 'Every channel, its URL masked (query values and token-like path parts) and its secret never shown.',
+      security: SESSION,
+      responses: { 200: answer('Every channel.', ChannelList), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/notifications/channels',
+    operation: {
+      operationId: 'createNotificationChannel',
+      tags: ['admin'],
+      summary: 'Add a notification channel (webhook, WeCom or DingTalk robot)',
+      description:
+        'A channel gets the notices of its area and every area below it, of the kinds it lists and at least its severity. ' +
+        'A `webhook` POSTs JSON `{id, key, kind, severity, areaId, areaName, title, text, at, url}` with `X-OneScreen-Timestamp` (unix seconds) and ' +
+        '`X-OneScreen-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>`: a receiver recomputes it over the raw body, compares in constant time, ' +
+        'refuses timestamps more than a few minutes old, and deduplicates on `id`. `wecom` posts a markdown message to a WeCom group robot’s URL; ' +
+        '`dingtalk` to a DingTalk custom robot’s, signed (加签) when a secret is given. Failed deliveries are retried with backoff.',
+      security: SESSION,
+      requestBody: jsonBody(ChannelCreate, { name: '区城运值班群', kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa', areaId: '310110', minSeverity: 'warn', kinds: ['alarm', 'alarm_cleared', 'breach'], enabled: true }),
+      responses: {
+        201: answer('Created (its URL masked).', ChannelView),
+        ...bodyAnswers('The channel', { path: 'url', message: 'must be an http: or https: URL' }),
+        401: E.signIn,
+        403: E.notAdmin,
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'patch',
+    path: '/api/v1/admin/notifications/channels/{id}',
+    operation: {
+      operationId: 'updateNotificationChannel',
+      tags: ['admin'],
+      summary: 'Change a notification channel (enable, disable, retarget)',
+      description: 'Only the fields sent change; leave out `url` and `secret` to keep them (they are never shown), send `secret: null` to remove the secret.',
+      security: SESSION,
+      requestParams: idParam('the channel’s id'),
+      requestBody: jsonBody(ChannelUpdate, { enabled: false }),
+      responses: {
+        200: answer('The channel as it is now.', ChannelView),
+        ...bodyAnswers('The change', { path: 'url', message: 'must be an http: or https: URL' }),
+        401: E.signIn,
+        403: E.notAdmin,
+        404: refusal('No such channel.', 'NOT_FOUND', 'channel not found'),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/admin/notifications/channels/{id}',
+    operation: {
+      operationId: 'deleteNotificationChannel',
+      tags: ['admin'],
+      summary: 'Delete a notification channel (its deliveries stay in the log)',
+      security: SESSION,
+      requestParams: idParam('the channel’s id'),
+      responses: {
+        204: { description: 'Deleted.' },
+        401: E.signIn,
+        403: E.notAdmin,
+        404: refusal('No such channel.', 'NOT_FOUND', 'channel not found'),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/notifications/channels/{id}/test',
+    operation: {
+      operationId: 'testNotificationChannel',
+      tags: ['admin'],
+      summary: 'Send a test notice to a channel',
+      description: 'Queued at once (enabled or not, whatever its kinds); its delivery is in the log like any other, kind `test`.',
+      security: SESSION,
+      requestParams: idParam('the channel’s id'),
+      responses: {
+        202: answer('Queued: the delivery as it is now.', DeliveryView),
+        401: E.signIn,
+        403: E.notAdmin,
+        404: refusal('No such channel.', 'NOT_FOUND', 'channel not found'),
+        413: E.tooLarge,
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/notifications/deliveries',
+    operation: {
+      operationId: 'listNotificationDeliveries',
+      tags: ['admin'],
+      summary: 'The delivery log',
+      description: 'Deliveries newest first: pending (with the next attempt), delivered, or failed (with the last error and HTTP status). Kept 30 days.',
+      security: SESSION,
+      requestParams: { query: DeliveryQuery },
+      responses: { 200: answer('Deliveries, newest first.', DeliveryList), 400: E.badQuery('the delivery log'), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/v1/admin/notifications/deliveries/{id}/retry',
+    operation: {
+      operationId: 'retryNotificationDelivery',
+      tags: ['admin'],
+      summary: 'Try a failed delivery again now',
+      security: SESSION,
+      requestParams: idParam('the delivery’s id'),
+      responses: {
+        202: answer('Queued again: the delivery as it is now.', DeliveryView),
+        401: E.signIn,
+        403: E.notAdmin,
+        404: refusal('No such delivery.', 'NOT_FOUND', 'delivery not found'),
+        409: refusal('The delivery has not failed (it is pending or delivered).', 'CONFLICT', 'delivery 12 is delivered: only a failed delivery is tried again'),
+        413: E.tooLarge,
+        500: E.internal,
+      },
     },
   },
 ];

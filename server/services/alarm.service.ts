@@ -18,11 +18,13 @@ import {
   type GridEvent,
   type IndicatorDefinition,
   type IndicatorValue,
+  type LocalisedText,
+  type Notice,
 } from '../../shared/index.ts';
 import { AlarmEvaluator, ruleProblems, type Transition } from '../domain/alarm-rules.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AppError } from '../errors.ts';
-import type { AlarmFilter, Clock, IngestKeyRecord, Logger, NewAlarmHistory, NewReading, Store } from '../ports.ts';
+import type { AlarmFilter, Clock, IngestKeyRecord, Logger, NewAlarmHistory, NewReading, Notifier, Store } from '../ports.ts';
 import type { IngestService } from './ingest.service.ts';
 
 export interface AlarmPublisher {
@@ -47,9 +49,32 @@ export interface AlarmServiceDeps {
   /** opens cases in the closed loop (through the same path as any source) */
   ingest: Pick<IngestService, 'ingestEvents'>;
   forecasts?: ForecastSource;
-  /** told of every alarm raised, escalated or cleared (notifications) */
+  /** told of every alarm raised, escalated or cleared (metrics) */
   onChange?: (alarm: Alarm, what: 'raised' | 'escalated' | 'cleared') => void;
+  /** notifications out: told of the same, as notices */
+  notifier?: Notifier;
   newId?: () => string;
+}
+
+/** What the notifier is told of an alarm that was raised, escalated or cleared. */
+export function alarmNotice(a: Alarm, what: 'raised' | 'escalated' | 'cleared', unit: LocalisedText | undefined, now: number): Notice {
+  const value = a.value === null ? { zh: '', en: '' } : { zh: `，当前 ${a.value}${unit?.zh ?? ''}`, en: `, now ${a.value} ${unit?.en ?? ''}`.trimEnd() };
+  const limit = a.threshold === null || a.kind === 'silence' ? { zh: '', en: '' } : { zh: `（阈值 ${a.threshold}）`, en: ` (threshold ${a.threshold})` };
+  const verb = {
+    raised: { zh: a.severity === 'alarm' ? '告警' : '预警', en: a.severity === 'alarm' ? 'Alarm' : 'Warning' },
+    escalated: { zh: '升级为告警', en: 'Escalated to alarm' },
+    cleared: { zh: '已解除', en: 'Cleared' },
+  }[what];
+  return {
+    key: `alarm:${a.id}:${what}`,
+    kind: what === 'cleared' ? 'alarm_cleared' : 'alarm',
+    severity: a.severity,
+    areaId: a.areaId,
+    title: { zh: `${verb.zh}：${a.title.zh}`, en: `${verb.en}: ${a.title.en}` },
+    text: { zh: `${a.title.zh}${value.zh}${limit.zh}，自 ${a.since} 起。`, en: `${a.title.en}${value.en}${limit.en}, since ${a.since}.` },
+    at: now,
+    path: `/console?alarm=${encodeURIComponent(a.id)}`,
+  };
 }
 
 /** the source of the cases alarms open; their externalId is the alarm's id */
@@ -152,7 +177,10 @@ export function createAlarmService(deps: AlarmServiceDeps) {
   async function changed(a: Alarm | null, what: 'raised' | 'escalated' | 'cleared' | null): Promise<void> {
     if (!a) return;
     deps.publisher.publishAlarm(a);
-    if (what) deps.onChange?.(a, what);
+    if (what) {
+      deps.onChange?.(a, what);
+      deps.notifier?.notify(alarmNotice(a, what, defs.get(a.indicatorId)?.unit, clock.now()));
+    }
     if ((what === 'raised' || what === 'escalated') && a.createCase === 'auto' && !a.caseId) {
       const rule = evaluator.rule(a.ruleId);
       if (rule?.case && ALARM_SEVERITY_RANK[a.severity] >= ALARM_SEVERITY_RANK[rule.case.minSeverity]) {

@@ -5,13 +5,13 @@
  * permitted screen. Also the breach watch: stages past their time limit are marked, counted and
  * (for street cases) raised to the district — from stored deadlines, so restarts lose no clock.
  */
-import type { AuditEntry, CaseView, GridEvent, TransitionRequest } from '../../shared/index.ts';
+import type { AuditEntry, CaseView, GridEvent, Notice, TransitionRequest } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { allowedActions, applyTransition, breach, suggestUnit, type CaseState } from '../domain/lifecycle.ts';
 import type { ShippedData } from '../data.ts';
 import { AppError, notFound } from '../errors.ts';
-import type { CaseChange, Clock, Logger, Metrics, Store } from '../ports.ts';
+import type { CaseChange, Clock, Logger, Metrics, Notifier, Store } from '../ports.ts';
 
 export interface CaseServiceDeps {
   store: Store;
@@ -24,6 +24,41 @@ export interface CaseServiceDeps {
   changed: (event: GridEvent) => void;
   /** breaches counted for `GET /metrics` */
   metrics?: Pick<Metrics, 'breach'>;
+  /** told of every breach marked (webhooks, WeCom, DingTalk) */
+  notifier?: Notifier;
+}
+
+/** the work of the stage a case waits in, whose time limit a breach overran */
+const STAGE_WORK: Partial<Record<GridEvent['status'], { zh: string; en: string }>> = {
+  reported: { zh: '受理', en: 'Acceptance' },
+  accepted: { zh: '派遣', en: 'Dispatch' },
+  dispatched: { zh: '处置', en: 'Handling' },
+  handled: { zh: '核查', en: 'Verification' },
+  verified: { zh: '归档', en: 'Archiving' },
+};
+
+/**
+ * The notice of a breach: one per stage a case spends (the key names the stage and when it
+ * began, so the same stage entered again after a return is a new notice). A critical case's
+ * breach is an alarm, any other a warning. The case's title came from outside: the channel
+ * formats make it plain text.
+ */
+export function breachNotice(ev: GridEvent, now: number): Notice {
+  const stage = STAGE_WORK[ev.status] ?? { zh: ev.status, en: ev.status };
+  const raised = ev.escalated ? { zh: '', en: '' } : { zh: '，已上报区级', en: '; raised to the district' };
+  return {
+    key: `breach:${ev.id}:${ev.status}:${Date.parse(ev.stageStartedAt)}`,
+    kind: 'breach',
+    severity: ev.severity === 'critical' ? 'alarm' : 'warn',
+    areaId: ev.gridId,
+    title: { zh: `${stage.zh}超时：${ev.title}`, en: `${stage.en} overdue: ${ev.title}` },
+    text: {
+      zh: `案件 ${ev.id.slice(0, 8)}（${ev.category}）${stage.zh}环节已超过时限${raised.zh}。`,
+      en: `Case ${ev.id.slice(0, 8)} (${ev.category}) is past the time limit of its ${stage.en.toLowerCase()} stage${raised.en}.`,
+    },
+    at: now,
+    path: `/console?case=${encodeURIComponent(ev.id)}`,
+  };
 }
 
 export function toCaseState(e: GridEvent): CaseState {
@@ -135,6 +170,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         marked++;
         deps.metrics?.breach(ev.status);
         deps.changed(saved);
+        deps.notifier?.notify(breachNotice(ev, now));
         await deps.audit({ actor: 'system', actorKind: 'system', action: 'case.breach', target: ev.id, outcome: 'ok', ip: '-', detail: `${ev.status} overdue${ev.escalated ? '' : '; raised to the district'}` });
       }
       if (marked) logger.info({ marked }, 'time-limit breaches marked');

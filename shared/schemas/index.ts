@@ -13,3 +13,4 @@ export * from './auth.ts';
 export * from './lifecycle.ts';
 export * from './stats.ts';
 export * from './alarm.ts';
+export * from './notification.ts';

@@ -262,7 +262,47 @@ export const migrations: Migration[] = [
       );
     `,
   },
-
+  {
+    version: 9,
+    name: 'notifications out: channels and the delivery outbox',
+    sql: `
+      CREATE TABLE notification_channels (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        -- the HMAC key of a webhook or a DingTalk 加签 secret: needed in the clear to sign
+        secret TEXT,
+        area_id TEXT NOT NULL,
+        min_severity TEXT NOT NULL,
+        kinds TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE notification_deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        -- NULL once the channel is deleted; its name stays for the log
+        channel_id TEXT REFERENCES notification_channels (id) ON DELETE SET NULL,
+        channel_name TEXT NOT NULL,
+        notice_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error TEXT,
+        last_status INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        UNIQUE (channel_id, notice_key)
+      );
+      CREATE INDEX notification_deliveries_due ON notification_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX notification_deliveries_updated ON notification_deliveries (updated_at);
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

@@ -7,8 +7,12 @@
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../../../shared/index.ts';
+import type { ChannelRecord } from '../../domain/notify.ts';
 import type {
   CaseChange,
+  DeliveryOutcome,
+  DeliveryRecord,
+  NewDelivery,
   DisplayTokenRecord,
   NewAuditEntry,
   SessionRecord,
@@ -76,6 +80,38 @@ interface DisplayTokenRow {
   created_at: number;
   revoked_at: number | null;
   enrolled_at: number | null;
+}
+
+interface ChannelRow {
+  id: string;
+  name: string;
+  kind: string;
+  url: string;
+  secret: string | null;
+  area_id: string;
+  min_severity: string;
+  kinds: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+interface DeliveryRow {
+  id: number;
+  channel_id: string | null;
+  channel_name: string;
+  notice_key: string;
+  kind: string;
+  severity: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  last_status: number | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -604,5 +640,78 @@ export class SqliteStore implements Store {
 
   async pruneSeries(before: number): Promise<void> {
     this.db.prepare('DELETE FROM indicator_series WHERE bucket < ?').run(before);
+  }
+
+  // ── notifications: channels and the delivery outbox ───────────────────────
+  private static channel(r: ChannelRow | undefined): ChannelRecord | null {
+    if (!r) return null;
+    return {
+      id: r.id, name: r.name, kind: r.kind as ChannelRecord['kind'], url: r.url, secret: r.secret, areaId: r.area_id,
+      minSeverity: r.min_severity as ChannelRecord['minSeverity'], kinds: JSON.parse(r.kinds) as ChannelRecord['kinds'],
+      enabled: r.enabled === 1, createdAt: r.created_at, updatedAt: r.updated_at,
+    };
+  }
+  private static delivery(r: DeliveryRow | undefined): DeliveryRecord | null {
+    if (!r) return null;
+    return {
+      id: r.id, channelId: r.channel_id, channelName: r.channel_name, noticeKey: r.notice_key, kind: r.kind as DeliveryRecord['kind'],
+      severity: r.severity as DeliveryRecord['severity'], payload: r.payload, status: r.status as DeliveryRecord['status'], attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at, lastError: r.last_error, lastStatus: r.last_status, createdAt: r.created_at, updatedAt: r.updated_at,
+      deliveredAt: r.delivered_at,
+    };
+  }
+  async createChannel(c: ChannelRecord): Promise<void> {
+    this.prep(`INSERT INTO notification_channels (id, name, kind, url, secret, area_id, min_severity, kinds, enabled, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(c.id, c.name, c.kind, c.url, c.secret, c.areaId, c.minSeverity, JSON.stringify(c.kinds), c.enabled ? 1 : 0, c.createdAt, c.updatedAt);
+  }
+  async updateChannel(c: ChannelRecord): Promise<boolean> {
+    return this.prep(`UPDATE notification_channels SET name = ?, kind = ?, url = ?, secret = ?, area_id = ?, min_severity = ?, kinds = ?, enabled = ?, updated_at = ?
+      WHERE id = ?`).run(c.name, c.kind, c.url, c.secret, c.areaId, c.minSeverity, JSON.stringify(c.kinds), c.enabled ? 1 : 0, c.updatedAt, c.id).changes > 0;
+  }
+  async deleteChannel(id: string): Promise<boolean> {
+    return this.prep('DELETE FROM notification_channels WHERE id = ?').run(id).changes > 0;
+  }
+  async getChannel(id: string): Promise<ChannelRecord | null> {
+    return SqliteStore.channel(this.prep('SELECT * FROM notification_channels WHERE id = ?').get(id) as ChannelRow | undefined);
+  }
+  async listChannels(): Promise<ChannelRecord[]> {
+    return (this.prep('SELECT * FROM notification_channels ORDER BY created_at, id').all() as ChannelRow[]).map((r) => SqliteStore.channel(r)!);
+  }
+  async enqueueDeliveries(rows: NewDelivery[]): Promise<DeliveryRecord[]> {
+    const ins = this.prep(`INSERT INTO notification_deliveries (channel_id, channel_name, notice_key, kind, severity, payload, status, attempts, next_attempt_at, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?) ON CONFLICT (channel_id, notice_key) DO NOTHING RETURNING *`);
+    return this.db.transaction(() => {
+      const out: DeliveryRecord[] = [];
+      for (const d of rows) {
+        const r = ins.get(d.channelId, d.channelName, d.noticeKey, d.kind, d.severity, d.payload, d.createdAt, d.createdAt, d.createdAt) as DeliveryRow | undefined;
+        if (r) out.push(SqliteStore.delivery(r)!);
+      }
+      return out;
+    })();
+  }
+  async claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<DeliveryRecord[]> {
+    const rows = this.prep(`UPDATE notification_deliveries SET next_attempt_at = ? WHERE id IN (
+        SELECT id FROM notification_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
+      ) RETURNING *`).all(leaseUntil, now, limit) as DeliveryRow[];
+    return rows.map((r) => SqliteStore.delivery(r)!).sort((a, b) => a.id - b.id);
+  }
+  async finishAttempt(id: number, o: DeliveryOutcome): Promise<void> {
+    this.prep(`UPDATE notification_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, last_status = ?, updated_at = ?,
+      delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END WHERE id = ?`).run(o.status, o.attempts, o.nextAttemptAt, o.lastError, o.lastStatus, o.at, o.status, o.at, id);
+  }
+  async getDelivery(id: number): Promise<DeliveryRecord | null> {
+    return SqliteStore.delivery(this.prep('SELECT * FROM notification_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined);
+  }
+  async listDeliveries(q: { limit: number; status?: DeliveryRecord['status']; channelId?: string }): Promise<DeliveryRecord[]> {
+    const rows = this.prep(`SELECT * FROM notification_deliveries WHERE (@status IS NULL OR status = @status) AND (@channel IS NULL OR channel_id = @channel) ORDER BY id DESC LIMIT @limit`).all(
+      { status: q.status ?? null, channel: q.channelId ?? null, limit: q.limit },
+    ) as DeliveryRow[];
+    return rows.map((r) => SqliteStore.delivery(r)!);
+  }
+  async retryDelivery(id: number, now: number): Promise<boolean> {
+    return this.prep(`UPDATE notification_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'failed'`).run(now, now, id).changes > 0;
+  }
+  async pruneDeliveries(before: number): Promise<number> {
+    return this.prep(`DELETE FROM notification_deliveries WHERE status <> 'pending' AND updated_at < ?`).run(before).changes;
   }
 }

@@ -6,9 +6,14 @@
 import { z } from 'zod';
 import {
   AuditEntry,
+  ChannelView,
+  DeliveryView,
   DisplayCreated,
   DisplayTokenView,
   UserView,
+  type ChannelCreate,
+  type ChannelUpdate,
+  type DeliveryStatus,
   type DisplayTokenCreate,
   type UserCreate,
 } from '../../../../shared/index.ts';
@@ -80,4 +85,44 @@ export async function listAudit(r: AuditRange, limit = 500, signal?: AbortSignal
 /** The address of the CSV export of a time range (a plain link: the browser downloads it). */
 export function auditCsvHref(r: AuditRange): string {
   return `/api/v1/admin/audit.csv${auditQuery(r)}`;
+}
+
+// ---- notifications out ---------------------------------------------------------------------------
+
+const NOTIFY = '/api/v1/admin/notifications';
+
+/** Every notification channel (URLs masked, secrets never shown). */
+export async function listChannels(signal?: AbortSignal): Promise<ChannelView[]> {
+  return validItems(ChannelView, await getJson(`${NOTIFY}/channels`, signal), 'channel');
+}
+
+export async function createChannel(body: z.input<typeof ChannelCreate>): Promise<ChannelView> {
+  return parse(ChannelView, await sendJson('POST', `${NOTIFY}/channels`, body), 'channel');
+}
+
+/** change the fields given; leave out `url` and `secret` to keep them */
+export async function updateChannel(channelId: string, body: ChannelUpdate): Promise<ChannelView> {
+  return parse(ChannelView, await sendJson('PATCH', `${NOTIFY}/channels/${id(channelId)}`, body), 'channel');
+}
+
+export async function deleteChannel(channelId: string): Promise<void> {
+  await sendJson('DELETE', `${NOTIFY}/channels/${id(channelId)}`);
+}
+
+/** queue a test notice to the channel; its delivery shows in the log */
+export async function testChannel(channelId: string): Promise<DeliveryView> {
+  return parse(DeliveryView, await sendJson('POST', `${NOTIFY}/channels/${id(channelId)}/test`), 'delivery');
+}
+
+/** the delivery log, newest first */
+export async function listDeliveries(q: { status?: DeliveryStatus; limit?: number } = {}, signal?: AbortSignal): Promise<DeliveryView[]> {
+  const p = new URLSearchParams();
+  if (q.status) p.set('status', q.status);
+  p.set('limit', String(q.limit ?? 200));
+  return validItems(DeliveryView, await getJson(`${NOTIFY}/deliveries?${p.toString()}`, signal), 'delivery');
+}
+
+/** try a failed delivery again now */
+export async function retryDelivery(deliveryId: number): Promise<DeliveryView> {
+  return parse(DeliveryView, await sendJson('POST', `${NOTIFY}/deliveries/${deliveryId}/retry`), 'delivery');
 }
