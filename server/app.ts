@@ -37,6 +37,9 @@ import { createMetrics } from './observability/metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { ingestMetrics } from './middleware/ingest-metrics.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { forecastRoutes } from './routes/forecast.ts';
+import { createForecastService } from './services/forecast.service.ts';
+import { createForecastWorker } from './services/forecast-worker.ts';
 
 export const VERSION = '0.1.0';
 
@@ -181,6 +184,9 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  const forecastWorker = createForecastWorker();
+  const forecasts = createForecastService({ store, tree, indicators: data.indicators, clock, logger, fit: forecastWorker.fit });
+
   const net: NetworkOptions = { publicUrl: options.publicUrl, trustProxy: options.trustProxy ?? 0 };
   const app = new Hono();
   app.use('*', network(net));
@@ -224,6 +230,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
+  app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
@@ -261,6 +268,8 @@ export function createApp(deps: AppDeps) {
     indicators,
     auth,
     cases,
+    /** forecasts (趋势预判) and their threshold crossings, for early warnings */
+    forecasts,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -306,6 +315,7 @@ export function createApp(deps: AppDeps) {
 
     async stop(): Promise<void> {
       for (const t of timers.splice(0)) t();
+      await forecastWorker.stop();
       await indicators.tick().catch(() => undefined);
       await auth.flushAudit(true).catch((err) => logger.error({ err }, 'audit flush failed'));
       if (io) await new Promise<void>((resolve) => io!.close(() => resolve()));
