@@ -57,15 +57,19 @@ export function createForecastWorker(opts: { maxQueued?: number; timeoutMs?: num
       else job.reject(new Error(msg.error ?? 'forecast failed'));
       pump();
     });
+    // an uncaught error is followed by 'exit': each fails the running job only while `w` is the
+    // current worker, so a replacement's job is never failed by its predecessor's exit
     w.on('error', (err) => {
-      if (worker === w) worker = undefined;
+      if (worker !== w) return;
+      worker = undefined;
       fail(err);
       pump();
     });
     w.on('exit', () => {
-      if (worker === w) worker = undefined;
+      if (worker !== w) return;
+      worker = undefined;
       fail(new Error('the forecast worker stopped'));
-      if (!stopped) pump();
+      pump();
     });
     return w;
   }
