@@ -33,7 +33,7 @@ import { createCaseService } from './services/case.service.ts';
 import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
 import { createIngestService } from './services/ingest.service.ts';
-import { createAlarmService } from './services/alarm.service.ts';
+import { createAlarmService, forecastSource } from './services/alarm.service.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
@@ -41,6 +41,9 @@ import { ingestMetrics } from './middleware/ingest-metrics.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { createNotifyService, type NotifyOptions } from './services/notify.service.ts';
+import { forecastRoutes } from './routes/forecast.ts';
+import { createForecastService } from './services/forecast.service.ts';
+import { createForecastWorker } from './services/forecast-worker.ts';
 
 export const VERSION = '0.1.0';
 
@@ -201,6 +204,7 @@ export function createApp(deps: AppDeps) {
     ingest,
     onChange: (a, what) => metrics.alarm(what, a.severity),
     notifier: { notify: (n) => notifications.notifier.notify(n) },
+    forecasts: { crossing: (...a) => forecastRules.crossing(...a) },
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
@@ -229,6 +233,10 @@ export function createApp(deps: AppDeps) {
       indicators.eventsChanged();
     },
   });
+
+  const forecastWorker = createForecastWorker();
+  const forecasts = createForecastService({ store, tree, indicators: data.indicators, clock, logger, fit: forecastWorker.fit });
+  const forecastRules = forecastSource(forecasts, data.indicators, tree);
 
   const net: NetworkOptions = { publicUrl: options.publicUrl, trustProxy: options.trustProxy ?? 0 };
   const app = new Hono();
@@ -277,6 +285,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
   app.route('/api/v1', alarmApi.officers);
+  app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
@@ -319,6 +328,8 @@ export function createApp(deps: AppDeps) {
     /** notifications out: `notifier.notify(notice)` for alarms; channels and the delivery log */
     notifications,
     notifier: notifications.notifier,
+    /** forecasts (趋势预判) and their threshold crossings, for early warnings */
+    forecasts,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -369,6 +380,7 @@ export function createApp(deps: AppDeps) {
     async stop(): Promise<void> {
       for (const t of timers.splice(0)) t();
       await notifications.stop();
+      await forecastWorker.stop();
       await indicators.tick().catch(() => undefined);
       await alarms.idle().catch(() => undefined);
       await auth.flushAudit(true).catch((err) => logger.error({ err }, 'audit flush failed'));

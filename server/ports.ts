@@ -368,6 +368,8 @@ export interface Store extends NotificationStore {
   downsampleReadings(before: number): Promise<number>;
   hourlyReadings(indicatorId: string, areaId: string, from: number, to: number): Promise<HourlyReadingRow[]>;
   rawReadingCount(): Promise<number>;
+  /** hourly means of an (indicator, area)'s own readings from `from` on, raw and folded alike (forecasts) */
+  readingHours(indicatorId: string, areaId: string, from: number): Promise<{ hour: number; value: number }[]>;
   oldestReadingAt(): Promise<number | null>;
 
   createUser(u: UserRecord): Promise<void>;

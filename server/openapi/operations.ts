@@ -39,6 +39,8 @@ import {
   EventCategoryList,
   EventQuery,
   EventsResponse,
+  ForecastQuery,
+  ForecastResponse,
   Health,
   IndicatorsResponse,
   LoginRequest,
@@ -422,6 +424,26 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       security: SESSION,
       requestParams: { query: z.object({ areaId: z.string().min(1).max(64).optional().meta({ description: "the area (default: the session's own)" }) }) },
       responses: { 200: answer('The registry and the values of the area and its children.', IndicatorsResponse), ...sessionAnswers, 404: E.areaNotFound },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/indicators/{id}/forecast',
+    operation: {
+      operationId: 'getIndicatorForecast',
+      tags: ['read'],
+      summary: 'Forecast of an indicator for an area (趋势预判)',
+      description:
+        'Hourly point forecasts for the next `horizon` hours with an 80 % prediction interval, from the server’s own history of the indicator in the area (ARIMA on log values, fitted off the event loop; cached per indicator and area until the next hour or for 10 minutes), and the first forecast hour at the alarm (or warn) threshold of the area’s level. No forecast — a derived indicator, one not shown at the area’s level, fewer than 72 observed hours, or nothing in the last 3 hours — is a `200` with `points: []` and a `reason`.',
+      security: SESSION,
+      requestParams: { ...idParam('the indicator id, e.g. `pm25`'), query: ForecastQuery },
+      responses: {
+        200: answer('The forecast (or no points and the reason).', ForecastResponse),
+        400: validation('The query', 'bad query', { path: 'horizon', message: 'Too big: expected number to be <=24' }),
+        ...sessionAnswers,
+        404: refusal('The indicator is unknown, or the area is unknown or outside the session’s scope (both answer alike).', 'NOT_FOUND', 'indicator nope not found'),
+        503: refusal('Too many forecasts are being computed: try again shortly.', 'UNAVAILABLE', 'forecasts are busy; try again shortly'),
+      },
     },
   },
   {

@@ -23,6 +23,7 @@ import {
 } from '../../shared/index.ts';
 import { AlarmEvaluator, ruleProblems, type Transition } from '../domain/alarm-rules.ts';
 import type { AreaTree } from '../domain/areas.ts';
+import { statusOf, thresholdsFor } from '../domain/indicators.ts';
 import { AppError } from '../errors.ts';
 import type { AlarmFilter, Clock, IngestKeyRecord, Logger, NewAlarmHistory, NewReading, Notifier, Store } from '../ports.ts';
 import type { IngestService } from './ingest.service.ts';
@@ -74,6 +75,32 @@ export function alarmNotice(a: Alarm, what: 'raised' | 'escalated' | 'cleared', 
     text: { zh: `${a.title.zh}${value.zh}${limit.zh}，自 ${a.since} 起。`, en: `${a.title.en}${value.en}${limit.en}, since ${a.since}.` },
     at: now,
     path: `/console?alarm=${encodeURIComponent(a.id)}`,
+  };
+}
+
+/**
+ * Forecast rules' view of the forecasts: the first forecast hour at or beyond the area level's
+ * `which` threshold within the horizon, with its value and the threshold.
+ */
+export function forecastSource(
+  forecasts: { forecast(indicatorId: string, areaId: string, horizonHours: number): Promise<{ points: { at: string; value: number }[] }> },
+  indicators: readonly IndicatorDefinition[],
+  tree: AreaTree,
+): ForecastSource {
+  const defs = new Map(indicators.map((d) => [d.id, d]));
+  return {
+    async crossing(indicatorId, areaId, which, horizonHours) {
+      const def = defs.get(indicatorId);
+      const level = tree.level(areaId);
+      if (!def || !level || def.source !== 'readings' || !def.levels.includes(level)) return null;
+      const f = await forecasts.forecast(indicatorId, areaId, horizonHours);
+      const threshold = thresholdsFor(def, level)[which];
+      for (const p of f.points) {
+        const s = statusOf(def, level, p.value);
+        if (s === 'alarm' || s === which) return { at: Date.parse(p.at), value: Math.round(p.value * 10) / 10, threshold };
+      }
+      return null;
+    },
   };
 }
 
@@ -295,8 +322,8 @@ export function createAlarmService(deps: AlarmServiceDeps) {
     },
 
     /** the clock's part: held values, silent sources, forecasts */
-    tick(): Promise<void> {
-      return serial(async () => {
+    async tick(): Promise<void> {
+      await serial(async () => {
         const now = clock.now();
         const ts = evaluator.hold(now);
         for (const r of evaluator.rulesOf('silence')) {
@@ -308,22 +335,15 @@ export function createAlarmService(deps: AlarmServiceDeps) {
           }
         }
         await apply(ts);
-        if (deps.forecasts && now - lastForecast >= FORECAST_EVERY_MS) {
-          lastForecast = now;
-          for (const r of evaluator.rulesOf('forecast')) {
-            for (const level of r.levels) {
-              for (const area of tree.ofLevel(level)) {
-                const crossing = await deps.forecasts.crossing(r.indicatorId, area.id, r.crosses, r.horizonHours).catch((err) => {
-                  logger.warn({ err, rule: r.id }, 'forecast unavailable');
-                  return undefined;
-                });
-                if (crossing !== undefined) await apply(evaluator.forecast(r, area.id, crossing, clock.now()));
-              }
-            }
-          }
-        }
       });
+      const now = clock.now();
+      if (!deps.forecasts || now - lastForecast < FORECAST_EVERY_MS) return;
+      lastForecast = now;
+      await checkForecasts();
     },
+
+    /** judge the forecast rules now (the tick does it every 5 minutes) */
+    checkForecasts: () => checkForecasts(),
 
     async list(f: AlarmFilter): Promise<{ alarms: Alarm[]; total: number }> {
       const [alarms, total] = await Promise.all([store.alarms.list(f), store.alarms.count(f)]);
@@ -385,6 +405,22 @@ export function createAlarmService(deps: AlarmServiceDeps) {
       return serial(async () => undefined);
     },
   };
+
+  async function checkForecasts(): Promise<void> {
+    if (!deps.forecasts) return;
+    // fits run in a worker and may take a second: the queue waits only for the verdicts
+    for (const r of evaluator.rulesOf('forecast')) {
+      for (const level of r.levels) {
+        for (const area of tree.ofLevel(level)) {
+          const crossing = await deps.forecasts.crossing(r.indicatorId, area.id, r.crosses, r.horizonHours).catch((err: unknown) => {
+            logger.warn({ err, rule: r.id }, 'forecast unavailable');
+            return undefined;
+          });
+          if (crossing !== undefined) await serial(() => apply(evaluator.forecast(r, area.id, crossing, clock.now())));
+        }
+      }
+    }
+  }
 
   function noteReceived(indicatorId: string, areaId: string, at: number) {
     let m = lastReceived.get(indicatorId);

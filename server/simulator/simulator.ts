@@ -123,7 +123,12 @@ export async function startSimulator(o: SimulatorOptions) {
     const yesterday = startOfLocalDay(startOfLocalDay(t0, o.timeZone) - 1, o.timeZone);
     if ((await o.store.countEvents({ from: yesterday })) === 0) {
       await post('events', scenario.events(yesterday, t0, rate / speed, localHour, `${prefix}b`));
+      // PM2.5: hourly for the ten days before (so the trend chart's forecast has its history
+      // from the start), then every 10 minutes for the last day
       const pm: ReadingIngestItem[] = [];
+      for (let t = t0 - 10 * 24 * 3_600_000; t < t0 - 24 * 3_600_000; t += 3_600_000) {
+        pm.push({ indicator: 'pm25', value: pmAt(t), at: new Date(t).toISOString(), areaId: o.tree.districtId });
+      }
       for (let t = t0 - 24 * 3_600_000; t < t0; t += 600_000) {
         pm.push({ indicator: 'pm25', value: pmAt(t), at: new Date(t).toISOString(), areaId: o.tree.districtId });
       }

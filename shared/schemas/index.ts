@@ -14,3 +14,4 @@ export * from './lifecycle.ts';
 export * from './stats.ts';
 export * from './alarm.ts';
 export * from './notification.ts';
+export * from './forecast.ts';

@@ -511,6 +511,18 @@ export class SqliteStore implements Store {
       .all(indicatorId, areaId, from, to) as HourlyReadingRow[];
   }
 
+  async readingHours(indicatorId: string, areaId: string, from: number): Promise<{ hour: number; value: number }[]> {
+    // an hour may be partly folded already: its aggregate and its raw rows are summed together
+    return this.prep(
+      `SELECT hour, SUM(s) / SUM(n) AS value FROM (
+         SELECT hour, sum AS s, n FROM readings_hourly WHERE indicator_id = @i AND area_id = @a AND hour >= @from
+         UNION ALL
+         SELECT (at / 3600000) * 3600000 AS hour, SUM(value) AS s, COUNT(*) AS n FROM readings
+           WHERE at >= @from AND indicator_id = @i AND area_id = @a GROUP BY at / 3600000
+       ) GROUP BY hour ORDER BY hour`,
+    ).all({ i: indicatorId, a: areaId, from }) as { hour: number; value: number }[];
+  }
+
   async oldestReadingAt(): Promise<number | null> {
     return (this.prep('SELECT MIN(at) FROM readings').pluck().get() as number | null) ?? null;
   }

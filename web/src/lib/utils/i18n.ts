@@ -31,6 +31,7 @@ export const STRINGS = {
   byStreetTitle: { zh: '在办事件（按街道）', en: 'Open events by street' },
   byGridTitle: { zh: '在办事件（按网格）', en: 'Open events by grid' },
   pm25Title: { zh: 'PM2.5 近24小时', en: 'PM2.5, last 24 h' },
+  forecastLabel: { zh: '预测', en: 'forecast' },
   tickerTitle: { zh: '实时事件', en: 'Live events' },
   noEvents: { zh: '暂无事件', en: 'No events yet' },
   openEvents: { zh: '在办事件', en: 'Open events' },
@@ -306,4 +307,11 @@ export const SOURCE_NAMES: Record<string, LocalisedText> = {
 export function sourceName(code: string, lang: Lang): string {
   const known = Object.hasOwn(SOURCE_NAMES, code) ? SOURCE_NAMES[code] : undefined;
   return known ? known[lang] : code;
+}
+
+/** The early warning beside a trend chart: 「预计 N 小时后超标」 (alarm level) or 「预计 N 小时后达预警」 (warn level). */
+export function forecastCrossingText(lang: Lang, level: 'warn' | 'alarm', hours: number): string {
+  const n = Math.max(1, Math.round(hours));
+  if (level === 'alarm') return lang === 'zh' ? `预计 ${n} 小时后超标` : `forecast to exceed in ${n} h`;
+  return lang === 'zh' ? `预计 ${n} 小时后达预警` : `forecast to reach warning in ${n} h`;
 }

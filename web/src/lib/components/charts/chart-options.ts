@@ -238,6 +238,11 @@ export function areaBarsOption(rows: readonly AreaBarRow[], scale: number, lang:
   };
 }
 
+/** A forecast to draw after the last real point: hourly values with their interval. */
+export interface TrendForecast {
+  points: readonly { at: number; value: number; lower: number; upper: number }[];
+}
+
 export interface TrendInput {
   series: readonly SeriesPoint[];
   warn: number;
@@ -247,14 +252,31 @@ export interface TrendInput {
   lang: Lang;
   scale: number;
   decimals: number;
+  /** drawn as a dashed line with a shaded interval band, extending the time axis (none: nothing drawn) */
+  forecast?: TrendForecast | null;
 }
 
-/** A 24-hour line with the warn and alarm thresholds drawn as dashed lines. */
+export const FORECAST_COLOUR = '#c9a0ff';
+
+/**
+ * A 24-hour line with the warn and alarm thresholds drawn as dashed lines and, when there is
+ * one, the forecast after it: a dashed line from the last real point and its interval as a band
+ * (a transparent lower series with the band's width stacked on it). The forecast series are
+ * always present (empty without a forecast), so a merge-mode update removes an old forecast.
+ */
 export function trendOption(i: TrendInput): WallChartOption {
   const b = base(i.scale);
   const start = i.nowMs - 24 * HOUR_MS;
   const data = i.series.filter((p) => p[0] >= start).map((p) => [p[0], p[1]]);
-  const peak = data.reduce((m, p) => Math.max(m, p[1] as number), 0);
+  const fc = (i.forecast?.points ?? []).filter((p) => p.at > (data.length ? (data[data.length - 1]![0] as number) : start));
+  const last = data[data.length - 1];
+  const forecastLine = fc.length ? [...(last ? [[last[0], last[1]]] : []), ...fc.map((p) => [p.at, p.value])] : [];
+  const band = fc.map((p) => [p.at, p.upper - p.lower]);
+  const bandBase = fc.map((p) => [p.at, p.lower]);
+  const end = fc.length ? Math.max(i.nowMs, fc[fc.length - 1]!.at) : i.nowMs;
+  const peak = Math.max(data.reduce((m, p) => Math.max(m, p[1] as number), 0), fc.reduce((m, p) => Math.max(m, p.upper), 0));
+  const byAt = new Map(fc.map((p) => [p.at, p]));
+  const forecastLabel = t(i.lang, 'forecastLabel');
   return {
     backgroundColor: b.backgroundColor,
     animationDuration: b.animationDuration,
@@ -264,17 +286,28 @@ export function trendOption(i: TrendInput): WallChartOption {
       ...tooltipBase(i.scale, i.lang, 'axis'),
       axisPointer: { type: 'line', lineStyle: { color: 'rgba(56, 214, 255, 0.5)' } },
       formatter: (raw: unknown) => {
-        const p = asParams(raw)[0];
+        const ps = asParams(raw);
+        const real = ps.find((p) => p.seriesId === 'trend');
+        const pred = ps.find((p) => p.seriesId === 'forecast');
+        const p = real ?? pred ?? ps[0];
         const v = Array.isArray(p?.value) ? (p.value as unknown[]) : [];
-        const at = typeof v[0] === 'number' ? formatTime(v[0], false) : '';
-        return `<div>${escapeHtml(at)}</div>${tipLine(PALETTE.accent, 'PM2.5', formatValue(typeof v[1] === 'number' ? v[1] : null, i.decimals, i.lang))}`;
+        const at = typeof v[0] === 'number' ? v[0] : null;
+        const lines = [`<div>${escapeHtml(at !== null ? formatTime(at, false) : '')}</div>`];
+        if (p && p !== pred) lines.push(tipLine(PALETTE.accent, 'PM2.5', formatValue(typeof v[1] === 'number' ? v[1] : null, i.decimals, i.lang)));
+        const f = at !== null ? byAt.get(at) : undefined;
+        if (f) {
+          const range = `${formatValue(f.lower, i.decimals, i.lang)}–${formatValue(f.upper, i.decimals, i.lang)}`;
+          lines.push(tipLine(FORECAST_COLOUR, forecastLabel, `${formatValue(f.value, i.decimals, i.lang)} (${range})`));
+        }
+        return lines.join('');
       },
     },
-    grid: { left: 8 * i.scale, right: 16 * i.scale, top: 16 * i.scale, bottom: 4 * i.scale, containLabel: true },
+    // with a forecast: room on the right for its label and above for the wall's 预测 / 预计超标 tags
+    grid: { left: 8 * i.scale, right: (fc.length ? 64 : 16) * i.scale, top: (fc.length ? 40 : 16) * i.scale, bottom: 4 * i.scale, containLabel: true },
     xAxis: {
       type: 'time',
       min: start,
-      max: i.nowMs,
+      max: end,
       splitNumber: 4,
       axisLabel: { ...b.axisLabel, formatter: (v: number) => formatTime(v, false), hideOverlap: true },
       axisLine: b.axisLine,
@@ -310,6 +343,36 @@ export function trendOption(i: TrendInput): WallChartOption {
             { yAxis: i.alarm, lineStyle: { color: PALETTE.alarm, type: 'dashed', width: 1.5 * i.scale } },
           ],
         },
+      },
+      {
+        id: 'forecast-lower',
+        type: 'line',
+        data: bandBase,
+        stack: 'forecast-band',
+        symbol: 'none',
+        silent: true,
+        lineStyle: { opacity: 0 },
+        tooltip: { show: false },
+      },
+      {
+        id: 'forecast-band',
+        type: 'line',
+        data: band,
+        stack: 'forecast-band',
+        symbol: 'none',
+        silent: true,
+        lineStyle: { opacity: 0 },
+        areaStyle: { color: 'rgba(201, 160, 255, 0.22)' },
+        tooltip: { show: false },
+      },
+      {
+        id: 'forecast',
+        name: forecastLabel,
+        type: 'line',
+        data: forecastLine,
+        symbol: 'none',
+        lineStyle: { color: FORECAST_COLOUR, width: 3 * i.scale, type: 'dashed' },
+        endLabel: { show: fc.length > 0, formatter: forecastLabel, color: FORECAST_COLOUR, fontSize: Math.round(18 * i.scale), fontFamily: FONT_FAMILY, fontWeight: 'bold' },
       },
     ],
   };
