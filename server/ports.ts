@@ -4,6 +4,8 @@
  * PostgreSQL store can implement the same interface later (all methods are async for that reason).
  */
 import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../shared/index.ts';
+import type { LoopCounts, LoopCountWindows } from './domain/loop-indicators.ts';
+export type { LoopCounts, LoopCountWindows };
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -227,6 +229,12 @@ export interface Store {
   occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]>;
   /** per grid: open cases, open cases past their stage deadline, cases that occurred today */
   openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]>;
+  /**
+   * per grid (only grids with any): cases archived in (closedAfter, now] — all, first-time, on
+   * time, rated, rated good — and 12345 events that occurred in (callsAfter, now]; one grouped
+   * query over indexed columns, no timelines loaded (server/domain/loop-indicators.ts)
+   */
+  loopCountsByGrid(w: LoopCountWindows): Promise<LoopCounts[]>;
 
   /** store readings in one transaction, updating the latest direct value per (indicator, area) */
   insertReadings(readings: NewReading[]): Promise<void>;

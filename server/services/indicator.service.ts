@@ -8,6 +8,7 @@
 import type { IndicatorDefinition, IndicatorValue, SeriesPoint } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { rollUp, valueChanged, type DirectValue } from '../domain/indicators.ts';
+import { isLoopIndicator, loopCountWindows, loopDirectValues } from '../domain/loop-indicators.ts';
 import { floorTo, startOfLocalDay } from '../domain/time.ts';
 import type { Clock, Logger, NewReading, SeriesRow, Store } from '../ports.ts';
 
@@ -41,17 +42,27 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   let lastFull = 0;
   let running: Promise<void> | null = null;
 
+  // the closed loop's rates and the 12345 volume are counted only if the registry has any of them
+  const loopDefs = deps.indicators.filter((d) => d.source === 'derived' && isLoopIndicator(d.id));
+
   async function refreshDerived(now: number) {
     const counts = await store.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone));
     const byGrid = new Map(counts.map((c) => [c.gridId, c]));
     const pick = { open_events: 'open', overdue_events: 'overdue', events_today: 'today' } as const;
     for (const def of deps.indicators) {
       if (def.source !== 'derived') continue;
-      const field = pick[def.id as keyof typeof pick];
+      const field = Object.hasOwn(pick, def.id) ? pick[def.id as keyof typeof pick] : undefined;
       if (!field) continue;
       const m = direct.get(def.id)!;
       for (const gridId of tree.gridIds()) m.set(gridId, { value: byGrid.get(gridId)?.[field] ?? 0, at: now, simulated: false });
       dirty.add(def.id);
+    }
+    if (loopDefs.length) {
+      const loop = await store.loopCountsByGrid(loopCountWindows(now));
+      for (const def of loopDefs) {
+        direct.set(def.id, loopDirectValues(def.id, loop, tree.gridIds(), now));
+        dirty.add(def.id);
+      }
     }
     derivedDirty = false;
   }

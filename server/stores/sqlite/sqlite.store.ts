@@ -18,6 +18,8 @@ import type {
   IngestKeyRecord,
   InsertEventResult,
   LatestReading,
+  LoopCounts,
+  LoopCountWindows,
   NewEvent,
   NewReading,
   OpenCounts,
@@ -411,6 +413,21 @@ export class SqliteStore implements Store {
          SUM(occurred_at >= @todayStart) AS today
        FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= @todayStart GROUP BY grid_id`,
     ).all({ now, todayStart }) as OpenCounts[];
+  }
+
+  async loopCountsByGrid(w: LoopCountWindows): Promise<LoopCounts[]> {
+    // two grouped passes over indexed ranges (events_closed, events_source_occurred), folded per grid
+    return this.prep(
+      `SELECT gridId, SUM(closed) AS closed, SUM(firstTime) AS firstTime, SUM(onTime) AS onTime, SUM(rated) AS rated, SUM(good) AS good, SUM(calls) AS calls
+       FROM (
+         SELECT grid_id AS gridId, COUNT(*) AS closed, SUM(reworks = 0) AS firstTime, SUM(breaches = 0) AS onTime,
+                SUM(rating IS NOT NULL) AS rated, SUM(rating = 'good') AS good, 0 AS calls
+           FROM events WHERE closed_at > @closedAfter AND closed_at <= @now GROUP BY grid_id
+         UNION ALL
+         SELECT grid_id, 0, 0, 0, 0, 0, COUNT(*) FROM events
+           WHERE source = @hotline AND occurred_at > @callsAfter AND occurred_at <= @now GROUP BY grid_id
+       ) GROUP BY gridId`,
+    ).all({ now: w.now, closedAfter: w.closedAfter, callsAfter: w.callsAfter, hotline: w.hotlineSource }) as LoopCounts[];
   }
 
   // ── readings ──────────────────────────────────────────────────────────────
