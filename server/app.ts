@@ -177,7 +177,7 @@ export function createApp(deps: AppDeps) {
     metrics,
     changed(event) {
       hub?.publishEvent(event, false);
-      indicators.eventsChanged();
+      indicators.eventsChanged(event);
     },
   });
 

@@ -4,8 +4,8 @@
  * PostgreSQL store can implement the same interface later (all methods are async for that reason).
  */
 import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../shared/index.ts';
-import type { LoopCounts, LoopCountWindows } from './domain/loop-indicators.ts';
-export type { LoopCounts, LoopCountWindows };
+import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
+export type { CallCounts, ClosedCounts };
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -230,11 +230,13 @@ export interface Store {
   /** per grid: open cases, open cases past their stage deadline, cases that occurred today */
   openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]>;
   /**
-   * per grid (only grids with any): cases archived in (closedAfter, now] — all, first-time, on
-   * time, rated, rated good — and 12345 events that occurred in (callsAfter, now]; one grouped
-   * query over indexed columns, no timelines loaded (server/domain/loop-indicators.ts)
+   * per grid (only grids with any): cases archived in (after, now] — all, never returned nor
+   * reworked, without a breach, rated, rated good; one grouped read of an index, no timelines
+   * (server/domain/loop-indicators.ts)
    */
-  loopCountsByGrid(w: LoopCountWindows): Promise<LoopCounts[]>;
+  closedCountsByGrid(after: number, now: number): Promise<ClosedCounts[]>;
+  /** per grid (only grids with any): events from `source` that occurred in (after, now] */
+  callCountsByGrid(source: string, after: number, now: number): Promise<CallCounts[]>;
 
   /** store readings in one transaction, updating the latest direct value per (indicator, area) */
   insertReadings(readings: NewReading[]): Promise<void>;

@@ -6,6 +6,10 @@
  * The rates are `ratio` indicators: each grid carries its numerator and denominator, and every
  * street and the district recompute their rate from their own summed counts.
  *
+ * Cost: the rates' counts (30 days of closed cases) are re-read only when a case was archived,
+ * and on the service's periodic full refresh as the window slides; the calls (one hour) on
+ * every change.
+ *
  * Definitions (also in `data/indicators.json` and the README):
  * - a case is *closed* when it is archived (评价归档); rejected reports are not closed cases;
  * - the rates count the cases closed in the last {@link RATE_WINDOW_MS} (30 days, rolling);
@@ -27,8 +31,8 @@ export const CALLS_WINDOW_MS = 3_600_000;
 /** the source code of the 12345 hotline */
 export const HOTLINE_SOURCE = '12345';
 
-/** Per grid: counts of the closed loop's own records (see the module's definitions). */
-export interface LoopCounts {
+/** Per grid: the cases closed (archived) in the rate window, and how they went. */
+export interface ClosedCounts {
   gridId: string;
   /** cases archived in the rate window */
   closed: number;
@@ -40,11 +44,15 @@ export interface LoopCounts {
   rated: number;
   /** of those, rated good */
   good: number;
-  /** 12345 events that occurred in the calls window */
+}
+
+/** Per grid: 12345 events that occurred in the calls window. */
+export interface CallCounts {
+  gridId: string;
   calls: number;
 }
 
-/** What the store is asked for: the windows' starts (exclusive) and their common end (inclusive). */
+/** The windows of the counts: their starts (exclusive) and their common end (inclusive). */
 export interface LoopCountWindows {
   now: number;
   closedAfter: number;
@@ -57,7 +65,7 @@ export function loopCountWindows(now: number): LoopCountWindows {
   return { now, closedAfter: now - RATE_WINDOW_MS, callsAfter: now - CALLS_WINDOW_MS, hotlineSource: HOTLINE_SOURCE };
 }
 
-type RateField = Exclude<keyof LoopCounts, 'gridId' | 'calls'>;
+type RateField = Exclude<keyof ClosedCounts, 'gridId'>;
 /** the derived rates: indicator id → [numerator, denominator] */
 export const LOOP_RATES: Readonly<Record<string, readonly [RateField, RateField]>> = {
   first_time_success_rate: ['firstTime', 'closed'],
@@ -72,25 +80,37 @@ export function isLoopIndicator(id: string): boolean {
   return Object.hasOwn(LOOP_RATES, id) || Object.hasOwn(LOOP_COUNTS, id);
 }
 
-const ZERO: Omit<LoopCounts, 'gridId'> = { closed: 0, firstTime: 0, onTime: 0, rated: 0, good: 0, calls: 0 };
+const NONE_CLOSED: Omit<ClosedCounts, 'gridId'> = { closed: 0, firstTime: 0, onTime: 0, rated: 0, good: 0 };
+
+/** is this loop indicator one of the closed-case rates (as opposed to the call volume) */
+export function isLoopRate(id: string): boolean {
+  return Object.hasOwn(LOOP_RATES, id);
+}
 
 /**
  * The direct value of a loop indicator for every grid, from the store's per-grid counts (grids
  * without a row count zero). Rates carry their counts; the call volume is a plain count.
  */
-export function loopDirectValues(indicatorId: string, counts: readonly LoopCounts[], gridIds: Iterable<string>, now: number): Map<string, DirectValue> {
-  const byGrid = new Map(counts.map((c) => [c.gridId, c]));
+export function loopDirectValues(
+  indicatorId: string,
+  closed: readonly ClosedCounts[],
+  calls: readonly CallCounts[],
+  gridIds: Iterable<string>,
+  now: number,
+): Map<string, DirectValue> {
   const out = new Map<string, DirectValue>();
   const rate = Object.hasOwn(LOOP_RATES, indicatorId) ? LOOP_RATES[indicatorId] : undefined;
   const count = Object.hasOwn(LOOP_COUNTS, indicatorId) ? LOOP_COUNTS[indicatorId] : undefined;
-  for (const gridId of gridIds) {
-    const c = byGrid.get(gridId) ?? { gridId, ...ZERO };
-    if (rate) {
-      const [num, den] = rate;
+  if (rate) {
+    const byGrid = new Map(closed.map((c) => [c.gridId, c]));
+    const [num, den] = rate;
+    for (const gridId of gridIds) {
+      const c = byGrid.get(gridId) ?? { gridId, ...NONE_CLOSED };
       out.set(gridId, { value: 0, at: now, simulated: false, counts: { num: c[num], den: c[den] } });
-    } else if (count) {
-      out.set(gridId, { value: c[count], at: now, simulated: false });
     }
+  } else if (count) {
+    const byGrid = new Map(calls.map((c) => [c.gridId, c.calls]));
+    for (const gridId of gridIds) out.set(gridId, { value: byGrid.get(gridId) ?? 0, at: now, simulated: false });
   }
   return out;
 }

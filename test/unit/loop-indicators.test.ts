@@ -1,8 +1,10 @@
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IndicatorDefinition, IndicatorRegistry, type EventStatus } from '../../shared/index.ts';
-import { isLoopIndicator, LOOP_RATES, loopCountWindows, loopDirectValues, RATE_WINDOW_MS, CALLS_WINDOW_MS, type LoopCounts } from '../../server/domain/loop-indicators.ts';
-import type { CaseChange, NewEvent } from '../../server/ports.ts';
+import { IndicatorDefinition, IndicatorRegistry, type EventStatus, type IndicatorValue } from '../../shared/index.ts';
+import { AreaTree } from '../../server/domain/areas.ts';
+import { createIndicatorService } from '../../server/services/indicator.service.ts';
+import { isLoopIndicator, LOOP_RATES, loopCountWindows, loopDirectValues, RATE_WINDOW_MS, CALLS_WINDOW_MS, type CallCounts, type ClosedCounts } from '../../server/domain/loop-indicators.ts';
+import type { CaseChange, NewEvent, Store } from '../../server/ports.ts';
 import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
 import { migrations } from '../../server/stores/sqlite/migrations.ts';
 import { loadShippedData } from '../../server/data.ts';
@@ -12,21 +14,20 @@ const DAY = 24 * H;
 const NOW = 100 * DAY;
 
 describe('loopDirectValues', () => {
-  const counts: LoopCounts[] = [
-    { gridId: 'g1', closed: 10, firstTime: 8, onTime: 7, rated: 9, good: 6, calls: 3 },
-    { gridId: 'g2', closed: 0, firstTime: 0, onTime: 0, rated: 0, good: 0, calls: 5 },
-  ];
+  const closed: ClosedCounts[] = [{ gridId: 'g1', closed: 10, firstTime: 8, onTime: 7, rated: 9, good: 6 }];
+  const calls: CallCounts[] = [{ gridId: 'g1', calls: 3 }, { gridId: 'g2', calls: 5 }];
   it.each([
     ['first_time_success_rate', { num: 8, den: 10 }],
     ['satisfaction', { num: 6, den: 9 }],
     ['on_time_closure_rate', { num: 7, den: 10 }],
   ] as const)('should give %s its numerator and denominator per grid, and 0 of 0 to a grid without a row', (id, g1) => {
-    const m = loopDirectValues(id, counts, ['g1', 'g2', 'g3'], NOW);
+    const m = loopDirectValues(id, closed, calls, ['g1', 'g2', 'g3'], NOW);
     expect(m.get('g1')).toMatchObject({ at: NOW, counts: g1 });
+    expect(m.get('g2')!.counts).toEqual({ num: 0, den: 0 });
     expect(m.get('g3')!.counts).toEqual({ num: 0, den: 0 });
   });
   it('should count 12345 calls per grid, zero where none', () => {
-    const m = loopDirectValues('calls_12345', counts, ['g1', 'g2', 'g3'], NOW);
+    const m = loopDirectValues('calls_12345', closed, calls, ['g1', 'g2', 'g3'], NOW);
     expect([...m.values()].map((v) => v.value)).toEqual([3, 5, 0]);
     expect(m.get('g1')!.counts).toBeUndefined();
   });
@@ -35,7 +36,7 @@ describe('loopDirectValues', () => {
     expect(isLoopIndicator('open_events')).toBe(false);
     expect(isLoopIndicator('constructor')).toBe(false);
     expect(isLoopIndicator('__proto__')).toBe(false);
-    expect(loopDirectValues('constructor', counts, ['g1'], NOW).size).toBe(0);
+    expect(loopDirectValues('constructor', closed, calls, ['g1'], NOW).size).toBe(0);
   });
   it('should count closed cases over 30 days and calls over the last hour', () => {
     expect(loopCountWindows(NOW)).toEqual({ now: NOW, closedAfter: NOW - 30 * DAY, callsAfter: NOW - H, hotlineSource: '12345' });
@@ -134,7 +135,7 @@ async function walk(store: SqliteStore, e: NewEvent, steps: Step[], at: number) 
   }
 }
 
-describe('SqliteStore.loopCountsByGrid', () => {
+describe('SqliteStore: closed-case and call counts per grid', () => {
   let store: SqliteStore;
   beforeEach(async () => {
     store = new SqliteStore(':memory:');
@@ -172,11 +173,14 @@ describe('SqliteStore.loopCountsByGrid', () => {
     await store.insertEvents(calls);
     await store.changeCase(calls[0]!.id, 1, { status: 'rejected', leadUnit: null, coUnits: [], escalated: false, stageStartedAt: NOW, dueAt: null, rating: null, satisfaction: null, duplicateOf: null }, { at: new Date(NOW).toISOString(), actor: 't', actorRole: 'district', action: 'reject', from: 'reported', to: 'rejected', note: '', attachments: [], data: {} }, NOW);
 
-    const got = (await store.loopCountsByGrid(loopCountWindows(NOW))).sort((a, b) => a.gridId.localeCompare(b.gridId));
+    const w = loopCountWindows(NOW);
+    const got = (await store.closedCountsByGrid(w.closedAfter, w.now)).sort((a, b) => a.gridId.localeCompare(b.gridId));
     expect(got).toEqual([
-      { gridId: 'S1-g001', closed: 4, firstTime: 2, onTime: 3, rated: 4, good: 3, calls: 1 },
-      { gridId: 'S2-g001', closed: 1, firstTime: 1, onTime: 1, rated: 1, good: 0, calls: 1 },
+      { gridId: 'S1-g001', closed: 4, firstTime: 2, onTime: 3, rated: 4, good: 3 },
+      { gridId: 'S2-g001', closed: 1, firstTime: 1, onTime: 1, rated: 1, good: 0 },
     ]);
+    const gotCalls = (await store.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now)).sort((a, b) => a.gridId.localeCompare(b.gridId));
+    expect(gotCalls).toEqual([{ gridId: 'S1-g001', calls: 1 }, { gridId: 'S2-g001', calls: 1 }]);
   });
 
   it('should fill the new columns from the timelines of a database made before them', async () => {
@@ -205,7 +209,92 @@ describe('SqliteStore.loopCountsByGrid', () => {
     expect(by.get(a.id)).toMatchObject({ closedAt: NOW - 2 * DAY, reworks: 1 });
     expect(by.get(b.id)).toMatchObject({ closedAt: NOW - DAY, reworks: 0 });
     expect(by.get(c.id)).toMatchObject({ closedAt: null, reworks: 1 });
-    expect(await old.loopCountsByGrid(loopCountWindows(NOW))).toEqual([{ gridId: 'S1-g001', closed: 2, firstTime: 1, onTime: 2, rated: 2, good: 2, calls: 0 }]);
+    expect(await old.closedCountsByGrid(NOW - RATE_WINDOW_MS, NOW)).toEqual([{ gridId: 'S1-g001', closed: 2, firstTime: 1, onTime: 2, rated: 2, good: 2 }]);
     await old.close();
+  });
+});
+
+describe('the indicator service and the loop counts', () => {
+  const data = loadShippedData();
+  const tree = new AreaTree(data.areas);
+  const grid = tree.gridIds()[0]!;
+  const street = tree.get(grid)!.parentId!;
+
+  function setup() {
+    let now = NOW;
+    const reads = { closed: 0, calls: 0 };
+    let closed: ClosedCounts[] = [];
+    let calls: CallCounts[] = [];
+    const store = {
+      openCountsByGrid: async () => [],
+      closedCountsByGrid: async (after: number, at: number) => {
+        reads.closed++;
+        expect(at - after).toBe(RATE_WINDOW_MS);
+        return closed;
+      },
+      callCountsByGrid: async (source: string, after: number, at: number) => {
+        reads.calls++;
+        expect([source, at - after]).toEqual(['12345', CALLS_WINDOW_MS]);
+        return calls;
+      },
+      latestReadings: async () => [],
+      upsertSeries: async () => undefined,
+    } as unknown as Store;
+    const published: IndicatorValue[] = [];
+    const svc = createIndicatorService({
+      store,
+      tree,
+      indicators: data.indicators,
+      clock: { now: () => now },
+      timeZone: 'Asia/Shanghai',
+      publisher: { publishIndicators: (v) => void published.push(...v) },
+      logger: { info() {}, warn() {}, error() {}, debug() {} },
+    });
+    return {
+      svc,
+      reads,
+      published,
+      set: (c: ClosedCounts[], k: CallCounts[]) => ((closed = c), (calls = k)),
+      advance: (ms: number) => (now += ms),
+      value: (areaId: string, id: string) => svc.valuesFor(areaId).find((v) => v.indicatorId === id),
+    };
+  }
+
+  it('should re-read closed cases only when a case is archived or the window slides, and calls on every change', async () => {
+    const t = setup();
+    await t.svc.init();
+    expect(t.reads).toEqual({ closed: 1, calls: 1 });
+    expect(t.value(street, 'first_time_success_rate')).toMatchObject({ value: null, status: 'nodata' });
+
+    t.set([{ gridId: grid, closed: 4, firstTime: 3, onTime: 4, rated: 4, good: 2 }], [{ gridId: grid, calls: 7 }]);
+    // a new event (ingest) or a case moving along: calls are recounted, closed cases are not
+    t.svc.eventsChanged();
+    t.svc.eventsChanged({ status: 'dispatched' });
+    await t.svc.tick();
+    expect(t.reads).toEqual({ closed: 1, calls: 2 });
+    expect(t.value(street, 'calls_12345')!.value).toBe(7);
+    expect(t.value(street, 'first_time_success_rate')!.value).toBe(null);
+
+    // an archived case: the rates follow on the next tick, and are published
+    t.svc.eventsChanged({ status: 'archived' });
+    await t.svc.tick();
+    expect(t.reads).toEqual({ closed: 2, calls: 3 });
+    expect(t.value(street, 'first_time_success_rate')).toMatchObject({ value: 75, status: 'alarm' });
+    expect(t.value(street, 'satisfaction')!.value).toBe(50);
+    expect(t.value(street, 'on_time_closure_rate')).toMatchObject({ value: 100, status: 'normal' });
+    expect(t.published.some((v) => v.areaId === tree.districtId && v.indicatorId === 'first_time_success_rate' && v.value === 75)).toBe(true);
+
+    // nothing changed: nothing is read
+    await t.svc.tick();
+    expect(t.reads).toEqual({ closed: 2, calls: 3 });
+
+    // cases leave the 30-day window without any change: the periodic full refresh catches it
+    t.set([], []);
+    t.advance(31_000);
+    await t.svc.tick(); // marks everything for a full refresh
+    await t.svc.tick();
+    expect(t.reads.closed).toBe(3);
+    expect(t.value(street, 'first_time_success_rate')).toMatchObject({ value: null, status: 'nodata' });
+    expect(t.value(tree.districtId, 'calls_12345')!.value).toBe(0);
   });
 });

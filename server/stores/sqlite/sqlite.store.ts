@@ -18,8 +18,8 @@ import type {
   IngestKeyRecord,
   InsertEventResult,
   LatestReading,
-  LoopCounts,
-  LoopCountWindows,
+  CallCounts,
+  ClosedCounts,
   NewEvent,
   NewReading,
   OpenCounts,
@@ -415,19 +415,20 @@ export class SqliteStore implements Store {
     ).all({ now, todayStart }) as OpenCounts[];
   }
 
-  async loopCountsByGrid(w: LoopCountWindows): Promise<LoopCounts[]> {
-    // two grouped passes over indexed ranges (events_closed, events_source_occurred), folded per grid
+  async closedCountsByGrid(after: number, now: number): Promise<ClosedCounts[]> {
+    // read from the covering index events_closed alone
     return this.prep(
-      `SELECT gridId, SUM(closed) AS closed, SUM(firstTime) AS firstTime, SUM(onTime) AS onTime, SUM(rated) AS rated, SUM(good) AS good, SUM(calls) AS calls
-       FROM (
-         SELECT grid_id AS gridId, COUNT(*) AS closed, SUM(reworks = 0) AS firstTime, SUM(breaches = 0) AS onTime,
-                SUM(rating IS NOT NULL) AS rated, SUM(rating = 'good') AS good, 0 AS calls
-           FROM events WHERE closed_at > @closedAfter AND closed_at <= @now GROUP BY grid_id
-         UNION ALL
-         SELECT grid_id, 0, 0, 0, 0, 0, COUNT(*) FROM events
-           WHERE source = @hotline AND occurred_at > @callsAfter AND occurred_at <= @now GROUP BY grid_id
-       ) GROUP BY gridId`,
-    ).all({ now: w.now, closedAfter: w.closedAfter, callsAfter: w.callsAfter, hotline: w.hotlineSource }) as LoopCounts[];
+      `SELECT grid_id AS gridId, COUNT(*) AS closed, SUM(reworks = 0) AS firstTime, SUM(breaches = 0) AS onTime,
+              SUM(rating IS NOT NULL) AS rated, SUM(rating = 'good') AS good
+       FROM events INDEXED BY events_closed WHERE closed_at > ? AND closed_at <= ? GROUP BY grid_id`,
+    ).all(after, now) as ClosedCounts[];
+  }
+
+  async callCountsByGrid(source: string, after: number, now: number): Promise<CallCounts[]> {
+    return this.prep(
+      `SELECT grid_id AS gridId, COUNT(*) AS calls FROM events INDEXED BY events_source_occurred
+       WHERE source = ? AND occurred_at > ? AND occurred_at <= ? GROUP BY grid_id`,
+    ).all(source, after, now) as CallCounts[];
   }
 
   // ── readings ──────────────────────────────────────────────────────────────
