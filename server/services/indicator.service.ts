@@ -52,6 +52,17 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   let closedDirty = true;
 
   async function refreshDerived(now: number) {
+    // cleared before the reads: a change that arrives while they run marks them again
+    derivedDirty = false;
+    try {
+      await readDerived(now);
+    } catch (err) {
+      derivedDirty = true;
+      throw err;
+    }
+  }
+
+  async function readDerived(now: number) {
     const counts = await store.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone));
     const byGrid = new Map(counts.map((c) => [c.gridId, c]));
     const pick = { open_events: 'open', overdue_events: 'overdue', events_today: 'today' } as const;
@@ -67,7 +78,12 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
       const w = loopCountWindows(now);
       if (wantsRates && closedDirty) {
         closedDirty = false;
-        closedRows = await store.closedCountsByGrid(w.closedAfter, w.now);
+        try {
+          closedRows = await store.closedCountsByGrid(w.closedAfter, w.now);
+        } catch (err) {
+          closedDirty = true;
+          throw err;
+        }
       }
       const calls = wantsCalls ? await store.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now) : [];
       for (const def of loopDefs) {
@@ -75,7 +91,6 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
         dirty.add(def.id);
       }
     }
-    derivedDirty = false;
   }
 
   function recompute(now: number, publish: boolean) {

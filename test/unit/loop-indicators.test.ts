@@ -225,12 +225,17 @@ describe('the indicator service and the loop counts', () => {
     const reads = { closed: 0, calls: 0 };
     let closed: ClosedCounts[] = [];
     let calls: CallCounts[] = [];
+    /** runs while the closed cases are being read (a change arriving meanwhile) */
+    let during: (() => void) | undefined;
     const store = {
       openCountsByGrid: async () => [],
       closedCountsByGrid: async (after: number, at: number) => {
         reads.closed++;
+        const read = closed;
+        during?.();
+        during = undefined;
         expect(at - after).toBe(RATE_WINDOW_MS);
-        return closed;
+        return read;
       },
       callCountsByGrid: async (source: string, after: number, at: number) => {
         reads.calls++;
@@ -255,6 +260,7 @@ describe('the indicator service and the loop counts', () => {
       reads,
       published,
       set: (c: ClosedCounts[], k: CallCounts[]) => ((closed = c), (calls = k)),
+      meanwhile: (f: () => void) => (during = f),
       advance: (ms: number) => (now += ms),
       value: (areaId: string, id: string) => svc.valuesFor(areaId).find((v) => v.indicatorId === id),
     };
@@ -296,5 +302,21 @@ describe('the indicator service and the loop counts', () => {
     expect(t.reads.closed).toBe(3);
     expect(t.value(street, 'first_time_success_rate')).toMatchObject({ value: null, status: 'nodata' });
     expect(t.value(tree.districtId, 'calls_12345')!.value).toBe(0);
+  });
+
+  it('should not lose a case archived while the counts are being read', async () => {
+    const t = setup();
+    await t.svc.init();
+    t.svc.eventsChanged({ status: 'archived' });
+    // the read sees the old counts; the archive lands meanwhile
+    t.meanwhile(() => {
+      t.set([{ gridId: grid, closed: 1, firstTime: 1, onTime: 1, rated: 1, good: 1 }], []);
+      t.svc.eventsChanged({ status: 'archived' });
+    });
+    await t.svc.tick();
+    expect(t.value(street, 'satisfaction')!.value).toBe(null);
+    await t.svc.tick();
+    expect(t.reads.closed).toBe(3);
+    expect(t.value(street, 'satisfaction')!.value).toBe(100);
   });
 });
