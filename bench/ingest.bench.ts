@@ -49,7 +49,8 @@ type TargetName = 'relay' | 'onescreen';
 type Kind = 'events' | 'readings';
 
 const GRID_INDICATORS = ['fire_alarms', 'elevator_faults', 'hazmat_anomalies', 'traffic_violations', 'food_safety_alerts', 'illegal_construction'];
-const STREET_INDICATORS = ['pm25', 'calls_12345', 'satisfaction'];
+// indicators fed by readings (the closed loop's rates and the 12345 volume are derived by the server and refused)
+const STREET_INDICATORS = ['pm25', 'online_handling_rate', 'public_opinion'];
 const SEVERITIES = ['low', 'medium', 'high', 'critical'];
 const categories = (JSON.parse(readFileSync(join(REPO_ROOT, 'data/event-categories.json'), 'utf8')) as { code: string }[]).map((c) => c.code);
 

@@ -230,7 +230,7 @@ export function createApp(deps: AppDeps) {
     notifier: notifications.notifier,
     changed(event) {
       hub?.publishEvent(event, false);
-      indicators.eventsChanged();
+      indicators.eventsChanged(event);
     },
   });
 

@@ -5,6 +5,8 @@
  */
 import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, DeliveryKind, DeliveryStatus, EventStatus, GridEvent, Notice, NoticeSeverity, Role, Severity, TimelineEntry } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
+import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
+export type { CallCounts, ClosedCounts };
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -360,6 +362,14 @@ export interface Store extends NotificationStore {
   occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]>;
   /** per grid: open cases, open cases past their stage deadline, cases that occurred today */
   openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]>;
+  /**
+   * per grid (only grids with any): cases archived in (after, now] — all, never returned nor
+   * reworked, without a breach, rated, rated good; one grouped read of an index, no timelines
+   * (server/domain/loop-indicators.ts)
+   */
+  closedCountsByGrid(after: number, now: number): Promise<ClosedCounts[]>;
+  /** per grid (only grids with any): events from `source` that occurred in (after, now] */
+  callCountsByGrid(source: string, after: number, now: number): Promise<CallCounts[]>;
 
   /** store readings in one transaction, updating the latest direct value per (indicator, area) */
   insertReadings(readings: NewReading[]): Promise<void>;

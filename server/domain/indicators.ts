@@ -28,7 +28,7 @@ export function statusOf(def: IndicatorDefinition, level: AreaLevel, value: numb
   return 'normal';
 }
 
-export function aggregate(kind: IndicatorDefinition['aggregation'], xs: readonly number[]): number {
+export function aggregate(kind: Exclude<IndicatorDefinition['aggregation'], 'ratio'>, xs: readonly number[]): number {
   switch (kind) {
     case 'sum':
       return xs.reduce((a, b) => a + b, 0);
@@ -41,11 +41,27 @@ export function aggregate(kind: IndicatorDefinition['aggregation'], xs: readonly
   }
 }
 
-/** A value reported directly for an area (a reading, or a server-derived count). */
+/** A count-based rate in percent, or null when nothing was counted (0 of 0 is no data, not 0 % or 100 %). */
+export function ratePercent(num: number, den: number): number | null {
+  return den > 0 ? (100 * num) / den : null;
+}
+
+/** The counts a `ratio` indicator's value is computed from. */
+export interface RatioCounts {
+  num: number;
+  den: number;
+}
+
+/**
+ * A value reported directly for an area (a reading, or a server-derived count). A `ratio`
+ * indicator's direct values carry `counts`; their `value` is ignored (the rate is recomputed from
+ * the counts at every level).
+ */
 export interface DirectValue {
   value: number;
   at: number;
   simulated: boolean;
+  counts?: RatioCounts;
 }
 
 interface Computed {
@@ -53,6 +69,8 @@ interface Computed {
   at: number | null;
   simulated: boolean;
   stale: boolean;
+  /** for a `ratio` indicator: the summed counts (null: no counts at all) */
+  counts: RatioCounts | null;
 }
 
 /**
@@ -60,6 +78,10 @@ interface Computed {
  * An area's value is its own fresh direct value if it has one, otherwise the aggregation of its
  * children's fresh values. A direct value older than `staleAfterSec` no longer counts: if nothing
  * fresh replaces it, the area shows it greyed as `stale`.
+ *
+ * A `ratio` indicator rolls up its counts, not its rates: a street's rate is the street's summed
+ * numerators over its summed denominators (so a grid with one closed case weighs one case, not as
+ * much as a grid with a hundred), and an area whose denominator is 0 has no value (`nodata`).
  */
 export function rollUp(
   def: IndicatorDefinition,
@@ -70,6 +92,24 @@ export function rollUp(
   const out = new Map<string, IndicatorValue>();
   const staleMs = def.staleAfterSec * 1000;
   const applies = new Set(def.levels);
+  const kind = def.aggregation;
+  const ratio = kind === 'ratio';
+  /** does a computed value take part in its parent's roll-up */
+  const has = (k: Computed) => (ratio ? k.counts !== null : k.value !== null);
+  const own = (d: DirectValue, stale: boolean): Computed => {
+    if (!ratio) return { value: d.value, at: d.at, simulated: d.simulated, stale, counts: null };
+    const counts = d.counts ?? { num: 0, den: 0 };
+    return { value: ratePercent(counts.num, counts.den), at: d.at, simulated: d.simulated, stale, counts };
+  };
+  const combine = (ks: Computed[], stale: boolean): Computed => {
+    const at = Math.max(...ks.map((k) => k.at!));
+    const simulated = ks.some((k) => k.simulated);
+    if (kind === 'ratio') {
+      const counts = ks.reduce((a, k) => ({ num: a.num + k.counts!.num, den: a.den + k.counts!.den }), { num: 0, den: 0 });
+      return { value: ratePercent(counts.num, counts.den), at, simulated, stale, counts };
+    }
+    return { value: aggregate(kind, ks.map((k) => k.value!)), at, simulated, stale, counts: null };
+  };
 
   const visit = (id: string): Computed => {
     const node = tree.get(id)!;
@@ -77,28 +117,14 @@ export function rollUp(
     const d = direct.get(id);
     let c: Computed;
     if (d && now - d.at <= staleMs) {
-      c = { value: d.value, at: d.at, simulated: d.simulated, stale: false };
+      c = own(d, false);
     } else {
-      const fresh = kids.filter((k) => k.value !== null && !k.stale);
-      if (fresh.length > 0) {
-        c = {
-          value: aggregate(def.aggregation, fresh.map((k) => k.value!)),
-          at: Math.max(...fresh.map((k) => k.at!)),
-          simulated: fresh.some((k) => k.simulated),
-          stale: false,
-        };
-      } else if (d) {
-        c = { value: d.value, at: d.at, simulated: d.simulated, stale: true };
-      } else {
-        const staleKids = kids.filter((k) => k.value !== null);
-        c = staleKids.length
-          ? {
-              value: aggregate(def.aggregation, staleKids.map((k) => k.value!)),
-              at: Math.max(...staleKids.map((k) => k.at!)),
-              simulated: staleKids.some((k) => k.simulated),
-              stale: true,
-            }
-          : { value: null, at: null, simulated: false, stale: false };
+      const fresh = kids.filter((k) => has(k) && !k.stale);
+      if (fresh.length > 0) c = combine(fresh, false);
+      else if (d) c = own(d, true);
+      else {
+        const staleKids = kids.filter(has);
+        c = staleKids.length ? combine(staleKids, true) : { value: null, at: null, simulated: false, stale: false, counts: null };
       }
     }
     if (applies.has(node.level)) {
@@ -110,7 +136,7 @@ export function rollUp(
         indicatorId: def.id,
         areaId: id,
         value: c.value === null ? null : round(c.value, def.decimals + 2),
-        at: c.at === null ? null : new Date(c.at).toISOString(),
+        at: c.value === null || c.at === null ? null : new Date(c.at).toISOString(),
         status,
         simulated: c.simulated,
       });

@@ -5,9 +5,10 @@
  * (domain/indicators.ts) and only the values that changed are published. Roll-ups of streets and
  * the district are also written to a bucketed series, which feeds the trend sparklines.
  */
-import type { IndicatorDefinition, IndicatorValue, SeriesPoint } from '../../shared/index.ts';
+import type { EventStatus, IndicatorDefinition, IndicatorValue, SeriesPoint } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { rollUp, valueChanged, type DirectValue } from '../domain/indicators.ts';
+import { isLoopIndicator, isLoopRate, loopCountWindows, loopDirectValues, type ClosedCounts } from '../domain/loop-indicators.ts';
 import { floorTo, startOfLocalDay } from '../domain/time.ts';
 import type { Clock, Logger, NewReading, SeriesRow, Store } from '../ports.ts';
 
@@ -41,19 +42,55 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   let lastFull = 0;
   let running: Promise<void> | null = null;
 
+  // the closed loop's rates and the 12345 volume are counted only if the registry has any of them
+  const loopDefs = deps.indicators.filter((d) => d.source === 'derived' && isLoopIndicator(d.id));
+  const wantsRates = loopDefs.some((d) => isLoopRate(d.id));
+  const wantsCalls = loopDefs.some((d) => !isLoopRate(d.id));
+  // 30 days of closed cases move only when a case is archived (or leave the window, which the
+  // periodic full refresh catches): their counts are kept between refreshes
+  let closedRows: ClosedCounts[] = [];
+  let closedDirty = true;
+
   async function refreshDerived(now: number) {
+    // cleared before the reads: a change that arrives while they run marks them again
+    derivedDirty = false;
+    try {
+      await readDerived(now);
+    } catch (err) {
+      derivedDirty = true;
+      throw err;
+    }
+  }
+
+  async function readDerived(now: number) {
     const counts = await store.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone));
     const byGrid = new Map(counts.map((c) => [c.gridId, c]));
     const pick = { open_events: 'open', overdue_events: 'overdue', events_today: 'today' } as const;
     for (const def of deps.indicators) {
       if (def.source !== 'derived') continue;
-      const field = pick[def.id as keyof typeof pick];
+      const field = Object.hasOwn(pick, def.id) ? pick[def.id as keyof typeof pick] : undefined;
       if (!field) continue;
       const m = direct.get(def.id)!;
       for (const gridId of tree.gridIds()) m.set(gridId, { value: byGrid.get(gridId)?.[field] ?? 0, at: now, simulated: false });
       dirty.add(def.id);
     }
-    derivedDirty = false;
+    if (loopDefs.length) {
+      const w = loopCountWindows(now);
+      if (wantsRates && closedDirty) {
+        closedDirty = false;
+        try {
+          closedRows = await store.closedCountsByGrid(w.closedAfter, w.now);
+        } catch (err) {
+          closedDirty = true;
+          throw err;
+        }
+      }
+      const calls = wantsCalls ? await store.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now) : [];
+      for (const def of loopDefs) {
+        direct.set(def.id, loopDirectValues(def.id, closedRows, calls, tree.gridIds(), now));
+        dirty.add(def.id);
+      }
+    }
   }
 
   function recompute(now: number, publish: boolean) {
@@ -89,7 +126,8 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
     if (derivedDirty) await refreshDerived(now);
     if (now - lastFull >= FULL_RECOMPUTE_MS) {
       lastFull = now;
-      derivedDirty = true; // overdue counts move with the clock
+      derivedDirty = true; // overdue counts move with the clock, closed cases leave the rates' window
+      closedDirty = true;
       for (const id of defs.keys()) dirty.add(id);
     }
     if (dirty.size === 0) return;
@@ -137,8 +175,14 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
       if (series.length) store.upsertSeries(series).catch((err) => deps.logger.error({ err }, 'series write failed'));
     },
 
-    eventsChanged(): void {
+    /**
+     * Events or cases changed: derived values are refreshed on the next tick. Pass the changed
+     * case when there is one: an archived case also refreshes the closed-case rates (otherwise
+     * they follow within the periodic full refresh).
+     */
+    eventsChanged(changed?: { status: EventStatus }): void {
       derivedDirty = true;
+      if (changed?.status === 'archived') closedDirty = true;
     },
 
     /** evaluate what changed and publish it; overlapping calls share one run */

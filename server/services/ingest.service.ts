@@ -131,7 +131,7 @@ export function createIngestService(deps: IngestServiceDeps) {
         const def = defs.get(it.indicator);
         if (!def) return void (results[index] = reject(index, 'UNKNOWN_INDICATOR', `unknown indicator ${it.indicator}`));
         if (def.source !== 'readings') {
-          return void (results[index] = reject(index, 'UNKNOWN_INDICATOR', `indicator ${it.indicator} is derived by the server from events and cannot be posted`));
+          return void (results[index] = reject(index, 'UNKNOWN_INDICATOR', `indicator ${it.indicator} is derived by the server from its own records (events and the closed loop's cases) and cannot be posted`));
         }
         const at = Date.parse(it.at);
         if (at > now + MAX_CLOCK_SKEW_MS) return void (results[index] = reject(index, 'VALIDATION', `at ${it.at} is in the future`));

@@ -2,7 +2,9 @@
  * @module server/simulator/scenario
  * What the simulator reports, as pure generators over a seeded random source: grid events across
  * the domain guide's categories with a day/night rhythm and some grids hotter than others, and
- * readings for every indicator fed by readings.
+ * readings for the sensor-type indicators (those fed by readings). The closed loop's own figures
+ * (首办成功率, 好差评, 按时办结率, 12345 来电量) are not simulated here: the server derives them
+ * from the cases the simulated sources report and the simulated duty officer works (loop.ts).
  */
 import type { EventIngestItem, IndicatorDefinition, ReadingIngestItem, Severity } from '../../shared/index.ts';
 import type { AreaNode, AreaTree } from '../domain/areas.ts';
@@ -50,12 +52,10 @@ const GRID_MEANS: Record<string, number> = {
   illegal_construction: 0.012,
 };
 /** Mean values per street at activity 1.0, for street-level count indicators. */
-const STREET_MEANS: Record<string, number> = { calls_12345: 4, public_opinion: 15, unlicensed_business: 2.5 };
+const STREET_MEANS: Record<string, number> = { public_opinion: 15, unlicensed_business: 2.5 };
 /** Slowly drifting percentages per street. */
 const RATE_BASE: Record<string, [number, number]> = {
   online_handling_rate: [84, 96],
-  first_time_success_rate: [87, 97],
-  satisfaction: [94, 99.5],
 };
 
 export class Scenario {

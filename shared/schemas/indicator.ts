@@ -17,8 +17,12 @@ export const INDICATOR_CATEGORY_NAMES: Record<IndicatorCategory, LocalisedText> 
   public_management: { zh: '公共管理', en: 'Public management' },
 };
 
-/** How child areas' values combine into the parent's value. */
-export const Aggregation = z.enum(['sum', 'mean', 'max', 'min']);
+/**
+ * How child areas' values combine into the parent's value. `ratio` is a percentage the server
+ * derives from counts (a numerator and a denominator per area): a parent's rate is recomputed from
+ * the summed counts of the areas below, never averaged from their rates.
+ */
+export const Aggregation = z.enum(['sum', 'mean', 'max', 'min', 'ratio']);
 export type Aggregation = z.infer<typeof Aggregation>;
 
 /** Which way is bad: `above` means values at or above the thresholds warn/alarm. */
@@ -59,11 +63,20 @@ export const IndicatorDefinition = z
     range: z.tuple([z.number().finite(), z.number().finite()]),
     /** Grounding in the source documents (DOMAIN.md reference). */
     basis: z.string().min(1),
+    /**
+     * How much this indicator counts in an area's composite health score (体征指数), relative to
+     * the others: 0 leaves it out of the score, 1 is the default, safety indicators weigh more.
+     */
+    weight: z.number().finite().min(0).max(100).default(1),
   })
   .refine(
     (d) => (d.thresholds.direction === 'above' ? d.thresholds.alarm >= d.thresholds.warn : d.thresholds.alarm <= d.thresholds.warn),
     { message: 'alarm must be beyond warn in the threshold direction', path: ['thresholds'] },
-  ).meta({ id: 'IndicatorDefinition', description: 'An indicator of the registry (`data/indicators.json`): thresholds, roll-up and the levels it is shown for.' });
+  )
+  .refine((d) => d.aggregation !== 'ratio' || d.source === 'derived', {
+    message: 'a ratio is computed by the server from counts: only a derived indicator can aggregate as ratio',
+    path: ['aggregation'],
+  }).meta({ id: 'IndicatorDefinition', description: 'An indicator of the registry (`data/indicators.json`): thresholds, roll-up and the levels it is shown for.' });
 export type IndicatorDefinition = z.infer<typeof IndicatorDefinition>;
 
 export const IndicatorRegistry = z

@@ -61,6 +61,8 @@ export interface TestServerOptions {
   /** serve the built web from dist/web (default true) */
   serveWeb?: boolean;
   simulatorTickMs?: number;
+  /** simulated minutes per real minute (default 1): a faster simulated centre closes cases sooner */
+  simulatorSpeed?: number;
   ingestRatePerSec?: number;
   breachCheckMs?: number;
   /** district-wide simulated events per hour at peak activity (default 60) */
@@ -140,6 +142,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         logger: quietLogger,
         tickMs: opts.simulatorTickMs ?? 1000,
         eventsPerHour: opts.simulatorEventsPerHour ?? 60,
+        ...(opts.simulatorSpeed ? { speed: opts.simulatorSpeed } : {}),
         loop: { limits: app.data.timeLimits, rules: app.data.responsibility },
         passwordHashing: TEST_SCRYPT,
       })

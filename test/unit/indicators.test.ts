@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AreaCollection, IndicatorDefinition } from '../../shared/index.ts';
 import { AreaTree } from '../../server/domain/areas.ts';
-import { aggregate, rollUp, statusOf, thresholdsFor, type DirectValue } from '../../server/domain/indicators.ts';
+import { aggregate, ratePercent, rollUp, statusOf, thresholdsFor, type DirectValue } from '../../server/domain/indicators.ts';
 
 const square = (x: number, y: number, s = 1) => ({
   type: 'Polygon' as const,
@@ -41,6 +41,7 @@ const def = (over: Partial<IndicatorDefinition> = {}): IndicatorDefinition => ({
   source: 'readings',
   range: [0, 1000],
   basis: 'test',
+  weight: 1,
   ...over,
 });
 
@@ -127,6 +128,70 @@ describe('rollUp', () => {
     expect([...v.keys()]).toEqual(['D']);
     expect(v.get('D')!.value).toBe(1);
   });
+});
+
+describe('rollUp of a ratio (a rate derived from counts)', () => {
+  const rate = def({
+    aggregation: 'ratio',
+    source: 'derived',
+    decimals: 1,
+    thresholds: { direction: 'below', warn: 90, alarm: 85 },
+    levelThresholds: undefined,
+    levels: ['grid', 'street', 'district'],
+  });
+  const counts = (num: number, den: number, at = NOW - 1000): DirectValue => ({ value: 0, at, simulated: false, counts: { num, den } });
+
+  it('should compute every level from its own summed counts, not from the mean of its children’s rates', () => {
+    // a1: 1 of 1 (100 %), a2: 80 of 100 (80 %), b1: 9 of 10 (90 %)
+    const v = rollUp(rate, tree, new Map([['a1', counts(1, 1)], ['a2', counts(80, 100)], ['b1', counts(9, 10)]]), NOW);
+    expect(v.get('a1')!.value).toBe(100);
+    expect(v.get('a2')).toMatchObject({ value: 80, status: 'alarm' });
+    // street A: 81 / 101, not (100 + 80) / 2 = 90
+    expect(v.get('A')!.value).toBeCloseTo((100 * 81) / 101, 3);
+    expect(v.get('A')!.status).toBe('alarm');
+    // district: 90 / 111, not the mean of the streets' rates
+    expect(v.get('D')!.value).toBeCloseTo((100 * 90) / 111, 3);
+    expect(v.get('D')!.value).not.toBeCloseTo(((100 * 81) / 101 + 90) / 2, 1);
+  });
+
+  it('should give no value (nodata) where nothing was counted, and count such an area as 0 of 0 in its parent', () => {
+    const v = rollUp(rate, tree, new Map([['a1', counts(0, 0)], ['a2', counts(0, 0)], ['b1', counts(3, 4)]]), NOW);
+    expect(v.get('A')).toMatchObject({ value: null, status: 'nodata', at: null });
+    expect(v.get('a1')).toMatchObject({ value: null, status: 'nodata' });
+    expect(v.get('B')).toMatchObject({ value: 75, status: 'alarm' });
+    expect(v.get('D')!.value).toBe(75); // 3 of 4: the empty street adds 0 of 0
+    const none = rollUp(rate, tree, new Map([['a1', counts(0, 0)], ['a2', counts(0, 0)], ['b1', counts(0, 0)]]), NOW);
+    for (const id of ['a1', 'A', 'B', 'D']) expect(none.get(id)).toMatchObject({ value: null, status: 'nodata' });
+  });
+
+  it('should count 0 of n as 0 % and n of n as 100 %', () => {
+    const v = rollUp(rate, tree, new Map([['a1', counts(0, 3)], ['a2', counts(0, 2)], ['b1', counts(6, 6)]]), NOW);
+    expect(v.get('A')).toMatchObject({ value: 0, status: 'alarm' });
+    expect(v.get('B')).toMatchObject({ value: 100, status: 'normal' });
+    expect(v.get('D')!.value).toBeCloseTo(100 * 6 / 11, 3);
+  });
+
+  it('should leave stale counts out of a parent and mark them stale', () => {
+    const v = rollUp(rate, tree, new Map([['a1', counts(1, 2)], ['a2', counts(0, 8, NOW - 61_000)], ['b1', counts(2, 2)]]), NOW);
+    expect(v.get('a2')).toMatchObject({ value: 0, status: 'stale' });
+    expect(v.get('A')!.value).toBe(50);
+    expect(v.get('D')!.value).toBe(75);
+  });
+
+  it('should take counts, not a value, for a ratio reported directly for a parent', () => {
+    const v = rollUp(rate, tree, new Map([['a1', counts(1, 1)], ['A', { value: 12, at: NOW - 1000, simulated: false, counts: { num: 9, den: 10 } }]]), NOW);
+    expect(v.get('A')!.value).toBe(90);
+    expect(v.get('D')!.value).toBe(90);
+  });
+});
+
+describe('ratePercent', () => {
+  it.each([
+    [0, 0, null],
+    [0, 5, 0],
+    [5, 5, 100],
+    [1, 3, 100 / 3],
+  ] as const)('%d of %d is %s', (n, d, r) => expect(ratePercent(n, d)).toBe(r));
 });
 
 describe('AreaTree', () => {

@@ -21,6 +21,7 @@ const def: IndicatorDefinition = {
   source: 'readings',
   range: [0, 500],
   basis: 'test',
+  weight: 1,
 };
 const NOW = Date.parse('2026-11-22T10:00:00+08:00');
 const val = (v: number | null, agoSec = 0): IndicatorValue => ({

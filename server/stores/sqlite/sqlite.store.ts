@@ -22,6 +22,8 @@ import type {
   IngestKeyRecord,
   InsertEventResult,
   LatestReading,
+  CallCounts,
+  ClosedCounts,
   NewEvent,
   NewReading,
   OpenCounts,
@@ -451,6 +453,22 @@ export class SqliteStore implements Store {
          SUM(occurred_at >= @todayStart) AS today
        FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= @todayStart GROUP BY grid_id`,
     ).all({ now, todayStart }) as OpenCounts[];
+  }
+
+  async closedCountsByGrid(after: number, now: number): Promise<ClosedCounts[]> {
+    // read from the covering index events_closed alone
+    return this.prep(
+      `SELECT grid_id AS gridId, COUNT(*) AS closed, SUM(reworks = 0) AS firstTime, SUM(breaches = 0) AS onTime,
+              SUM(rating IS NOT NULL) AS rated, SUM(rating = 'good') AS good
+       FROM events INDEXED BY events_closed WHERE closed_at > ? AND closed_at <= ? GROUP BY grid_id`,
+    ).all(after, now) as ClosedCounts[];
+  }
+
+  async callCountsByGrid(source: string, after: number, now: number): Promise<CallCounts[]> {
+    return this.prep(
+      `SELECT grid_id AS gridId, COUNT(*) AS calls FROM events INDEXED BY events_source_occurred
+       WHERE source = ? AND occurred_at > ? AND occurred_at <= ? GROUP BY grid_id`,
+    ).all(source, after, now) as CallCounts[];
   }
 
   // ── readings ──────────────────────────────────────────────────────────────
