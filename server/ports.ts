@@ -4,6 +4,7 @@
  * PostgreSQL store can implement the same interface later (all methods are async for that reason).
  */
 import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../shared/index.ts';
+import type { HotlineCounts } from './domain/hotline.ts';
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -156,6 +157,16 @@ export interface OpenCounts {
   today: number;
 }
 
+export interface HotlineCountsQuery {
+  source: string;
+  from: number;
+  to: number;
+  baselineFrom: number;
+  baselineTo: number;
+  area: { id: string; level: EventFilter['areaLevel'] };
+  maxPoints: number;
+}
+
 export interface UserRecord {
   id: string;
   username: string;
@@ -227,6 +238,12 @@ export interface Store {
   occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]>;
   /** per grid: open cases, open cases past their stage deadline, cases that occurred today */
   openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]>;
+  /**
+   * The 12345 analysis' counts of one source's events below an area: by category and by hour in
+   * the period and the baseline (by occurrence), by grid and at most `maxPoints` newest cases of
+   * the period, and the cases archived in either window by breach, rating and satisfaction.
+   */
+  hotlineCounts(q: HotlineCountsQuery): Promise<HotlineCounts>;
 
   /** store readings in one transaction, updating the latest direct value per (indicator, area) */
   insertReadings(readings: NewReading[]): Promise<void>;

@@ -205,6 +205,11 @@ export const migrations: Migration[] = [
       ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 8,
+    name: 'index events by source and occurrence, for the 12345 analysis',
+    sql: `CREATE INDEX events_source_occurred ON events (source, occurred_at);`,
+  },
 ];
 
 /** the newest schema version this build knows */
