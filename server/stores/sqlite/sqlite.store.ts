@@ -434,7 +434,8 @@ export class SqliteStore implements Store {
       `SELECT e.id, e.category, e.grid_id AS gridId, e.street_id AS streetId, e.lng, e.lat, e.occurred_at AS occurredAt, e.title
        ${inWin('@from', '@to')} ORDER BY e.occurred_at DESC, e.id LIMIT @max`,
     ).all(p) as HotlinePoint[];
-    const archived = (f: string, t: string) => `FROM event_timeline t JOIN events e ON e.id = t.event_id
+    // CROSS JOIN keeps the timeline outermost: the archives of the window by time, not every hotline case by source
+    const archived = (f: string, t: string) => `FROM event_timeline t CROSS JOIN events e ON e.id = t.event_id
        WHERE t.action = 'archive' AND t.at >= ${f} AND t.at < ${t} AND e.source = @source${scoped}`;
     const fared = `EXISTS (SELECT 1 FROM event_timeline b WHERE b.event_id = t.event_id AND b.action = 'breach' AND b.seq < t.seq) AS breached,
        json_extract(t.data, '$.rating') AS rating, json_extract(t.data, '$.satisfaction') AS satisfaction, COUNT(*) AS n`;
