@@ -7,7 +7,7 @@
  * analysis page, the wall's 12345 panel and the CSV export all read this one shape.
  */
 import { z } from 'zod';
-import { IsoDateTime } from './common.ts';
+import { IsoDateTime, ReportedTime } from './common.ts';
 
 const Count = z.number().int().nonnegative();
 
@@ -21,8 +21,8 @@ export const HOTLINE_MAX_IDS = 20;
 /** Query of `GET /api/v1/analytics/hotline` and `…/hotline.csv`. */
 export const HotlineQuery = z.strictObject({
   areaId: z.string().min(1).max(64).optional().meta({ description: "the area (default: the session's own)" }),
-  from: IsoDateTime.optional().meta({ description: 'start of the period (default: 24 hours before `to`)' }),
-  to: IsoDateTime.optional().meta({ description: 'end of the period, exclusive (default: now)' }),
+  from: ReportedTime.optional().meta({ description: 'start of the period (default: 24 hours before `to`); not before 2000' }),
+  to: ReportedTime.optional().meta({ description: 'end of the period, exclusive (default: now)' }),
 });
 export type HotlineQuery = z.infer<typeof HotlineQuery>;
 

@@ -187,6 +187,7 @@ describe('GET /api/v1/analytics/hotline', () => {
       'from[]=1',
       'limit=5',
       `areaId=${'x'.repeat(100)}`,
+      'from=0001-01-01T00:00:00Z&to=0001-02-01T00:00:00Z',
     ];
     for (const query of bad) {
       const r = await s.get(`/api/v1/analytics/hotline?${query}`);
@@ -198,6 +199,12 @@ describe('GET /api/v1/analytics/hotline', () => {
     // exactly 92 days is allowed
     expect((await s.get(`/api/v1/analytics/hotline?from=${iso(TO - 92 * DAY)}&to=${iso(TO)}`)).status).toBe(200);
     for (const area of ['constructor', '__proto__', 'nowhere']) expect((await s.get(`/api/v1/analytics/hotline?areaId=${area}`)).status).toBe(404);
+    // the far ends of the calendar are answered (empty), never a failure
+    for (const [from, to] of [['2000-01-01T00:00:00Z', '2000-02-01T00:00:00Z'], ['9999-11-01T00:00:00Z', '9999-12-31T23:59:59Z'], ['2026-11-01T00:00:00+14:00', '2026-11-02T00:00:00-12:00']]) {
+      const r = await s.get(`/api/v1/analytics/hotline?from=${encodeURIComponent(from!)}&to=${encodeURIComponent(to!)}`);
+      expect(r.status, `${from} ${JSON.stringify(r.json)}`).toBe(200);
+      expect(HotlineAnalysis.parse(r.json).total.count).toBe(0);
+    }
   });
 
   it('should answer parallel requests alike', async () => {

@@ -32,10 +32,12 @@ describe('presetRange', () => {
 
 describe('validRange', () => {
   it('should accept what the server accepts and nothing else', () => {
-    expect(validRange({ from: 0, to: 1 })).toBe(true);
-    expect(validRange({ from: 0, to: 92 * DAY })).toBe(true);
-    expect(validRange({ from: 0, to: 92 * DAY + 1 })).toBe(false);
-    expect(validRange({ from: 1, to: 1 })).toBe(false);
+    const y2k = Date.UTC(2000, 0, 1);
+    expect(validRange({ from: y2k, to: y2k + 1 })).toBe(true);
+    expect(validRange({ from: y2k, to: y2k + 92 * DAY })).toBe(true);
+    expect(validRange({ from: y2k, to: y2k + 92 * DAY + 1 })).toBe(false);
+    expect(validRange({ from: y2k - 1, to: y2k + DAY })).toBe(false);
+    expect(validRange({ from: y2k + 1, to: y2k + 1 })).toBe(false);
     expect(validRange({ from: NaN, to: 1 })).toBe(false);
     expect(validRange(null)).toBe(false);
   });

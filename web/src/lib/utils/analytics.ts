@@ -21,9 +21,9 @@ export function presetRange(period: (typeof PRESET_PERIODS)[number], nowMs: numb
   return { from: to - span, to };
 }
 
-/** A range the server accepts: to after from, at most {@link HOTLINE_MAX_SPAN_DAYS} days. */
+/** A range the server accepts: from 2000 on, to after from, at most {@link HOTLINE_MAX_SPAN_DAYS} days. */
 export function validRange(r: { from: number; to: number } | null): r is { from: number; to: number } {
-  return !!r && Number.isFinite(r.from) && Number.isFinite(r.to) && r.to > r.from && r.to - r.from <= HOTLINE_MAX_SPAN_DAYS * DAY_MS;
+  return !!r && Number.isFinite(r.from) && Number.isFinite(r.to) && r.from >= Date.UTC(2000, 0, 1) && r.to > r.from && r.to - r.from <= HOTLINE_MAX_SPAN_DAYS * DAY_MS;
 }
 
 /** The query string of an analysis request. */
