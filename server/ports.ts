@@ -7,6 +7,7 @@ import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, DeliveryKind, Del
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
+import type { HotlineCounts } from './domain/hotline.ts';
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -232,6 +233,16 @@ export interface OpenCounts {
   today: number;
 }
 
+export interface HotlineCountsQuery {
+  source: string;
+  from: number;
+  to: number;
+  baselineFrom: number;
+  baselineTo: number;
+  area: { id: string; level: EventFilter['areaLevel'] };
+  maxPoints: number;
+}
+
 export interface UserRecord {
   id: string;
   username: string;
@@ -370,6 +381,12 @@ export interface Store extends NotificationStore {
   closedCountsByGrid(after: number, now: number): Promise<ClosedCounts[]>;
   /** per grid (only grids with any): events from `source` that occurred in (after, now] */
   callCountsByGrid(source: string, after: number, now: number): Promise<CallCounts[]>;
+  /**
+   * The 12345 analysis' counts of one source's events below an area: by category and by hour in
+   * the period and the baseline (by occurrence), by grid and at most `maxPoints` newest cases of
+   * the period, and the cases archived in either window by breach, rating and satisfaction.
+   */
+  hotlineCounts(q: HotlineCountsQuery): Promise<HotlineCounts>;
 
   /** store readings in one transaction, updating the latest direct value per (indicator, area) */
   insertReadings(readings: NewReading[]): Promise<void>;

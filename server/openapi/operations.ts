@@ -42,6 +42,8 @@ import {
   ForecastQuery,
   ForecastResponse,
   Health,
+  HotlineAnalysis,
+  HotlineQuery,
   IndicatorsResponse,
   LoginRequest,
   PasswordReset,
@@ -537,6 +539,35 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       security: SESSION,
       requestParams: { query: StatsQuery },
       responses: { 200: csv('The report.'), 400: E.badQuery('the report'), ...sessionAnswers, 404: E.areaNotFound },
+    },
+  },
+
+  // 12345 hotline analysis
+  {
+    method: 'get',
+    path: '/api/v1/analytics/hotline',
+    operation: {
+      operationId: 'getHotlineAnalysis',
+      tags: ['statistics'],
+      summary: '12345 hotline analysis of an area for a period',
+      description:
+        'Hotline events (source `12345`) of the area in the period (default: the last 24 hours; at most 92 days) against the same wall-clock hours one week earlier in the centre’s time zone: volume by category with the change, the fastest-rising categories (score (n − baseline) ÷ √(baseline + 1) at least 1, and at least two calls more than the baseline), repeat locations (grids, and spots within 100 m, with two or more cases), on-time and satisfaction figures of the hotline cases archived in either window (rates null when nothing closed), an hourly series and per-grid counts.',
+      security: SESSION,
+      requestParams: { query: HotlineQuery },
+      responses: { 200: answer('The analysis.', HotlineAnalysis), 400: E.badQuery('the analysis'), ...sessionAnswers, 403: E.crossOrigin, 404: E.areaNotFound },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/analytics/hotline.csv',
+    operation: {
+      operationId: 'getHotlineReport',
+      tags: ['statistics'],
+      summary: 'The 12345 hotline analysis as CSV',
+      description: 'Two tables separated by a blank line: categories with their baseline and change, then repeat locations (spots, then grids) with their case ids. Starts with a byte-order mark so spreadsheet programs read the Chinese as UTF-8; text cells a spreadsheet would run as a formula are prefixed with `\'`. The export is audited.',
+      security: SESSION,
+      requestParams: { query: HotlineQuery },
+      responses: { 200: csv('The report.'), 400: E.badQuery('the report'), ...sessionAnswers, 403: E.crossOrigin, 404: E.areaNotFound },
     },
   },
 

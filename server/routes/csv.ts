@@ -6,7 +6,8 @@
 
 export function csvCell(v: string | number | null): string {
   let s = v === null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  // a number is never a formula: a negative one stays a number
+  if (typeof v !== 'number' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return `"${s.replaceAll('"', '""')}"`;
 }
 

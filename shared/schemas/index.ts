@@ -15,3 +15,4 @@ export * from './stats.ts';
 export * from './alarm.ts';
 export * from './notification.ts';
 export * from './forecast.ts';
+export * from './analytics.ts';

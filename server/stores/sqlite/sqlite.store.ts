@@ -26,12 +26,14 @@ import type {
   ClosedCounts,
   NewEvent,
   NewReading,
+  HotlineCountsQuery,
   OpenCounts,
   SeriesRow,
   Store,
   AlarmRepository,
 } from '../../ports.ts';
 import { SqliteAlarmRepository } from './alarm.repository.ts';
+import type { ClosureRow, HotlineCounts, HotlinePoint, HotlineWindow } from '../../domain/hotline.ts';
 import { backupDatabase, type DatabaseSummary } from './backup.ts';
 import { LATEST_SCHEMA_VERSION, migrations, NewerDatabaseError } from './migrations.ts';
 
@@ -469,6 +471,52 @@ export class SqliteStore implements Store {
       `SELECT grid_id AS gridId, COUNT(*) AS calls FROM events INDEXED BY events_source_occurred
        WHERE source = ? AND occurred_at > ? AND occurred_at <= ? GROUP BY grid_id`,
     ).all(source, after, now) as CallCounts[];
+  }
+
+  async hotlineCounts(q: HotlineCountsQuery): Promise<HotlineCounts> {
+    // a handful of aggregates (rows bounded by categories, hours and grids) and one capped list;
+    // each window is its own half of a UNION, so overlapping windows (a period over a week) count alike
+    const scoped = q.area.level && q.area.level !== 'city' ? ` AND e.${AREA_COLUMN[q.area.level]} = @area` : '';
+    const p = { source: q.source, from: q.from, to: q.to, bfrom: q.baselineFrom, bto: q.baselineTo, area: q.area.id, max: q.maxPoints + 1 };
+    const inWin = (f: string, t: string) => `FROM events e WHERE e.source = @source AND e.occurred_at >= ${f} AND e.occurred_at < ${t}${scoped}`;
+    const categories = this.prep(
+      `SELECT 'period' AS win, e.category, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY e.category
+       UNION ALL SELECT 'baseline', e.category, COUNT(*) ${inWin('@bfrom', '@bto')} GROUP BY e.category`,
+    ).all(p) as { win: HotlineWindow; category: string; n: number }[];
+    const hours = this.prep(
+      `SELECT 'period' AS win, (e.occurred_at - @from) / 3600000 AS hour, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY 2
+       UNION ALL SELECT 'baseline', (e.occurred_at - @bfrom) / 3600000, COUNT(*) ${inWin('@bfrom', '@bto')} GROUP BY 2`,
+    ).all(p) as { win: HotlineWindow; hour: number; n: number }[];
+    const grids = this.prep(`SELECT e.grid_id AS gridId, e.street_id AS streetId, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY e.grid_id, e.street_id`).all(p) as HotlineCounts['grids'];
+    const points = this.prep(
+      `SELECT e.id, e.category, e.grid_id AS gridId, e.street_id AS streetId, e.lng, e.lat, e.occurred_at AS occurredAt, e.title
+       ${inWin('@from', '@to')} ORDER BY e.occurred_at DESC, e.id LIMIT @max`,
+    ).all(p) as HotlinePoint[];
+    // CROSS JOIN keeps the timeline outermost: the archives of the window by time, not every hotline case by source
+    const archived = (f: string, t: string) => `FROM event_timeline t CROSS JOIN events e ON e.id = t.event_id
+       WHERE t.action = 'archive' AND t.at >= ${f} AND t.at < ${t} AND e.source = @source${scoped}`;
+    const fared = `EXISTS (SELECT 1 FROM event_timeline b WHERE b.event_id = t.event_id AND b.action = 'breach' AND b.seq < t.seq) AS breached,
+       json_extract(t.data, '$.rating') AS rating, json_extract(t.data, '$.satisfaction') AS satisfaction, COUNT(*) AS n`;
+    const closures = this.prep(
+      `SELECT 'period' AS win, ${fared} ${archived('@from', '@to')} GROUP BY 2, 3, 4
+       UNION ALL SELECT 'baseline', ${fared} ${archived('@bfrom', '@bto')} GROUP BY 2, 3, 4`,
+    ).all(p) as { win: HotlineWindow; breached: number; rating: unknown; satisfaction: unknown; n: number }[];
+    return {
+      categories: categories.map((r) => ({ window: r.win, category: r.category, n: r.n })),
+      hours: hours.map((r) => ({ window: r.win, hour: r.hour, n: r.n })),
+      grids,
+      points: points.slice(0, q.maxPoints),
+      pointsTruncated: points.length > q.maxPoints,
+      closures: closures.map(
+        (r): ClosureRow => ({
+          window: r.win,
+          breached: r.breached === 1,
+          rating: r.rating === 'good' || r.rating === 'bad' ? r.rating : null,
+          satisfaction: typeof r.satisfaction === 'number' ? r.satisfaction : null,
+          n: r.n,
+        }),
+      ),
+    };
   }
 
   // ── readings ──────────────────────────────────────────────────────────────
