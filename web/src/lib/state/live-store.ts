@@ -19,7 +19,10 @@
  * if (out.resync) socket.emit('snapshot:request', ack);
  */
 import {
+  compareAlarms,
   isOpenStatus,
+  type Alarm,
+  type AlarmDelta,
   type EventDelta,
   type GridEvent,
   type HourlyCounts,
@@ -41,7 +44,10 @@ export const BUFFER_CAP = 2000;
 export const TREND_CAP = 1500;
 export const TREND_WINDOW_MS = DAY_MS;
 
-export type Delta = { kind: 'event'; delta: EventDelta } | { kind: 'indicator'; delta: IndicatorDelta };
+export type Delta = { kind: 'event'; delta: EventDelta } | { kind: 'indicator'; delta: IndicatorDelta } | { kind: 'alarm'; delta: AlarmDelta };
+
+/** Active alarms kept (the snapshot sends at most 200). */
+export const ALARMS_CAP = 500;
 
 /** `waiting`: no snapshot yet · `synced`: applying deltas · `resyncing`: a snapshot was asked for. */
 export type SyncStatus = 'waiting' | 'synced' | 'resyncing';
@@ -73,6 +79,8 @@ export interface LiveData {
   /** newest events, open or not, for the ticker; newest first */
   recent: readonly GridEvent[];
   hourly: HourlyCounts;
+  /** active alarms (raised or acknowledged) of the area and below, in {@link compareAlarms} order */
+  alarms: readonly Alarm[];
   buffer: readonly Delta[];
 }
 
@@ -109,6 +117,7 @@ export function initialLiveData(areaId: string): LiveData {
     openComplete: true,
     recent: [],
     hourly: emptyHourly(),
+    alarms: [],
     buffer: [],
   };
 }
@@ -230,6 +239,7 @@ export function applySnapshot(data: LiveData, snap: Snapshot, nowMs: number): Ou
     openComplete: open.length >= snap.openTotal,
     recent: snap.recent.slice(0, TICKER_CAP),
     hourly: normaliseHourly(snap.hourly),
+    alarms: (snap.alarms ?? []).filter((a) => a.state !== 'cleared').sort(compareAlarms).slice(0, ALARMS_CAP),
     buffer: [],
   };
   const pending = data.buffer
@@ -270,6 +280,7 @@ export function receiveDelta(data: LiveData, d: Delta, nowMs: number): Outcome {
 function applyDelta(data: LiveData, d: Delta, nowMs: number): { data: LiveData; created: GridEvent[] } {
   const seq = d.delta.seq;
   if (d.kind === 'indicator') return { data: { ...applyIndicatorDelta(data, d.delta), seq, updatedAt: nowMs }, created: [] };
+  if (d.kind === 'alarm') return { data: { ...data, alarms: upsertAlarm(data.alarms, d.delta.alarm), seq, updatedAt: nowMs }, created: [] };
   const { event, created } = d.delta;
   return {
     data: { ...applyEventDelta(data, d.delta), seq, updatedAt: nowMs },
@@ -288,6 +299,18 @@ function applyIndicatorDelta(data: LiveData, delta: IndicatorDelta): LiveData {
     trends = next;
   }
   return { ...data, indicators, trends };
+}
+
+/**
+ * The active alarms after one alarm changed: a newer version replaces the one held, a cleared
+ * alarm leaves, an older version than the one held changes nothing.
+ */
+export function upsertAlarm(alarms: readonly Alarm[], a: Alarm): readonly Alarm[] {
+  const i = alarms.findIndex((x) => x.id === a.id);
+  if (i >= 0 && alarms[i]!.version > a.version) return alarms;
+  const rest = i >= 0 ? alarms.filter((x) => x.id !== a.id) : alarms;
+  if (a.state === 'cleared') return i >= 0 ? rest : alarms;
+  return [...rest, a].sort(compareAlarms).slice(0, ALARMS_CAP);
 }
 
 function isNewer(a: GridEvent, b: GridEvent): boolean {
