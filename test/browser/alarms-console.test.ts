@@ -24,6 +24,9 @@ const RULE = 'elevator_faults.street';
 const sel = (testid: string) => `[data-testid="${testid}"]`;
 /** a deadline for a condition, never a pause (two pages draw with software WebGL on 2 cores) */
 const WAIT_MS = 20_000;
+/** with ONESCREEN_SCREENSHOTS set, screenshots go to ONESCREEN_SCREENSHOTS_DIR (default docs/) */
+const shot = (page: Page, name: string) =>
+  process.env.ONESCREEN_SCREENSHOTS ? page.screenshot({ path: `${process.env.ONESCREEN_SCREENSHOTS_DIR ?? 'docs'}/screenshot-${name}.png` }) : Promise.resolve();
 
 let server: TestServer;
 let browser: Browser;
@@ -39,9 +42,9 @@ async function openPage(cookie: string, width = 1920, height = 1080): Promise<Pa
   return page;
 }
 
-async function openConsole(cookie: string): Promise<Page> {
+async function openConsole(cookie: string, query = ''): Promise<Page> {
   const page = await openPage(cookie);
-  await page.goto(`${server.url}/console`);
+  await page.goto(`${server.url}/console${query}`);
   await page.waitForSelector(`${sel('console')}[data-ready="true"]`, { timeout: WAIT_MS });
   return page;
 }
@@ -87,7 +90,7 @@ describe('alarms in the console and the rule editor', () => {
     expect(await desk.$$eval(`${sel('alarm-actions')} button`, (bs) => bs.map((b) => b.getAttribute('data-testid')))).toEqual(['alarm-ack', 'alarm-open-case']);
     expect(await desk.textContent(sel('alarm-value'))).toContain('3');
 
-    if (process.env.ONESCREEN_SCREENSHOTS) await desk.screenshot({ path: process.env.ONESCREEN_SCREENSHOTS_TO ?? 'docs/screenshot-console-alarms.png' });
+    await shot(desk, 'console-alarms');
 
     // 确认 with a note
     await desk.click(sel('alarm-ack'));
@@ -126,12 +129,15 @@ describe('alarms in the console and the rule editor', () => {
   }, 120_000);
 
   it('should show an administrator the alarm read-only', async () => {
-    const admin = await openConsole(await server.login(ADMIN.username, ADMIN.password));
+    // in English, for once
+    const admin = await openConsole(await server.login(ADMIN.username, ADMIN.password), '?lang=en');
     const row = admin.locator(`${sel('alarm-row')}[data-id="${alarmId}"]`);
     await row.waitFor({ timeout: WAIT_MS });
     await row.click();
     await admin.waitForSelector(`${sel('alarm-detail')}[data-id="${alarmId}"]`);
     await admin.waitForSelector(sel('alarm-readonly'));
+    expect(await admin.textContent(sel('alarm-history'))).toContain('Case opened');
+    await shot(admin, 'console-alarm-en');
     expect(await admin.locator(sel('alarm-actions')).count()).toBe(0);
     // and the server refuses an admin's acknowledgement anyway
     const refused = await admin.evaluate(async (id) => (await fetch(`/api/v1/alarms/${id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ version: 1 }) })).status, alarmId);
@@ -146,9 +152,10 @@ describe('alarms in the console and the rule editor', () => {
 
     const adminCookie = await server.login(ADMIN.username, ADMIN.password);
     const page = await openPage(adminCookie);
-    await page.goto(`${server.url}/admin#rules`);
+    await page.goto(`${server.url}/admin?lang=en#rules`);
     await page.waitForSelector(`${sel('admin-rules')}[data-version="0"] ${sel('rule-row')}`, { timeout: WAIT_MS });
     expect(await page.textContent(sel('rules-version'))).toBe('v0');
+    await shot(page, 'admin-rules');
     const ruleRow = page.locator(`${sel('rule-row')}[data-id="${RULE}"]`);
     expect(await ruleRow.locator(sel('rule-warn')).inputValue()).toBe('2');
     expect(await ruleRow.locator(sel('rule-create-case')).inputValue()).toBe('manual');
@@ -160,6 +167,7 @@ describe('alarms in the console and the rule editor', () => {
     await page.waitForSelector(sel('rules-invalid'));
     expect(await page.getAttribute(`${sel('rules-issue')}`, 'data-field')).toBe('clear');
     await page.waitForSelector(`${sel('rule-issues')}[data-id="${RULE}"]`);
+    await shot(page, 'admin-rules-invalid');
     expect((await server.get('/api/v1/admin/rules', adminCookie)).json.version).toBe(0);
     await page.click(sel('rules-discard'));
 
@@ -179,6 +187,7 @@ describe('alarms in the console and the rule editor', () => {
     await desk.waitForSelector(`${sel('alarm-row')}[data-id="${alarmId}"]`, { state: 'detached', timeout: WAIT_MS });
     await desk.check(sel('alarm-show-cleared'));
     await desk.waitForSelector(`${sel('alarm-row')}[data-id="${alarmId}"][data-state="cleared"]`, { timeout: WAIT_MS });
+    await shot(desk, 'console-alarms-cleared');
     expect(((await server.get(`/api/v1/alarms/${alarmId}`)).json as Alarm).state).toBe('cleared');
 
     // someone else saves meanwhile: the admin's save is refused (409), said, and a reload brings v2
