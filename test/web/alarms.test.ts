@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compareAlarms, type Alarm, type IndicatorDefinition, type Snapshot } from '../../shared/index.ts';
-import { applySnapshot, initialLiveData, receiveDelta, upsertAlarm } from '../../web/src/lib/state/live-store.ts';
+import { applyAlarm, applySnapshot, initialLiveData, receiveDelta } from '../../web/src/lib/state/live-store.ts';
 import { ageText, alarmActions, alarmList, alarmValueText, canActOnAlarms, noteCleared } from '../../web/src/lib/utils/alarms.ts';
 
 const NOW = Date.parse('2026-11-22T10:30:00+08:00');
@@ -97,12 +97,11 @@ describe('live store: alarms', () => {
     expect(after.data.alarms).toEqual([a]);
   });
 
-  it('should keep a newer version over an older one arriving late', () => {
+  it('should keep a newer version over an older one arriving late, and never list a cleared one as active', () => {
     const a = alarm({ version: 3, severity: 'alarm' });
-    expect(upsertAlarm([a], { ...a, version: 2, severity: 'warn' })).toEqual([a]);
-    // a cleared alarm never known stays out
-    const list = [a];
-    expect(upsertAlarm(list, alarm({ state: 'cleared' }))).toBe(list);
+    const data = { ...initialLiveData('310110019000'), alarms: [a] };
+    expect(applyAlarm(data, { ...a, version: 2, severity: 'warn' }).alarms).toEqual([a]);
+    expect(applyAlarm(data, alarm({ state: 'cleared' })).alarms).toEqual([a]);
   });
 });
 
