@@ -125,7 +125,10 @@ export function createAlarmService(deps: AlarmServiceDeps) {
   /** run `fn` after everything queued before it; failures are logged, never break the queue */
   function serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = chain.then(fn);
-    chain = run.catch((err) => logger.error({ err }, 'alarm evaluation failed'));
+    // a refusal (an AppError: stale version, already acknowledged, bad rules) is the caller's answer, not a failure
+    chain = run.catch((err: unknown) => {
+      if (!(err instanceof AppError)) logger.error({ err }, 'alarm evaluation failed');
+    });
     return run;
   }
 

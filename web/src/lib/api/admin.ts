@@ -1,10 +1,11 @@
 /**
  * @module web/api/admin
- * The admin API (role admin): users, display tokens and the audit trail. Answers are checked
+ * The admin API (role admin): users, display tokens, the audit trail and the alarm rules. Answers are checked
  * with the shared schemas.
  */
 import { z } from 'zod';
 import {
+  AlarmRuleSet,
   AuditEntry,
   ChannelView,
   DeliveryView,
@@ -14,10 +15,12 @@ import {
   type ChannelCreate,
   type ChannelUpdate,
   type DeliveryStatus,
+  type AlarmRulesSave,
   type DisplayTokenCreate,
+  type ValidationIssue,
   type UserCreate,
 } from '../../../../shared/index.ts';
-import { getJson, sendJson, validItems } from './http.ts';
+import { getJson, HttpError, sendJson, validItems } from './http.ts';
 
 export { DisplayCreated } from '../../../../shared/index.ts';
 
@@ -125,4 +128,31 @@ export async function listDeliveries(q: { status?: DeliveryStatus; limit?: numbe
 /** try a failed delivery again now */
 export async function retryDelivery(deliveryId: number): Promise<DeliveryView> {
   return parse(DeliveryView, await sendJson('POST', `${NOTIFY}/deliveries/${deliveryId}/retry`), 'delivery');
+}
+
+/** `GET /api/v1/admin/rules`: the live alarm rule set with its version and who saved it. */
+export async function fetchRules(signal?: AbortSignal): Promise<AlarmRuleSet> {
+  return parse(AlarmRuleSet, await getJson('/api/v1/admin/rules', signal), 'rules');
+}
+
+export type RulesSaveResult =
+  | { ok: true; set: AlarmRuleSet }
+  /** someone saved since `version` was loaded (409): reload */
+  | { ok: false; kind: 'conflict'; message: string }
+  /** 400: the schema's issues by field, or the server's own checks in its message */
+  | { ok: false; kind: 'invalid'; message: string; issues: readonly ValidationIssue[] }
+  | { ok: false; kind: 'failed'; status: number | null; message: string };
+
+/** `PUT /api/v1/admin/rules`: saved and applied at once, or why not. */
+export async function saveRules(body: z.input<typeof AlarmRulesSave>): Promise<RulesSaveResult> {
+  try {
+    return { ok: true, set: parse(AlarmRuleSet, await sendJson('PUT', '/api/v1/admin/rules', body), 'rules') };
+  } catch (err) {
+    if (err instanceof HttpError) {
+      if (err.status === 409) return { ok: false, kind: 'conflict', message: err.serverMessage };
+      if (err.status === 400) return { ok: false, kind: 'invalid', message: err.serverMessage, issues: err.issues };
+      return { ok: false, kind: 'failed', status: err.status, message: err.serverMessage || `HTTP ${err.status}` };
+    }
+    return { ok: false, kind: 'failed', status: null, message: err instanceof Error ? err.message : String(err) };
+  }
 }

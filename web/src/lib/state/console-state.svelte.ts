@@ -14,6 +14,7 @@ import { fetchCase, transition, type CaseView, type TransitionBody } from '../ap
 import { isUnauthorized } from '../api/http.ts';
 import { sortQueue, filterQueue, moveCursor, EMPTY_FILTER, type QueueFilter } from '../utils/queue.ts';
 import { Catalog } from './catalog.svelte.ts';
+import { ConsoleAlarms } from './console-alarms.svelte.ts';
 import { LiveState } from './live-state.svelte.ts';
 
 /** Actions taken at once; the others open a small form first. */
@@ -66,9 +67,13 @@ export class ConsoleState {
   #abort = new AbortController();
   #loadSeq = 0;
 
+  /** the alarms (告警) of the scope and the one open in the middle column */
+  readonly alarms: ConsoleAlarms;
+
   constructor(session: SessionInfo) {
     this.session = session;
     this.catalog = new Catalog(session.areaId);
+    this.alarms = new ConsoleAlarms({ session, live: this.live, openCase: (id) => this.open(id), onsessionlost: () => this.onsessionlost?.() });
   }
 
   async start(): Promise<void> {
@@ -88,6 +93,7 @@ export class ConsoleState {
     if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
     this.live.disconnect();
     this.catalog.destroy();
+    this.alarms.destroy();
   }
 
   setFilter(patch: Partial<QueueFilter>): void {
@@ -110,6 +116,7 @@ export class ConsoleState {
   }
 
   async open(id: string): Promise<void> {
+    this.alarms.close();
     this.cursorId = id;
     if (this.view?.id !== id) {
       this.form = null;

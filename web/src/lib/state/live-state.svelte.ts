@@ -9,7 +9,7 @@
  * retry by itself: the state calls {@link LiveState.onrefused} so the page can check the session
  * and either reconnect or show that it is signed out.
  */
-import type { GridEvent, Snapshot, SocketRefusal } from '../../../../shared/index.ts';
+import type { Alarm, GridEvent, Snapshot, SocketRefusal } from '../../../../shared/index.ts';
 import { connectWallSocket, refusalOf, type WallSocket } from '../api/socket.ts';
 import {
   applySnapshot,
@@ -57,6 +57,9 @@ export class LiveState {
    * (closed) and are not among the newest: a page showing such a case can follow it to the end.
    */
   onevent: ((e: GridEvent) => void) | null = null;
+
+  /** Called with every alarm change the stream brings, cleared ones included. */
+  onalarm: ((a: Alarm) => void) | null = null;
 
   #socket: WallSocket | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -109,6 +112,7 @@ export class LiveState {
     socket.on('snapshot', (s) => this.#onSnapshot(s));
     socket.on('event:upsert', (delta) => this.#onDelta({ kind: 'event', delta }));
     socket.on('indicator:update', (delta) => this.#onDelta({ kind: 'indicator', delta }));
+    socket.on('alarm:upsert', (delta) => this.#onDelta({ kind: 'alarm', delta }));
 
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
@@ -145,6 +149,7 @@ export class LiveState {
 
   #onDelta(d: Delta): void {
     if (d.kind === 'event') this.onevent?.(d.delta.event);
+    else if (d.kind === 'alarm') this.onalarm?.(d.delta.alarm);
     this.#take(receiveDelta(this.data, d, Date.now()));
   }
 

@@ -112,6 +112,7 @@ export const STRINGS = {
   tabUsers: { zh: '用户', en: 'Users' },
   tabDisplays: { zh: '大屏令牌', en: 'Displays' },
   tabAudit: { zh: '审计日志', en: 'Audit log' },
+  tabRules: { zh: '告警规则', en: 'Alarm rules' },
   role: { zh: '角色', en: 'Role' },
   area: { zh: '区域', en: 'Area' },
   createdAt: { zh: '创建时间', en: 'Created' },
@@ -301,6 +302,7 @@ export const SOURCE_NAMES: Record<string, LocalisedText> = {
   grid: { zh: '网格巡查', en: 'Grid inspector' },
   sensor: { zh: '物联感知', en: 'IoT sensor' },
   camera: { zh: '视频监控', en: 'Camera' },
+  alarm: { zh: '体征告警', en: 'Vital-sign alarm' },
 };
 
 /** A source code's display name; unknown codes are shown as they are. */
