@@ -109,6 +109,7 @@ export class LiveState {
     socket.on('snapshot', (s) => this.#onSnapshot(s));
     socket.on('event:upsert', (delta) => this.#onDelta({ kind: 'event', delta }));
     socket.on('indicator:update', (delta) => this.#onDelta({ kind: 'indicator', delta }));
+    socket.on('alarm:upsert', (delta) => this.#onDelta({ kind: 'alarm', delta }));
 
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }

@@ -1,7 +1,8 @@
 /**
  * @module web/state/live-store
  * The pure core of the wall's live state: it folds a room's `snapshot` and its sequenced deltas
- * (`event:upsert`, `indicator:update`, see shared/socket.ts) into one immutable {@link LiveData}.
+ * (`event:upsert`, `indicator:update`, `alarm:upsert`, see shared/socket.ts) into one immutable
+ * {@link LiveData}. All three kinds share the room's one sequence.
  *
  * Rules of the stream:
  * - before the first snapshot (and while a resync is under way) deltas are buffered; once the
@@ -19,7 +20,10 @@
  * if (out.resync) socket.emit('snapshot:request', ack);
  */
 import {
+  compareAlarms,
   isOpenStatus,
+  type Alarm,
+  type AlarmDelta,
   type EventDelta,
   type GridEvent,
   type HourlyCounts,
@@ -41,7 +45,13 @@ export const BUFFER_CAP = 2000;
 export const TREND_CAP = 1500;
 export const TREND_WINDOW_MS = DAY_MS;
 
-export type Delta = { kind: 'event'; delta: EventDelta } | { kind: 'indicator'; delta: IndicatorDelta };
+/** Recently cleared alarms kept for the "recently cleared" line. */
+export const CLEARED_CAP = 20;
+
+export type Delta =
+  | { kind: 'event'; delta: EventDelta }
+  | { kind: 'indicator'; delta: IndicatorDelta }
+  | { kind: 'alarm'; delta: AlarmDelta };
 
 /** `waiting`: no snapshot yet · `synced`: applying deltas · `resyncing`: a snapshot was asked for. */
 export type SyncStatus = 'waiting' | 'synced' | 'resyncing';
@@ -73,6 +83,10 @@ export interface LiveData {
   /** newest events, open or not, for the ticker; newest first */
   recent: readonly GridEvent[];
   hourly: HourlyCounts;
+  /** active alarms (raised or acknowledged) of the area and below it, in {@link compareAlarms} order */
+  alarms: readonly Alarm[];
+  /** alarms cleared since the snapshot, newest first (at most {@link CLEARED_CAP}) */
+  clearedAlarms: readonly Alarm[];
   buffer: readonly Delta[];
 }
 
@@ -109,6 +123,8 @@ export function initialLiveData(areaId: string): LiveData {
     openComplete: true,
     recent: [],
     hourly: emptyHourly(),
+    alarms: [],
+    clearedAlarms: [],
     buffer: [],
   };
 }
@@ -230,6 +246,9 @@ export function applySnapshot(data: LiveData, snap: Snapshot, nowMs: number): Ou
     openComplete: open.length >= snap.openTotal,
     recent: snap.recent.slice(0, TICKER_CAP),
     hourly: normaliseHourly(snap.hourly),
+    alarms: (snap.alarms ?? []).filter((a) => a.state !== 'cleared').sort(compareAlarms),
+    // cleared alarms seen before stay listed unless the snapshot says one is active again
+    clearedAlarms: data.areaId === snap.areaId ? data.clearedAlarms.filter((c) => !(snap.alarms ?? []).some((a) => a.id === c.id)) : [],
     buffer: [],
   };
   const pending = data.buffer
@@ -270,6 +289,7 @@ export function receiveDelta(data: LiveData, d: Delta, nowMs: number): Outcome {
 function applyDelta(data: LiveData, d: Delta, nowMs: number): { data: LiveData; created: GridEvent[] } {
   const seq = d.delta.seq;
   if (d.kind === 'indicator') return { data: { ...applyIndicatorDelta(data, d.delta), seq, updatedAt: nowMs }, created: [] };
+  if (d.kind === 'alarm') return { data: { ...applyAlarm(data, d.delta.alarm), seq, updatedAt: nowMs }, created: [] };
   const { event, created } = d.delta;
   return {
     data: { ...applyEventDelta(data, d.delta), seq, updatedAt: nowMs },
@@ -288,6 +308,23 @@ function applyIndicatorDelta(data: LiveData, delta: IndicatorDelta): LiveData {
     trends = next;
   }
   return { ...data, indicators, trends };
+}
+
+/**
+ * Folds one alarm change in: an active one is inserted or replaced (never by an older version),
+ * a cleared one leaves the active list for the head of the recently cleared list.
+ */
+export function applyAlarm(data: LiveData, alarm: Alarm): LiveData {
+  const known = data.alarms.find((a) => a.id === alarm.id) ?? data.clearedAlarms.find((a) => a.id === alarm.id);
+  if (known && known.version > alarm.version) return data;
+  const alarms = data.alarms.filter((a) => a.id !== alarm.id);
+  let clearedAlarms = data.clearedAlarms.filter((a) => a.id !== alarm.id);
+  if (alarm.state === 'cleared') clearedAlarms = [alarm, ...clearedAlarms].slice(0, CLEARED_CAP);
+  else {
+    alarms.push(alarm);
+    alarms.sort(compareAlarms);
+  }
+  return { ...data, alarms, clearedAlarms };
 }
 
 function isNewer(a: GridEvent, b: GridEvent): boolean {
