@@ -31,6 +31,9 @@ export const LAYERS = {
   gridsFill: 'grids-fill',
   gridsLine: 'grids-line',
   streetsLine: 'streets-line',
+  /** outlines of streets and grids with an active alarm (feature-state `alarm`: 1 warn, 2 alarm) */
+  gridsAlarm: 'grids-alarm',
+  streetsAlarm: 'streets-alarm',
   streetSelected: 'street-selected',
   districtGlow: 'district-glow',
   districtLine: 'district-line',
@@ -67,6 +70,16 @@ const severityColour: ExpressionSpecification = [
   'critical', SEVERITY_COLOURS.critical,
   SEVERITY_COLOURS.low,
 ];
+const alarmLevel: ExpressionSpecification = ['coalesce', ['feature-state', 'alarm'], 0];
+const alarmColour: ExpressionSpecification = ['match', alarmLevel, 2, PALETTE.alarm, PALETTE.warn];
+
+/** Opacity of the alarm outlines: `peak` where an alarm is active, none elsewhere (the wall pulses `peak`). */
+export function alarmOpacity(peak: number): ExpressionSpecification {
+  return ['match', alarmLevel, 0, 0, peak];
+}
+/** the two opacities the alarm outlines pulse between */
+export const ALARM_PULSE = [0.95, 0.35] as const;
+
 /** feature-state `dim` is set on streets outside the drilled-into one */
 const dimmed: ExpressionSpecification = ['boolean', ['feature-state', 'dim'], false];
 
@@ -175,6 +188,14 @@ export function layers(scale: number): LayerSpecification[] {
     {
       id: LAYERS.streetsLine, type: 'line', source: SOURCES.streets,
       paint: { 'line-color': '#4f86bd', 'line-opacity': 0.85, 'line-width': 1.4 * scale },
+    },
+    {
+      id: LAYERS.gridsAlarm, type: 'line', source: SOURCES.grids,
+      paint: { 'line-color': alarmColour, 'line-opacity': alarmOpacity(ALARM_PULSE[0]), 'line-width': 2.4 * scale },
+    },
+    {
+      id: LAYERS.streetsAlarm, type: 'line', source: SOURCES.streets,
+      paint: { 'line-color': alarmColour, 'line-opacity': alarmOpacity(ALARM_PULSE[0]), 'line-width': 4 * scale },
     },
     {
       id: LAYERS.streetSelected, type: 'line', source: SOURCES.streets,
