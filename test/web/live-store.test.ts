@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { EventDelta, GridEvent, IndicatorDelta, IndicatorValue, Snapshot } from '../../shared/index.ts';
+import type { Alarm, AlarmDelta, EventDelta, GridEvent, IndicatorDelta, IndicatorValue, Snapshot } from '../../shared/index.ts';
 import {
+  CLEARED_CAP,
   OPEN_EVENTS_CAP,
   TICKER_CAP,
   applySnapshot,
@@ -382,5 +383,137 @@ describe(hourlyAt.name, () => {
     const ny = { ...h, todayStart: start };
     expect(hourlyAt(ny, start + 23 * HOUR - 1, 'America/New_York')).toBe(ny);
     expect(hourlyAt(ny, start + 23 * HOUR, 'America/New_York').todayStart).toBe(Date.parse('2026-03-09T00:00:00-04:00'));
+  });
+});
+
+function makeAlarm(over: Partial<Alarm> = {}): Alarm {
+  counter += 1;
+  const at = new Date(NOW).toISOString();
+  return {
+    id: `al-${counter}`,
+    ruleId: 'pm25-high',
+    kind: 'threshold',
+    indicatorId: 'pm25',
+    areaId: '310110',
+    streetId: null,
+    severity: 'warn',
+    state: 'raised',
+    title: { zh: 'PM2.5 超标', en: 'PM2.5 high' },
+    value: 90,
+    threshold: 75,
+    since: at,
+    raisedAt: at,
+    lastAt: at,
+    clearedAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    ackNote: null,
+    caseId: null,
+    createCase: 'off',
+    simulated: false,
+    version: 1,
+    ...over,
+  };
+}
+const al = (seq: number, alarm: Alarm, epoch = 'e1'): Delta => ({ kind: 'alarm', delta: { seq, epoch, alarm } satisfies AlarmDelta });
+
+describe('alarm deltas', () => {
+  it('should take the active alarms of the snapshot in panel order', () => {
+    const warn = makeAlarm({ raisedAt: new Date(NOW - HOUR).toISOString() });
+    const alarm = makeAlarm({ severity: 'alarm' });
+    const older = makeAlarm({ severity: 'alarm', raisedAt: new Date(NOW - 2 * HOUR).toISOString() });
+    const data = synced({ alarms: [warn, alarm, older] });
+    expect(data.alarms.map((a) => a.id)).toEqual([older.id, alarm.id, warn.id]);
+    expect(data.clearedAlarms).toEqual([]);
+  });
+
+  it('should raise, update and clear an alarm in sequence', () => {
+    let data = synced();
+    const a = makeAlarm();
+    data = receiveDelta(data, al(11, a), NOW).data;
+    expect(data.seq).toBe(11);
+    expect(data.alarms.map((x) => x.id)).toEqual([a.id]);
+    const escalated = { ...a, severity: 'alarm' as const, value: 130, version: 2 };
+    data = receiveDelta(data, al(12, escalated), NOW).data;
+    expect(data.alarms).toHaveLength(1);
+    expect(data.alarms[0]?.severity).toBe('alarm');
+    const acked = { ...escalated, state: 'acknowledged' as const, acknowledgedBy: 'zhang', version: 3 };
+    data = receiveDelta(data, al(13, acked), NOW).data;
+    expect(data.alarms[0]?.acknowledgedBy).toBe('zhang');
+    const cleared = { ...acked, state: 'cleared' as const, clearedAt: new Date(NOW).toISOString(), version: 4 };
+    data = receiveDelta(data, al(14, cleared), NOW).data;
+    expect(data.alarms).toEqual([]);
+    expect(data.clearedAlarms.map((x) => x.id)).toEqual([a.id]);
+  });
+
+  it('should order by severity, then age', () => {
+    let data = synced();
+    const young = makeAlarm({ severity: 'alarm', raisedAt: new Date(NOW).toISOString() });
+    const old = makeAlarm({ severity: 'alarm', raisedAt: new Date(NOW - HOUR).toISOString() });
+    const warn = makeAlarm({ severity: 'warn', raisedAt: new Date(NOW - 5 * HOUR).toISOString() });
+    data = receiveDelta(data, al(11, warn), NOW).data;
+    data = receiveDelta(data, al(12, young), NOW).data;
+    data = receiveDelta(data, al(13, old), NOW).data;
+    expect(data.alarms.map((x) => x.id)).toEqual([old.id, young.id, warn.id]);
+  });
+
+  it('should not let an older version overwrite a newer one', () => {
+    const a = makeAlarm({ version: 3, state: 'acknowledged' });
+    let data = synced({ alarms: [a] });
+    data = receiveDelta(data, al(11, { ...a, version: 2, state: 'raised' }), NOW).data;
+    expect(data.seq).toBe(11);
+    expect(data.alarms[0]?.state).toBe('acknowledged');
+    // a cleared episode does not come back from an older version either
+    data = receiveDelta(data, al(12, { ...a, version: 4, state: 'cleared', clearedAt: new Date(NOW).toISOString() }), NOW).data;
+    data = receiveDelta(data, al(13, { ...a, version: 3 }), NOW).data;
+    expect(data.alarms).toEqual([]);
+  });
+
+  it('should keep only the last cleared alarms, newest first', () => {
+    let data = synced();
+    const ids: string[] = [];
+    for (let i = 0; i < CLEARED_CAP + 5; i++) {
+      const a = makeAlarm({ state: 'cleared', clearedAt: new Date(NOW + i).toISOString() });
+      ids.unshift(a.id);
+      data = receiveDelta(data, al(11 + i, a), NOW).data;
+    }
+    expect(data.clearedAlarms.map((x) => x.id)).toEqual(ids.slice(0, CLEARED_CAP));
+    expect(data.alarms).toEqual([]);
+  });
+
+  it('should detect a gap across mixed delta kinds and recover from the snapshot', () => {
+    let data = synced();
+    const a = makeAlarm();
+    data = receiveDelta(data, ev(11, makeEvent()), NOW).data;
+    data = receiveDelta(data, ind(12, [value('pm25', 120)]), NOW).data;
+    // seq 13 (an event) is lost: the alarm at 14 reveals the gap
+    const gap = receiveDelta(data, al(14, a), NOW);
+    expect(gap.resync).toBe(true);
+    expect(gap.data.status).toBe('resyncing');
+    expect(gap.data.alarms).toEqual([]);
+    const b = makeAlarm({ severity: 'alarm' });
+    const more = receiveDelta(gap.data, al(15, b), NOW);
+    expect(more.resync).toBe(false);
+    // the snapshot at 14 already holds `a`; `b` follows from the buffer
+    const out = applySnapshot(more.data, makeSnapshot({ seq: 14, alarms: [a] }), NOW);
+    expect(out.resync).toBe(false);
+    expect(out.data.seq).toBe(15);
+    expect(out.data.alarms.map((x) => x.id)).toEqual([b.id, a.id]);
+  });
+
+  it('should resync when an alarm delta brings a new epoch', () => {
+    const out = receiveDelta(synced({ alarms: [makeAlarm()] }), al(1, makeAlarm(), 'e2'), NOW);
+    expect(out.resync).toBe(true);
+    const after = applySnapshot(out.data, makeSnapshot({ seq: 0, epoch: 'e2' }), NOW);
+    expect(after.data.seq).toBe(1);
+    expect(after.data.alarms).toHaveLength(1);
+  });
+
+  it('should buffer alarm deltas before the first snapshot', () => {
+    const a = makeAlarm();
+    const data = receiveDelta(initialLiveData('310110'), al(11, a), NOW).data;
+    expect(data.alarms).toEqual([]);
+    const out = applySnapshot(data, makeSnapshot({ seq: 10 }), NOW);
+    expect(out.data.alarms.map((x) => x.id)).toEqual([a.id]);
   });
 });

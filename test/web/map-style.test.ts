@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTION, EMPTY, LAYERS, baseStyle, layers, scaledPaint, sources } from '../../web/src/lib/components/map/map-style.ts';
+import { ALARM_PULSE, ATTRIBUTION, EMPTY, LAYERS, alarmOpacity, baseStyle, layers, scaledPaint, sources } from '../../web/src/lib/components/map/map-style.ts';
 import { areaBarsOption, hourlyOption, trendOption } from '../../web/src/lib/components/charts/chart-options.ts';
 
 const data = { basemap: EMPTY, city: EMPTY, context: EMPTY, district: EMPTY, streets: EMPTY, grids: EMPTY };
@@ -25,6 +25,22 @@ describe('map style', () => {
     const ids = layers(1).map((l) => l.id);
     for (const id of [LAYERS.streetsFill, LAYERS.events, LAYERS.districtLine, LAYERS.gridsFill]) expect(ids).toContain(id);
     expect(ids.indexOf(LAYERS.events)).toBeGreaterThan(ids.indexOf(LAYERS.streetsFill));
+  });
+
+  it('should outline streets and grids with an alarm above their fills and the events, and nothing without one', () => {
+    const ls = layers(1);
+    const ids = ls.map((l) => l.id);
+    expect(ids.indexOf(LAYERS.streetsAlarm)).toBeGreaterThan(ids.indexOf(LAYERS.streetsLine));
+    // over the event dots, which would hide a thin outline on a busy street
+    expect(ids.indexOf(LAYERS.streetsAlarm)).toBeGreaterThan(ids.indexOf(LAYERS.events));
+    expect(ids.indexOf(LAYERS.gridsAlarm)).toBeGreaterThan(ids.indexOf(LAYERS.gridsFill));
+    const street = ls.find((l) => l.id === LAYERS.streetsAlarm) as { paint: Record<string, unknown> };
+    // feature-state alarm 0 → invisible; 1 warn, 2 alarm → drawn
+    expect(street.paint['line-opacity']).toEqual(alarmOpacity(ALARM_PULSE[0]));
+    expect(alarmOpacity(0.5)).toEqual(['match', ['coalesce', ['feature-state', 'alarm'], 0], 0, 0, 0.5]);
+    const at2 = new Map(scaledPaint(2).map(([l, p, v]) => [`${l}.${p}`, v]));
+    expect(at2.get(`${LAYERS.streetsAlarm}.line-width`)).toBe(14);
+    expect(ids.indexOf(LAYERS.streetsAlarmCore)).toBe(ids.indexOf(LAYERS.streetsAlarm) + 1);
   });
 
   it('should scale line widths and radii with the wall', () => {

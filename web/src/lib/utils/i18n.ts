@@ -209,6 +209,21 @@ export const STRINGS = {
   statusFailed: { zh: '失败', en: 'Failed' },
   retryNow: { zh: '立即重试', en: 'Retry now' },
   allStatuses: { zh: '全部状态', en: 'All statuses' },
+  // alarms on the wall (体征告警)
+  alarmsTitle: { zh: '告警', en: 'Alarms' },
+  noAlarms: { zh: '当前无告警', en: 'No active alarms' },
+  alarmAlarm: { zh: '告警', en: 'Alarm' },
+  alarmWarn: { zh: '预警', en: 'Warning' },
+  dataInterrupted: { zh: '数据中断', en: 'Data interrupted' },
+  forecastTag: { zh: '预计超标', en: 'Forecast' },
+  acknowledged: { zh: '已确认', en: 'Acknowledged' },
+  alarmHasCase: { zh: '已立案', en: 'Case opened' },
+  moreAlarms: { zh: '另有 {n} 条告警', en: '{n} more alarms' },
+  recentlyCleared: { zh: '最近解除', en: 'Recently cleared' },
+  healthScore: { zh: '体征指数', en: 'Health score' },
+  pulledDownBy: { zh: '拉低', en: 'Pulled down by' },
+  streetHealth: { zh: '街道体征指数', en: 'Streets by score' },
+  gridHealth: { zh: '网格体征指数', en: 'Grids by score' },
 } satisfies Record<string, LocalisedText>;
 
 export type StringKey = keyof typeof STRINGS;

@@ -31,6 +31,11 @@ export const LAYERS = {
   gridsFill: 'grids-fill',
   gridsLine: 'grids-line',
   streetsLine: 'streets-line',
+  /** outlines of streets and grids with an active alarm (feature-state `alarm`: 1 warn, 2 alarm), over the event dots */
+  gridsAlarm: 'grids-alarm',
+  streetsAlarm: 'streets-alarm',
+  /** a light core over the alarm outline, so it stands out on a street filled red by its load */
+  streetsAlarmCore: 'streets-alarm-core',
   streetSelected: 'street-selected',
   districtGlow: 'district-glow',
   districtLine: 'district-line',
@@ -67,6 +72,17 @@ const severityColour: ExpressionSpecification = [
   'critical', SEVERITY_COLOURS.critical,
   SEVERITY_COLOURS.low,
 ];
+const alarmLevel: ExpressionSpecification = ['coalesce', ['feature-state', 'alarm'], 0];
+const alarmColour: ExpressionSpecification = ['match', alarmLevel, 2, PALETTE.alarm, PALETTE.warn];
+const alarmCoreColour: ExpressionSpecification = ['match', alarmLevel, 2, '#ffd9d9', '#fff0cc'];
+
+/** Opacity of the alarm outlines: `peak` where an alarm is active, none elsewhere (the wall pulses `peak`). */
+export function alarmOpacity(peak: number): ExpressionSpecification {
+  return ['match', alarmLevel, 0, 0, peak];
+}
+/** the two opacities the alarm outlines pulse between */
+export const ALARM_PULSE = [1, 0.45] as const;
+
 /** feature-state `dim` is set on streets outside the drilled-into one */
 const dimmed: ExpressionSpecification = ['boolean', ['feature-state', 'dim'], false];
 
@@ -199,6 +215,18 @@ export function layers(scale: number): LayerSpecification[] {
         'circle-stroke-color': '#02060d',
         'circle-stroke-width': 0.8 * scale,
       },
+    },
+    {
+      id: LAYERS.gridsAlarm, type: 'line', source: SOURCES.grids,
+      paint: { 'line-color': alarmColour, 'line-opacity': alarmOpacity(ALARM_PULSE[0]), 'line-width': 2.4 * scale },
+    },
+    {
+      id: LAYERS.streetsAlarm, type: 'line', source: SOURCES.streets,
+      paint: { 'line-color': alarmColour, 'line-opacity': alarmOpacity(ALARM_PULSE[0]), 'line-width': 7 * scale, 'line-blur': 1.5 * scale },
+    },
+    {
+      id: LAYERS.streetsAlarmCore, type: 'line', source: SOURCES.streets,
+      paint: { 'line-color': alarmCoreColour, 'line-opacity': alarmOpacity(ALARM_PULSE[0]), 'line-width': 2.2 * scale },
     },
     {
       id: LAYERS.eventSelected, type: 'circle', source: SOURCES.events,
