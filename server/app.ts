@@ -37,6 +37,9 @@ import { createMetrics } from './observability/metrics.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { ingestMetrics } from './middleware/ingest-metrics.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { hotspotRoutes } from './routes/hotspots.ts';
+import { DEFAULT_RECURRENCE, type RecurrenceRule } from './domain/hotspots.ts';
+import { createHotspotService, type HotspotOptions } from './services/hotspot.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -66,6 +69,12 @@ export interface AppOptions {
   metricsToken?: string | undefined;
   /** one JSON log line per request (default on) */
   accessLog?: boolean;
+  /** recurrence at ingest (default 200 m, 30 days; null: off) */
+  recurrence?: RecurrenceRule | null;
+  /** hotspot computation: cache lifetime, minimum recurring spot (default 60 s, 3 cases) */
+  hotspots?: Partial<HotspotOptions>;
+  /** how often cases in emerging hotspots are tagged (default 60 s) */
+  emergingTagMs?: number;
 }
 
 /** The options a configuration gives the app (`main.ts` and the benchmark start it alike). */
@@ -88,6 +97,7 @@ export function appOptionsFrom(config: Config): AppOptions {
     },
     metricsToken: config.metricsToken,
     accessLog: config.accessLog,
+    recurrence: { radiusM: config.recurrenceRadiusM, windowMs: config.recurrenceWindowDays * 86_400_000 },
   };
 }
 
@@ -163,6 +173,7 @@ export function createApp(deps: AppDeps) {
     logger,
     limits: data.timeLimits,
     metrics,
+    ...(options.recurrence === null ? {} : { recurrence: options.recurrence ?? DEFAULT_RECURRENCE }),
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
@@ -178,6 +189,18 @@ export function createApp(deps: AppDeps) {
     changed(event) {
       hub?.publishEvent(event, false);
       indicators.eventsChanged();
+    },
+  });
+
+  const hotspots = createHotspotService({
+    store,
+    tree,
+    clock,
+    areas: data.areas,
+    logger,
+    options: options.hotspots ?? {},
+    changed(event) {
+      hub?.publishEvent(event, false);
     },
   });
 
@@ -225,6 +248,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
+  app.route('/api/v1', hotspotRoutes({ auth, cases, hotspots, tree }));
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;
@@ -261,6 +285,7 @@ export function createApp(deps: AppDeps) {
     indicators,
     auth,
     cases,
+    hotspots,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -293,6 +318,7 @@ export function createApp(deps: AppDeps) {
       }, 'indicator tick');
       every(MAINTENANCE_MS, maintenance, 'maintenance');
       every(options.breachCheckMs ?? 10_000, () => cases.checkBreaches().then(() => undefined), 'breach check');
+      every(options.emergingTagMs ?? 60_000, () => hotspots.tagEmerging().then(() => undefined), 'emerging hotspot tagging');
       every(options.sessionCheckMs ?? 10_000, async () => {
         await sockets?.revalidate();
         await auth.prune();

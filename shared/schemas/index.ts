@@ -12,3 +12,4 @@ export * from './health.ts';
 export * from './auth.ts';
 export * from './lifecycle.ts';
 export * from './stats.ts';
+export * from './hotspot.ts';

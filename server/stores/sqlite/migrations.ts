@@ -205,6 +205,21 @@ export const migrations: Migration[] = [
       ALTER TABLE audit ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 8,
+    name: 'problem tags (recurring, emerging, typical) and the earlier cases a recurring case links to',
+    sql: `
+      -- JSON arrays; cases stored before this version have no tags (recurrence is decided at ingest only)
+      ALTER TABLE events ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE events ADD COLUMN related_ids TEXT NOT NULL DEFAULT '[]';
+      -- recurrence at ingest: same category, a latitude band, then longitude and time from the index itself
+      CREATE INDEX events_recurrence ON events (category, lat, lng, occurred_at) WHERE duplicate_of IS NULL;
+      -- recurring spots: the few tagged cases of a window
+      CREATE INDEX events_tagged ON events (occurred_at) WHERE tags <> '[]';
+      -- a hotspot's cases: one grid over a window
+      CREATE INDEX events_grid_occurred ON events (grid_id, occurred_at);
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */
