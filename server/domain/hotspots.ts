@@ -63,6 +63,27 @@ export function searchBox(lng: number, lat: number, radiusM: number): { minLng: 
 }
 
 /**
+ * A coarse lattice of 0.002° cells (about 220 m × 190 m here) that lets the store seek the cases
+ * near a point by index instead of scanning a band of latitude. A cell's number is
+ * `row · 1e6 + column`, so the cells of one row of a box form one contiguous range.
+ * The store computes the same number in SQL for rows stored before (same double arithmetic).
+ */
+export const GEO_CELL_DEG = 0.002;
+export function geoCell(lng: number, lat: number): number {
+  return Math.floor((lat + 90) / GEO_CELL_DEG) * 1_000_000 + Math.floor((lng + 180) / GEO_CELL_DEG);
+}
+/** the cell-number ranges (one per lattice row) that cover a box */
+export function cellRanges(box: { minLng: number; maxLng: number; minLat: number; maxLat: number }): [number, number][] {
+  const r0 = Math.floor((box.minLat + 90) / GEO_CELL_DEG);
+  const r1 = Math.floor((box.maxLat + 90) / GEO_CELL_DEG);
+  const c0 = Math.floor((box.minLng + 180) / GEO_CELL_DEG);
+  const c1 = Math.floor((box.maxLng + 180) / GEO_CELL_DEG);
+  const out: [number, number][] = [];
+  for (let r = r0; r <= r1; r++) out.push([r * 1_000_000 + c0, r * 1_000_000 + c1]);
+  return out;
+}
+
+/**
  * The earlier cases a new case links to: same category, occurred in [occurredAt − windowMs,
  * occurredAt] (an earlier stamp, or the same instant), within `radiusM`, itself excluded; the most
  * recent first (then the nearest), at most {@link MAX_RELATED_IDS}. Empty: the case is not recurring.

@@ -6,8 +6,8 @@
  */
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { CaseTag, type AuditEntry, type EventStatus, type GridEvent, type Role, type Severity, type TimelineEntry } from '../../../shared/index.ts';
-import { relatedCases, searchBox, type CasePoint, type RecurrenceRule, type RecurringCase } from '../../domain/hotspots.ts';
+import { CaseTag, MAX_RELATED_IDS, type AuditEntry, type EventStatus, type GridEvent, type Role, type Severity, type TimelineEntry } from '../../../shared/index.ts';
+import { cellRanges, geoCell, relatedCases, searchBox, type CasePoint, type RecurrenceRule, type RecurringCase } from '../../domain/hotspots.ts';
 import type {
   CaseChange,
   DisplayTokenRecord,
@@ -146,6 +146,12 @@ function toEntry(r: TimelineRow): TimelineEntry {
   };
 }
 
+/**
+ * the most recent candidates per lattice row a new case is measured against: far more than the
+ * {@link MAX_RELATED_IDS} it links, so the exact test still finds the 10 most recent in range
+ */
+const RECURRENCE_CANDIDATES = 5 * MAX_RELATED_IDS;
+
 const APPEND_ENTRY = `INSERT INTO event_timeline (event_id, seq, at, actor, actor_role, action, from_status, to_status, note, attachments, data)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
@@ -273,9 +279,9 @@ export class SqliteStore implements Store {
   // ── events ────────────────────────────────────────────────────────────────
   private readonly insertEventStmt = () =>
     this.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at)
+      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
-      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt)
+      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell)
       ON CONFLICT (source, external_id) DO NOTHING`);
 
   async insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]> {
@@ -283,20 +289,40 @@ export class SqliteStore implements Store {
     const bySourceKey = this.prep('SELECT * FROM events WHERE source = ? AND external_id = ?');
     const byId = this.prep('SELECT * FROM events WHERE id = ?');
     const appendEntry = this.prep(APPEND_ENTRY);
-    // earlier cases of the category in a box around the new one, by index (events_recurrence);
-    // the exact great-circle test is the domain's
-    const candidates = this.prep(`SELECT id, category, lng, lat, occurred_at AS occurredAt FROM events INDEXED BY events_recurrence
-      WHERE duplicate_of IS NULL AND category = @category AND lat BETWEEN @minLat AND @maxLat AND lng BETWEEN @minLng AND @maxLng
-        AND occurred_at BETWEEN @from AND @to AND id <> @id`);
+    // earlier cases of the category in the lattice cells around the new one, by a covering index
+    // (one range per lattice row), within the radius by a flat-earth estimate with 1 % to spare, the
+    // most recent first; the exact great-circle test is the domain's. Rows come back as arrays.
+    const near = `SELECT id, lng, lat, occurred_at FROM events INDEXED BY events_recurrence
+      WHERE duplicate_of IS NULL AND category = @category AND geo_cell BETWEEN @c0 AND @c1
+        AND occurred_at BETWEEN @from AND @to AND lat BETWEEN @minLat AND @maxLat AND lng BETWEEN @minLng AND @maxLng
+        AND (lat - @lat) * (lat - @lat) + (lng - @lng) * (lng - @lng) * @cos2 <= @r2
+      ORDER BY occurred_at DESC`;
+    // usually the most recent few decide; when a row's cap was reached and the exact test kept fewer
+    // than it links, the same rows are read in full (cases piled up just outside the radius)
+    const candidates = this.prep(`${near} LIMIT ${RECURRENCE_CANDIDATES}`).raw();
+    const allCandidates = this.prep(near).raw();
     const link = this.prep(`UPDATE events SET tags = '["recurring"]', related_ids = ? WHERE id = ?`);
     return this.db.transaction(() =>
       events.map((e) => {
-        const info = insert.run({ ...e, simulated: e.simulated ? 1 : 0 });
+        const info = insert.run({ ...e, simulated: e.simulated ? 1 : 0, geoCell: geoCell(e.lng, e.lat) });
         if (info.changes === 1) {
           appendEntry.run(e.id, 1, e.receivedAt, e.source, 'source', 'report', e.status, e.status, '', '[]', JSON.stringify({ source: e.source, externalId: e.externalId }));
           if (recurrence) {
-            const near = candidates.all({ ...searchBox(e.lng, e.lat, recurrence.radiusM), category: e.category, from: e.occurredAt - recurrence.windowMs, to: e.occurredAt, id: e.id }) as CasePoint[];
-            const related = near.length ? relatedCases(e, near, recurrence) : [];
+            const box = searchBox(e.lng, e.lat, recurrence.radiusM);
+            const cos = Math.cos((e.lat * Math.PI) / 180);
+            const dLat = box.maxLat - e.lat; // the radius in degrees of latitude, 1 % over
+            const find = (st: Database.Statement) => {
+              const found: Omit<CasePoint, 'gridId' | 'streetId'>[] = [];
+              let capped = false;
+              for (const [c0, c1] of cellRanges(box)) {
+                const rows = st.all({ ...box, c0, c1, lat: e.lat, lng: e.lng, cos2: cos * cos, r2: dLat * dLat, category: e.category, from: e.occurredAt - recurrence.windowMs, to: e.occurredAt }) as [string, number, number, number][];
+                if (rows.length === RECURRENCE_CANDIDATES) capped = true;
+                for (const [id, lng, lat, occurredAt] of rows) found.push({ id, category: e.category, lng, lat, occurredAt });
+              }
+              return { related: found.length ? relatedCases(e, found, recurrence) : [], capped };
+            };
+            let { related, capped } = find(candidates);
+            if (capped && related.length < MAX_RELATED_IDS) related = find(allCandidates).related;
             if (related.length) link.run(JSON.stringify(related), e.id);
           }
           return { created: true, event: toEvent(byId.get(e.id) as EventRow) };
