@@ -45,6 +45,9 @@ import { createNotifyService, type NotifyOptions } from './services/notify.servi
 import { forecastRoutes } from './routes/forecast.ts';
 import { createForecastService } from './services/forecast.service.ts';
 import { createForecastWorker } from './services/forecast-worker.ts';
+import { hotspotRoutes } from './routes/hotspots.ts';
+import { DEFAULT_RECURRENCE, type RecurrenceRule } from './domain/hotspots.ts';
+import { createHotspotService, type HotspotOptions } from './services/hotspot.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -78,6 +81,12 @@ export interface AppOptions {
   accessLog?: boolean;
   /** notifications out: retry schedule, timeout, concurrency, polling (tests shorten them) */
   notify?: Partial<NotifyOptions>;
+  /** recurrence at ingest (default 200 m, 30 days; null: off) */
+  recurrence?: RecurrenceRule | null;
+  /** hotspot computation: cache lifetime, minimum recurring spot (default 60 s, 3 cases) */
+  hotspots?: Partial<HotspotOptions>;
+  /** how often cases in emerging hotspots are tagged (default 60 s) */
+  emergingTagMs?: number;
 }
 
 /** The options a configuration gives the app (`main.ts` and the benchmark start it alike). */
@@ -100,6 +109,7 @@ export function appOptionsFrom(config: Config): AppOptions {
     },
     metricsToken: config.metricsToken,
     accessLog: config.accessLog,
+    recurrence: { radiusM: config.recurrenceRadiusM, windowMs: config.recurrenceWindowDays * 86_400_000 },
   };
 }
 
@@ -191,6 +201,7 @@ export function createApp(deps: AppDeps) {
     logger,
     limits: data.timeLimits,
     metrics,
+    ...(options.recurrence === null ? {} : { recurrence: options.recurrence ?? DEFAULT_RECURRENCE }),
   });
 
   const alarms = createAlarmService({
@@ -238,6 +249,17 @@ export function createApp(deps: AppDeps) {
   const forecastWorker = createForecastWorker();
   const forecasts = createForecastService({ store, tree, indicators: data.indicators, clock, logger, fit: forecastWorker.fit });
   const forecastRules = forecastSource(forecasts, data.indicators, tree);
+  const hotspots = createHotspotService({
+    store,
+    tree,
+    clock,
+    areas: data.areas,
+    logger,
+    options: options.hotspots ?? {},
+    changed(event) {
+      hub?.publishEvent(event, false);
+    },
+  });
 
   const net: NetworkOptions = { publicUrl: options.publicUrl, trustProxy: options.trustProxy ?? 0 };
   const app = new Hono();
@@ -289,6 +311,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.route('/api/v1', analyticsRoutes({ auth, store, tree, clock, timeZone: options.timeZone, categories: data.categories }));
+  app.route('/api/v1', hotspotRoutes({ auth, cases, hotspots, tree }));
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;
@@ -332,6 +355,7 @@ export function createApp(deps: AppDeps) {
     notifier: notifications.notifier,
     /** forecasts (趋势预判) and their threshold crossings, for early warnings */
     forecasts,
+    hotspots,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -368,6 +392,7 @@ export function createApp(deps: AppDeps) {
       every(MAINTENANCE_MS, maintenance, 'maintenance');
       every(options.breachCheckMs ?? 10_000, () => cases.checkBreaches().then(() => undefined), 'breach check');
       notifications.start();
+      every(options.emergingTagMs ?? 60_000, () => hotspots.tagEmerging().then(() => undefined), 'emerging hotspot tagging');
       every(options.sessionCheckMs ?? 10_000, async () => {
         await sockets?.revalidate();
         await auth.prune();

@@ -64,6 +64,10 @@ const Env = z.object({
   METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'must be at least 16 characters').optional()),
   /** one JSON line per HTTP request (method, route pattern, status, duration, address) */
   ACCESS_LOG: Bool.default(true),
+  /** a new case of a category within this many metres (great-circle) of earlier ones is tagged recurring */
+  RECURRENCE_RADIUS_M: z.coerce.number().min(1).max(5000).default(200),
+  /** …if those occurred at most this many days before it */
+  RECURRENCE_WINDOW_DAYS: z.coerce.number().positive().max(366).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -90,6 +94,8 @@ export interface Config {
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   metricsToken: string | undefined;
   accessLog: boolean;
+  recurrenceRadiusM: number;
+  recurrenceWindowDays: number;
 }
 
 /** Parse an environment; throws an Error listing every bad variable. */
@@ -122,5 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
     accessLog: e.ACCESS_LOG,
+    recurrenceRadiusM: e.RECURRENCE_RADIUS_M,
+    recurrenceWindowDays: e.RECURRENCE_WINDOW_DAYS,
   };
 }

@@ -3,11 +3,12 @@
  * The interfaces services depend on. The embedded SQLite store implements {@link Store}; a
  * PostgreSQL store can implement the same interface later (all methods are async for that reason).
  */
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, DeliveryKind, DeliveryStatus, EventStatus, GridEvent, Notice, NoticeSeverity, Role, Severity, TimelineEntry } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, EventStatus, GridEvent, Notice, NoticeSeverity, Role, Severity, TimelineEntry } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
 import type { HotlineCounts } from './domain/hotline.ts';
+import type { CasePoint, RecurrenceRule, RecurringCase } from './domain/hotspots.ts';
 
 /** The time source. Domain code never calls `Date.now()`; tests pass a fake clock. */
 export interface Clock {
@@ -274,6 +275,23 @@ export interface SessionRecord {
   ip: string;
 }
 
+/** Per (grid, category) and baseline span k (0 = the current window): how many cases occurred. */
+export interface HotspotCountRow {
+  gridId: string;
+  streetId: string;
+  category: string;
+  k: number;
+  n: number;
+}
+
+/** Set or clear one tag of a case, with the timeline entry that records it (from/to: the case's status). */
+export interface TagChange {
+  id: string;
+  tag: CaseTag;
+  on: boolean;
+  entry: Omit<TimelineEntry, 'seq' | 'from' | 'to'>;
+}
+
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'count'> & { at: number; count?: number };
 
 /** A new episode, as the alarm service opens it. */
@@ -352,8 +370,25 @@ export interface Store extends NotificationStore {
   listIngestKeys(): Promise<IngestKeyRecord[]>;
   revokeIngestKey(idOrName: string, at: number): Promise<number>;
 
-  /** store a batch in one transaction; idempotent on (source, externalId) */
-  insertEvents(events: NewEvent[]): Promise<InsertEventResult[]>;
+  /**
+   * store a batch in one transaction; idempotent on (source, externalId). With a recurrence rule,
+   * each new case is tagged `recurring` and linked to the earlier cases it recurs (within the same
+   * transaction, so a batch sees its own earlier items)
+   */
+  insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]>;
+  /**
+   * Cases (not merged duplicates, not rejected) counted per (grid, category) and span k: span k
+   * covers occurredAt in [now − k·periodMs − windowMs, now − k·periodMs), k = 0…spans
+   */
+  hotspotCounts(q: { now: number; windowMs: number; periodMs: number; spans: number }, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<HotspotCountRow[]>;
+  /** cases tagged recurring that occurred in [from, to), below an area */
+  recurringCases(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<RecurringCase[]>;
+  /** these cases' places and times (unknown ids and merged duplicates are left out) */
+  casePoints(ids: readonly string[]): Promise<CasePoint[]>;
+  /** ids of cases (not merged duplicates, not rejected) in a grid (and category) that occurred in [from, to), newest first */
+  casesInGrid(from: number, to: number, gridId: string, category: string | null, limit: number): Promise<string[]>;
+  /** apply tag changes in one transaction; returns the cases that changed (version bumped, entry appended) */
+  setTags(changes: readonly TagChange[], now: number): Promise<GridEvent[]>;
   getEvent(id: string): Promise<GridEvent | null>;
   timeline(eventId: string): Promise<TimelineEntry[]>;
   /**

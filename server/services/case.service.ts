@@ -5,10 +5,11 @@
  * permitted screen. Also the breach watch: stages past their time limit are marked, counted and
  * (for street cases) raised to the district — from stored deadlines, so restarts lose no clock.
  */
-import type { AuditEntry, CaseView, GridEvent, Notice, TransitionRequest } from '../../shared/index.ts';
+import type { AuditEntry, CaseTagRequest, CaseView, GridEvent, Notice, TransitionRequest } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { allowedActions, applyTransition, breach, suggestUnit, type CaseState } from '../domain/lifecycle.ts';
+import { mayTag } from '../domain/hotspots.ts';
 import type { ShippedData } from '../data.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { CaseChange, Clock, Logger, Metrics, Notifier, Store } from '../ports.ts';
@@ -157,6 +158,23 @@ export function createCaseService(deps: CaseServiceDeps) {
       await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'ok', ip, detail: `${r.entry.from}→${r.entry.to}` });
       deps.changed(saved);
       return viewOf(p, saved);
+    },
+
+    /** mark or unmark a case typical (典型): people in its scope who may act on cases; audited, streamed */
+    async tag(p: Principal, id: string, req: CaseTagRequest, ip: string): Promise<CaseView> {
+      const event = await load(p, id, ip, 'case.tag');
+      if (!mayTag(p.role)) {
+        await deps.audit({ actor: p.name, actorKind: p.kind, action: 'case.tag', target: id, outcome: 'denied', ip, detail: `a ${p.role} may not tag cases` });
+        throw new AppError('FORBIDDEN', 403, `a ${p.role} may not tag cases`);
+      }
+      const now = clock.now();
+      const [saved] = await store.setTags(
+        [{ id, tag: req.tag, on: req.on, entry: { at: new Date(now).toISOString(), actor: p.name, actorRole: p.role, action: 'tag', note: req.note ?? '', attachments: [], data: { tag: req.tag, on: req.on } } }],
+        now,
+      );
+      await deps.audit({ actor: p.name, actorKind: p.kind, action: 'case.tag', target: id, outcome: 'ok', ip, detail: `${req.tag} ${req.on ? 'on' : 'off'}${saved ? '' : ' (unchanged)'}` });
+      if (saved) deps.changed(saved);
+      return viewOf(p, saved ?? event);
     },
 
     /** mark every stage that is past due; returns how many were marked */

@@ -20,6 +20,7 @@ import type {
 } from '../../shared/index.ts';
 import { dueAt } from '../domain/lifecycle.ts';
 import type { AreaTree } from '../domain/areas.ts';
+import type { RecurrenceRule } from '../domain/hotspots.ts';
 import type { Clock, IngestKeyRecord, Logger, Metrics, NewEvent, NewReading, Store } from '../ports.ts';
 
 /** readings or events stamped later than this ahead of the server clock are refused */
@@ -40,6 +41,8 @@ export interface IngestServiceDeps {
   /** the closed loop's time limits: a new case's acceptance clock starts when it arrives */
   limits: TimeLimits;
   newId?: () => string;
+  /** a new case of the same category this near earlier ones is tagged recurring (off when absent) */
+  recurrence?: RecurrenceRule;
   /** items by outcome and the time to commit (`GET /metrics`) */
   metrics?: Pick<Metrics, 'ingested' | 'commitTimer'>;
 }
@@ -106,7 +109,7 @@ export function createIngestService(deps: IngestServiceDeps) {
           },
         });
       });
-      const stored = toStore.length ? await store.insertEvents(toStore.map((t) => t.event)) : [];
+      const stored = toStore.length ? await store.insertEvents(toStore.map((t) => t.event), deps.recurrence) : [];
       if (toStore.length) committed?.();
       stored.forEach((s, i) => {
         const index = toStore[i]!.index;

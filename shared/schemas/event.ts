@@ -36,6 +36,17 @@ export const EventIngestItem = z.strictObject({
 }).meta({ id: 'EventIngestItem', description: 'One event as a source posts it (WGS84 coordinates).' });
 export type EventIngestItem = z.infer<typeof EventIngestItem>;
 
+/**
+ * Problem tags (DOMAIN.md R5.5 「苗头性…抓早抓小,反复性…抓常抓长,典型性…抓严抓实」):
+ * `recurring` — the same category near earlier cases (decided at ingest, then kept);
+ * `emerging` — reported inside an emerging hotspot (a grid whose count rose significantly above its own baseline);
+ * `typical` — marked by an officer as a typical case (典型).
+ */
+export const CaseTag = z.enum(['recurring', 'emerging', 'typical']);
+export type CaseTag = z.infer<typeof CaseTag>;
+/** most earlier cases a recurring case links to */
+export const MAX_RELATED_IDS = 10;
+
 /** A grid event as the server keeps and serves it. */
 export const GridEvent = z.object({
   id: z.string(),
@@ -69,6 +80,10 @@ export const GridEvent = z.object({
   rating: z.enum(['good', 'bad']).nullable(),
   satisfaction: z.number().int().min(1).max(5).nullable(),
   duplicateOf: z.string().nullable(),
+  /** problem tags (R5.5): recurring, emerging, typical */
+  tags: z.array(CaseTag),
+  /** for a recurring case: the earlier cases of its category nearby it links to (nearest first, at most 10) */
+  relatedIds: z.array(z.string()).max(MAX_RELATED_IDS),
 }).meta({ id: 'GridEvent', description: 'A grid event (case) as the server keeps and serves it.' });
 export type GridEvent = z.infer<typeof GridEvent>;
 

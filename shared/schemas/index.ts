@@ -16,3 +16,4 @@ export * from './alarm.ts';
 export * from './notification.ts';
 export * from './forecast.ts';
 export * from './analytics.ts';
+export * from './hotspot.ts';

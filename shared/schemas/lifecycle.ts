@@ -35,7 +35,7 @@ export const TimelineEntry = z.object({
   at: IsoDateTime,
   actor: z.string(),
   actorRole: z.string(),
-  action: z.union([CaseAction, z.literal('report'), z.literal('breach')]),
+  action: z.union([CaseAction, z.literal('report'), z.literal('breach'), z.literal('tag')]),
   from: EventStatus,
   to: EventStatus,
   note: z.string(),

@@ -53,6 +53,8 @@ function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
     rating: null,
     satisfaction: null,
     duplicateOf: null,
+    tags: [],
+    relatedIds: [],
     ...over,
   };
 }

@@ -54,6 +54,8 @@ function makeEvent(over: Partial<GridEvent> & { startMin?: number; dueMin?: numb
     rating: null,
     satisfaction: null,
     duplicateOf: null,
+    tags: [],
+    relatedIds: [],
     ...rest,
   };
 }

@@ -327,6 +327,25 @@ export const migrations: Migration[] = [
       END;
     `,
   },
+  {
+    version: 11,
+    name: 'problem tags (recurring, emerging, typical) and the earlier cases a recurring case links to',
+    sql: `
+      -- JSON arrays; cases stored before this version have no tags (recurrence is decided at ingest only)
+      ALTER TABLE events ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE events ADD COLUMN related_ids TEXT NOT NULL DEFAULT '[]';
+      -- recurrence at ingest: the case's 0.002° lattice cell (domain/hotspots.ts geoCell), so the cases
+      -- of a category near a point are a few index ranges (one per lattice row), filtered by time
+      -- and position inside the index (covering: no row is read)
+      ALTER TABLE events ADD COLUMN geo_cell INTEGER NOT NULL DEFAULT 0;
+      UPDATE events SET geo_cell = CAST((lat + 90) / 0.002 AS INTEGER) * 1000000 + CAST((lng + 180) / 0.002 AS INTEGER);
+      CREATE INDEX events_recurrence ON events (category, geo_cell, occurred_at, lat, lng, id, duplicate_of) WHERE duplicate_of IS NULL;
+      -- recurring spots: the few tagged cases of a window
+      CREATE INDEX events_tagged ON events (occurred_at) WHERE tags <> '[]';
+      -- a hotspot's cases: one grid over a window
+      CREATE INDEX events_grid_occurred ON events (grid_id, occurred_at);
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

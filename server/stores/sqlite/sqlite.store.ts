@@ -6,7 +6,8 @@
  */
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import type { AuditEntry, EventStatus, GridEvent, Role, Severity, TimelineEntry } from '../../../shared/index.ts';
+import { CaseTag, MAX_RELATED_IDS, type AuditEntry, type EventStatus, type GridEvent, type Role, type Severity, type TimelineEntry } from '../../../shared/index.ts';
+import { cellRanges, geoCell, relatedCases, searchBox, type CasePoint, type RecurrenceRule, type RecurringCase } from '../../domain/hotspots.ts';
 import type { ChannelRecord } from '../../domain/notify.ts';
 import type {
   CaseChange,
@@ -18,6 +19,7 @@ import type {
   SessionRecord,
   UserRecord,
   EventFilter,
+  HotspotCountRow,
   HourlyReadingRow,
   IngestKeyRecord,
   InsertEventResult,
@@ -31,6 +33,7 @@ import type {
   SeriesRow,
   Store,
   AlarmRepository,
+  TagChange,
 } from '../../ports.ts';
 import { SqliteAlarmRepository } from './alarm.repository.ts';
 import type { ClosureRow, HotlineCounts, HotlinePoint, HotlineWindow } from '../../domain/hotline.ts';
@@ -65,6 +68,8 @@ interface EventRow {
   rating: string | null;
   satisfaction: number | null;
   duplicate_of: string | null;
+  tags: string;
+  related_ids: string;
 }
 
 interface IngestKeyRow {
@@ -149,6 +154,8 @@ function toEvent(r: EventRow): GridEvent {
     rating: r.rating as GridEvent['rating'],
     satisfaction: r.satisfaction,
     duplicateOf: r.duplicate_of,
+    tags: JSON.parse(r.tags) as GridEvent['tags'],
+    relatedIds: JSON.parse(r.related_ids) as string[],
   };
 }
 
@@ -180,6 +187,12 @@ function toEntry(r: TimelineRow): TimelineEntry {
     data: JSON.parse(r.data) as Record<string, unknown>,
   };
 }
+
+/**
+ * the most recent candidates per lattice row a new case is measured against: far more than the
+ * {@link MAX_RELATED_IDS} it links, so the exact test still finds the 10 most recent in range
+ */
+const RECURRENCE_CANDIDATES = 5 * MAX_RELATED_IDS;
 
 const APPEND_ENTRY = `INSERT INTO event_timeline (event_id, seq, at, actor, actor_role, action, from_status, to_status, note, attachments, data)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -310,26 +323,129 @@ export class SqliteStore implements Store {
   // ── events ────────────────────────────────────────────────────────────────
   private readonly insertEventStmt = () =>
     this.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at)
+      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
-      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt)
+      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell)
       ON CONFLICT (source, external_id) DO NOTHING`);
 
-  async insertEvents(events: NewEvent[]): Promise<InsertEventResult[]> {
+  async insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]> {
     const insert = this.insertEventStmt();
     const bySourceKey = this.prep('SELECT * FROM events WHERE source = ? AND external_id = ?');
     const byId = this.prep('SELECT * FROM events WHERE id = ?');
     const appendEntry = this.prep(APPEND_ENTRY);
+    // earlier cases of the category in the lattice cells around the new one, by a covering index
+    // (one range per lattice row), within the radius by a flat-earth estimate with 1 % to spare, the
+    // most recent first; the exact great-circle test is the domain's. Rows come back as arrays.
+    const near = `SELECT id, lng, lat, occurred_at FROM events INDEXED BY events_recurrence
+      WHERE duplicate_of IS NULL AND category = @category AND geo_cell BETWEEN @c0 AND @c1
+        AND occurred_at BETWEEN @from AND @to AND lat BETWEEN @minLat AND @maxLat AND lng BETWEEN @minLng AND @maxLng
+        AND (lat - @lat) * (lat - @lat) + (lng - @lng) * (lng - @lng) * @cos2 <= @r2
+      ORDER BY occurred_at DESC`;
+    // usually the most recent few decide; when a row's cap was reached and the exact test kept fewer
+    // than it links, the same rows are read in full (cases piled up just outside the radius)
+    const candidates = this.prep(`${near} LIMIT ${RECURRENCE_CANDIDATES}`).raw();
+    const allCandidates = this.prep(near).raw();
+    const link = this.prep(`UPDATE events SET tags = '["recurring"]', related_ids = ? WHERE id = ?`);
     return this.db.transaction(() =>
       events.map((e) => {
-        const info = insert.run({ ...e, simulated: e.simulated ? 1 : 0 });
+        const info = insert.run({ ...e, simulated: e.simulated ? 1 : 0, geoCell: geoCell(e.lng, e.lat) });
         if (info.changes === 1) {
           appendEntry.run(e.id, 1, e.receivedAt, e.source, 'source', 'report', e.status, e.status, '', '[]', JSON.stringify({ source: e.source, externalId: e.externalId }));
+          if (recurrence) {
+            const box = searchBox(e.lng, e.lat, recurrence.radiusM);
+            const cos = Math.cos((e.lat * Math.PI) / 180);
+            const dLat = box.maxLat - e.lat; // the radius in degrees of latitude, 1 % over
+            const find = (st: Database.Statement) => {
+              const found: Omit<CasePoint, 'gridId' | 'streetId'>[] = [];
+              let capped = false;
+              for (const [c0, c1] of cellRanges(box)) {
+                const rows = st.all({ ...box, c0, c1, lat: e.lat, lng: e.lng, cos2: cos * cos, r2: dLat * dLat, category: e.category, from: e.occurredAt - recurrence.windowMs, to: e.occurredAt }) as [string, number, number, number][];
+                if (rows.length === RECURRENCE_CANDIDATES) capped = true;
+                for (const [id, lng, lat, occurredAt] of rows) found.push({ id, category: e.category, lng, lat, occurredAt });
+              }
+              return { related: found.length ? relatedCases(e, found, recurrence) : [], capped };
+            };
+            let { related, capped } = find(candidates);
+            if (capped && related.length < MAX_RELATED_IDS) related = find(allCandidates).related;
+            if (related.length) link.run(JSON.stringify(related), e.id);
+          }
           return { created: true, event: toEvent(byId.get(e.id) as EventRow) };
         }
         return { created: false, event: toEvent(bySourceKey.get(e.source, e.externalId) as EventRow) };
       }),
     )();
+  }
+
+  async hotspotCounts(q: { now: number; windowMs: number; periodMs: number; spans: number }, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<HotspotCountRow[]> {
+    const scoped = area?.level && area.level !== 'city' ? ` AND ${AREA_COLUMN[area.level]} = @area` : '';
+    // d = now − 1 − occurredAt ∈ [k·period, k·period + window) ⇔ occurredAt ∈ [now − k·period − window, now − k·period);
+    // parameters arrive as REAL: cast, so that / and % are integer arithmetic
+    return this.prep(
+      `SELECT grid_id AS gridId, MIN(street_id) AS streetId, category, k, COUNT(*) AS n FROM (
+         SELECT grid_id, street_id, category, (CAST(@now AS INTEGER) - 1 - occurred_at) / CAST(@period AS INTEGER) AS k,
+                (CAST(@now AS INTEGER) - 1 - occurred_at) % CAST(@period AS INTEGER) AS phase
+         FROM events WHERE occurred_at >= @from AND occurred_at < @now AND duplicate_of IS NULL AND status <> 'rejected'${scoped})
+       WHERE phase < @window
+       GROUP BY grid_id, category, k`,
+    ).all({ now: q.now, period: q.periodMs, window: q.windowMs, from: q.now - q.spans * q.periodMs - q.windowMs, area: area?.id ?? null }) as HotspotCountRow[];
+  }
+
+  async recurringCases(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<RecurringCase[]> {
+    const scoped = area?.level && area.level !== 'city' ? ` AND ${AREA_COLUMN[area.level]} = @area` : '';
+    const rows = this.prep(
+      `SELECT id, category, lng, lat, occurred_at AS occurredAt, grid_id AS gridId, street_id AS streetId, related_ids AS relatedIds
+       FROM events INDEXED BY events_tagged
+       WHERE tags <> '[]' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL
+         AND EXISTS (SELECT 1 FROM json_each(events.tags) WHERE value = 'recurring')${scoped}`,
+    ).all({ from, to, area: area?.id ?? null }) as (Omit<RecurringCase, 'relatedIds'> & { relatedIds: string })[];
+    return rows.map((r) => ({ ...r, relatedIds: JSON.parse(r.relatedIds) as string[] }));
+  }
+
+  async casePoints(ids: readonly string[]): Promise<CasePoint[]> {
+    const out: CasePoint[] = [];
+    // bound the number of parameters per statement
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      out.push(
+        ...(this.db
+          .prepare(`SELECT id, category, lng, lat, occurred_at AS occurredAt, grid_id AS gridId, street_id AS streetId FROM events
+            WHERE id IN (${chunk.map(() => '?').join(',')}) AND duplicate_of IS NULL`)
+          .all(...chunk) as CasePoint[]),
+      );
+    }
+    return out;
+  }
+
+  async casesInGrid(from: number, to: number, gridId: string, category: string | null, limit: number): Promise<string[]> {
+    return this.prep(
+      `SELECT id FROM events WHERE grid_id = @gridId AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL
+         AND status <> 'rejected' AND (@category IS NULL OR category = @category)
+       ORDER BY occurred_at DESC, id LIMIT @limit`,
+    ).pluck().all({ gridId, from, to, category, limit }) as string[];
+  }
+
+  async setTags(changes: readonly TagChange[], now: number): Promise<GridEvent[]> {
+    const get = this.prep('SELECT * FROM events WHERE id = ?');
+    const update = this.prep('UPDATE events SET tags = ?, version = version + 1, updated_at = ? WHERE id = ?');
+    const nextSeq = this.prep('SELECT COALESCE(MAX(seq), 0) + 1 FROM event_timeline WHERE event_id = ?').pluck();
+    const append = this.prep(APPEND_ENTRY);
+    return this.db.transaction(() => {
+      const changed = new Map<string, GridEvent>();
+      for (const c of changes) {
+        const row = get.get(c.id) as EventRow | undefined;
+        if (!row) continue;
+        const tags = new Set(JSON.parse(row.tags) as string[]);
+        if (tags.has(c.tag) === c.on) continue;
+        if (c.on) tags.add(c.tag);
+        else tags.delete(c.tag);
+        // a fixed order, whatever order tags were set in
+        update.run(JSON.stringify(CaseTag.options.filter((t) => tags.has(t))), now, c.id);
+        const e = c.entry;
+        append.run(c.id, nextSeq.get(c.id), Date.parse(e.at), e.actor, e.actorRole, e.action, row.status, row.status, e.note, JSON.stringify(e.attachments), JSON.stringify(e.data));
+        changed.set(c.id, toEvent(get.get(c.id) as EventRow));
+      }
+      return [...changed.values()];
+    })();
   }
 
   async getEvent(id: string): Promise<GridEvent | null> {

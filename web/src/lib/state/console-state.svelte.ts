@@ -12,6 +12,7 @@
 import type { CaseAction, GridEvent, SessionInfo } from '../../../../shared/index.ts';
 import { fetchCase, transition, type CaseView, type TransitionBody } from '../api/cases.ts';
 import { isUnauthorized } from '../api/http.ts';
+import { setTypical } from '../api/hotspots.ts';
 import { sortQueue, filterQueue, moveCursor, EMPTY_FILTER, type QueueFilter } from '../utils/queue.ts';
 import { Catalog } from './catalog.svelte.ts';
 import { ConsoleAlarms } from './console-alarms.svelte.ts';
@@ -183,6 +184,27 @@ export class ConsoleState {
       if (r.status === 401) this.onsessionlost?.();
       this.#notify({ tone: 'alarm', key: 'refused', detail: r.message });
       if (r.status === 403 || r.status === 404 || r.status === 422) await this.reload(v.id);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Marks or unmarks the open case typical (典型), with an optional note. */
+  async tagTypical(on: boolean, note = ''): Promise<boolean> {
+    const v = this.view;
+    if (!v || this.busy) return false;
+    this.busy = true;
+    try {
+      const r = await setTypical(v.id, on, note.trim() || undefined);
+      if (r.ok) {
+        ++this.#loadSeq;
+        this.view = r.view;
+        this.#notify({ tone: 'ok', key: 'done', detail: 'tag' });
+        return true;
+      }
+      if (r.status === 401) this.onsessionlost?.();
+      this.#notify({ tone: 'alarm', key: 'refused', detail: r.message });
       return false;
     } finally {
       this.busy = false;

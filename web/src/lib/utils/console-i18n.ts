@@ -70,6 +70,27 @@ export const CONSOLE_STRINGS = {
   backToWall: { zh: '大屏', en: 'Wall' },
   forbiddenConsole: { zh: '无权访问：值班工作台仅限值班人员', en: 'Forbidden: the console is for duty officers only' },
   street: { zh: '街道', en: 'Street' },
+  tabQueue: { zh: '待办队列', en: 'Queue' },
+  tabHotspots: { zh: '热点', en: 'Hotspots' },
+  hotspotsTitle: { zh: '热点与反复问题', en: 'Hotspots and recurring problems' },
+  noHotspots: { zh: '当前时段没有热点', en: 'No hotspots in this window' },
+  hotspotEmerging: { zh: '新发苗头', en: 'Emerging' },
+  hotspotRecurring: { zh: '反复发生', en: 'Recurring' },
+  hotspotCount: { zh: '件数', en: 'Cases' },
+  hotspotBaseline: { zh: '往常', en: 'usual' },
+  hotspotCases: { zh: '相关事件', en: 'Cases' },
+  window6h: { zh: '近6小时', en: 'Last 6 h' },
+  window24h: { zh: '近24小时', en: 'Last 24 h' },
+  window7d: { zh: '近7天', en: 'Last 7 days' },
+  allCategoriesShort: { zh: '全部类别', en: 'All categories' },
+  tags: { zh: '问题标签', en: 'Tags' },
+  tagRecurring: { zh: '反复', en: 'Recurring' },
+  tagEmerging: { zh: '苗头', en: 'Emerging' },
+  tagTypical: { zh: '典型', en: 'Typical' },
+  relatedCases: { zh: '此前同类事件（附近）', en: 'Earlier cases of this kind nearby' },
+  markTypical: { zh: '标为典型', en: 'Mark typical' },
+  unmarkTypical: { zh: '取消典型', en: 'Unmark typical' },
+  typicalNote: { zh: '典型说明（可选）', en: 'Why typical (optional)' },
 } satisfies Record<string, LocalisedText>;
 
 export type ConsoleStringKey = keyof typeof CONSOLE_STRINGS;
@@ -79,7 +100,7 @@ export function ct(lang: Lang, key: ConsoleStringKey): string {
 }
 
 /** Names of the closed loop's actions (and of the timeline's own entries). */
-export const ACTION_NAMES: Record<CaseAction | 'report' | 'breach', LocalisedText> = {
+export const ACTION_NAMES: Record<CaseAction | 'report' | 'breach' | 'tag', LocalisedText> = {
   report: { zh: '发现上报', en: 'Reported' },
   accept: { zh: '受理', en: 'Accept' },
   reject: { zh: '不予受理', en: 'Reject' },
@@ -92,6 +113,7 @@ export const ACTION_NAMES: Record<CaseAction | 'report' | 'breach', LocalisedTex
   urge: { zh: '催办', en: 'Urge' },
   archive: { zh: '评价归档', en: 'Archive' },
   breach: { zh: '超时', en: 'Overdue' },
+  tag: { zh: '问题标签', en: 'Tagged' },
 };
 
 export function actionName(action: string, lang: Lang): string {
