@@ -75,6 +75,7 @@ export const ALARM_STRINGS = {
   alarm: { zh: '告警', en: 'alarm' },
   clear: { zh: '解除', en: 'clear' },
   forSec: { zh: '持续(秒)', en: 'for (s)' },
+  clearForSec: { zh: '解除持续(秒)', en: 'clear after (s)' },
   changePct: { zh: '变化(%)', en: 'change (%)' },
   windowSec: { zh: '窗口(秒)', en: 'window (s)' },
   horizonHours: { zh: '预判(小时)', en: 'horizon (h)' },

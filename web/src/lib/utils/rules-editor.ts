@@ -19,13 +19,13 @@ export type RuleInput = z.input<typeof AlarmRulesSave>['rules'][number];
 
 /** The numbers each kind shows and edits inline; `optional` ones may be left empty. */
 export const NUMBER_FIELDS: Record<AlarmRuleKind, readonly { key: string; optional?: boolean }[]> = {
-  threshold: [{ key: 'warn', optional: true }, { key: 'alarm', optional: true }, { key: 'clear' }, { key: 'forSec' }],
+  threshold: [{ key: 'warn', optional: true }, { key: 'alarm', optional: true }, { key: 'clear' }, { key: 'forSec' }, { key: 'clearForSec', optional: true }],
   rate: [{ key: 'changePct' }, { key: 'windowSec' }],
   silence: [{ key: 'windowSec' }],
   forecast: [{ key: 'horizonHours' }],
 };
 
-export type NumberField = 'warn' | 'alarm' | 'clear' | 'forSec' | 'changePct' | 'windowSec' | 'horizonHours';
+export type NumberField = 'warn' | 'alarm' | 'clear' | 'forSec' | 'clearForSec' | 'changePct' | 'windowSec' | 'horizonHours';
 
 /** One problem of the rule set: the row (null: the whole set) and the field, as the schema or server names them. */
 export interface RuleIssue {
