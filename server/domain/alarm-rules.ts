@@ -382,6 +382,8 @@ export function ruleProblems(
     const off = r.levels.filter((l) => !def.levels.includes(l));
     if (off.length) out.push(`${at}: ${r.indicatorId} is not shown for ${off.join(', ')} areas (only ${def.levels.join(', ')})`);
     if ((r.kind === 'silence' || r.kind === 'forecast') && def.source !== 'readings') out.push(`${at}: a ${r.kind} rule needs an indicator fed by readings; ${r.indicatorId} is derived`);
+    // a forecast is a model fit per area: hundreds of grids every few minutes would starve the worker
+    if (r.kind === 'forecast' && r.levels.includes('grid')) out.push(`${at}: forecast rules watch streets or the district, not every grid`);
     if (r.case && !cats.has(r.case.category)) out.push(`${at}: unknown case category ${r.case.category}`);
   });
   return out;

@@ -199,3 +199,18 @@ describe('clearing a noisy count', () => {
     expect(kinds(ev.hold(T0 + 11 * MIN))).toEqual(['clear']);
   });
 });
+
+describe('rule sets against the registry', () => {
+  it('name what cannot be used', async () => {
+    const { ruleProblems } = await import('../../server/domain/alarm-rules.ts');
+    const indicators = [{ id: 'pm25', levels: ['grid', 'street', 'district'], source: 'readings' }, { id: 'open', levels: ['street'], source: 'derived' }];
+    const categories = [{ code: 'fire_hazard' }];
+    const rule = (over: object) => AlarmRule.parse({ id: 'r', name: { zh: '甲', en: 'a' }, indicatorId: 'pm25', levels: ['street'], kind: 'threshold', direction: 'above', warn: 1, clear: 0.5, ...over });
+    expect(ruleProblems([rule({})], indicators, categories)).toEqual([]);
+    expect(ruleProblems([rule({ indicatorId: 'nope' })], indicators, categories)[0]).toMatch(/unknown indicator nope/);
+    expect(ruleProblems([rule({ indicatorId: 'open', levels: ['district'] })], indicators, categories)[0]).toMatch(/not shown for district/);
+    expect(ruleProblems([rule({ createCase: 'auto', case: { category: 'nope' } })], indicators, categories)[0]).toMatch(/unknown case category/);
+    expect(ruleProblems([AlarmRule.parse({ id: 's', name: { zh: '甲', en: 'a' }, indicatorId: 'open', levels: ['street'], kind: 'silence', windowSec: 600 })], indicators, categories)[0]).toMatch(/derived/);
+    expect(ruleProblems([AlarmRule.parse({ id: 'f', name: { zh: '甲', en: 'a' }, indicatorId: 'pm25', levels: ['grid'], kind: 'forecast', horizonHours: 6 })], indicators, categories)[0]).toMatch(/not every grid/);
+  });
+});
