@@ -60,10 +60,18 @@ interface RateState {
 
 interface Episode {
   severity: AlarmSeverity;
+  /** forecast rules: checks in a row that forecast no crossing (two clear the episode) */
+  misses?: number;
   /** the value last reported, and when: a new value is news at most once a minute */
   reported: number | null;
   reportedAt: number;
 }
+
+/** a forecast episode clears after this many checks in a row without a crossing */
+export const FORECAST_CLEAR_MISSES = 2;
+
+/** a rate rule keeps about this many samples per window (closer ones replace each other) */
+const RATE_SAMPLES_PER_WINDOW = 720;
 
 /** an open episode reports a changed value at most this often (its severity changes at once) */
 export const UPDATE_EVERY_MS = 60_000;
@@ -123,11 +131,24 @@ export class AlarmEvaluator {
       this.open.delete(k);
       if (old && at !== undefined) out.push({ type: 'clear', rule: old, areaId, value: ep.reported, at, reason: 'rule_removed' });
     }
-    // a changed rule starts its runs afresh
+    // a changed rule starts its runs afresh; one saved again unchanged keeps them (a running
+    // minimum duration is not reset because an administrator saved some other rule)
+    const same = (id: string) => {
+      const a = this.rules.get(id);
+      const b = before.get(id);
+      return a === b || (a !== undefined && b !== undefined && JSON.stringify(a) === JSON.stringify(b));
+    };
     for (const m of [this.thresholds, this.rates]) {
-      for (const k of m.keys()) {
-        const ruleId = split(k)[0];
-        if (this.rules.get(ruleId) !== before.get(ruleId)) m.delete(k);
+      for (const k of m.keys()) if (!same(split(k)[0])) m.delete(k);
+    }
+    // a kept episode at `alarm` whose rule no longer has an alarm level steps back to warn
+    if (at !== undefined) {
+      for (const [k, ep] of this.open) {
+        const [ruleId, areaId] = split(k);
+        const r = this.rules.get(ruleId);
+        if (r?.kind !== 'threshold' || ep.severity !== 'alarm' || r.alarm !== undefined) continue;
+        ep.severity = 'warn';
+        out.push({ type: 'update', rule: r, areaId, severity: 'warn', value: ep.reported, threshold: openingLevel(r), at, change: 'deescalated' });
       }
     }
     return out;
@@ -271,11 +292,19 @@ export class AlarmEvaluator {
     let st = this.rates.get(k);
     if (!st) this.rates.set(k, (st = { buffer: [], last: null }));
     const windowMs = r.windowSec * 1000;
-    // keep the buffer ordered and free of repeats
-    const i = st.buffer.findIndex((b) => b.at >= s.at);
-    if (i === -1) st.buffer.push(s);
-    else if (st.buffer[i]!.at === s.at) st.buffer[i] = s;
-    else st.buffer.splice(i, 0, s);
+    // keep the buffer ordered, free of repeats, and bounded: samples closer than a 720th of the
+    // window to the newest one replace it (a sensor every second and a week's window stay cheap)
+    const step = windowMs / RATE_SAMPLES_PER_WINDOW;
+    const lastSample = st.buffer[st.buffer.length - 1];
+    if (!lastSample || s.at > lastSample.at) {
+      const prev = st.buffer[st.buffer.length - 2];
+      if (lastSample && prev && s.at - prev.at < step) st.buffer[st.buffer.length - 1] = s;
+      else st.buffer.push(s);
+    } else {
+      const i = st.buffer.findIndex((b) => b.at >= s.at);
+      if (st.buffer[i]!.at === s.at) st.buffer[i] = s;
+      else st.buffer.splice(i, 0, s);
+    }
     const newest = st.buffer[st.buffer.length - 1]!.at;
     while (st.buffer.length > 1 && st.buffer[0]!.at < newest - 2 * windowMs) st.buffer.shift();
     if (st.last && s.at < st.last.at) return; // an old reading only improves the base of later ones
@@ -339,12 +368,14 @@ export class AlarmEvaluator {
       this.open.set(k, { severity: r.severity, reported: crossing.value, reportedAt: now });
       return [{ type: 'raise', rule: r, areaId, severity: r.severity, value: crossing.value, threshold: crossing.threshold, since: crossing.at, at: now, simulated: false }];
     }
+    if (within && ep) ep.misses = 0;
     if (within && ep && ep.reported !== crossing.value && now - ep.reportedAt >= UPDATE_EVERY_MS) {
       ep.reported = crossing.value;
       ep.reportedAt = now;
       return [{ type: 'update', rule: r, areaId, severity: ep.severity, value: crossing.value, threshold: crossing.threshold, at: now, change: null }];
     }
-    if (!within && ep) {
+    // a forecast wavering around the threshold clears only when two checks in a row forecast no crossing
+    if (!within && ep && (ep.misses = (ep.misses ?? 0) + 1) >= FORECAST_CLEAR_MISSES) {
       this.open.delete(k);
       return [{ type: 'clear', rule: r, areaId, value: null, at: now, reason: 'recovered' }];
     }
@@ -385,6 +416,10 @@ export function ruleProblems(
     // a forecast is a model fit per area: hundreds of grids every few minutes would starve the worker
     if (r.kind === 'forecast' && r.levels.includes('grid')) out.push(`${at}: forecast rules watch streets or the district, not every grid`);
     if (r.case && !cats.has(r.case.category)) out.push(`${at}: unknown case category ${r.case.category}`);
+    // a case is placed in a grid, and so on one street's desk: a district-wide alarm has no street of its own
+    if (r.createCase !== 'off' && r.levels.some((l) => l === 'district' || l === 'city')) {
+      out.push(`${at}: a rule that opens cases watches streets or grids (a district-wide case would land in one street)`);
+    }
   });
   return out;
 }

@@ -301,8 +301,9 @@ export function judgeAnswer(kind: ChannelKind, status: number, body: string, ret
     const code = typeof errcode === 'number' ? errcode : NaN;
     return { ok: false, retry: !PERMANENT_ERRCODES[kind].has(code), status, error: `errcode ${String(errcode)}: ${errmsg}` };
   }
-  const snippet = body.replace(CONTROL, ' ').trim().slice(0, 200);
-  const error = `HTTP ${status}${snippet ? `: ${snippet}` : ''}`;
+  // the status only: what a receiver answers stays out of the log (a misconfigured URL must not
+  // turn the delivery log into a window on an internal service)
+  const error = `HTTP ${status}`;
   if (status === 429) return { ok: false, retry: true, status, error, ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}) };
   if (status === 408 || status >= 500) return { ok: false, retry: true, status, error };
   if (status >= 300 && status < 400) return { ok: false, retry: false, status, error: `HTTP ${status}: redirects are not followed; configure the final URL` };

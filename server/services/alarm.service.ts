@@ -67,7 +67,8 @@ export function alarmNotice(a: Alarm, what: 'raised' | 'escalated' | 'cleared', 
     cleared: { zh: '已解除', en: 'Cleared' },
   }[what];
   return {
-    key: `alarm:${a.id}:${what}`,
+    // with the version: an episode escalated a second time (after stepping back) is told again
+    key: `alarm:${a.id}:${what}:${a.version}`,
     kind: what === 'cleared' ? 'alarm_cleared' : 'alarm',
     severity: a.severity,
     areaId: a.areaId,
@@ -147,6 +148,8 @@ export function createAlarmService(deps: AlarmServiceDeps) {
         await applyOne(t);
       } catch (err) {
         logger.error({ err, rule: t.rule.id, area: t.areaId }, 'alarm transition not stored');
+        // a raise that was not stored must be raised again while the condition lasts
+        if (t.type === 'raise') evaluator.forget(t.rule.id, t.areaId);
       }
     }
   }
@@ -154,6 +157,8 @@ export function createAlarmService(deps: AlarmServiceDeps) {
   async function applyOne(t: Transition): Promise<void> {
     const now = clock.now();
     if (t.type === 'raise') {
+      // decided before a rule change that came first in the queue: the rule (or its episode) is gone
+      if (!evaluator.isOpen(t.rule.id, t.areaId)) return;
       const name = areaName(t.areaId);
       const street = tree.level(t.areaId) === 'district' ? null : (tree.ancestorAt(t.areaId, 'street')?.id ?? null);
       const district = tree.ancestorAt(t.areaId, 'district')?.id ?? tree.districtId;
@@ -287,7 +292,10 @@ export function createAlarmService(deps: AlarmServiceDeps) {
         const c = await store.alarms.update(a.id, { state: 'cleared', clearedAt: now }, history(now, 'cleared', a.severity, a.value, null, 'the rule was removed or disabled'));
         if (c) deps.publisher.publishAlarm(c);
       }
-      for (const r of await store.latestReadings()) noteReceived(r.indicatorId, r.areaId, r.at);
+      // the store keeps when a reading was taken, not when it arrived: every source that has
+      // reported counts as heard at start, so a restart never raises 数据中断 by itself (a source
+      // that stays silent is flagged one window later)
+      for (const r of await store.latestReadings()) noteReceived(r.indicatorId, r.areaId, now);
     },
 
     /** readings just committed: judged on their own timestamps */
@@ -419,7 +427,12 @@ export function createAlarmService(deps: AlarmServiceDeps) {
             logger.warn({ err, rule: r.id }, 'forecast unavailable');
             return undefined;
           });
-          if (crossing !== undefined) await serial(() => apply(evaluator.forecast(r, area.id, crossing, clock.now())));
+          if (crossing === undefined) continue;
+          await serial(async () => {
+            // the rules may have changed while the model ran: judge only by the rule in force
+            const live = evaluator.rule(r.id);
+            if (live?.kind === 'forecast' && JSON.stringify(live) === JSON.stringify(r)) await apply(evaluator.forecast(live, area.id, crossing, clock.now()));
+          });
         }
       }
     }

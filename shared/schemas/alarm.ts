@@ -94,6 +94,9 @@ export const AlarmRule = z
   .discriminatedUnion('kind', [ThresholdRule, RateRule, SilenceRule, ForecastRule])
   .superRefine((r, ctx) => {
     if (r.createCase !== 'off' && !r.case) ctx.addIssue({ code: 'custom', path: ['case'], message: 'a rule that opens cases names the case category (case.category)' });
+    if (r.kind === 'rate' && r.clearPct !== undefined && r.clearPct >= r.changePct) {
+      ctx.addIssue({ code: 'custom', path: ['clearPct'], message: 'clearPct must be below changePct (hysteresis)' });
+    }
     if (r.kind !== 'threshold') return;
     if (r.warn === undefined && r.alarm === undefined) ctx.addIssue({ code: 'custom', path: ['warn'], message: 'a threshold rule needs warn, alarm or both' });
     const up = r.direction === 'above';

@@ -159,7 +159,11 @@ describe('silence and forecast rules', () => {
     const ev = new AlarmEvaluator([rule], ctx);
     expect(ev.forecast(rule, 'd', { at: T0 + 7 * 3_600_000, value: 120, threshold: 115 }, T0)).toEqual([]);
     expect(kinds(ev.forecast(rule, 'd', { at: T0 + 3 * 3_600_000, value: 120, threshold: 115 }, T0))).toEqual(['raise:warn']);
-    expect(kinds(ev.forecast(rule, 'd', null, T0 + MIN))).toEqual(['clear']);
+    // a forecast wavering around the level: one check without a crossing does not clear it
+    expect(ev.forecast(rule, 'd', null, T0 + MIN)).toEqual([]);
+    expect(ev.forecast(rule, 'd', { at: T0 + 2 * 3_600_000, value: 116, threshold: 115 }, T0 + 2 * MIN).filter((t) => t.type !== 'update')).toEqual([]);
+    expect(ev.forecast(rule, 'd', null, T0 + 3 * MIN)).toEqual([]);
+    expect(kinds(ev.forecast(rule, 'd', null, T0 + 4 * MIN))).toEqual(['clear']);
   });
 });
 
@@ -212,5 +216,38 @@ describe('rule sets against the registry', () => {
     expect(ruleProblems([rule({ createCase: 'auto', case: { category: 'nope' } })], indicators, categories)[0]).toMatch(/unknown case category/);
     expect(ruleProblems([AlarmRule.parse({ id: 's', name: { zh: '甲', en: 'a' }, indicatorId: 'open', levels: ['street'], kind: 'silence', windowSec: 600 })], indicators, categories)[0]).toMatch(/derived/);
     expect(ruleProblems([AlarmRule.parse({ id: 'f', name: { zh: '甲', en: 'a' }, indicatorId: 'pm25', levels: ['grid'], kind: 'forecast', horizonHours: 6 })], indicators, categories)[0]).toMatch(/not every grid/);
+  });
+});
+
+describe('what the review found', () => {
+  it('a rule set saved again unchanged keeps a running minimum duration', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    ev.observe('pm25', 's1', [s(0, 90), s(6, 90)]);
+    ev.setRules([AlarmRule.parse(JSON.parse(JSON.stringify(pm25)))], T0 + 6 * MIN);
+    expect(kinds(ev.observe('pm25', 's1', [s(10, 90)]))).toEqual(['raise:warn']);
+  });
+
+  it('an episode at alarm steps back to warn when its rule loses the alarm level', () => {
+    const ev = new AlarmEvaluator([pm25], ctx);
+    ev.observe('pm25', 's1', [s(0, 130), s(10, 130)]);
+    const { alarm: _drop, ...warnOnly } = pm25 as Extract<typeof pm25, { kind: 'threshold' }>;
+    const t = ev.setRules([AlarmRule.parse(warnOnly)], T0 + 11 * MIN);
+    expect(t).toMatchObject([{ type: 'update', severity: 'warn', change: 'deescalated', threshold: 75 }]);
+  });
+
+  it('a rate rule clears below clearPct only if that is below changePct', () => {
+    const bad = AlarmRule.safeParse({ id: 'r', name: { zh: '甲', en: 'a' }, indicatorId: 'pm25', levels: ['street'], kind: 'rate', direction: 'rise', windowSec: 3600, changePct: 10, clearPct: 50 });
+    expect(bad.success).toBe(false);
+  });
+
+  it('a rate rule keeps a bounded buffer however often its sensor reports', () => {
+    const week = AlarmRule.parse({ id: 'wk', name: { zh: '甲', en: 'a' }, indicatorId: 'pm25', levels: ['street'], kind: 'rate', direction: 'rise', windowSec: 7 * 86_400, changePct: 50, minBase: 1 });
+    const ev = new AlarmEvaluator([week], ctx);
+    const samples = Array.from({ length: 20_000 }, (_, i) => ({ at: T0 + i * 60_000, value: 40, simulated: false }));
+    ev.observe('pm25', 's1', samples);
+    const buffer = (ev as unknown as { rates: Map<string, { buffer: unknown[] }> }).rates.get('wk|s1')!.buffer;
+    expect(buffer.length).toBeLessThan(2_000); // of 20,000 readings
+    // still judged against the value a week before
+    expect(kinds(ev.observe('pm25', 's1', [{ at: T0 + 20_000 * 60_000, value: 70, simulated: false }]))).toEqual(['raise:warn']);
   });
 });

@@ -317,7 +317,8 @@ export function trendOption(i: TrendInput): WallChartOption {
       type: 'value',
       min: 0,
       max: (v: { max: number }) => Math.ceil(Math.max(v.max, i.warn * 1.1, peak) / 10) * 10,
-      axisLabel: b.axisLabel,
+      // a rounded-up top is rarely on an interval: its label would sit on the last tick's
+      axisLabel: { ...b.axisLabel, hideOverlap: true, showMaxLabel: false },
       splitLine: b.splitLine,
     },
     series: [
