@@ -128,6 +128,18 @@ describe('alarms in the console and the rule editor', () => {
     expect(pageErrors).toEqual([]);
   }, 120_000);
 
+  it('should open the alarm or the case a notification links to (/console?alarm=, ?case=)', async () => {
+    const caseId = (await server.get(`/api/v1/alarms/${alarmId}`)).json.caseId as string;
+    const byAlarm = await openConsole(server.cookie, `?alarm=${alarmId}`);
+    await byAlarm.waitForSelector(`${sel('alarm-detail')}[data-id="${alarmId}"]`, { timeout: WAIT_MS });
+    const byCase = await openConsole(server.cookie, `?case=${caseId}`);
+    await byCase.waitForSelector(`${sel('case-panel')}[data-case-id="${caseId}"]`, { timeout: WAIT_MS });
+    // anything else is ignored: the console opens as usual
+    const odd = await openConsole(server.cookie, '?alarm=%3Cscript%3E');
+    expect(await odd.locator(sel('alarm-detail')).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
+
   it('should show an administrator the alarm read-only', async () => {
     // in English, for once
     const admin = await openConsole(await server.login(ADMIN.username, ADMIN.password), '?lang=en');

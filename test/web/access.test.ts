@@ -3,7 +3,7 @@ import type { AreaFeature, AreaLevel } from '../../shared/index.ts';
 import { areaBarsOption, areaTooltipHtml, hourlyOption, trendOption } from '../../web/src/lib/components/charts/chart-options.ts';
 import { errorBodyOf, retryAfterSeconds } from '../../web/src/lib/api/http.ts';
 import { escapeHtml } from '../../web/src/lib/utils/escape.ts';
-import { loginHref, pageOf, safeNext, takeDisplayToken } from '../../web/src/lib/utils/nav.ts';
+import { linkedItem, loginHref, pageOf, safeNext, takeDisplayToken } from '../../web/src/lib/utils/nav.ts';
 
 /** the wall's own origin, as a browser on the server's machine would see it */
 const HERE = 'http://127.0.0.1:8080';
@@ -210,5 +210,16 @@ describe('error answers', () => {
     expect(errorBodyOf({ error: { code: 'VALIDATION', message: 'bad', issues: [{ path: 'username', message: 'too short' }, 3] } })?.issues).toEqual([{ path: 'username', message: 'too short' }]);
     expect(errorBodyOf({ error: { code: 'NOPE' } })).toBeNull();
     expect(errorBodyOf('x')).toBeNull();
+  });
+});
+
+describe('links from notifications', () => {
+  it('name a case or an alarm by a plain id, and nothing else', () => {
+    expect(linkedItem('?case=8f1c2d3e-aaaa-bbbb-cccc-0123456789ab')).toEqual({ kind: 'case', id: '8f1c2d3e-aaaa-bbbb-cccc-0123456789ab' });
+    expect(linkedItem('?alarm=abc_1')).toEqual({ kind: 'alarm', id: 'abc_1' });
+    expect(linkedItem('')).toBeNull();
+    expect(linkedItem('?alarm=%3Cscript%3E')).toBeNull();
+    expect(linkedItem(`?case=${'a'.repeat(65)}`)).toBeNull();
+    expect(loginHref('/console?alarm=abc', 'https://ops.example')).toBe('/login?next=%2Fconsole%3Falarm%3Dabc');
   });
 });

@@ -56,3 +56,17 @@ export function takeDisplayToken(search: string): { token: string | null; rest: 
   const rest = params.toString();
   return { token: token.trim() || null, rest: rest ? `?${rest}` : '' };
 }
+
+/**
+ * What a console link names: `?case=<id>` or `?alarm=<id>` (as notifications send them), or null.
+ * Ids are the server's (UUIDs); anything longer or with other characters is ignored.
+ * @example linkedItem('?alarm=3f2a…') // { kind: 'alarm', id: '3f2a…' }
+ */
+export function linkedItem(search: string): { kind: 'case' | 'alarm'; id: string } | null {
+  const q = new URLSearchParams(search);
+  for (const kind of ['case', 'alarm'] as const) {
+    const id = q.get(kind);
+    if (id && /^[A-Za-z0-9_-]{1,64}$/.test(id)) return { kind, id };
+  }
+  return null;
+}
