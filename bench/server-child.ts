@@ -50,6 +50,7 @@ const app = createApp({
     ingestRatePerSec: 1_000_000,
     // its screens sign in at start-up only: a cheap hash keeps that quick (ingest is what is measured)
     auth: { ...appOptionsFrom(config).auth, scrypt: { N: 2 ** 10, r: 8, p: 1 } },
+    ...(process.env.BENCH_NO_RECURRENCE ? { recurrence: null } : {}),
   },
 });
 const { port, url } = await app.start(0, '127.0.0.1');
