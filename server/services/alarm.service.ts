@@ -23,7 +23,8 @@ import {
 } from '../../shared/index.ts';
 import { AlarmEvaluator, ruleProblems, type Transition } from '../domain/alarm-rules.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import { statusOf, thresholdsFor } from '../domain/indicators.ts';
+import { thresholdsFor } from '../domain/indicators.ts';
+import { firstAtOrBeyond } from '../domain/forecast/crossing.ts';
 import { AppError } from '../errors.ts';
 import type { AlarmFilter, Clock, IngestKeyRecord, Logger, NewAlarmHistory, NewReading, Notifier, Store } from '../ports.ts';
 import type { IngestService } from './ingest.service.ts';
@@ -95,12 +96,8 @@ export function forecastSource(
       const level = tree.level(areaId);
       if (!def || !level || def.source !== 'readings' || !def.levels.includes(level)) return null;
       const f = await forecasts.forecast(indicatorId, areaId, horizonHours);
-      const threshold = thresholdsFor(def, level)[which];
-      for (const p of f.points) {
-        const s = statusOf(def, level, p.value);
-        if (s === 'alarm' || s === which) return { at: Date.parse(p.at), value: Math.round(p.value * 10) / 10, threshold };
-      }
-      return null;
+      const p = firstAtOrBeyond(def, level, f.points, which);
+      return p ? { at: Date.parse(p.at), value: Math.round(p.value * 10) / 10, threshold: thresholdsFor(def, level)[which] } : null;
     },
   };
 }

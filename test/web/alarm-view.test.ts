@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alarm, IndicatorValue } from '../../shared/index.ts';
-import { areaAlarmLevels, belowFrom, formatDuration, healthScores, tileMarks } from '../../web/src/lib/utils/alarm-marks.ts';
+import { areaAlarmLevels, belowFrom, healthScores, tileMarks } from '../../web/src/lib/utils/alarm-marks.ts';
+import { formatDuration } from '../../web/src/lib/utils/format.ts';
 
 const DISTRICT = '310110';
 const WJC = '310110019000';

@@ -17,11 +17,20 @@ export interface Crossing {
  * reaches the alarm level, the first one at or beyond the warn threshold; else null.
  */
 export function firstCrossing(def: IndicatorDefinition, level: AreaLevel, points: readonly { at: number; value: number }[]): Crossing | null {
-  let warn: Crossing | null = null;
+  const alarm = firstAtOrBeyond(def, level, points, 'alarm');
+  if (alarm) return { level: 'alarm', at: alarm.at };
+  const warn = firstAtOrBeyond(def, level, points, 'warn');
+  return warn ? { level: 'warn', at: warn.at } : null;
+}
+
+/**
+ * The first forecast point at or beyond the area level's `which` threshold (a point at the alarm
+ * level is beyond the warn one too), or null: what a forecast rule waits for.
+ */
+export function firstAtOrBeyond<P extends { value: number }>(def: IndicatorDefinition, level: AreaLevel, points: readonly P[], which: 'warn' | 'alarm'): P | null {
   for (const p of points) {
     const s = statusOf(def, level, p.value);
-    if (s === 'alarm') return { level: 'alarm', at: p.at };
-    if (s === 'warn' && !warn) warn = { level: 'warn', at: p.at };
+    if (s === 'alarm' || s === which) return p;
   }
-  return warn;
+  return null;
 }

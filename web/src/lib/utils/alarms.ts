@@ -5,6 +5,7 @@
  * No I/O, no clock.
  */
 import { compareAlarms, type Alarm, type IndicatorDefinition, type Role } from '../../../../shared/index.ts';
+import { formatValue } from './format.ts';
 
 /** Who acknowledges alarms and opens their cases: duty officers (admins and walls only look). */
 export const canActOnAlarms = (role: Role | null | undefined): boolean => role === 'district' || role === 'street';
@@ -50,19 +51,8 @@ export function noteCleared(cleared: readonly Alarm[], a: Alarm, cap = 200): Ala
 /** A value with the indicator's decimals and unit (`—` for none, e.g. a silent source). */
 export function alarmValueText(v: number | null, def: IndicatorDefinition | undefined, lang: 'zh' | 'en'): string {
   if (v === null || !Number.isFinite(v)) return '—';
-  const n = def ? v.toFixed(def.decimals) : String(v);
+  const n = def ? formatValue(v, def.decimals, lang) : String(v);
   const unit = def ? def.unit[lang] || def.unit.zh : '';
   return unit ? `${n} ${unit}` : n;
 }
 
-/** How long ago, as `3 分钟` / `3 min`, `2 小时 5 分` / `2 h 5 min`, `1 天 2 小时`. */
-export function ageText(fromMs: number, nowMs: number, lang: 'zh' | 'en'): string {
-  const min = Math.max(0, Math.floor((nowMs - fromMs) / 60_000));
-  const zh = lang === 'zh';
-  if (min < 1) return zh ? '刚刚' : 'just now';
-  if (min < 60) return zh ? `${min} 分钟` : `${min} min`;
-  const h = Math.floor(min / 60);
-  if (h < 24) return zh ? `${h} 小时 ${min % 60} 分` : `${h} h ${min % 60} min`;
-  const d = Math.floor(h / 24);
-  return zh ? `${d} 天 ${h % 24} 小时` : `${d} d ${h % 24} h`;
-}

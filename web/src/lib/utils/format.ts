@@ -129,3 +129,21 @@ export function formatAge(ageMs: number, lang: Lang): string {
   const d = Math.floor(h / 24);
   return zh ? `${d}天前` : `${d} d ago`;
 }
+
+/**
+ * How long, ticking to the second while short.
+ * @example formatDuration(754_000, 'zh') // '12分34秒'
+ */
+export function formatDuration(ms: number, lang: Lang): string {
+  if (!Number.isFinite(ms)) return '';
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const zh = lang === 'zh';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (s < 60) return zh ? `${s}秒` : `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return zh ? `${m}分${pad(s % 60)}秒` : `${m} min ${pad(s % 60)} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return zh ? `${h}小时${pad(m % 60)}分` : `${h} h ${pad(m % 60)} min`;
+  const d = Math.floor(h / 24);
+  return zh ? `${d}天${h % 24}小时` : `${d} d ${h % 24} h`;
+}
