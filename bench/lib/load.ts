@@ -4,7 +4,9 @@
  * few concurrent workers over keep-alive HTTP/1.1 connections. A worker that falls behind sends the
  * next batch at once, so at most `workers` batches are in flight: when the target saturates, the
  * achieved rate falls below the target rate instead of queueing without bound. No new batch starts
- * after the step's duration; the achieved rate is items accepted / (last answer − t0).
+ * after the step's duration; the achieved rate is items accepted / (last answer − t0). With
+ * `rate: Infinity` the workers post back to back (each sends its next batch as soon as its answer is
+ * in): the saturated load.
  */
 import { Agent, request } from 'node:http';
 
@@ -66,12 +68,14 @@ export interface Batch {
   sentAt: number;
   /** the grid each event should land in (by the server's own placement code, run locally) */
   grids?: string[];
+  /** the step-wide number of the batch's first item (item k is number first + k) */
+  first?: number;
 }
 
 export interface StepRun {
   batches: number;
   sentItems: number;
-  results: { sentAt: number; items: number; grids?: string[]; res: PostResult }[];
+  results: { sentAt: number; items: number; grids?: string[]; first?: number; res: PostResult }[];
   t0: number;
   lastAnswer: number;
   /** batches that started later than their due time by more than one interval */
@@ -113,7 +117,7 @@ export async function runPaced(opts: {
       sentItems += b.items;
       const res = await opts.send(b);
       lastAnswer = Math.max(lastAnswer, b.sentAt + res.ms);
-      results.push({ sentAt: b.sentAt, items: b.items, grids: b.grids, res });
+      results.push({ sentAt: b.sentAt, items: b.items, grids: b.grids, first: b.first, res });
     }
   };
   await Promise.all(Array.from({ length: opts.workers }, worker));
