@@ -499,7 +499,7 @@ export async function main(): Promise<void> {
     });
     machine.push(`targets: onescreen ${nodes.map((n) => `${n.ready.url} (pid ${n.pid})`).join(', ')}, indicator flush ${first.ready.flushPerSec}/s`);
   }
-  if (relay) machine.push(`         relay ${relay.ready.url} (pid ${relay.pid})`);
+  if (relay) machine.push(`         relay ${relay.ready.url} (pid ${relay.pid}): ${env.BENCH_RELAY_PER_ROOM ? 'one frame per room per batch (BENCH_RELAY_PER_ROOM — not the baseline)' : 'one frame per event, to its street room (the baseline)'}`);
   machine.push(`         client processes pids ${procs.map((p) => p.pid).join(', ')}, load generator pid ${process.pid}`);
   const order = TARGETS.filter((n) => targets.has(n));
 

@@ -9,6 +9,9 @@
  *    issue 10 — and any other to every connected client with one global `seq`,
  *  - emits one `indicator:update` per readings batch, shaped like OneScreen's, whose single value
  *    carries the batch size and the newest reading time (`at`) so clients can time it the same way.
+ * With `BENCH_RELAY_PER_ROOM` set it sends instead one frame per room per batch,
+ * `{ seq, epoch, events: { created, event }[] }` (the batched delta shape) — not the baseline, but
+ * what per-room batching buys Socket.IO itself.
  * A client that connects with `auth: { areaId }` joins the room `area:<areaId>` (no check).
  * Same Socket.IO options as OneScreen (websocket + polling, no client bundle).
  * Prints `{ "port", "url", "pid" }` on stdout when it listens; answers `usage` over IPC.
@@ -21,6 +24,8 @@ import { Server } from 'socket.io';
 import { rssAfter, serveIpc, usageMeter } from './lib/child.ts';
 
 const DISTRICT = process.env.BENCH_DISTRICT_ID ?? '310110';
+/** BENCH_RELAY_PER_ROOM: not the baseline — one frame per room per batch (what batching buys Socket.IO itself) */
+const PER_ROOM = Boolean(process.env.BENCH_RELAY_PER_ROOM);
 const epoch = randomUUID();
 let seq = 0;
 /** per room, the last seq sent to it */
@@ -46,6 +51,26 @@ const http = createServer(async (req, res) => {
     if (req.method !== 'POST') return reply(res, 404, { error: { code: 'NOT_FOUND', message: 'no route' } });
     if (req.url === '/api/v1/events') {
       const { events } = JSON.parse(await readBody(req)) as { events: { street?: string }[] };
+      if (PER_ROOM) {
+        // one frame per room per batch, in the batched delta shape
+        const byRoom = new Map<string, { created: true; event: unknown }[]>();
+        for (const event of events) {
+          const room = typeof event.street === 'string' ? 'area:' + event.street : '';
+          let list = byRoom.get(room);
+          if (!list) byRoom.set(room, (list = []));
+          list.push({ created: true, event });
+        }
+        for (const [room, changes] of byRoom) {
+          if (!room) {
+            io.emit('event:upsert', { seq: ++seq, epoch, events: changes });
+            continue;
+          }
+          const s = (roomSeq.get(room) ?? 0) + 1;
+          roomSeq.set(room, s);
+          io.to(room).emit('event:upsert', { seq: s, epoch, events: changes });
+        }
+        return reply(res, 200, { accepted: events.length, rejected: 0 });
+      }
       for (const event of events) {
         if (typeof event.street === 'string') {
           const room = 'area:' + event.street;
