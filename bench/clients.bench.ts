@@ -68,6 +68,7 @@ interface ServerReady {
 }
 interface Usage extends UsageSample {
   rssMb: number;
+  heapMb: number;
   errors?: string[];
 }
 interface Target {
@@ -77,8 +78,9 @@ interface Target {
   headers: Record<string, string>;
   /** the walls' connection details, by global client index */
   walls: { url: string; cookie?: string }[];
-  /** server memory per client when its walls connected (KiB), summed over nodes */
+  /** server memory per client when its walls connected (KiB), summed over nodes: RSS, and V8 heap in use */
   kibPerClient: number;
+  heapKibPerClient: number;
 }
 
 /** sum CPU over nodes; the busiest node's loop and run queue */
@@ -91,6 +93,7 @@ async function nodeUsage(t: Target, gc = false): Promise<Usage> {
     runqPct: Math.max(...us.map((u) => u.runqPct)),
     wallMs: us[0]!.wallMs,
     rssMb: us.reduce((a, u) => a + u.rssMb, 0),
+    heapMb: us.reduce((a, u) => a + u.heapMb, 0),
     errors: us.flatMap((u) => u.errors ?? []),
   };
 }
@@ -437,6 +440,17 @@ function notes(r: StepResult): string[] {
 }
 
 // ── main ──────────────────────────────────────────────────────────────────
+/**
+ * Wait for every start to succeed or fail before throwing, so that no child is still starting
+ * (and not yet known to stopChildren) when the benchmark gives up.
+ */
+async function settled<T extends unknown[]>(ps: [...{ [K in keyof T]: Promise<T[K]> | T[K] }]): Promise<T> {
+  const rs = await Promise.allSettled(ps);
+  const bad = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw bad.reason;
+  return rs.map((r) => (r as PromiseFulfilledResult<unknown>).value) as T;
+}
+
 export async function main(): Promise<void> {
   const started = nowMs();
   if (NODES > 1 && !(env.DATABASE_URL && env.REDIS_URL)) {
@@ -459,14 +473,14 @@ export async function main(): Promise<void> {
   log('starting OneScreen, the relay and the client processes…');
   const gcArgs = ['--expose-gc'];
   const serverEnv = { BENCH_SESSIONS: '0', BENCH_STREET_OFFICERS: '1' };
-  const [first, relay, procs] = await Promise.all([
+  const [first, relay, ...procs] = await settled([
     TARGETS.includes('onescreen') ? startChild<ServerReady>('onescreen-1', 'bench/server-child.ts', { nodeArgs: [...gcArgs, ...SERVER_NODE_ARGS], env: serverEnv }) : undefined,
     TARGETS.includes('relay') ? startChild<ServerReady>('relay', 'bench/relay-child.ts', { nodeArgs: gcArgs, env: { BENCH_DISTRICT_ID: pool.districtId } }) : undefined,
-    Promise.all(Array.from({ length: PROCS }, (_, k) => startChild<{ pid: number }>(`walls-${k + 1}`, 'bench/wall-clients-child.ts'))),
+    ...Array.from({ length: PROCS }, (_, k) => startChild<{ pid: number }>(`walls-${k + 1}`, 'bench/wall-clients-child.ts')),
   ]);
   // further nodes once the first has migrated the shared database and created the key and users
   const others = first
-    ? await Promise.all(
+    ? await settled(
         Array.from({ length: NODES - 1 }, (_, k) =>
           startChild<ServerReady>(`onescreen-${k + 2}`, 'bench/server-child.ts', { nodeArgs: [...gcArgs, ...SERVER_NODE_ARGS], env: { ...serverEnv, BENCH_SETUP: '0' } }),
         ),
@@ -476,7 +490,7 @@ export async function main(): Promise<void> {
   const targets = new Map<TargetName, Target>();
   if (relay) {
     const walls = Array.from({ length: CLIENTS }, () => ({ url: relay.ready.url }));
-    targets.set('relay', { name: 'relay', nodes: [{ child: relay, http: httpClient(relay.ready.url, WORKERS) }], headers: {}, walls, kibPerClient: NaN });
+    targets.set('relay', { name: 'relay', nodes: [{ child: relay, http: httpClient(relay.ready.url, WORKERS) }], headers: {}, walls, kibPerClient: NaN, heapKibPerClient: NaN });
   }
   if (first) {
     const nodes = [first, ...others];
@@ -496,6 +510,7 @@ export async function main(): Promise<void> {
       headers: { authorization: `Bearer ${first.ready.ingestKey}` },
       walls,
       kibPerClient: NaN,
+      heapKibPerClient: NaN,
     });
     machine.push(`targets: onescreen ${nodes.map((n) => `${n.ready.url} (pid ${n.pid})`).join(', ')}, indicator flush ${first.ready.flushPerSec}/s`);
   }
@@ -527,7 +542,8 @@ export async function main(): Promise<void> {
     t.kibPerClient = ((after.rssMb - before.rssMb) * 1024) / CLIENTS;
     const connected = rs.reduce((a, r) => a + r.connected, 0);
     log(`${name}: ${connected} walls connected in ${fmt(connectMs, 0)} ms`);
-    connectRows.push([name, fmtInt(connected), `${fmt(connectMs, 0)} ms`, fmt(before.rssMb, 1), fmt(after.rssMb, 1), fmt(t.kibPerClient, 0)]);
+    t.heapKibPerClient = ((after.heapMb - before.heapMb) * 1024) / CLIENTS;
+    connectRows.push([name, fmtInt(connected), `${fmt(connectMs, 0)} ms`, fmt(before.rssMb, 1), fmt(after.rssMb, 1), fmt(t.kibPerClient, 1), fmt(before.heapMb, 1), fmt(after.heapMb, 1), fmt(t.heapKibPerClient, 1)]);
   }
 
   // warm-up (JIT, SQLite page cache, connections): not reported, but its anomalies are
@@ -539,9 +555,12 @@ export async function main(): Promise<void> {
 
   console.log(`\nOneScreen many-client benchmark (street walls)\n${machine.join('\n')}\n`);
   const os = targets.has('onescreen') && targets.has('relay');
-  console.log('── connect: server RSS (MiB, after a full GC) before and after the walls connected');
-  const connectHeader = ['target', 'walls', 'connect', 'RSS before', 'RSS after', 'KiB/client'];
-  if (os) connectRows.push(['OneScreen/relay', '', '', '', '', ratio(targets.get('onescreen')!.kibPerClient, targets.get('relay')!.kibPerClient)]);
+  console.log('── connect: server memory (MiB, after a full GC) before and after the walls connected; per client = difference ÷ walls');
+  const connectHeader = ['target', 'walls', 'connect', 'RSS before', 'RSS after', 'KiB/client', 'heap before', 'heap after', 'heap KiB/client'];
+  if (os) {
+    const [o, l] = [targets.get('onescreen')!, targets.get('relay')!];
+    connectRows.push(['OneScreen/relay', '', '', '', '', ratio(o.kibPerClient, l.kibPerClient), '', '', ratio(o.heapKibPerClient, l.heapKibPerClient)]);
+  }
   console.log(`${table(connectHeader, connectRows)}\n`);
 
   const plan: StepKind[] = STEPS.flatMap((k) => Array<StepKind>(ROUNDS).fill(k));

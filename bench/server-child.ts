@@ -30,7 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { createIngestKey } from '../server/middleware/ingest-auth.ts';
 import type { Logger, Store } from '../server/ports.ts';
 import { SqliteStore } from '../server/stores/sqlite/sqlite.store.ts';
-import { rssAfter, serveIpc, usageMeter } from './lib/child.ts';
+import { memoryAfter, serveIpc, usageMeter } from './lib/child.ts';
 
 const env = process.env;
 // the production defaults (flush rate, body limit, retention), whatever this shell exports — but
@@ -139,7 +139,7 @@ process.on('disconnect', () => void shutdown(0)); // the benchmark went away
 
 const usage = usageMeter();
 serveIpc({
-  usage: (m: { gc?: boolean }) => ({ ...usage(), rssMb: rssAfter(m.gc), errors: errors.splice(0) }),
+  usage: (m: { gc?: boolean }) => ({ ...usage(), ...memoryAfter(m.gc), errors: errors.splice(0) }),
 });
 
 console.log(

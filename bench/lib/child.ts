@@ -190,17 +190,18 @@ export function usageMeter() {
 }
 
 /**
- * In a child: its resident set size in MiB, after two full garbage collections when `gc` is asked
- * for and the process runs with `--expose-gc` (so a before/after difference measures what is held,
- * not garbage not yet collected).
+ * In a child: its resident set size and the V8 heap in use (MiB), after two full garbage
+ * collections when `gc` is asked for and the process runs with `--expose-gc` (so a before/after
+ * difference measures what is held, not garbage not yet collected).
  */
-export function rssAfter(gc?: boolean): number {
+export function memoryAfter(gc?: boolean): { rssMb: number; heapMb: number } {
   const collect = (globalThis as { gc?: () => void }).gc;
   if (gc && collect) {
     collect();
     collect();
   }
-  return process.memoryUsage().rss / 2 ** 20;
+  const m = process.memoryUsage();
+  return { rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20 };
 }
 
 let cleaning: Promise<void> | undefined;
