@@ -429,7 +429,6 @@ function notes(r: StepResult): string[] {
   if (r.gaps) out.push(`${who}: ${r.gaps} seq gaps seen by clients`);
   if (r.backwards) out.push(`${who}: ${r.backwards} seq repeats or steps back seen by clients`);
   if (r.dups) out.push(`${who}: ${r.dups} duplicate deliveries`);
-  if (r.changes) out.push(`${who}: ${r.changes} deliveries marked created: false`);
   if (r.disconnects) out.push(`${who}: ${r.disconnects} client disconnects (${r.disconnectReasons.join(', ')})`);
   if (r.server.errors?.length) out.push(`${who}: server logged errors: ${r.server.errors.slice(0, 3).join(' | ')}`);
   if (r.server.runqPct > 20) out.push(`${who}: machine contention — its main thread waited for a core ${fmt(r.server.runqPct, 0)}% of the time; this step's figures are unreliable`);
@@ -592,6 +591,7 @@ export async function main(): Promise<void> {
     if (o && l) rows.push(ratioRow(o, l));
     console.log(table(HEADER, rows));
     for (const n of results.flatMap(notes)) console.log(`  ! ${n}`);
+    for (const r of results) if (r.changes) console.log(`  · ${r.target}: ${fmtInt(r.changes)} deliveries of changed events (created: false), not counted as deliveries`);
     console.log('');
   }
 
