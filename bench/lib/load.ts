@@ -22,39 +22,45 @@ export interface PostResult {
 export function httpClient(baseUrl: string, maxSockets: number) {
   const agent = new Agent({ keepAlive: true, maxSockets });
   const url = new URL(baseUrl);
-  return {
-    post(path: string, body: string, headers: Record<string, string>, sentAt: number): Promise<PostResult> {
-      return new Promise((resolve) => {
-        const req = request(
-          {
-            agent,
-            host: url.hostname,
-            port: url.port,
-            path,
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              const ms = nowMs() - sentAt;
-              const text = Buffer.concat(chunks).toString('utf8');
-              let parsed: unknown;
-              try {
-                parsed = JSON.parse(text);
-              } catch {
-                parsed = text;
-              }
-              resolve({ status: res.statusCode ?? 0, ms, body: parsed });
-            });
-            res.on('error', (err) => resolve({ status: 0, ms: nowMs() - sentAt, body: undefined, error: err.message }));
-          },
-        );
-        req.on('error', (err) => resolve({ status: 0, ms: nowMs() - sentAt, body: undefined, error: err.message }));
-        req.end(body);
+  const post = (path: string, body: string, headers: Record<string, string>, sentAt: number, retried = false): Promise<PostResult> =>
+    new Promise((resolve) => {
+      const req = request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const ms = nowMs() - sentAt;
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              parsed = text;
+            }
+            resolve({ status: res.statusCode ?? 0, ms, body: parsed });
+          });
+          res.on('error', (err) => resolve({ status: 0, ms: nowMs() - sentAt, body: undefined, error: err.message }));
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // a kept-alive connection the server closed as idle just as we reused it: the request was
+        // never read, so it is sent again once on a new connection (as Node's docs advise for
+        // `request.reusedSocket`); the time counts from the first send
+        if (req.reusedSocket && err.code === 'ECONNRESET' && !retried) return void resolve(post(path, body, headers, sentAt, true));
+        resolve({ status: 0, ms: nowMs() - sentAt, body: undefined, error: err.message });
       });
-    },
+      req.end(body);
+    });
+  return {
+    post,
     close() {
       agent.destroy();
     },
