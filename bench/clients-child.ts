@@ -94,10 +94,7 @@ async function connectGroup(msg: { group: string; url: string; n: number; auth?:
         disconnectReasons: [],
       };
       g.clients.push(c);
-      socket.on('event:upsert', (d: { seq: number; event: { externalId: string } }) => {
-        const recv = nowMs();
-        seqCheck(c, d.seq);
-        const id = d.event.externalId;
+      const deliver = (id: string, recv: number) => {
         if (!id.startsWith(g.tag)) return void c.late++;
         if (c.seen.has(id)) return void c.dups++;
         c.seen.add(id);
@@ -106,7 +103,15 @@ async function connectGroup(msg: { group: string; url: string; n: number; auth?:
         g.latencies.push(lat);
         const f = g.first.get(id);
         if (f === undefined || lat < f) g.first.set(id, lat);
+      };
+      // one event per frame `{ seq, epoch, created, event }`, or per-room batches `{ seq, epoch, events: [{ created, event }] }`
+      socket.on('event:upsert', (d: { seq: number; event?: { externalId: string }; events?: { event: { externalId: string } }[] }) => {
+        const recv = nowMs();
+        seqCheck(c, d.seq);
+        if (d.events) for (const e of d.events) deliver(e.event.externalId, recv);
+        else if (d.event) deliver(d.event.externalId, recv);
       });
+      socket.on('alarm:upsert', (d: { seq: number }) => seqCheck(c, d.seq));
       socket.on('indicator:update', (d: { seq: number; values: { indicatorId: string; areaId: string; at: string | null }[] }) => {
         const recv = nowMs();
         seqCheck(c, d.seq);

@@ -2,6 +2,8 @@
  * @module bench/ingest.bench
  * `npm run bench`: ingest → wall throughput and latency of OneScreen, next to a bare Socket.IO
  * relay (the floor), measured in the same run on the same machine. See bench/README.md.
+ * `npm run bench -- clients` (or `BENCH_MODE=clients`) runs the many-client mode instead:
+ * bench/clients.bench.ts.
  *
  * Processes: this one (load generator + report), bench/server-child.ts (OneScreen),
  * bench/relay-child.ts (the relay), bench/clients-child.ts (the socket.io clients of both).
@@ -18,13 +20,21 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { killPid, liveChildren, REPO_ROOT, startChild, usageMeter, type Child, type UsageSample } from './lib/child.ts';
+import { REPO_ROOT, startChild, stopChildren, stopChildrenOnExit, usageMeter, type Child, type UsageSample } from './lib/child.ts';
 import { pointPool, rng } from './lib/geo.ts';
 import { httpClient, nowMs, runPaced, type Batch, type PostResult } from './lib/load.ts';
 import { fmt, fmtInt, percentiles, ratio, table, type Pcts } from './lib/stats.ts';
 
-// ── configuration ─────────────────────────────────────────────────────────
+// ── the other mode: many street walls (`npm run bench -- clients`) ────────
 const env = process.env;
+const MODE = env.BENCH_MODE || process.argv[2] || 'ingest';
+if (MODE === 'clients') await (await import('./clients.bench.ts')).run(); // exits when done
+else if (MODE !== 'ingest') {
+  console.error(`unknown benchmark mode ${JSON.stringify(MODE)}: use ingest (the default) or clients`);
+  process.exit(2);
+}
+
+// ── configuration ─────────────────────────────────────────────────────────
 const num = (name: string, dflt: number) => {
   const v = Number(env[name] ?? dflt);
   if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
@@ -66,20 +76,8 @@ interface Target {
   headers: Record<string, string>;
 }
 
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= Promise.all(liveChildren().map((c) => c.stop().catch(() => killPid(c.pid, 'SIGKILL')))).then(() => undefined);
-  return cleaning;
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    log(`\n${sig}: stopping the children…`);
-    void cleanup().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-  });
-}
-process.on('exit', () => {
-  for (const c of liveChildren()) killPid(c.pid, 'SIGKILL');
-});
+const cleanup = stopChildren;
+stopChildrenOnExit(log);
 
 // ── one step ──────────────────────────────────────────────────────────────
 interface Usage extends UsageSample {

@@ -3,9 +3,20 @@
  * The real OneScreen server for the benchmark, in its own process: built like
  * test/helpers/server.ts (createApp with a temporary SQLite file, simulator off), with the
  * production defaults of server/config.ts, on 127.0.0.1 and an ephemeral port. Prints one JSON line
- * `{ "port", "url", "ingestKey", "pid", "dataDir" }` on stdout when it listens, answers `usage`
- * over IPC (CPU and event-loop utilisation since the last call), and on SIGTERM/SIGINT or when its
- * parent goes away stops the app, closes the store and deletes its data directory.
+ * `{ "port", "url", "ingestKey", "cookies", "officers", "pid", "dataDir", … }` on stdout when it
+ * listens, answers `usage` over IPC (CPU and event-loop utilisation since the last call, RSS), and
+ * on SIGTERM/SIGINT or when its parent goes away stops the app, closes the store and deletes its
+ * data directory.
+ *
+ * Environment (set by the benchmark):
+ *   BENCH_SESSIONS          district officer sessions to open for the clients (default 20)
+ *   BENCH_STREET_OFFICERS   set: create one street officer per street (`bench-street-<id>`, random
+ *                           password, printed as `officers`) — the clients sign in over HTTP
+ *   BENCH_SETUP=0           a second node of a cluster: create no key, user or session (node 1 did,
+ *                           in the shared database)
+ *   DATABASE_URL, REDIS_URL passed to the app's configuration as they are (multi-node runs);
+ *                           every other setting keeps its production default
+ *   BENCH_NO_RECURRENCE     set: no recurrence check at ingest
  *
  *   node --import tsx bench/server-child.ts
  */
@@ -13,16 +24,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appOptionsFrom, createApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
+import { loadConfig, type Config } from '../server/config.ts';
 import { loadShippedData } from '../server/data.ts';
 import { randomBytes } from 'node:crypto';
 import { createIngestKey } from '../server/middleware/ingest-auth.ts';
-import type { Logger } from '../server/ports.ts';
+import type { Logger, Store } from '../server/ports.ts';
 import { SqliteStore } from '../server/stores/sqlite/sqlite.store.ts';
-import { serveIpc, usageMeter } from './lib/child.ts';
+import { memoryAfter, serveIpc, usageMeter } from './lib/child.ts';
 
-// the production defaults (flush rate, body limit, retention), whatever this shell exports
-const config = loadConfig({});
+const env = process.env;
+// the production defaults (flush rate, body limit, retention), whatever this shell exports — but
+// the store and the cluster are the run's to choose
+const passed = Object.fromEntries((['DATABASE_URL', 'REDIS_URL'] as const).filter((k) => env[k]).map((k) => [k, env[k]]));
+const config = loadConfig(passed);
 const errors: string[] = [];
 const logger: Logger = {
   info() {},
@@ -34,34 +48,78 @@ const logger: Logger = {
   },
 };
 
-const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-bench-'));
-const store = new SqliteStore(join(dataDir, 'onescreen.sqlite'));
+/**
+ * The store: a temporary SQLite file, or — for a cluster — the database every node shares. This is
+ * the one place to wire the PostgreSQL store (issue 10 §2) once it exists; until then a
+ * DATABASE_URL is refused rather than silently ignored (nodes on separate SQLite files would share
+ * nothing).
+ */
+function openStore(cfg: Config): { store: Store; dataDir?: string } {
+  if (env.DATABASE_URL) {
+    const url = (cfg as { databaseUrl?: string }).databaseUrl;
+    throw new Error(
+      url
+        ? 'DATABASE_URL is set, but bench/server-child.ts does not open the PostgreSQL store yet: wire it in openStore()'
+        : 'DATABASE_URL is set, but this build has no PostgreSQL store (server/config.ts does not read DATABASE_URL)',
+    );
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-bench-'));
+  return { store: new SqliteStore(join(dataDir, 'onescreen.sqlite')), dataDir };
+}
+if (env.REDIS_URL && !(config as { redisUrl?: string }).redisUrl) {
+  throw new Error('REDIS_URL is set, but this build has no multi-node mode (server/config.ts does not read REDIS_URL)');
+}
+
+const { store, dataDir } = openStore(config);
 await store.migrate();
 const clock = { now: () => Date.now() };
+const baseOptions = appOptionsFrom(config);
 const app = createApp({
   store,
   clock,
   data: loadShippedData(),
   logger,
   options: {
-    ...appOptionsFrom(config),
+    ...baseOptions,
     simulatorOn: false,
     // the benchmark drives one key far past the production default of 50 requests/s
     ingestRatePerSec: 1_000_000,
-    // its screens sign in at start-up only: a cheap hash keeps that quick (ingest is what is measured)
-    auth: { ...appOptionsFrom(config).auth, scrypt: { N: 2 ** 10, r: 8, p: 1 } },
-    ...(process.env.BENCH_NO_RECURRENCE ? { recurrence: null } : {}),
+    auth: {
+      ...baseOptions.auth,
+      // its screens sign in at start-up only: a cheap hash keeps that quick (ingest is what is measured)
+      scrypt: { N: 2 ** 10, r: 8, p: 1 },
+      // and they all sign in from 127.0.0.1: hundreds of walls would pass the per-address limit
+      anonymousPerMinute: 100_000,
+    },
+    ...(env.BENCH_NO_RECURRENCE ? { recurrence: null } : {}),
   },
 });
 const { port, url } = await app.start(0, '127.0.0.1');
-const { key } = await createIngestKey(store, 'bench', { now: clock.now() });
-// the clients watch as a district duty officer, with a real session cookie
-const benchUser = { username: 'bench-officer', password: randomBytes(16).toString('hex') };
-await app.auth.createUser({ actor: 'bench', actorKind: 'system', ip: '-' }, { ...benchUser, role: 'district' });
-// one session per screen, as walls have (a session may hold only a few live sockets)
-const sessions = Number(process.env.BENCH_SESSIONS ?? 20);
+
+const setup = env.BENCH_SETUP !== '0';
+const system = { actor: 'bench', actorKind: 'system' as const, ip: '-' };
+let ingestKey: string | undefined;
 const cookies: string[] = [];
-for (let i = 0; i < sessions; i++) cookies.push(`onescreen_session=${(await app.auth.login(benchUser.username, benchUser.password, '127.0.0.1')).secret}`);
+const officers: { streetId: string; username: string; password: string }[] = [];
+if (setup) {
+  ingestKey = (await createIngestKey(store, 'bench', { now: clock.now() })).key;
+  // the ingest benchmark's clients watch as a district duty officer, with real session cookies
+  const sessions = Number(env.BENCH_SESSIONS ?? 20);
+  if (sessions > 0) {
+    const benchUser = { username: 'bench-officer', password: randomBytes(16).toString('hex') };
+    await app.auth.createUser(system, { ...benchUser, role: 'district' });
+    // one session per screen, as walls have (a session may hold only a few live sockets)
+    for (let i = 0; i < sessions; i++) cookies.push(`onescreen_session=${(await app.auth.login(benchUser.username, benchUser.password, '127.0.0.1')).secret}`);
+  }
+  // the many-client benchmark's: one street officer per street, who sign in over HTTP
+  if (env.BENCH_STREET_OFFICERS) {
+    for (const s of app.tree.ofLevel('street')) {
+      const o = { streetId: s.id, username: `bench-street-${s.id}`, password: randomBytes(16).toString('hex') };
+      await app.auth.createUser(system, { username: o.username, password: o.password, role: 'street', areaId: s.id });
+      officers.push(o);
+    }
+  }
+}
 
 let stopping = false;
 async function shutdown(code: number) {
@@ -71,7 +129,7 @@ async function shutdown(code: number) {
     await app.stop();
     await store.close();
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     process.exit(code);
   }
 }
@@ -81,7 +139,9 @@ process.on('disconnect', () => void shutdown(0)); // the benchmark went away
 
 const usage = usageMeter();
 serveIpc({
-  usage: () => ({ ...usage(), rssMb: process.memoryUsage().rss / 2 ** 20, errors: errors.splice(0) }),
+  usage: (m: { gc?: boolean }) => ({ ...usage(), ...memoryAfter(m.gc), errors: errors.splice(0) }),
 });
 
-console.log(JSON.stringify({ port, url, ingestKey: key, cookies, pid: process.pid, dataDir, flushPerSec: config.indicatorFlushPerSec, districtId: app.tree.districtId }));
+console.log(
+  JSON.stringify({ port, url, ingestKey, cookies, officers, pid: process.pid, dataDir, flushPerSec: config.indicatorFlushPerSec, districtId: app.tree.districtId }),
+);

@@ -188,3 +188,44 @@ export function usageMeter() {
     return { cpuPct: ((c.user + c.system) / 1000 / wall) * 100, elu: e.utilization, mainCpuPct: main, runqPct: runq, wallMs: wall };
   };
 }
+
+/**
+ * In a child: its resident set size and the V8 heap in use (MiB), after two full garbage
+ * collections when `gc` is asked for and the process runs with `--expose-gc` (so a before/after
+ * difference measures what is held, not garbage not yet collected).
+ */
+export function memoryAfter(gc?: boolean): { rssMb: number; heapMb: number } {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (gc && collect) {
+    collect();
+    collect();
+  }
+  const m = process.memoryUsage();
+  return { rssMb: m.rss / 2 ** 20, heapMb: m.heapUsed / 2 ** 20 };
+}
+
+let cleaning: Promise<void> | undefined;
+/** stop every live child by PID (SIGTERM, then SIGKILL); one run however often it is called */
+export function stopChildren(): Promise<void> {
+  cleaning ??= Promise.all(liveChildren().map((c) => c.stop().catch(() => killPid(c.pid, 'SIGKILL')))).then(() => undefined);
+  return cleaning;
+}
+
+let guarded = false;
+/**
+ * In a benchmark's main process: on SIGINT/SIGTERM stop the children and exit; on exit, SIGKILL any
+ * still running. Installed once, however often it is called.
+ */
+export function stopChildrenOnExit(log: (s: string) => void): void {
+  if (guarded) return;
+  guarded = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      log(`\n${sig}: stopping the children…`);
+      void stopChildren().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    });
+  }
+  process.on('exit', () => {
+    for (const c of liveChildren()) killPid(c.pid, 'SIGKILL');
+  });
+}

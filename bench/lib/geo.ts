@@ -17,6 +17,8 @@ export interface PoolPoint {
   lng: number;
   lat: number;
   gridId: string;
+  /** the street the grid belongs to (its parent area) */
+  streetId: string;
 }
 
 /** deterministic PRNG (mulberry32), so runs post the same places */
@@ -39,7 +41,7 @@ export function pointPool(perGrid = 8, seed = 7): { points: PoolPoint[]; grids: 
   const points: PoolPoint[] = [];
   const keep = (lng: number, lat: number) => {
     const g = tree.locate(lng, lat);
-    if (g) points.push({ lng: Math.round(lng * 1e6) / 1e6, lat: Math.round(lat * 1e6) / 1e6, gridId: g.id });
+    if (g) points.push({ lng: Math.round(lng * 1e6) / 1e6, lat: Math.round(lat * 1e6) / 1e6, gridId: g.id, streetId: tree.ancestorAt(g.id, 'street')?.id ?? '' });
     return !!g;
   };
   for (const f of grids) {
