@@ -26,7 +26,7 @@ describe('SqliteStore recurrence at ingest', () => {
     let recurring = 0;
     for (let b = 0; b < 30; b++) {
       const batch = Array.from({ length: 50 }, make);
-      const res = await store.insertEvents(batch, DEFAULT_RECURRENCE);
+      const res = await store.cases.insertEvents(batch, DEFAULT_RECURRENCE);
       res.forEach((r, i) => {
         const e = batch[i]!;
         const expected = stored
@@ -54,9 +54,9 @@ describe('SqliteStore recurrence at ingest', () => {
       gridId: 'g', streetId: 's', districtId: 'd', severity: 'medium', status: 'reported', occurredAt: now - ageMs, receivedAt: now, simulated: true, dueAt: null,
     });
     // 80 reports at one address 201 m away (inside the SQL estimate's 1 % margin, outside the radius)
-    await store.insertEvents(Array.from({ length: 80 }, (_, i) => at(`out${i}`, 201, 1000 + i)));
-    await store.insertEvents([at('in', 150, 5 * DAY)]);
-    const [r] = await store.insertEvents([at('new', 0, 0)], DEFAULT_RECURRENCE);
+    await store.cases.insertEvents(Array.from({ length: 80 }, (_, i) => at(`out${i}`, 201, 1000 + i)));
+    await store.cases.insertEvents([at('in', 150, 5 * DAY)]);
+    const [r] = await store.cases.insertEvents([at('new', 0, 0)], DEFAULT_RECURRENCE);
     expect(r!.event).toMatchObject({ tags: ['recurring'], relatedIds: ['in'] });
     await store.close();
   });
