@@ -314,8 +314,9 @@ export class SqliteCaseRepository implements CaseRepository {
        UNION ALL SELECT 'baseline', e.category, COUNT(*) ${inWin('@bfrom', '@bto')} GROUP BY e.category`,
     ).all(p) as { win: HotlineWindow; category: string; n: number }[];
     const hours = this.conn.prep(
-      `SELECT 'period' AS win, (e.occurred_at - @from) / 3600000 AS hour, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY 2
-       UNION ALL SELECT 'baseline', (e.occurred_at - @bfrom) / 3600000, COUNT(*) ${inWin('@bfrom', '@bto')} GROUP BY 2`,
+      // parameters arrive as REAL: cast, so that / is integer arithmetic (whole hours, one row each)
+      `SELECT 'period' AS win, (e.occurred_at - CAST(@from AS INTEGER)) / 3600000 AS hour, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY 2
+       UNION ALL SELECT 'baseline', (e.occurred_at - CAST(@bfrom AS INTEGER)) / 3600000, COUNT(*) ${inWin('@bfrom', '@bto')} GROUP BY 2`,
     ).all(p) as { win: HotlineWindow; hour: number; n: number }[];
     const grids = this.conn.prep(`SELECT e.grid_id AS gridId, e.street_id AS streetId, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY e.grid_id, e.street_id`).all(p) as HotlineCounts['grids'];
     const points = this.conn.prep(
