@@ -1,7 +1,7 @@
 /**
  * @module server/ports
- * The interfaces services depend on. The embedded SQLite store implements {@link Store}; a
- * PostgreSQL store can implement the same interface later (all methods are async for that reason).
+ * The interfaces services depend on. {@link Store} is the database, split into one repository per
+ * aggregate; the embedded SQLite store and the PostgreSQL store implement it (all methods async).
  */
 import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, EventStatus, GridEvent, Notice, NoticeSeverity, Role, Severity, TimelineEntry } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
@@ -93,8 +93,8 @@ export interface DeliveryOutcome {
   at: number;
 }
 
-/** The notification channels and the delivery outbox (part of {@link Store}). */
-export interface NotificationStore {
+/** The notification channels and the delivery outbox. */
+export interface NotificationRepository {
   createChannel(c: ChannelRecord): Promise<void>;
   /** replace a channel's fields; false if there is no such channel */
   updateChannel(c: ChannelRecord): Promise<boolean>;
@@ -351,25 +351,8 @@ export interface AlarmRepository {
   saveRuleSet(version: number, rules: AlarmRule[], at: number, by: string): Promise<boolean>;
 }
 
-export interface Store extends NotificationStore {
-  /** alarms and alarm rules */
-  readonly alarms: AlarmRepository;
-  /**
-   * bring the schema to the newest version (idempotent); refuses (throws) a database written by a
-   * newer version
-   */
-  migrate(): Promise<void>;
-  close(): Promise<void>;
-  /** a cheap check that the database answers and has the schema this version expects; throws what is wrong */
-  ping(): Promise<void>;
-  /** the bytes the database occupies on disk (including a write-ahead log) */
-  sizeBytes(): Promise<number>;
-
-  createIngestKey(k: { id: string; name: string; hash: string; sources: string[] | null; simulated: boolean; createdAt: number }): Promise<void>;
-  findIngestKeyByHash(hash: string): Promise<IngestKeyRecord | null>;
-  listIngestKeys(): Promise<IngestKeyRecord[]>;
-  revokeIngestKey(idOrName: string, at: number): Promise<number>;
-
+/** Cases (grid events) and their timelines, with the counts the statistics, loop indicators, hotspots and 12345 analysis read. */
+export interface CaseRepository {
   /**
    * store a batch in one transaction; idempotent on (source, externalId). With a recurrence rule,
    * each new case is tagged `recurring` and linked to the earlier cases it recurs (within the same
@@ -422,7 +405,10 @@ export interface Store extends NotificationStore {
    * the period, and the cases archived in either window by breach, rating and satisfaction.
    */
   hotlineCounts(q: HotlineCountsQuery): Promise<HotlineCounts>;
+}
 
+/** Indicator readings (raw and folded hourly) and the rolled-up series. */
+export interface ReadingRepository {
   /** store readings in one transaction, updating the latest direct value per (indicator, area) */
   insertReadings(readings: NewReading[]): Promise<void>;
   latestReadings(): Promise<LatestReading[]>;
@@ -433,7 +419,14 @@ export interface Store extends NotificationStore {
   /** hourly means of an (indicator, area)'s own readings from `from` on, raw and folded alike (forecasts) */
   readingHours(indicatorId: string, areaId: string, from: number): Promise<{ hour: number; value: number }[]>;
   oldestReadingAt(): Promise<number | null>;
+  /** record computed (rolled-up) values into a bucketed series; the last value in a bucket wins */
+  upsertSeries(rows: SeriesRow[]): Promise<void>;
+  series(areaId: string, from: number): Promise<SeriesRow[]>;
+  pruneSeries(before: number): Promise<void>;
+}
 
+/** Users, display (wall screen) tokens and sessions. */
+export interface IdentityRepository {
   createUser(u: UserRecord): Promise<void>;
   findUserByUsername(username: string): Promise<UserRecord | null>;
   getUser(id: string): Promise<UserRecord | null>;
@@ -460,14 +453,48 @@ export interface Store extends NotificationStore {
   /** end every session of a user or a display; returns their hashes */
   deleteSessionsOf(who: { userId?: string; displayId?: string }): Promise<string[]>;
   pruneSessions(now: number): Promise<void>;
+}
 
+/** The ingest API keys (only their hashes are stored). */
+export interface IngestKeyRepository {
+  createIngestKey(k: { id: string; name: string; hash: string; sources: string[] | null; simulated: boolean; createdAt: number }): Promise<void>;
+  findIngestKeyByHash(hash: string): Promise<IngestKeyRecord | null>;
+  listIngestKeys(): Promise<IngestKeyRecord[]>;
+  revokeIngestKey(idOrName: string, at: number): Promise<number>;
+}
+
+/** The audit trail: append-only (the database refuses updates and deletes). */
+export interface AuditRepository {
   /** append to the audit trail (there is no way to change or remove an entry) */
   appendAudit(e: NewAuditEntry): Promise<void>;
   /** newest first */
   listAudit(q: { from?: number; to?: number; limit: number }): Promise<AuditEntry[]>;
+}
 
-  /** record computed (rolled-up) values into a bucketed series; the last value in a bucket wins */
-  upsertSeries(rows: SeriesRow[]): Promise<void>;
-  series(areaId: string, from: number): Promise<SeriesRow[]>;
-  pruneSeries(before: number): Promise<void>;
+/**
+ * The database: one repository per aggregate over one connection handle. The embedded SQLite
+ * store (`server/stores/sqlite/`) and the PostgreSQL store (`server/stores/postgres/`) implement it
+ * and pass one contract suite (`test/contract/`).
+ */
+export interface Store {
+  readonly cases: CaseRepository;
+  readonly readings: ReadingRepository;
+  readonly identities: IdentityRepository;
+  readonly keys: IngestKeyRepository;
+  readonly audit: AuditRepository;
+  readonly notifications: NotificationRepository;
+  /** alarms and alarm rules */
+  readonly alarms: AlarmRepository;
+  /** which database this is ('sqlite' | 'postgres'), for logs and /api/ready */
+  readonly kind: 'sqlite' | 'postgres';
+  /**
+   * bring the schema to the newest version (idempotent); refuses (throws) a database written by a
+   * newer version
+   */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  /** a cheap check that the database answers and has the schema this version expects; throws what is wrong */
+  ping(): Promise<void>;
+  /** the bytes the database occupies on disk (including a write-ahead log) */
+  sizeBytes(): Promise<number>;
 }
