@@ -38,13 +38,13 @@ try {
         severity: 'low', status: 'reported', occurredAt: at, receivedAt: at, simulated: true, dueAt: null,
       });
     }
-    await store.insertEvents(batch);
+    await store.cases.insertEvents(batch);
   }
   console.log(`${N} hotline cases and ${N} others over 99 days, ${grids.length} grids`);
   for (const days of [1, 7, 30, 92]) {
     const w = hotlineWindows(now - days * DAY, now, 'Asia/Shanghai');
     const t0 = performance.now();
-    const counts = await store.hotlineCounts({ source: HOTLINE_SOURCE, ...w, area: { id: tree.districtId, level: 'district' }, maxPoints: HOTLINE_MAX_POINTS });
+    const counts = await store.cases.hotlineCounts({ source: HOTLINE_SOURCE, ...w, area: { id: tree.districtId, level: 'district' }, maxPoints: HOTLINE_MAX_POINTS });
     const t1 = performance.now();
     const a = hotlineAnalysis(tree.districtId, w, counts);
     const t2 = performance.now();

@@ -38,7 +38,7 @@ async function time(what: string, f: () => Promise<unknown>, runs = 20) {
   console.log(`${what}: ${((performance.now() - t0) / runs).toFixed(2)} ms`);
 }
 console.log(`${N} events, ${inWindow} closed in the 30-day window, 700 grids`);
-await time('closedCountsByGrid (on an archive, and every 30 s)', () => store.closedCountsByGrid(w.closedAfter, w.now));
-await time('callCountsByGrid (on every change)', () => store.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now));
-await time('openCountsByGrid (for comparison: the open-case counts, on every change)', () => store.openCountsByGrid(now, now - 8 * 3_600_000));
+await time('closedCountsByGrid (on an archive, and every 30 s)', () => store.cases.closedCountsByGrid(w.closedAfter, w.now));
+await time('callCountsByGrid (on every change)', () => store.cases.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now));
+await time('openCountsByGrid (for comparison: the open-case counts, on every change)', () => store.cases.openCountsByGrid(now, now - 8 * 3_600_000));
 await store.close();

@@ -56,13 +56,13 @@ async function run(recurrence: boolean): Promise<{ perSec: number; tagged: numbe
   seed = 1;
   n = 0;
   for (let i = 0; i < HISTORY; i += BATCH) {
-    await store.insertEvents(Array.from({ length: Math.min(BATCH, HISTORY - i) }, () => event(now, now - rand() * 30 * DAY)));
+    await store.cases.insertEvents(Array.from({ length: Math.min(BATCH, HISTORY - i) }, () => event(now, now - rand() * 30 * DAY)));
   }
   const batches = Array.from({ length: Math.ceil(EVENTS / BATCH) }, (_, b) => Array.from({ length: Math.min(BATCH, EVENTS - b * BATCH) }, () => event(now, now - rand() * 60_000)));
   let tagged = 0;
   const t0 = performance.now();
   for (const b of batches) {
-    const r = await store.insertEvents(b, recurrence ? DEFAULT_RECURRENCE : undefined);
+    const r = await store.cases.insertEvents(b, recurrence ? DEFAULT_RECURRENCE : undefined);
     tagged += r.filter((x) => x.event.tags.includes('recurring')).length;
   }
   const ms = performance.now() - t0;

@@ -247,7 +247,7 @@ export function createApp(deps: AppDeps) {
   });
 
   const forecastWorker = createForecastWorker();
-  const forecasts = createForecastService({ store, tree, indicators: data.indicators, clock, logger, fit: forecastWorker.fit });
+  const forecasts = createForecastService({ readings: store.readings, tree, indicators: data.indicators, clock, logger, fit: forecastWorker.fit });
   const forecastRules = forecastSource(forecasts, data.indicators, tree);
   const hotspots = createHotspotService({
     store,
@@ -332,12 +332,12 @@ export function createApp(deps: AppDeps) {
     const now = clock.now();
     const cutoff = now - options.rawRetentionHours * 3_600_000;
     let folded = 0;
-    for (let upTo = await store.oldestReadingAt(); upTo !== null && upTo < cutoff; ) {
+    for (let upTo = await store.readings.oldestReadingAt(); upTo !== null && upTo < cutoff; ) {
       upTo = Math.min(cutoff, upTo - (upTo % 3_600_000) + 3_600_000);
-      folded += await store.downsampleReadings(upTo);
+      folded += await store.readings.downsampleReadings(upTo);
       await new Promise((r) => setImmediate(r));
     }
-    await store.pruneSeries(now - Math.max(SERIES_KEEP_MS, TREND_WINDOW_MS));
+    await store.readings.pruneSeries(now - Math.max(SERIES_KEEP_MS, TREND_WINDOW_MS));
     await notifications.prune();
     if (folded) logger.info({ folded }, 'raw readings downsampled to hourly');
   }

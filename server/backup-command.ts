@@ -57,7 +57,7 @@ export async function runBackupCommand(args: readonly (string | undefined)[], db
       out.log(`backed up ${describe(summary)}`);
       out.log(`wrote ${target} (mode 0600); restore it as described in the README ("Backup and restore")`);
       try {
-        await store.appendAudit({ at: Date.now(), actor, actorKind: 'system', action: 'backup.create', target, outcome: 'ok', ip: 'local', detail: describe(summary) });
+        await store.audit.appendAudit({ at: Date.now(), actor, actorKind: 'system', action: 'backup.create', target, outcome: 'ok', ip: 'local', detail: describe(summary) });
       } catch (err) {
         out.error(`the backup is complete, but the audit entry could not be written: ${(err as Error).message}`);
       }

@@ -51,7 +51,7 @@ const onescreen = createApp({
 // first start: an admin account whose password goes to a file only the operator can read
 // (never to the console or the log), as Jenkins does with its initial admin password
 let firstAdminNote = '';
-if ((await store.listUsers()).length === 0) {
+if ((await store.identities.listUsers()).length === 0) {
   const password = randomBytes(12).toString('base64url');
   await onescreen.auth.createUser({ actor: 'first-start', actorKind: 'system', ip: 'local' }, { username: 'admin', role: 'admin', password });
   const file = join(config.dataDir, 'initial-admin-password.txt');

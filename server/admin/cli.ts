@@ -37,7 +37,7 @@ export const USAGE = `usage:
   the shell's history and the process list:  printf '%s\\n' "$PW" | npm run admin -- user reset admin --password-stdin`;
 
 export interface AdminIo {
-  store: Store;
+  store: Pick<Store, 'identities' | 'keys' | 'audit'>;
   tree: AreaTree;
   clock: Clock;
   /** one line of output */
@@ -110,14 +110,14 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
         break;
       }
       case 'key list':
-        for (const k of await store.listIngestKeys()) {
+        for (const k of await store.keys.listIngestKeys()) {
           const bound = k.sources ? `sources ${k.sources.join(',')}` : 'unbound';
           io.out(`${k.id}  ${k.name.padEnd(20)} ${iso(k.createdAt)}  ${k.revokedAt ? `revoked ${iso(k.revokedAt)}` : 'active'}  ${bound}${k.simulated ? '  (simulator)' : ''}`);
         }
         break;
       case 'key revoke': {
         if (!arg) fail(USAGE);
-        const n = await store.revokeIngestKey(arg!, clock.now());
+        const n = await store.keys.revokeIngestKey(arg!, clock.now());
         if (n === 0) fail(`no active key with id or name ${arg}`);
         await auth.audit({ ...by, action: 'key.revoke', target: arg!, outcome: 'ok' });
         io.out(`revoked ${n} key(s)`);
@@ -131,7 +131,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
         break;
       }
       case 'user list':
-        for (const u of await store.listUsers()) {
+        for (const u of await store.identities.listUsers()) {
           io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} ${u.areaId.padEnd(14)} ${u.disabledAt ? `disabled ${iso(u.disabledAt)}` : 'active'}`);
         }
         break;
@@ -166,7 +166,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
         break;
       }
       case 'display list':
-        for (const d of await store.listDisplayTokens()) {
+        for (const d of await store.identities.listDisplayTokens()) {
           const state = d.revokedAt ? `revoked ${iso(d.revokedAt)}` : d.enrolledAt ? `enrolled ${iso(d.enrolledAt)}` : 'waiting for enrolment';
           io.out(`${d.id}  ${d.name.padEnd(20)} ${d.areaId.padEnd(14)} ${state}`);
         }

@@ -16,21 +16,21 @@ export const hashKey = (key: string) => createHash('sha256').update(key, 'utf8')
  * to `sources` may post events only under those source codes; without, it is unbound.
  */
 export async function createIngestKey(
-  store: Store,
+  store: Pick<Store, 'keys'>,
   name: string,
   opts: { sources?: readonly string[] | null; simulated?: boolean; now: number },
 ): Promise<{ id: string; key: string }> {
   const key = `osk_${randomBytes(32).toString('base64url')}`;
   const id = randomUUID();
   const sources = opts.sources?.length ? [...new Set(opts.sources)].sort() : null;
-  await store.createIngestKey({ id, name, hash: hashKey(key), sources, simulated: opts.simulated ?? false, createdAt: opts.now });
+  await store.keys.createIngestKey({ id, name, hash: hashKey(key), sources, simulated: opts.simulated ?? false, createdAt: opts.now });
   return { id, key };
 }
 
 export type IngestEnv = { Variables: { ingestKey: IngestKeyRecord } };
 
 /** `limit` may throw to refuse a valid key (rate limiting) */
-export function ingestAuth(store: Store, limit?: (key: IngestKeyRecord, c: Context) => void) {
+export function ingestAuth(store: Pick<Store, 'keys'>, limit?: (key: IngestKeyRecord, c: Context) => void) {
   return createMiddleware<IngestEnv>(async function ingestAuth(c, next) {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -38,7 +38,7 @@ export function ingestAuth(store: Store, limit?: (key: IngestKeyRecord, c: Conte
       c.header('WWW-Authenticate', 'Bearer realm="ingest"');
       throw new AppError('UNAUTHORIZED', 401, 'an ingest key is required: Authorization: Bearer <key>');
     }
-    const rec = await store.findIngestKeyByHash(hashKey(m[1]!));
+    const rec = await store.keys.findIngestKeyByHash(hashKey(m[1]!));
     if (!rec) {
       c.header('WWW-Authenticate', 'Bearer realm="ingest", error="invalid_token"');
       throw new AppError('UNAUTHORIZED', 401, 'the ingest key is not valid');

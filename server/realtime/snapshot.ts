@@ -15,7 +15,7 @@ export const SNAPSHOT_RECENT_EVENTS = 40;
 const OPEN = EventStatus.options.filter((s) => !CLOSED_STATUSES.includes(s));
 
 export interface SnapshotDeps {
-  store: Store;
+  store: Pick<Store, 'cases'>;
   tree: AreaTree;
   clock: Clock;
   timeZone: string;
@@ -40,10 +40,10 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
   const yesterdayStart = startOfLocalDay(todayStart - 1, d.timeZone);
   const [events, openTotal, recent, times, trends, alarms] = await Promise.all([
     // past the cap, the wall keeps the cases nearest their limits (its deadline watch needs them)
-    d.store.listEvents({ ...area, statuses: OPEN, limit: SNAPSHOT_OPEN_EVENTS, order: 'due' }),
-    d.store.countEvents({ ...area, statuses: OPEN }),
-    d.store.listEvents({ ...area, limit: SNAPSHOT_RECENT_EVENTS }),
-    d.store.occurredTimes(yesterdayStart, nextLocalDay(todayStart, d.timeZone), { id: areaId, level }),
+    d.store.cases.listEvents({ ...area, statuses: OPEN, limit: SNAPSHOT_OPEN_EVENTS, order: 'due' }),
+    d.store.cases.countEvents({ ...area, statuses: OPEN }),
+    d.store.cases.listEvents({ ...area, limit: SNAPSHOT_RECENT_EVENTS }),
+    d.store.cases.occurredTimes(yesterdayStart, nextLocalDay(todayStart, d.timeZone), { id: areaId, level }),
     d.indicators.trends(areaId),
     d.alarms.list({ area: { id: areaId, level }, status: 'active', limit: SNAPSHOT_ALARMS }),
   ]);

@@ -30,7 +30,7 @@ export function auditCsv(rows: AuditEntry[]): string {
   return csvDocument([...cols], rows.map((r) => cols.map((k) => r[k])));
 }
 
-export function adminRoutes(auth: AuthService, store: Store) {
+export function adminRoutes(auth: AuthService, store: Pick<Store, 'identities' | 'audit'>) {
   /** the enrolment link, at the address people use (PUBLIC_URL), else the one this request came to */
   const enrolUrl = (c: Context, token: string) => `${publicOrigin(c)}/?display=${encodeURIComponent(token)}`;
   const by = (c: { var: { principal: { name: string; kind: 'user' | 'display' } } }, ip: string) => ({ actor: c.var.principal.name, actorKind: c.var.principal.kind, ip });
@@ -41,7 +41,7 @@ export function adminRoutes(auth: AuthService, store: Store) {
   };
   return new Hono<SessionEnv>()
     .use('*', sameOrigin, requireSession(auth), requireRole(auth, 'admin'))
-    .get('/users', async (c) => c.json((await store.listUsers()).map(userView) satisfies UserList))
+    .get('/users', async (c) => c.json((await store.identities.listUsers()).map(userView) satisfies UserList))
     .post('/users', async (c) => {
       const body = await parseJsonBody(c.req.raw, UserCreate);
       const u = await auth.createUser(by(c, clientIp(c)), body).catch((e) => toAppError(e, c));
@@ -54,7 +54,7 @@ export function adminRoutes(auth: AuthService, store: Store) {
       await auth.resetPassword(by(c, clientIp(c)), c.req.param('id'), body.password).catch((e) => toAppError(e, c));
       return c.body(null, 204);
     })
-    .get('/displays', async (c) => c.json((await store.listDisplayTokens()).map(displayView) satisfies DisplayTokenList))
+    .get('/displays', async (c) => c.json((await store.identities.listDisplayTokens()).map(displayView) satisfies DisplayTokenList))
     .post('/displays', async (c) => {
       const body = await parseJsonBody(c.req.raw, DisplayTokenCreate);
       const r = await auth.createDisplay(by(c, clientIp(c)), body.name, body.areaId).catch((e) => toAppError(e, c));
@@ -65,9 +65,9 @@ export function adminRoutes(auth: AuthService, store: Store) {
       return c.json({ display: displayView(r.display), token: r.token, enrolUrl: enrolUrl(c, r.token) } satisfies DisplayCreated, 201);
     })
     .post('/displays/:id/revoke', async (c) => c.json(displayView(await auth.revokeDisplay(by(c, clientIp(c)), c.req.param('id')).catch((e) => toAppError(e, c))) satisfies DisplayTokenView))
-    .get('/audit', async (c) => c.json((await store.listAudit(auditQuery(c.req.query()))) satisfies AuditList))
+    .get('/audit', async (c) => c.json((await store.audit.listAudit(auditQuery(c.req.query()))) satisfies AuditList))
     .get('/audit.csv', async (c) => {
-      const rows = await store.listAudit({ ...auditQuery(c.req.query()), limit: 100_000 });
+      const rows = await store.audit.listAudit({ ...auditQuery(c.req.query()), limit: 100_000 });
       await auth.audit({ ...by(c, clientIp(c)), action: 'audit.export', outcome: 'ok', detail: `${rows.length} rows` });
       // a byte-order mark so spreadsheet programs read the Chinese as UTF-8
       return c.body(`\uFEFF${auditCsv(rows)}`, 200, {

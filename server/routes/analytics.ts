@@ -24,7 +24,7 @@ const DEFAULT_SPAN_MS = 24 * 3_600_000;
 
 export interface AnalyticsDeps {
   auth: AuthService;
-  store: Store;
+  store: Pick<Store, 'cases'>;
   tree: AreaTree;
   clock: Clock;
   timeZone: string;
@@ -50,7 +50,7 @@ export function analyticsRoutes(d: AnalyticsDeps) {
       throw new AppError('VALIDATION', 400, `a period may span at most ${HOTLINE_MAX_SPAN_DAYS} days`, [{ path: 'from', message: `at most ${HOTLINE_MAX_SPAN_DAYS} days before to` }]);
     }
     const w = hotlineWindows(from, to, d.timeZone);
-    const counts = await d.store.hotlineCounts({ source: HOTLINE_SOURCE, ...w, area: { id: areaId, level: d.tree.level(areaId)! }, maxPoints: HOTLINE_MAX_POINTS });
+    const counts = await d.store.cases.hotlineCounts({ source: HOTLINE_SOURCE, ...w, area: { id: areaId, level: d.tree.level(areaId)! }, maxPoints: HOTLINE_MAX_POINTS });
     return hotlineAnalysis(areaId, w, counts);
   }
 

@@ -23,7 +23,7 @@ export const MAX_STATS_SPAN_DAYS = 400;
 export interface CaseRouteDeps {
   auth: AuthService;
   cases: CaseService;
-  store: Store;
+  store: Pick<Store, 'cases'>;
   tree: AreaTree;
   clock: Clock;
   timeZone: string;
@@ -43,13 +43,13 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRo
     const to = q.data.to ? Date.parse(q.data.to) : now + 1;
     if (to <= from) throw new AppError('VALIDATION', 400, 'to must be after from');
     if (to - from > MAX_STATS_SPAN_DAYS * 86_400_000) throw new AppError('VALIDATION', 400, `a period may span at most ${MAX_STATS_SPAN_DAYS} days`);
-    const s = closedLoopStats(await store.caseHistories(from, to, area), from, to);
+    const s = closedLoopStats(await store.cases.caseHistories(from, to, area), from, to);
     return {
       areaId,
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       ...s,
-      funnel: funnel(await store.countByStatus(area)),
+      funnel: funnel(await store.cases.countByStatus(area)),
     };
   }
 

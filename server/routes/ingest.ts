@@ -14,7 +14,7 @@ import { TokenBuckets } from '../domain/throttle.ts';
 import type { IngestService } from '../services/ingest.service.ts';
 import { parseJsonBody } from './body.ts';
 
-export function ingestRoutes(deps: { store: Store; ingest: IngestService; maxBytes: number; clock: Clock; ratePerSec: number }) {
+export function ingestRoutes(deps: { store: Pick<Store, 'keys'>; ingest: IngestService; maxBytes: number; clock: Clock; ratePerSec: number }) {
   const limit = bodyLimit({
     maxSize: deps.maxBytes,
     onError: () => {

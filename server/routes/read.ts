@@ -23,7 +23,7 @@ import type { AuthService } from '../services/auth.service.ts';
 import type { IndicatorService } from '../services/indicator.service.ts';
 
 export interface ReadDeps {
-  store: Store;
+  store: Pick<Store, 'cases'>;
   tree: AreaTree;
   auth: AuthService;
   indicators: IndicatorService;
@@ -82,7 +82,7 @@ export function readRoutes(d: ReadDeps) {
       if (q.data.to) f.to = Date.parse(q.data.to);
       if (q.data.unit) f.unit = q.data.unit;
       if (q.data.duplicateOf) f.duplicateOf = q.data.duplicateOf;
-      const [events, total] = await Promise.all([d.store.listEvents(f), d.store.countEvents(f)]);
+      const [events, total] = await Promise.all([d.store.cases.listEvents(f), d.store.cases.countEvents(f)]);
       return c.json({ events, total } satisfies EventsResponse);
     });
 }

@@ -39,7 +39,7 @@ export interface ForecastSource {
 }
 
 export interface AlarmServiceDeps {
-  store: Store;
+  store: Pick<Store, 'alarms' | 'cases' | 'readings'>;
   tree: AreaTree;
   clock: Clock;
   indicators: readonly IndicatorDefinition[];
@@ -264,7 +264,7 @@ export function createAlarmService(deps: AlarmServiceDeps) {
     // created or not (a parallel request opened it first), the alarm links the one case
     const linked = (await store.alarms.update(a.id, { caseId: res.id }, a.caseId ? null : history(at, 'case_opened', a.severity, a.value, by, note || null))) ?? a;
     deps.publisher.publishAlarm(linked);
-    const event = (await store.getEvent(res.id))!;
+    const event = (await store.cases.getEvent(res.id))!;
     return { alarm: linked, event };
   }
 
@@ -292,7 +292,7 @@ export function createAlarmService(deps: AlarmServiceDeps) {
       // the store keeps when a reading was taken, not when it arrived: every source that has
       // reported counts as heard at start, so a restart never raises 数据中断 by itself (a source
       // that stays silent is flagged one window later)
-      for (const r of await store.latestReadings()) noteReceived(r.indicatorId, r.areaId, now);
+      for (const r of await store.readings.latestReadings()) noteReceived(r.indicatorId, r.areaId, now);
     },
 
     /** readings just committed: judged on their own timestamps */

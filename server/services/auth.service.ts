@@ -128,7 +128,7 @@ export class AuthError extends Error {
 }
 
 export interface AuthServiceDeps {
-  store: Store;
+  store: Pick<Store, 'identities' | 'audit'>;
   tree: AreaTree;
   clock: Clock;
   logger: Logger;
@@ -208,12 +208,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       ip: a.ip,
       detail: (a.detail ?? '').slice(0, 500),
     });
-    for (const r of rows) await store.appendAudit(r);
+    for (const r of rows) await store.audit.appendAudit(r);
   }
 
   /** write the closing rows of folded failures whose window has passed (all of them with `all`) */
   async function flushAudit(all = false): Promise<void> {
-    for (const r of folder.due(clock.now(), all)) await store.appendAudit(r);
+    for (const r of folder.due(clock.now(), all)) await store.audit.appendAudit(r);
   }
 
   /**
@@ -275,7 +275,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   async function startSession(who: { userId: string } | { displayId: string }, ttl: number, ip: string) {
     const secret = newSecret('');
     const now = clock.now();
-    await store.createSession({
+    await store.identities.createSession({
       hash: sha256(secret),
       userId: 'userId' in who ? who.userId : null,
       displayId: 'displayId' in who ? who.displayId : null,
@@ -298,7 +298,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async login(username: string, password: string, ip: string): Promise<{ secret: string; principal: Principal }> {
       await admitAnonymous('login', ip);
       const reserved = await reserveAttempt(username, ip);
-      const user = await store.findUserByUsername(username);
+      const user = await store.identities.findUserByUsername(username);
       let ok: boolean;
       try {
         ok = await hashed(async () => (user ? verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await dummyHash), false)));
@@ -320,7 +320,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await giveBack(perAccount, username);
       if (needsRehash(user.passwordHash, opt.scrypt)) {
         // stronger parameters than when the password was set: redo the hash while we have it
-        await store.setUserPassword(user.id, await hashed(() => hashPassword(password, opt.scrypt)));
+        await store.identities.setUserPassword(user.id, await hashed(() => hashPassword(password, opt.scrypt)));
         logger.info({ user: user.username }, 'password hash upgraded to the current cost');
       }
       const s = await startSession({ userId: user.id }, opt.sessionTtlMs, ip);
@@ -338,9 +338,9 @@ export function createAuthService(deps: AuthServiceDeps) {
     async enrolDisplay(token: string, ip: string): Promise<{ secret: string; principal: Principal }> {
       await admitAnonymous('display.enrol', ip);
       const hash = sha256(token);
-      const d = await store.consumeDisplayToken(hash, clock.now());
+      const d = await store.identities.consumeDisplayToken(hash, clock.now());
       if (!d) {
-        const known = await store.findDisplayTokenByHash(hash);
+        const known = await store.identities.findDisplayTokenByHash(hash);
         const why = !known ? 'unknown token' : known.revokedAt !== null ? 'revoked token' : 'token used already';
         await audit({ actor: known?.name ?? '-', actorKind: 'anonymous', action: 'display.enrol', outcome: 'failed', ip, detail: why });
         throw new AuthError(
@@ -366,24 +366,24 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** the same, by the stored hash (to re-check live sockets) */
     async authenticateHash(hash: string): Promise<Principal | null> {
-      const s = await store.findSession(hash);
+      const s = await store.identities.findSession(hash);
       if (!s) return null;
       if (s.expiresAt <= clock.now()) {
-        await store.deleteSession(hash);
+        await store.identities.deleteSession(hash);
         return null;
       }
       if (s.userId) {
-        const u = await store.getUser(s.userId);
+        const u = await store.identities.getUser(s.userId);
         if (!u || u.disabledAt !== null) return null;
         return { kind: 'user', id: u.id, name: u.username, role: u.role, areaId: u.areaId, sessionHash: hash, expiresAt: s.expiresAt };
       }
-      const d = await store.getDisplayToken(s.displayId!);
+      const d = await store.identities.getDisplayToken(s.displayId!);
       if (!d || d.revokedAt !== null) return null;
       return { kind: 'display', id: d.id, name: d.name, role: 'wall', areaId: d.areaId, sessionHash: hash, expiresAt: s.expiresAt };
     },
 
     async logout(p: Principal, ip: string, detail?: string): Promise<void> {
-      await store.deleteSession(p.sessionHash);
+      await store.identities.deleteSession(p.sessionHash);
       ended([p.sessionHash]);
       await audit({ actor: p.name, actorKind: p.kind, action: 'logout', outcome: 'ok', ip, ...(detail ? { detail } : {}) });
     },
@@ -392,27 +392,27 @@ export function createAuthService(deps: AuthServiceDeps) {
     async createUser(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, u: { username: string; role: Role; areaId?: string | undefined; password: string }): Promise<UserRecord> {
       const bound = bindArea(tree, u.role, u.areaId);
       if ('error' in bound) throw new AuthError('VALIDATION', bound.error);
-      if (await store.findUserByUsername(u.username)) throw new AuthError('CONFLICT', `user ${u.username} exists already`);
+      if (await store.identities.findUserByUsername(u.username)) throw new AuthError('CONFLICT', `user ${u.username} exists already`);
       const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, passwordHash: await hashed(() => hashPassword(u.password, opt.scrypt)), createdAt: clock.now(), disabledAt: null };
-      await store.createUser(rec);
+      await store.identities.createUser(rec);
       await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}` });
       return rec;
     },
 
     async setUserDisabled(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, idOrName: string, disabled: boolean): Promise<UserRecord> {
-      const u = (await store.getUser(idOrName)) ?? (await store.findUserByUsername(idOrName));
+      const u = (await store.identities.getUser(idOrName)) ?? (await store.identities.findUserByUsername(idOrName));
       if (!u) throw new AuthError('NOT_FOUND', `no user ${idOrName}`);
-      await store.setUserDisabled(u.id, disabled ? clock.now() : null);
-      if (disabled) ended(await store.deleteSessionsOf({ userId: u.id }));
+      await store.identities.setUserDisabled(u.id, disabled ? clock.now() : null);
+      if (disabled) ended(await store.identities.deleteSessionsOf({ userId: u.id }));
       await audit({ ...by, action: disabled ? 'user.disable' : 'user.enable', target: u.username, outcome: 'ok' });
-      return (await store.getUser(u.id))!;
+      return (await store.identities.getUser(u.id))!;
     },
 
     async resetPassword(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, idOrName: string, password: string): Promise<void> {
-      const u = (await store.getUser(idOrName)) ?? (await store.findUserByUsername(idOrName));
+      const u = (await store.identities.getUser(idOrName)) ?? (await store.identities.findUserByUsername(idOrName));
       if (!u) throw new AuthError('NOT_FOUND', `no user ${idOrName}`);
-      await store.setUserPassword(u.id, await hashed(() => hashPassword(password, opt.scrypt)));
-      ended(await store.deleteSessionsOf({ userId: u.id }));
+      await store.identities.setUserPassword(u.id, await hashed(() => hashPassword(password, opt.scrypt)));
+      ended(await store.identities.deleteSessionsOf({ userId: u.id }));
       await audit({ ...by, action: 'user.password', target: u.username, outcome: 'ok', detail: 'password reset; sessions ended' });
     },
 
@@ -422,7 +422,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if ('error' in bound) throw new AuthError('VALIDATION', bound.error);
       const token = newSecret('osd_');
       const display: DisplayTokenRecord = { id: randomUUID(), name, areaId: bound.areaId, createdBy: by.actor, createdAt: clock.now(), revokedAt: null, enrolledAt: null };
-      await store.createDisplayToken({ ...display, hash: sha256(token) });
+      await store.identities.createDisplayToken({ ...display, hash: sha256(token) });
       await audit({ ...by, action: 'display.create', target: name, outcome: 'ok', detail: `area ${bound.areaId}` });
       return { display, token };
     },
@@ -432,27 +432,27 @@ export function createAuthService(deps: AuthServiceDeps) {
      * profile): the old link stops working; screens already enrolled keep running.
      */
     async reissueDisplay(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, id: string): Promise<{ display: DisplayTokenRecord; token: string }> {
-      const d = await store.getDisplayToken(id);
+      const d = await store.identities.getDisplayToken(id);
       if (!d) throw new AuthError('NOT_FOUND', `no display ${id}`);
       const token = newSecret('osd_');
-      if (!(await store.reissueDisplayToken(id, sha256(token)))) throw new AuthError('CONFLICT', `display ${d.name} is revoked; create a new one`);
+      if (!(await store.identities.reissueDisplayToken(id, sha256(token)))) throw new AuthError('CONFLICT', `display ${d.name} is revoked; create a new one`);
       await audit({ ...by, action: 'display.link', target: d.name, outcome: 'ok', detail: 'new enrolment link' });
-      return { display: (await store.getDisplayToken(id))!, token };
+      return { display: (await store.identities.getDisplayToken(id))!, token };
     },
 
     async revokeDisplay(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, id: string): Promise<DisplayTokenRecord> {
-      const d = await store.getDisplayToken(id);
+      const d = await store.identities.getDisplayToken(id);
       if (!d) throw new AuthError('NOT_FOUND', `no display ${id}`);
-      await store.revokeDisplayToken(id, clock.now());
-      ended(await store.deleteSessionsOf({ displayId: id }));
+      await store.identities.revokeDisplayToken(id, clock.now());
+      ended(await store.identities.deleteSessionsOf({ displayId: id }));
       await audit({ ...by, action: 'display.revoke', target: d.name, outcome: 'ok' });
-      return (await store.getDisplayToken(id))!;
+      return (await store.identities.getDisplayToken(id))!;
     },
 
     /** housekeeping for long runs */
     async prune(): Promise<void> {
       await flushAudit();
-      await store.pruneSessions(clock.now());
+      await store.identities.pruneSessions(clock.now());
     },
 
     logger,

@@ -15,7 +15,7 @@ import { AppError, notFound } from '../errors.ts';
 import type { CaseChange, Clock, Logger, Metrics, Notifier, Store } from '../ports.ts';
 
 export interface CaseServiceDeps {
-  store: Store;
+  store: Pick<Store, 'cases'>;
   tree: AreaTree;
   clock: Clock;
   data: Pick<ShippedData, 'units' | 'responsibility' | 'timeLimits'>;
@@ -103,7 +103,7 @@ export function createCaseService(deps: CaseServiceDeps) {
 
   /** the case, or a 404 that reads exactly like an unknown id when it lies outside the scope */
   async function load(p: Principal, id: string, ip: string, action: string): Promise<GridEvent> {
-    const ev = await store.getEvent(id);
+    const ev = await store.cases.getEvent(id);
     if (ev && !canSee(tree, p, ev.gridId)) {
       await deps.audit({ actor: p.name, actorKind: p.kind, action, target: ev.id, outcome: 'denied', ip, detail: 'event outside scope' });
     }
@@ -114,9 +114,9 @@ export function createCaseService(deps: CaseServiceDeps) {
   async function viewOf(p: Principal, event: GridEvent): Promise<CaseView> {
     const areaLevel = tree.level(p.areaId);
     const [timeline, merged] = await Promise.all([
-      store.timeline(event.id),
+      store.cases.timeline(event.id),
       // scoped in the query, so another street's merged reports never take this caller's places
-      store.listEvents({ duplicateOf: event.id, limit: MAX_DUPLICATES, ...(areaLevel ? { areaId: p.areaId, areaLevel } : {}) }),
+      store.cases.listEvents({ duplicateOf: event.id, limit: MAX_DUPLICATES, ...(areaLevel ? { areaId: p.areaId, areaLevel } : {}) }),
     ]);
     return {
       ...event,
@@ -144,14 +144,14 @@ export function createCaseService(deps: CaseServiceDeps) {
         throw new AppError(r.code === 'INVALID_TRANSITION' ? 'INVALID_TRANSITION' : r.code, status[r.code], r.message);
       }
       if (req.action === 'reject' && req.duplicateOf) {
-        const original = await store.getEvent(req.duplicateOf);
+        const original = await store.cases.getEvent(req.duplicateOf);
         if (!original || !canSee(tree, p, original.gridId)) throw new AppError('VALIDATION', 400, `duplicateOf: no case ${req.duplicateOf} in your area`);
         if (original.status === 'rejected') {
           const root = original.duplicateOf ? `: merge it into ${original.duplicateOf}` : '';
           throw new AppError('VALIDATION', 400, `duplicateOf: case ${original.id} was itself rejected${root}`);
         }
       }
-      const saved = await store.changeCase(id, req.version, change(r.next), r.entry, clock.now());
+      const saved = await store.cases.changeCase(id, req.version, change(r.next), r.entry, clock.now());
       if (!saved) {
         throw new AppError('CONFLICT', 409, 'the case changed meanwhile; reload and try again');
       }
@@ -168,7 +168,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         throw new AppError('FORBIDDEN', 403, `a ${p.role} may not tag cases`);
       }
       const now = clock.now();
-      const [saved] = await store.setTags(
+      const [saved] = await store.cases.setTags(
         [{ id, tag: req.tag, on: req.on, entry: { at: new Date(now).toISOString(), actor: p.name, actorRole: p.role, action: 'tag', note: req.note ?? '', attachments: [], data: { tag: req.tag, on: req.on } } }],
         now,
       );
@@ -181,9 +181,9 @@ export function createCaseService(deps: CaseServiceDeps) {
     async checkBreaches(): Promise<number> {
       const now = clock.now();
       let marked = 0;
-      for (const ev of await store.dueCases(now, 500)) {
+      for (const ev of await store.cases.dueCases(now, 500)) {
         const b = breach(toCaseState(ev), now);
-        const saved = await store.changeCase(ev.id, ev.version, change(b.next, true), b.entry, now);
+        const saved = await store.cases.changeCase(ev.id, ev.version, change(b.next, true), b.entry, now);
         if (!saved) continue; // an officer acted meanwhile: the next round looks again
         marked++;
         deps.metrics?.breach(ev.status);

@@ -22,7 +22,7 @@ import { firstCrossing, type Crossing } from '../domain/forecast/crossing.ts';
 import { DEFAULT_HISTORY_RULES, HOUR_MS, hourlyMeans, prepareHistory, type HourPoint, type PreparedHistory } from '../domain/forecast/series.ts';
 import { floorTo } from '../domain/time.ts';
 import { AppError, notFound } from '../errors.ts';
-import type { Clock, Logger, Store } from '../ports.ts';
+import type { Clock, Logger, ReadingRepository } from '../ports.ts';
 import { ForecastBusyError, type FitFn } from './forecast-worker.ts';
 
 export const FORECAST_MAX_HORIZON = 24;
@@ -30,7 +30,7 @@ export const FORECAST_CACHE_MS = 10 * 60_000;
 const INTERVAL = 0.8;
 
 export interface ForecastServiceDeps {
-  store: Pick<Store, 'readingHours' | 'series'>;
+  readings: Pick<ReadingRepository, 'readingHours' | 'series'>;
   tree: AreaTree;
   indicators: readonly IndicatorDefinition[];
   clock: Clock;
@@ -49,7 +49,7 @@ interface Full {
 export type ForecastService = ReturnType<typeof createForecastService>;
 
 export function createForecastService(deps: ForecastServiceDeps) {
-  const { store, tree, clock } = deps;
+  const { readings: repo, tree, clock } = deps;
   const defs = new Map(deps.indicators.map((d) => [d.id, d]));
   const cache = new Map<string, { expires: number; full: Promise<Full> }>();
   const rules = DEFAULT_HISTORY_RULES;
@@ -65,9 +65,9 @@ export function createForecastService(deps: ForecastServiceDeps) {
   /** the candidate histories, in order, each prepared for a forecast from `origin` */
   async function history(def: IndicatorDefinition, areaId: string, origin: number): Promise<PreparedHistory> {
     const from = origin - rules.windowHours * HOUR_MS;
-    const readings = async (id: string): Promise<HourPoint[]> => (await store.readingHours(def.id, id, from)).map((r) => ({ hour: r.hour, value: r.value }));
+    const readings = async (id: string): Promise<HourPoint[]> => (await repo.readingHours(def.id, id, from)).map((r) => ({ hour: r.hour, value: r.value }));
     const rolled = async (): Promise<HourPoint[]> => {
-      const rows = (await store.series(areaId, from)).filter((r) => r.indicatorId === def.id);
+      const rows = (await repo.series(areaId, from)).filter((r) => r.indicatorId === def.id);
       return hourlyMeans(rows.map((r) => ({ at: r.bucket, value: r.value })), def.staleAfterSec * 1000, clock.now());
     };
     const sources: (() => Promise<HourPoint[]>)[] = [() => readings(areaId), rolled];

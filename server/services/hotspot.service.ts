@@ -26,7 +26,7 @@ export interface HotspotOptions {
 export const DEFAULT_HOTSPOT_OPTIONS: HotspotOptions = { cacheMs: 60_000, minRecurring: 3, emerging: DEFAULT_EMERGING };
 
 export interface HotspotServiceDeps {
-  store: Store;
+  store: Pick<Store, 'cases'>;
   tree: AreaTree;
   clock: Clock;
   areas: AreaCollection;
@@ -57,7 +57,7 @@ export function createHotspotService(deps: HotspotServiceDeps) {
     const plan = baselinePlan(window);
     const from = now - plan.windowMs;
     // emerging: per (grid, category) and per grid over all categories
-    const rows = await store.hotspotCounts({ now, ...plan });
+    const rows = await store.cases.hotspotCounts({ now, ...plan });
     const cells = new Map<string, WindowCounts<{ gridId: string; streetId: string; category: string | null }> & { history: number[] }>();
     const cell = (gridId: string, streetId: string, category: string | null) => {
       const k = `${gridId}\u0000${category ?? ''}`;
@@ -73,7 +73,7 @@ export function createHotspotService(deps: HotspotServiceDeps) {
     }
     const hotspots: Computed[] = [];
     for (const e of detectEmerging([...cells.values()], plan.spans, opts.emerging)) {
-      const ids = await store.casesInGrid(from, now, e.key.gridId, e.key.category, MAX_HOTSPOT_CASE_IDS);
+      const ids = await store.cases.casesInGrid(from, now, e.key.gridId, e.key.category, MAX_HOTSPOT_CASE_IDS);
       hotspots.push({
         kind: 'emerging',
         gridId: e.key.gridId,
@@ -87,11 +87,11 @@ export function createHotspotService(deps: HotspotServiceDeps) {
       });
     }
     // recurring: clusters of linked cases in the window
-    const recurring = await store.recurringCases(from, now);
+    const recurring = await store.cases.recurringCases(from, now);
     const linked = new Set(recurring.flatMap((r) => r.relatedIds));
     for (const r of recurring) linked.delete(r.id);
     const inWindow = new Map<string, CasePoint>(recurring.map((r) => [r.id, r]));
-    for (const p of await store.casePoints([...linked])) if (p.occurredAt >= from && p.occurredAt < now) inWindow.set(p.id, p);
+    for (const p of await store.cases.casePoints([...linked])) if (p.occurredAt >= from && p.occurredAt < now) inWindow.set(p.id, p);
     for (const c of recurringClusters(recurring, inWindow, opts.minRecurring)) {
       hotspots.push({
         kind: 'recurring',
@@ -145,7 +145,7 @@ export function createHotspotService(deps: HotspotServiceDeps) {
       const changes = [];
       for (const h of hotspots) {
         if (h.kind !== 'emerging') continue;
-        const ids = await store.casesInGrid(now - windowMs, now, h.gridId, h.categoryCode, MAX_TAGGED_PER_HOTSPOT);
+        const ids = await store.cases.casesInGrid(now - windowMs, now, h.gridId, h.categoryCode, MAX_TAGGED_PER_HOTSPOT);
         for (const id of ids) {
           changes.push({
             id,
@@ -156,7 +156,7 @@ export function createHotspotService(deps: HotspotServiceDeps) {
         }
       }
       if (!changes.length) return 0;
-      const changed = await store.setTags(changes, now);
+      const changed = await store.cases.setTags(changes, now);
       for (const e of changed) deps.changed(e);
       if (changed.length) logger.info({ tagged: changed.length }, 'cases in emerging hotspots tagged');
       return changed.length;

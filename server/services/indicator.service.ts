@@ -23,7 +23,7 @@ export interface IndicatorPublisher {
 }
 
 export interface IndicatorServiceDeps {
-  store: Store;
+  store: Pick<Store, 'cases' | 'readings'>;
   tree: AreaTree;
   indicators: readonly IndicatorDefinition[];
   clock: Clock;
@@ -63,7 +63,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   }
 
   async function readDerived(now: number) {
-    const counts = await store.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone));
+    const counts = await store.cases.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone));
     const byGrid = new Map(counts.map((c) => [c.gridId, c]));
     const pick = { open_events: 'open', overdue_events: 'overdue', events_today: 'today' } as const;
     for (const def of deps.indicators) {
@@ -79,13 +79,13 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
       if (wantsRates && closedDirty) {
         closedDirty = false;
         try {
-          closedRows = await store.closedCountsByGrid(w.closedAfter, w.now);
+          closedRows = await store.cases.closedCountsByGrid(w.closedAfter, w.now);
         } catch (err) {
           closedDirty = true;
           throw err;
         }
       }
-      const calls = wantsCalls ? await store.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now) : [];
+      const calls = wantsCalls ? await store.cases.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now) : [];
       for (const def of loopDefs) {
         direct.set(def.id, loopDirectValues(def.id, closedRows, calls, tree.gridIds(), now));
         dirty.add(def.id);
@@ -132,7 +132,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
     }
     if (dirty.size === 0) return;
     const r = recompute(now, true);
-    if (r.series.length) await store.upsertSeries(r.series);
+    if (r.series.length) await store.readings.upsertSeries(r.series);
     if (r.changed.length) publisher.publishIndicators(r.changed, r.points);
   }
 
@@ -141,7 +141,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
 
     /** load the latest direct values from the store and compute every value (publishes nothing) */
     async init(): Promise<void> {
-      for (const r of await store.latestReadings()) {
+      for (const r of await store.readings.latestReadings()) {
         direct.get(r.indicatorId)?.set(r.areaId, { value: r.value, at: r.at, simulated: r.simulated });
       }
       const now = clock.now();
@@ -149,7 +149,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
       for (const id of defs.keys()) dirty.add(id);
       lastFull = now;
       const r = recompute(now, false);
-      if (r.series.length) await store.upsertSeries(r.series);
+      if (r.series.length) await store.readings.upsertSeries(r.series);
     },
 
     readingsStored(rows: NewReading[]): void {
@@ -172,7 +172,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
           }
         }
       }
-      if (series.length) store.upsertSeries(series).catch((err) => deps.logger.error({ err }, 'series write failed'));
+      if (series.length) store.readings.upsertSeries(series).catch((err) => deps.logger.error({ err }, 'series write failed'));
     },
 
     /**
@@ -210,7 +210,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
     },
 
     async trends(areaId: string): Promise<Record<string, SeriesPoint[]>> {
-      const rows = await store.series(areaId, clock.now() - TREND_WINDOW_MS);
+      const rows = await store.readings.series(areaId, clock.now() - TREND_WINDOW_MS);
       const out: Record<string, SeriesPoint[]> = Object.create(null) as Record<string, SeriesPoint[]>;
       for (const r of rows) (out[r.indicatorId] ??= []).push([r.bucket, r.value]);
       return out;

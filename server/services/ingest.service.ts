@@ -32,7 +32,7 @@ export interface IngestListener {
 }
 
 export interface IngestServiceDeps {
-  store: Store;
+  store: Pick<Store, 'cases' | 'readings'>;
   tree: AreaTree;
   indicators: readonly IndicatorDefinition[];
   clock: Clock;
@@ -109,7 +109,7 @@ export function createIngestService(deps: IngestServiceDeps) {
           },
         });
       });
-      const stored = toStore.length ? await store.insertEvents(toStore.map((t) => t.event), deps.recurrence) : [];
+      const stored = toStore.length ? await store.cases.insertEvents(toStore.map((t) => t.event), deps.recurrence) : [];
       if (toStore.length) committed?.();
       stored.forEach((s, i) => {
         const index = toStore[i]!.index;
@@ -164,7 +164,7 @@ export function createIngestService(deps: IngestServiceDeps) {
         results[index] = { index, status: 'accepted', areaId };
       });
       if (rows.length) {
-        await store.insertReadings(rows);
+        await store.readings.insertReadings(rows);
         committed?.();
         tell(() => listener.readingsStored(rows));
       }

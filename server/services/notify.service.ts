@@ -76,7 +76,7 @@ export interface Actor {
 }
 
 export interface NotifyServiceDeps {
-  store: Store;
+  store: Pick<Store, 'notifications'>;
   tree: AreaTree;
   clock: Clock;
   logger: Logger;
@@ -178,10 +178,10 @@ export function createNotifyService(deps: NotifyServiceDeps) {
 
   /** write one delivery per matching channel (none twice for a key), then wake the worker */
   async function route(n: Notice): Promise<void> {
-    const channels = (await store.listChannels()).filter((c) => channelMatches(tree, c, n));
+    const channels = (await store.notifications.listChannels()).filter((c) => channelMatches(tree, c, n));
     if (!channels.length) return;
     const now = clock.now();
-    const added = await store.enqueueDeliveries(
+    const added = await store.notifications.enqueueDeliveries(
       channels.map((c) => ({ channelId: c.id, channelName: c.name, noticeKey: n.key, kind: n.kind, severity: n.severity, payload: JSON.stringify(n), createdAt: now })),
     );
     if (added.length) void pump();
@@ -223,7 +223,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
 
   /** one attempt of one delivery, its outcome written back */
   async function attempt(d: DeliveryRecord): Promise<void> {
-    const ch = d.channelId ? await store.getChannel(d.channelId) : null;
+    const ch = d.channelId ? await store.notifications.getChannel(d.channelId) : null;
     const attempts = d.attempts + 1;
     let result: AttemptResult;
     if (!ch) result = { ok: false, retry: false, status: null, error: 'the channel was deleted' };
@@ -240,13 +240,13 @@ export function createNotifyService(deps: NotifyServiceDeps) {
     }
     const now = clock.now();
     if (result.ok) {
-      await store.finishAttempt(d.id, { status: 'delivered', attempts, nextAttemptAt: null, lastError: null, lastStatus: result.status, at: now });
+      await store.notifications.finishAttempt(d.id, { status: 'delivered', attempts, nextAttemptAt: null, lastError: null, lastStatus: result.status, at: now });
       deps.metrics?.notification(d.kind, 'delivered');
       return;
     }
     const delay = result.retry ? nextDelay(attempts, opt.retryScheduleMs, opt.random(), opt.jitter, result.retryAfterMs) : null;
     const status = delay === null ? 'failed' : 'pending';
-    await store.finishAttempt(d.id, { status, attempts, nextAttemptAt: delay === null ? null : now + delay, lastError: result.error, lastStatus: result.status, at: now });
+    await store.notifications.finishAttempt(d.id, { status, attempts, nextAttemptAt: delay === null ? null : now + delay, lastError: result.error, lastStatus: result.status, at: now });
     deps.metrics?.notification(d.kind, delay === null ? 'failed' : 'retry');
     if (delay === null) logger.warn({ delivery: d.id, channel: d.channelName, error: result.error }, 'notification failed');
   }
@@ -268,7 +268,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
           for (;;) {
             if (stopped) return;
             const now = clock.now();
-            const due = await store.claimDueDeliveries(now, now + leaseMs, opt.concurrency);
+            const due = await store.notifications.claimDueDeliveries(now, now + leaseMs, opt.concurrency);
             if (!due.length) break;
             await Promise.all(due.map((d) => attempt(d).catch((err) => logger.error({ err, delivery: d.id }, 'delivery attempt failed'))));
           }
@@ -281,7 +281,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
   }
 
   async function requireChannel(id: string): Promise<ChannelRecord> {
-    const c = await store.getChannel(id);
+    const c = await store.notifications.getChannel(id);
     if (!c) throw notFound('channel');
     return c;
   }
@@ -302,7 +302,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
     pump,
 
     async listChannels(): Promise<ChannelView[]> {
-      return (await store.listChannels()).map(channelView);
+      return (await store.notifications.listChannels()).map(channelView);
     },
 
     async createChannel(by: Actor, body: ChannelCreate): Promise<ChannelView> {
@@ -321,7 +321,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      await store.createChannel(c);
+      await store.notifications.createChannel(c);
       await deps.audit({ ...by, action: 'notification.channel.create', target: c.name, outcome: 'ok', detail: describe(c) });
       return channelView(c);
     },
@@ -341,7 +341,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
         updatedAt: clock.now(),
       };
       if (next.kind === 'webhook' && !next.secret) throw new AppError('VALIDATION', 400, 'a webhook channel signs what it sends: it keeps a secret', [{ path: 'secret', message: 'a webhook needs a secret' }]);
-      if (!(await store.updateChannel(next))) throw notFound('channel');
+      if (!(await store.notifications.updateChannel(next))) throw notFound('channel');
       const changed = (Object.keys(body) as (keyof ChannelUpdate)[]).map((k) => (k === 'secret' ? (body.secret === null ? 'secret removed' : 'secret replaced') : k === 'url' ? `url ${maskUrl(next.url)}` : k));
       await deps.audit({ ...by, action: 'notification.channel.update', target: next.name, outcome: 'ok', detail: `changed: ${changed.join(', ') || 'nothing'}; now ${describe(next)}` });
       return channelView(next);
@@ -349,7 +349,7 @@ export function createNotifyService(deps: NotifyServiceDeps) {
 
     async deleteChannel(by: Actor, id: string): Promise<void> {
       const c = await requireChannel(id);
-      if (!(await store.deleteChannel(id))) throw notFound('channel');
+      if (!(await store.notifications.deleteChannel(id))) throw notFound('channel');
       await deps.audit({ ...by, action: 'notification.channel.delete', target: c.name, outcome: 'ok', detail: describe(c) });
     },
 
@@ -366,29 +366,29 @@ export function createNotifyService(deps: NotifyServiceDeps) {
         text: { zh: `${by.actor} 从系统管理页发送的测试消息：收到即表示通道可用。`, en: `A test sent by ${by.actor} from the admin page: if you read this, the channel works.` },
         at: now,
       };
-      const [d] = await store.enqueueDeliveries([{ channelId: c.id, channelName: c.name, noticeKey: n.key, kind: 'test', severity: 'warn', payload: JSON.stringify(n), createdAt: now }]);
+      const [d] = await store.notifications.enqueueDeliveries([{ channelId: c.id, channelName: c.name, noticeKey: n.key, kind: 'test', severity: 'warn', payload: JSON.stringify(n), createdAt: now }]);
       await deps.audit({ ...by, action: 'notification.channel.test', target: c.name, outcome: 'ok', detail: `delivery ${d!.id}` });
       void pump();
       return deliveryView(d!);
     },
 
     async listDeliveries(q: DeliveryQuery): Promise<DeliveryView[]> {
-      return (await store.listDeliveries({ limit: q.limit, ...(q.status ? { status: q.status } : {}), ...(q.channelId ? { channelId: q.channelId } : {}) })).map(deliveryView);
+      return (await store.notifications.listDeliveries({ limit: q.limit, ...(q.status ? { status: q.status } : {}), ...(q.channelId ? { channelId: q.channelId } : {}) })).map(deliveryView);
     },
 
     /** a failed delivery tried again now, its schedule afresh */
     async retryDelivery(by: Actor, id: number): Promise<DeliveryView> {
-      const d = await store.getDelivery(id);
+      const d = await store.notifications.getDelivery(id);
       if (!d) throw notFound('delivery');
-      if (!(await store.retryDelivery(id, clock.now()))) throw new AppError('CONFLICT', 409, `delivery ${id} is ${d.status}: only a failed delivery is tried again`);
+      if (!(await store.notifications.retryDelivery(id, clock.now()))) throw new AppError('CONFLICT', 409, `delivery ${id} is ${d.status}: only a failed delivery is tried again`);
       await deps.audit({ ...by, action: 'notification.retry', target: String(id), outcome: 'ok', detail: `${d.channelName}: ${d.noticeKey}` });
       void pump();
-      return deliveryView((await store.getDelivery(id))!);
+      return deliveryView((await store.notifications.getDelivery(id))!);
     },
 
     /** forget delivered and failed deliveries past the retention */
     async prune(): Promise<number> {
-      return store.pruneDeliveries(clock.now() - opt.retentionMs);
+      return store.notifications.pruneDeliveries(clock.now() - opt.retentionMs);
     },
 
     /** poll for due deliveries (start() of the app) */

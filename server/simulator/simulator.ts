@@ -20,7 +20,7 @@ export const PM25_FILE = fileURLToPath(new URL('../../data/pm25/jingan_pm25_hour
 
 export interface SimulatorOptions {
   baseUrl: string;
-  store: Store;
+  store: Pick<Store, 'cases' | 'identities' | 'keys'>;
   tree: AreaTree;
   indicators: readonly IndicatorDefinition[];
   seed: number;
@@ -52,8 +52,8 @@ export async function startSimulator(o: SimulatorOptions) {
   const prefix = `sim${o.seed.toString(36)}`;
 
   // a fresh key each start; the previous run's simulator keys (flagged simulated) are revoked
-  for (const k of await o.store.listIngestKeys()) {
-    if (k.simulated && k.revokedAt === null) await o.store.revokeIngestKey(k.id, now());
+  for (const k of await o.store.keys.listIngestKeys()) {
+    if (k.simulated && k.revokedAt === null) await o.store.keys.revokeIngestKey(k.id, now());
   }
   // bound to the source codes it simulates, like any well-configured source
   const sources = CATEGORY_PROFILES.flatMap((c) => c.sources);
@@ -84,10 +84,10 @@ export async function startSimulator(o: SimulatorOptions) {
     cookie = /onescreen_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0] ?? '';
   }
   if (o.loop) {
-    const existing = await o.store.findUserByUsername(SIMULATOR_USER);
-    if (existing) await o.store.setUserPassword(existing.id, await hashPassword(password, o.passwordHashing));
+    const existing = await o.store.identities.findUserByUsername(SIMULATOR_USER);
+    if (existing) await o.store.identities.setUserPassword(existing.id, await hashPassword(password, o.passwordHashing));
     else {
-      await o.store.createUser({ id: randomUUID(), username: SIMULATOR_USER, role: 'district', areaId: o.tree.districtId, passwordHash: await hashPassword(password, o.passwordHashing), createdAt: now(), disabledAt: null });
+      await o.store.identities.createUser({ id: randomUUID(), username: SIMULATOR_USER, role: 'district', areaId: o.tree.districtId, passwordHash: await hashPassword(password, o.passwordHashing), createdAt: now(), disabledAt: null });
     }
   }
 
@@ -121,7 +121,7 @@ export async function startSimulator(o: SimulatorOptions) {
   if (o.backfill !== false) await backfill().catch((err) => o.logger.warn({ err: (err as Error).message }, 'simulator backfill failed'));
   async function backfill() {
     const yesterday = startOfLocalDay(startOfLocalDay(t0, o.timeZone) - 1, o.timeZone);
-    if ((await o.store.countEvents({ from: yesterday })) === 0) {
+    if ((await o.store.cases.countEvents({ from: yesterday })) === 0) {
       await post('events', scenario.events(yesterday, t0, rate / speed, localHour, `${prefix}b`));
       // PM2.5: hourly for the ten days before (so the trend chart's forecast has its history
       // from the start), then every 10 minutes for the last day

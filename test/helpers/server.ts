@@ -115,7 +115,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const url = `http://127.0.0.1:${port}`;
   const { key } = await createIngestKey(store, `test-${port}`, { now: clock.now() });
   const system = { actor: 'test', actorKind: 'system' as const, ip: '-' };
-  if (!(await store.findUserByUsername(ADMIN.username))) await app.auth.createUser(system, { ...ADMIN, role: 'admin' });
+  if (!(await store.identities.findUserByUsername(ADMIN.username))) await app.auth.createUser(system, { ...ADMIN, role: 'admin' });
   let users = 0;
   const login = async (username: string, password: string) => {
     const r = await fetch(`${url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });

@@ -56,7 +56,7 @@ describe('scope: every street sees exactly its own area', () => {
     });
     const r = await postJson(s.url, '/api/v1/events', { events }, s.ingestKey);
     r.json.results.forEach((x: any, i: number) => eventOf.set(streets[i]!, x.id));
-    for (const id of streets) expect((await s.store.getEvent(eventOf.get(id)!))!.streetId).toBe(id);
+    for (const id of streets) expect((await s.store.cases.getEvent(eventOf.get(id)!))!.streetId).toBe(id);
   }, 60_000);
   afterAll(() => s.stop({ removeData: true }));
 

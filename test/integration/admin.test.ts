@@ -102,7 +102,7 @@ describe('npm run admin -- user … / display …', { timeout: 120_000 }, () => 
       await admin(dataDir, 'user', 'disable', 'wjc-officer');
       expect(await admin(dataDir, 'user', 'list')).toMatch(/wjc-officer.*disabled/);
       await expect(s.login('wjc-officer', 'another-long-password')).rejects.toThrow(/401/);
-      const audit = await s.store.listAudit({ limit: 100 });
+      const audit = await s.store.audit.listAudit({ limit: 100 });
       const actions = audit.filter((a) => a.actorKind === 'system').map((a) => a.action);
       expect(actions).toEqual(expect.arrayContaining(['user.create', 'user.password', 'user.disable']));
     } finally {
@@ -150,7 +150,7 @@ describe('passwords from the command line', { timeout: 120_000 }, () => {
     try {
       expect(await s.login('stdin-officer', 'a-password-from-stdin')).toMatch(/^onescreen_session=/);
       // made by the command with the production cost, which the server keeps
-      expect(hashParams((await s.store.findUserByUsername('stdin-officer'))!.passwordHash)).toEqual({ N: 2 ** 17, r: 8, p: 1 });
+      expect(hashParams((await s.store.identities.findUserByUsername('stdin-officer'))!.passwordHash)).toEqual({ N: 2 ** 17, r: 8, p: 1 });
     } finally {
       await s.stop({ removeData: true });
     }

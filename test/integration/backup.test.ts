@@ -46,7 +46,7 @@ describe('npm run admin -- backup', { timeout: 180_000 }, () => {
       // some volume, so that copying takes a while: 150,000 raw readings
       const at = Date.now();
       for (let b = 0; b < 15; b++) {
-        await s.store.insertReadings(Array.from({ length: 10_000 }, (_, i) => ({ indicatorId: 'pm25', areaId: '310110019000', value: (b * 10_000 + i) % 300, at: at - i, receivedAt: at, simulated: false })));
+        await s.store.readings.insertReadings(Array.from({ length: 10_000 }, (_, i) => ({ indicatorId: 'pm25', areaId: '310110019000', value: (b * 10_000 + i) % 300, at: at - i, receivedAt: at, simulated: false })));
       }
 
       // where the backup command stands when an ingest request is answered
@@ -109,14 +109,14 @@ describe('npm run admin -- backup', { timeout: 180_000 }, () => {
       try {
         expect(r.store.schemaVersions()).toEqual(migrations.map((m) => m.version));
         const missing: string[] = [];
-        for (const id of acked.before) if (!(await r.store.getEvent(id))) missing.push(id);
+        for (const id of acked.before) if (!(await r.store.cases.getEvent(id))) missing.push(id);
         expect(missing).toEqual([]);
-        expect(await r.store.countEvents({})).toBe(copiedEvents);
-        expect(await r.store.rawReadingCount()).toBe(150_000);
+        expect(await r.store.cases.countEvents({})).toBe(copiedEvents);
+        expect(await r.store.readings.rawReadingCount()).toBe(150_000);
         expect((await r.get(`/api/v1/events/${acked.before[0]}`)).status).toBe(200);
         // the backup is in the live database's audit trail, not in the copy
-        expect((await s.store.listAudit({ limit: 5 })).find((a) => a.action === 'backup.create')).toMatchObject({ target: file, outcome: 'ok' });
-        expect((await r.store.listAudit({ limit: 100 })).find((a) => a.action === 'backup.create')).toBeUndefined();
+        expect((await s.store.audit.listAudit({ limit: 5 })).find((a) => a.action === 'backup.create')).toMatchObject({ target: file, outcome: 'ok' });
+        expect((await r.store.audit.listAudit({ limit: 100 })).find((a) => a.action === 'backup.create')).toBeUndefined();
       } finally {
         await r.stop();
       }

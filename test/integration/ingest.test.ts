@@ -73,7 +73,7 @@ describe('ingest → store → socket', () => {
       expect(r.json.results[0]).toMatchObject({ index: 0, status: 'created' });
       const id = r.json.results[0].id as string;
       // on disk before the answer: a read through the store sees it
-      expect((await s.store.getEvent(id))?.title).toBe('消防通道堵塞');
+      expect((await s.store.cases.getEvent(id))?.title).toBe('消防通道堵塞');
       await until(() => district.events.some((e) => e.event.id === id) && street.events.some((e) => e.event.id === id));
       const d = district.events.find((e) => e.event.id === id)!;
       expect(d.created).toBe(true);
@@ -116,7 +116,7 @@ describe('ingest → store → socket', () => {
       expect(again.json.results[0].id).toBe(first.json.results[0].id);
       const after = (await s.get(`/api/v1/events?limit=1`)).json.total;
       expect(after).toBe(before);
-      expect((await s.store.getEvent(first.json.results[0].id))?.title).toBe(body.title);
+      expect((await s.store.cases.getEvent(first.json.results[0].id))?.title).toBe(body.title);
       // a later delta proves the duplicate sent nothing in between
       const r = await postJson(s.url, '/api/v1/events', { events: [ev()] }, s.ingestKey);
       await until(() => c.events.length === 2);
@@ -162,13 +162,13 @@ describe('ingest → store → socket', () => {
     ['an empty external id', { externalId: '' }, 'events.0.externalId'],
     ['a zeroed clock', { occurredAt: '1970-01-01T00:00:00Z' }, 'events.0.occurredAt'],
   ])('should refuse a batch with %s whole, naming the field', async (_name, over, path) => {
-    const before = await s.store.countEvents({});
+    const before = await s.store.cases.countEvents({});
     const r = await postJson(s.url, '/api/v1/events', { events: [ev(over), ev()] }, s.ingestKey);
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('VALIDATION');
     expect(r.json.error.issues.map((i: any) => i.path)).toContain(path);
     expect(r.json.error.issues.every((i: any) => typeof i.message === 'string' && i.message.length > 0)).toBe(true);
-    expect(await s.store.countEvents({})).toBe(before);
+    expect(await s.store.cases.countEvents({})).toBe(before);
   });
 
   it('should name every bad field of a batch', async () => {
@@ -200,7 +200,7 @@ describe('ingest → store → socket', () => {
     const { createIngestKey } = await import('../../server/middleware/ingest-auth.ts');
     const k = await createIngestKey(s.store, 'to-revoke', { now: Date.now() });
     expect((await postJson(s.url, '/api/v1/events', { events: [ev()] }, k.key)).status).toBe(200);
-    await s.store.revokeIngestKey('to-revoke', Date.now());
+    await s.store.keys.revokeIngestKey('to-revoke', Date.now());
     const revoked = await postJson(s.url, '/api/v1/events', { events: [ev()] }, k.key);
     expect(revoked.status).toBe(403);
     expect(revoked.json.error.code).toBe('FORBIDDEN');
@@ -209,7 +209,7 @@ describe('ingest → store → socket', () => {
   it('should store only a hash of an ingest key', async () => {
     const { createIngestKey, hashKey } = await import('../../server/middleware/ingest-auth.ts');
     const k = await createIngestKey(s.store, 'hash-check', { now: Date.now() });
-    expect(await s.store.findIngestKeyByHash(hashKey(k.key))).toMatchObject({ name: 'hash-check' });
+    expect(await s.store.keys.findIngestKeyByHash(hashKey(k.key))).toMatchObject({ name: 'hash-check' });
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(`${s.dataDir}/onescreen.sqlite`, { readonly: true });
     const dump = JSON.stringify(db.prepare('SELECT * FROM ingest_keys').all());
@@ -272,13 +272,13 @@ describe('readings', () => {
 
   it('should refuse a reading batch that fails the schema', async () => {
     const at = new Date().toISOString();
-    const before = await s.store.rawReadingCount();
+    const before = await s.store.readings.rawReadingCount();
     const r = await postJson(s.url, '/api/v1/readings', { readings: [{ indicator: 'pm25', value: 1, at }, { indicator: 'pm25', value: 1, at, areaId: '310110', lng: 121.5, lat: 31.3 }] }, s.ingestKey);
     expect(r.status).toBe(400);
     const paths = r.json.error.issues.map((i: any) => i.path);
     expect(paths).toContain('readings.0.lng');
     expect(paths).toContain('readings.1.areaId');
-    expect(await s.store.rawReadingCount()).toBe(before);
+    expect(await s.store.readings.rawReadingCount()).toBe(before);
   });
 
   it('should stream coalesced indicator updates with the room seq and roll grids up to the street and district', async () => {
@@ -301,7 +301,7 @@ describe('readings', () => {
       const street = c.indicators.flatMap((d) => d.values).filter((v) => v.indicatorId === 'traffic_violations' && v.areaId === '310110019000').at(-1)!;
       // the street value is the sum over its grids' latest values
       const latest = new Map<string, number>();
-      for (const r of await s.store.latestReadings()) if (r.indicatorId === 'traffic_violations') latest.set(r.areaId, r.value);
+      for (const r of await s.store.readings.latestReadings()) if (r.indicatorId === 'traffic_violations') latest.set(r.areaId, r.value);
       expect(street.value).toBe([...latest.values()].reduce((a, b) => a + b, 0));
       // deltas of the room carry consecutive seqs
       c.seqs.forEach((q, i) => expect(q).toBe(c.snapshot.seq + i + 1));
@@ -382,7 +382,7 @@ describe('durability', () => {
       const r = await postJson(s.url, '/api/v1/events', { events }, s.ingestKey);
       expect(r.status).toBe(413);
       expect(r.json.error.code).toBe('PAYLOAD_TOO_LARGE');
-      expect(await s.store.countEvents({})).toBe(0);
+      expect(await s.store.cases.countEvents({})).toBe(0);
     } finally {
       await s.stop({ removeData: true });
     }

@@ -20,7 +20,7 @@ const sessionCookie = (setCookie: string | null) => /onescreen_session=[^;]+/.ex
 
 async function auditRows(s: TestServer) {
   await s.app.auth.flushAudit(true);
-  return s.store.listAudit({ limit: 100_000 });
+  return s.store.audit.listAudit({ limit: 100_000 });
 }
 
 describe('sign-in throttling', () => {
@@ -290,7 +290,7 @@ describe('ingest keys and readings', () => {
     const any = await createIngestKey(s.store, 'legacy', { now: Date.now() });
     const r = await postJson(s.url, '/api/v1/events', { events: [event('camera', 'C-1'), event('12345', 'GD-9')] }, any.key);
     expect(r.json.results.map((x: any) => x.status)).toEqual(['created', 'created']);
-    expect((await s.store.listIngestKeys()).find((k) => k.name === 'legacy')!.sources).toBeNull();
+    expect((await s.store.keys.listIngestKeys()).find((k) => k.name === 'legacy')!.sources).toBeNull();
   });
 
   it('should not let a reading stamped in the future pin the current value', async () => {
@@ -316,9 +316,9 @@ describe('outside input used as a lookup key', () => {
   // Object.prototype a source can send; the unit tests of limitsFor cover the others
   it.each(['constructor'])('should give a case of category %s a deadline like any unknown category', async (category) => {
     const r = await postJson(s.url, '/api/v1/events', { events: [{ source: 'grid', externalId: `proto-${category}`, category, title: 't', lng: LNG, lat: LAT, occurredAt: new Date().toISOString() }] }, s.ingestKey);
-    const stored = await s.store.getEvent(r.json.results[0].id);
+    const stored = await s.store.cases.getEvent(r.json.results[0].id);
     const unknown = await postJson(s.url, '/api/v1/events', { events: [{ source: 'grid', externalId: `plain-${category}`, category: 'no_such_category', title: 't', lng: LNG, lat: LAT, occurredAt: new Date().toISOString() }] }, s.ingestKey);
-    const plain = await s.store.getEvent(unknown.json.results[0].id);
+    const plain = await s.store.cases.getEvent(unknown.json.results[0].id);
     expect(stored!.dueAt).not.toBeNull();
     expect(Date.parse(stored!.dueAt!) - Date.parse(stored!.receivedAt)).toBe(Date.parse(plain!.dueAt!) - Date.parse(plain!.receivedAt));
   });
@@ -354,8 +354,8 @@ describe('origins', () => {
       }
     }
     // nothing happened
-    expect((await s.store.getEvent(id))!.status).toBe('reported');
-    expect(await s.store.findUserByUsername('evil-user')).toBeNull();
+    expect((await s.store.cases.getEvent(id))!.status).toBe('reported');
+    expect(await s.store.identities.findUserByUsername('evil-user')).toBeNull();
     expect((await s.get('/api/v1/session')).status).toBe(200);
     // the same requests from our own page go through
     const ok = await postJson(s.url, `/api/v1/events/${id}/transitions`, { action: 'accept', version: 1 }, undefined, { cookie: s.cookie, origin: s.url, 'sec-fetch-site': 'same-origin' });
@@ -437,7 +437,7 @@ describe('display links', () => {
     const refused = answers.filter((a) => a.status === 401);
     expect(refused).toHaveLength(7);
     expect(refused[0]!.json.error.message).toMatch(/used already/);
-    const listed = (await s.store.listDisplayTokens()).find((x) => x.id === d.id)!;
+    const listed = (await s.store.identities.listDisplayTokens()).find((x) => x.id === d.id)!;
     expect(listed.enrolledAt).not.toBeNull();
   });
 

@@ -9,7 +9,7 @@ describe('simulator', () => {
       const list = (await s.get(`/api/v1/events?limit=50`)).json;
       expect(list.total).toBeGreaterThan(50);
       expect(list.events.every((e: any) => e.simulated === true)).toBe(true);
-      const keys = await s.store.listIngestKeys();
+      const keys = await s.store.keys.listIngestKeys();
       expect(keys.find((k) => k.name === 'simulator')).toMatchObject({ simulated: true, revokedAt: null });
       // every district indicator gets a value from the simulator's first ticks, except the closed
       // loop's rates: they are derived from the cases the simulated centre closes, and until it
@@ -56,7 +56,7 @@ describe('simulator and the closed loop', () => {
         expect(['normal', 'warn', 'alarm']).toContain(v.status);
       }
       // the simulator posted none of them: they were derived
-      expect((await s.store.latestReadings()).filter((r) => rates.includes(r.indicatorId) || r.indicatorId === 'calls_12345')).toEqual([]);
+      expect((await s.store.readings.latestReadings()).filter((r) => rates.includes(r.indicatorId) || r.indicatorId === 'calls_12345')).toEqual([]);
     } finally {
       await s.stop({ removeData: true });
     }

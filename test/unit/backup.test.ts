@@ -14,7 +14,7 @@ describe('SqliteStore.backup and verifyBackup', () => {
     dir = mkdtempSync(join(tmpdir(), 'onescreen-backup-unit-'));
     store = new SqliteStore(join(dir, 'live.sqlite'));
     await store.migrate();
-    await store.insertReadings(Array.from({ length: 2000 }, (_, i) => ({ indicatorId: 'pm25', areaId: 'S1', value: i, at: i, receivedAt: i, simulated: false })));
+    await store.readings.insertReadings(Array.from({ length: 2000 }, (_, i) => ({ indicatorId: 'pm25', areaId: 'S1', value: i, at: i, receivedAt: i, simulated: false })));
   });
   afterEach(async () => {
     await store.close();

@@ -20,14 +20,14 @@ describe('SqliteStore.readingHours', () => {
     const store = new SqliteStore(':memory:');
     await store.migrate();
     const r = (value: number, at: number, areaId = district) => ({ indicatorId: 'pm25', areaId, value, at, receivedAt: at, simulated: false });
-    await store.insertReadings([r(10, T0), r(20, T0 + 1000), r(40, T0 + HOUR_MS + 5), r(99, T0 + HOUR_MS, street)]);
-    await store.downsampleReadings(T0 + HOUR_MS); // the first hour is folded
-    await store.insertReadings([r(30, T0 + 2000), r(60, T0 + HOUR_MS + 10)]); // late raw rows for both hours
-    expect(await store.readingHours('pm25', district, T0)).toEqual([
+    await store.readings.insertReadings([r(10, T0), r(20, T0 + 1000), r(40, T0 + HOUR_MS + 5), r(99, T0 + HOUR_MS, street)]);
+    await store.readings.downsampleReadings(T0 + HOUR_MS); // the first hour is folded
+    await store.readings.insertReadings([r(30, T0 + 2000), r(60, T0 + HOUR_MS + 10)]); // late raw rows for both hours
+    expect(await store.readings.readingHours('pm25', district, T0)).toEqual([
       { hour: T0, value: 20 },
       { hour: T0 + HOUR_MS, value: 50 },
     ]);
-    expect(await store.readingHours('pm25', district, T0 + HOUR_MS)).toEqual([{ hour: T0 + HOUR_MS, value: 50 }]);
+    expect(await store.readings.readingHours('pm25', district, T0 + HOUR_MS)).toEqual([{ hour: T0 + HOUR_MS, value: 50 }]);
     await store.close();
   });
 });
@@ -66,7 +66,7 @@ describe('createForecastService', () => {
   };
   const make = () =>
     createForecastService({
-      store: {
+      readings: {
         readingHours: async (i, a, from) => (readings.get(`${i}|${a}`) ?? []).filter((r) => r.hour >= from),
         series: async (a, from) => series.filter((r) => r.areaId === a && r.bucket >= from),
       },
@@ -139,7 +139,7 @@ describe('createForecastService', () => {
     readings.set(`pm25|${district}`, hours(100, T0 + 11 * HOUR_MS));
     let busy = true;
     const svc = createForecastService({
-      store: { readingHours: async (i, a, from) => (readings.get(`${i}|${a}`) ?? []).filter((r) => r.hour >= from), series: async () => [] },
+      readings: { readingHours: async (i, a, from) => (readings.get(`${i}|${a}`) ?? []).filter((r) => r.hour >= from), series: async () => [] },
       tree,
       indicators: data.indicators,
       clock: { now: () => now },

@@ -128,7 +128,7 @@ async function walk(store: SqliteStore, e: NewEvent, steps: Step[], at: number) 
     const rating = step === 'archive-good' ? 'good' : step === 'archive-bad' ? 'bad' : null;
     const change: CaseChange = { status: to, leadUnit: null, coUnits: [], escalated: false, stageStartedAt: t, dueAt: null, rating, satisfaction: rating ? 4 : null, duplicateOf: null, ...(step === 'breach' ? { breach: true } : {}) };
     const action = step === 'archive-good' || step === 'archive-bad' ? 'archive' : step;
-    const r = await store.changeCase(e.id, version, change, { at: new Date(t).toISOString(), actor: 't', actorRole: 'district', action, from: status, to, note: '', attachments: [], data: rating ? { rating } : {} }, t);
+    const r = await store.cases.changeCase(e.id, version, change, { at: new Date(t).toISOString(), actor: 't', actorRole: 'district', action, from: status, to, note: '', attachments: [], data: rating ? { rating } : {} }, t);
     expect(r, `${step} on ${e.id}`).not.toBeNull();
     status = to;
     version++;
@@ -156,11 +156,11 @@ describe('SqliteStore: closed-case and call counts per grid', () => {
       [g2(), ['accept', 'dispatch', 'return']], // returned, open: not closed
     ] as const;
     const rows = cases.map(([e]) => e);
-    await store.insertEvents(rows as NewEvent[]);
+    await store.cases.insertEvents(rows as NewEvent[]);
     for (const [e, steps] of cases) await walk(store, e as NewEvent, [...steps], NOW - DAY);
     // closed before the window: left out
     const early = g1();
-    await store.insertEvents([early]);
+    await store.cases.insertEvents([early]);
     await walk(store, early, [...FULL, 'archive-good'], NOW - RATE_WINDOW_MS - 1);
     // 12345: two within the hour (one of them rejected later: still a call), one too old, one in the future
     const calls = [
@@ -170,16 +170,16 @@ describe('SqliteStore: closed-case and call counts per grid', () => {
       g2({ source: '12345', occurredAt: NOW + 60_000 }),
       g2({ source: 'grid', occurredAt: NOW - 60_000 }),
     ];
-    await store.insertEvents(calls);
-    await store.changeCase(calls[0]!.id, 1, { status: 'rejected', leadUnit: null, coUnits: [], escalated: false, stageStartedAt: NOW, dueAt: null, rating: null, satisfaction: null, duplicateOf: null }, { at: new Date(NOW).toISOString(), actor: 't', actorRole: 'district', action: 'reject', from: 'reported', to: 'rejected', note: '', attachments: [], data: {} }, NOW);
+    await store.cases.insertEvents(calls);
+    await store.cases.changeCase(calls[0]!.id, 1, { status: 'rejected', leadUnit: null, coUnits: [], escalated: false, stageStartedAt: NOW, dueAt: null, rating: null, satisfaction: null, duplicateOf: null }, { at: new Date(NOW).toISOString(), actor: 't', actorRole: 'district', action: 'reject', from: 'reported', to: 'rejected', note: '', attachments: [], data: {} }, NOW);
 
     const w = loopCountWindows(NOW);
-    const got = (await store.closedCountsByGrid(w.closedAfter, w.now)).sort((a, b) => a.gridId.localeCompare(b.gridId));
+    const got = (await store.cases.closedCountsByGrid(w.closedAfter, w.now)).sort((a, b) => a.gridId.localeCompare(b.gridId));
     expect(got).toEqual([
       { gridId: 'S1-g001', closed: 4, firstTime: 2, onTime: 3, rated: 4, good: 3 },
       { gridId: 'S2-g001', closed: 1, firstTime: 1, onTime: 1, rated: 1, good: 0 },
     ]);
-    const gotCalls = (await store.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now)).sort((a, b) => a.gridId.localeCompare(b.gridId));
+    const gotCalls = (await store.cases.callCountsByGrid(w.hotlineSource, w.callsAfter, w.now)).sort((a, b) => a.gridId.localeCompare(b.gridId));
     expect(gotCalls).toEqual([{ gridId: 'S1-g001', calls: 1 }, { gridId: 'S2-g001', calls: 1 }]);
   });
 
@@ -196,7 +196,7 @@ describe('SqliteStore: closed-case and call counts per grid', () => {
     const a = event();
     const b = event();
     const c = event();
-    await old.insertEvents([a, b, c]);
+    await old.cases.insertEvents([a, b, c]);
     const entry = (id: string, seq: number, action: string, to: string, at: number) =>
       db.prepare(`INSERT INTO event_timeline VALUES (?, ?, ?, 't', 'district', ?, 'x', ?, '', '[]', '{}')`).run(id, seq, at, action, to);
     entry(a.id, 2, 'rework', 'dispatched', NOW - 3 * DAY);
@@ -210,7 +210,7 @@ describe('SqliteStore: closed-case and call counts per grid', () => {
     expect(by.get(a.id)).toMatchObject({ closedAt: NOW - 2 * DAY, reworks: 1 });
     expect(by.get(b.id)).toMatchObject({ closedAt: NOW - DAY, reworks: 0 });
     expect(by.get(c.id)).toMatchObject({ closedAt: null, reworks: 1 });
-    expect(await old.closedCountsByGrid(NOW - RATE_WINDOW_MS, NOW)).toEqual([{ gridId: 'S1-g001', closed: 2, firstTime: 1, onTime: 2, rated: 2, good: 2 }]);
+    expect(await old.cases.closedCountsByGrid(NOW - RATE_WINDOW_MS, NOW)).toEqual([{ gridId: 'S1-g001', closed: 2, firstTime: 1, onTime: 2, rated: 2, good: 2 }]);
     await old.close();
   });
 });
@@ -229,22 +229,26 @@ describe('the indicator service and the loop counts', () => {
     /** runs while the closed cases are being read (a change arriving meanwhile) */
     let during: (() => void) | undefined;
     const store = {
-      openCountsByGrid: async () => [],
-      closedCountsByGrid: async (after: number, at: number) => {
-        reads.closed++;
-        const read = closed;
-        during?.();
-        during = undefined;
-        expect(at - after).toBe(RATE_WINDOW_MS);
-        return read;
+      cases: {
+        openCountsByGrid: async () => [],
+        closedCountsByGrid: async (after: number, at: number) => {
+          reads.closed++;
+          const read = closed;
+          during?.();
+          during = undefined;
+          expect(at - after).toBe(RATE_WINDOW_MS);
+          return read;
+        },
+        callCountsByGrid: async (source: string, after: number, at: number) => {
+          reads.calls++;
+          expect([source, at - after]).toEqual(['12345', CALLS_WINDOW_MS]);
+          return calls;
+        },
       },
-      callCountsByGrid: async (source: string, after: number, at: number) => {
-        reads.calls++;
-        expect([source, at - after]).toEqual(['12345', CALLS_WINDOW_MS]);
-        return calls;
+      readings: {
+        latestReadings: async () => [],
+        upsertSeries: async () => undefined,
       },
-      latestReadings: async () => [],
-      upsertSeries: async () => undefined,
     } as unknown as Store;
     const published: IndicatorValue[] = [];
     const svc = createIndicatorService({

@@ -31,9 +31,9 @@ describe('password hashing', () => {
     await old.createUser({ actor: 't', actorKind: 'system', ip: '-' }, { username: 'officer', role: 'district', password: 'a-long-password' });
     const now = createAuthService({ ...base, options: { scrypt: { N: 2 ** 12, r: 8, p: 1 } } });
     await expect(now.login('officer', 'wrong-password', '192.0.2.1')).rejects.toThrow(/wrong username or password/);
-    expect(hashParams((await store.findUserByUsername('officer'))!.passwordHash)!.N).toBe(2 ** 10);
+    expect(hashParams((await store.identities.findUserByUsername('officer'))!.passwordHash)!.N).toBe(2 ** 10);
     await now.login('officer', 'a-long-password', '192.0.2.1');
-    const upgraded = (await store.findUserByUsername('officer'))!.passwordHash;
+    const upgraded = (await store.identities.findUserByUsername('officer'))!.passwordHash;
     expect(hashParams(upgraded)!.N).toBe(2 ** 12);
     expect(await verifyPassword('a-long-password', upgraded)).toBe(true);
     await store.close();

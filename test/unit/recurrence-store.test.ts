@@ -1,66 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cellRanges, DEFAULT_RECURRENCE, distanceMeters, geoCell, searchBox } from '../../server/domain/hotspots.ts';
-import type { NewEvent } from '../../server/ports.ts';
+import { cellRanges, geoCell, searchBox } from '../../server/domain/hotspots.ts';
 import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
 
-const DAY = 86_400_000;
-
-describe('SqliteStore recurrence at ingest', () => {
-  it('should link exactly the cases a brute-force search finds: same category, 200 m, 30 days, 10 most recent', async () => {
-    const store = new SqliteStore(':memory:');
-    await store.migrate();
-    const now = Date.UTC(2026, 10, 20);
-    let seed = 7;
-    const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
-    let n = 0;
-    // dense: 1,500 cases of two categories in about 1 km² over 40 days, so the per-row candidate cap is exercised
-    const make = (): NewEvent => {
-      const id = `e${++n}`;
-      return {
-        id, source: 'bench', externalId: id, category: rand() < 0.8 ? 'parking' : 'noise', title: 't', description: '',
-        lng: 121.5 + rand() * 0.01, lat: 31.3 + rand() * 0.01, gridId: 'g', streetId: 's', districtId: 'd',
-        severity: 'medium', status: 'reported', occurredAt: now - Math.floor(rand() * 40 * DAY), receivedAt: now, simulated: true, dueAt: null,
-      };
-    };
-    const stored: NewEvent[] = [];
-    let recurring = 0;
-    for (let b = 0; b < 30; b++) {
-      const batch = Array.from({ length: 50 }, make);
-      const res = await store.insertEvents(batch, DEFAULT_RECURRENCE);
-      res.forEach((r, i) => {
-        const e = batch[i]!;
-        const expected = stored
-          .filter((o) => o.category === e.category && o.occurredAt <= e.occurredAt && o.occurredAt >= e.occurredAt - DEFAULT_RECURRENCE.windowMs && distanceMeters(o, e) <= DEFAULT_RECURRENCE.radiusM)
-          .sort((a, c) => c.occurredAt - a.occurredAt || distanceMeters(a, e) - distanceMeters(c, e))
-          .slice(0, 10)
-          .map((o) => o.id);
-        expect(r.event.relatedIds, e.id).toEqual(expected);
-        expect(r.event.tags, e.id).toEqual(expected.length ? ['recurring'] : []);
-        if (expected.length) recurring++;
-        stored.push(e);
-      });
-    }
-    expect(recurring).toBeGreaterThan(100);
-    expect(recurring).toBeLessThan(stored.length);
-    await store.close();
-  });
-
-  it('should still find an older case in range behind many more recent ones piled up just outside it', async () => {
-    const store = new SqliteStore(':memory:');
-    await store.migrate();
-    const now = Date.UTC(2026, 10, 20);
-    const at = (id: string, northM: number, ageMs: number): NewEvent => ({
-      id, source: 's', externalId: id, category: 'parking', title: 't', description: '', lng: 121.5, lat: 31.3 + northM / 111_195,
-      gridId: 'g', streetId: 's', districtId: 'd', severity: 'medium', status: 'reported', occurredAt: now - ageMs, receivedAt: now, simulated: true, dueAt: null,
-    });
-    // 80 reports at one address 201 m away (inside the SQL estimate's 1 % margin, outside the radius)
-    await store.insertEvents(Array.from({ length: 80 }, (_, i) => at(`out${i}`, 201, 1000 + i)));
-    await store.insertEvents([at('in', 150, 5 * DAY)]);
-    const [r] = await store.insertEvents([at('new', 0, 0)], DEFAULT_RECURRENCE);
-    expect(r!.event).toMatchObject({ tags: ['recurring'], relatedIds: ['in'] });
-    await store.close();
-  });
-
+/**
+ * The lattice the embedded store finds recurrence candidates by. What recurrence links is the store
+ * contract's (test/contract/store.contract.ts).
+ */
+describe('SqliteStore recurrence lattice', () => {
   it('should number lattice cells in SQL (the migration of older rows) exactly as in the domain', async () => {
     const store = new SqliteStore(':memory:');
     await store.migrate();

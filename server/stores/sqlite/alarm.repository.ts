@@ -1,68 +1,12 @@
 /**
  * @module server/stores/sqlite/alarm.repository
  * Alarms, their history and the versioned rule set, in the embedded database (migration 8). Rows
- * become wire records ({@link Alarm}) here and nowhere else.
+ * become wire records ({@link Alarm}) through `rows.ts`.
  */
-import type Database from 'better-sqlite3';
 import { AlarmRule, type Alarm, type AlarmHistoryEntry } from '../../../shared/index.ts';
 import type { AlarmChange, AlarmFilter, AlarmRepository, NewAlarm, NewAlarmHistory } from '../../ports.ts';
-
-interface AlarmRow {
-  id: string;
-  rule_id: string;
-  kind: string;
-  indicator_id: string;
-  area_id: string;
-  street_id: string | null;
-  district_id: string;
-  severity: string;
-  state: string;
-  title_zh: string;
-  title_en: string;
-  value: number | null;
-  threshold: number | null;
-  since: number;
-  raised_at: number;
-  last_at: number;
-  cleared_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  ack_note: string | null;
-  case_id: string | null;
-  create_case: string;
-  simulated: number;
-  version: number;
-}
-
-const iso = (t: number) => new Date(t).toISOString();
-const isoOrNull = (t: number | null) => (t === null ? null : iso(t));
-
-function toAlarm(r: AlarmRow): Alarm {
-  return {
-    id: r.id,
-    ruleId: r.rule_id,
-    kind: r.kind as Alarm['kind'],
-    indicatorId: r.indicator_id,
-    areaId: r.area_id,
-    streetId: r.street_id,
-    severity: r.severity as Alarm['severity'],
-    state: r.state as Alarm['state'],
-    title: { zh: r.title_zh, en: r.title_en },
-    value: r.value,
-    threshold: r.threshold,
-    since: iso(r.since),
-    raisedAt: iso(r.raised_at),
-    lastAt: iso(r.last_at),
-    clearedAt: isoOrNull(r.cleared_at),
-    acknowledgedAt: isoOrNull(r.acknowledged_at),
-    acknowledgedBy: r.acknowledged_by,
-    ackNote: r.ack_note,
-    caseId: r.case_id,
-    createCase: r.create_case as Alarm['createCase'],
-    simulated: r.simulated === 1,
-    version: r.version,
-  };
-}
+import type { SqliteConnection } from './connection.ts';
+import { alarmFromRow, alarmHistoryFromRow, type AlarmHistoryRow, type AlarmRow } from './rows.ts';
 
 const AREA_COLUMN = { grid: 'area_id', street: 'street_id', district: 'district_id' } as const;
 const SEVERITY_ORDER = "CASE severity WHEN 'alarm' THEN 0 ELSE 1 END";
@@ -81,21 +25,18 @@ const CHANGE_COLUMNS: Record<keyof AlarmChange, string> = {
 };
 
 export class SqliteAlarmRepository implements AlarmRepository {
-  constructor(
-    private readonly db: Database.Database,
-    private readonly prep: (sql: string) => Database.Statement,
-  ) {}
+  constructor(private readonly conn: SqliteConnection) {}
 
   private appendHistory(id: string, e: NewAlarmHistory): void {
-    const seq = (this.prep('SELECT COALESCE(MAX(seq), 0) + 1 FROM alarm_history WHERE alarm_id = ?').pluck().get(id) as number) ?? 1;
-    this.prep('INSERT INTO alarm_history (alarm_id, seq, at, kind, severity, value, by_user, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    const seq = (this.conn.prep('SELECT COALESCE(MAX(seq), 0) + 1 FROM alarm_history WHERE alarm_id = ?').pluck().get(id) as number) ?? 1;
+    this.conn.prep('INSERT INTO alarm_history (alarm_id, seq, at, kind, severity, value, by_user, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
       id, seq, e.at, e.kind, e.severity, e.value, e.by, e.note,
     );
   }
 
   async insert(a: NewAlarm, entry: NewAlarmHistory): Promise<Alarm | null> {
-    return this.db.transaction(() => {
-      const r = this.prep(
+    return this.conn.db.transaction(() => {
+      const r = this.conn.prep(
         `INSERT INTO alarms (id, rule_id, kind, indicator_id, area_id, street_id, district_id, severity, state, title_zh, title_en, value, threshold,
            since, raised_at, last_at, case_id, create_case, simulated, open_key)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (open_key) DO NOTHING`,
@@ -105,12 +46,12 @@ export class SqliteAlarmRepository implements AlarmRepository {
       );
       if (r.changes === 0) return null;
       this.appendHistory(a.id, entry);
-      return toAlarm(this.prep('SELECT * FROM alarms WHERE id = ?').get(a.id) as AlarmRow);
+      return alarmFromRow(this.conn.prep('SELECT * FROM alarms WHERE id = ?').get(a.id) as AlarmRow);
     })();
   }
 
   async update(id: string, change: AlarmChange, entry: NewAlarmHistory | null, expectedVersion?: number): Promise<Alarm | null> {
-    return this.db.transaction(() => {
+    return this.conn.db.transaction(() => {
       const sets: string[] = [];
       const params: unknown[] = [];
       for (const [k, v] of Object.entries(change) as [keyof AlarmChange, unknown][]) {
@@ -121,28 +62,25 @@ export class SqliteAlarmRepository implements AlarmRepository {
       if (change.state === 'cleared') sets.push('open_key = NULL');
       sets.push('version = version + 1');
       const where = expectedVersion === undefined ? 'id = ?' : 'id = ? AND version = ?';
-      const r = this.db.prepare(`UPDATE alarms SET ${sets.join(', ')} WHERE ${where}`).run(...params, id, ...(expectedVersion === undefined ? [] : [expectedVersion]));
+      const r = this.conn.db.prepare(`UPDATE alarms SET ${sets.join(', ')} WHERE ${where}`).run(...params, id, ...(expectedVersion === undefined ? [] : [expectedVersion]));
       if (r.changes === 0) return null;
       if (entry) this.appendHistory(id, entry);
-      return toAlarm(this.prep('SELECT * FROM alarms WHERE id = ?').get(id) as AlarmRow);
+      return alarmFromRow(this.conn.prep('SELECT * FROM alarms WHERE id = ?').get(id) as AlarmRow);
     })();
   }
 
   async get(id: string): Promise<Alarm | null> {
-    const r = this.prep('SELECT * FROM alarms WHERE id = ?').get(id) as AlarmRow | undefined;
-    return r ? toAlarm(r) : null;
+    const r = this.conn.prep('SELECT * FROM alarms WHERE id = ?').get(id) as AlarmRow | undefined;
+    return r ? alarmFromRow(r) : null;
   }
 
   async findOpen(ruleId: string, areaId: string): Promise<Alarm | null> {
-    const r = this.prep('SELECT * FROM alarms WHERE open_key = ?').get(`${ruleId}|${areaId}`) as AlarmRow | undefined;
-    return r ? toAlarm(r) : null;
+    const r = this.conn.prep('SELECT * FROM alarms WHERE open_key = ?').get(`${ruleId}|${areaId}`) as AlarmRow | undefined;
+    return r ? alarmFromRow(r) : null;
   }
 
   async history(id: string): Promise<AlarmHistoryEntry[]> {
-    const rows = this.prep('SELECT * FROM alarm_history WHERE alarm_id = ? ORDER BY seq').all(id) as {
-      at: number; kind: string; severity: string; value: number | null; by_user: string | null; note: string | null;
-    }[];
-    return rows.map((r) => ({ at: iso(r.at), kind: r.kind as AlarmHistoryEntry['kind'], severity: r.severity as AlarmHistoryEntry['severity'], value: r.value, by: r.by_user, note: r.note }));
+    return (this.conn.prep('SELECT * FROM alarm_history WHERE alarm_id = ? ORDER BY seq').all(id) as AlarmHistoryRow[]).map(alarmHistoryFromRow);
   }
 
   private where(f: Omit<AlarmFilter, 'limit'>): { sql: string; params: unknown[] } {
@@ -159,27 +97,27 @@ export class SqliteAlarmRepository implements AlarmRepository {
 
   async list(f: AlarmFilter): Promise<Alarm[]> {
     const w = this.where(f);
-    const rows = this.db
+    const rows = this.conn.db
       .prepare(
         `SELECT * FROM alarms ${w.sql}
          ORDER BY (cleared_at IS NOT NULL), ${SEVERITY_ORDER},
            CASE WHEN cleared_at IS NULL THEN raised_at ELSE -cleared_at END, id LIMIT ?`,
       )
       .all(...w.params, f.limit) as AlarmRow[];
-    return rows.map(toAlarm);
+    return rows.map(alarmFromRow);
   }
 
   async count(f: Omit<AlarmFilter, 'limit'>): Promise<number> {
     const w = this.where(f);
-    return this.db.prepare(`SELECT count(*) FROM alarms ${w.sql}`).pluck().get(...w.params) as number;
+    return this.conn.db.prepare(`SELECT count(*) FROM alarms ${w.sql}`).pluck().get(...w.params) as number;
   }
 
   async open(): Promise<Alarm[]> {
-    return (this.prep('SELECT * FROM alarms WHERE cleared_at IS NULL').all() as AlarmRow[]).map(toAlarm);
+    return (this.conn.prep('SELECT * FROM alarms WHERE cleared_at IS NULL').all() as AlarmRow[]).map(alarmFromRow);
   }
 
   async latestRuleSet() {
-    const r = this.prep('SELECT * FROM alarm_rule_sets ORDER BY version DESC LIMIT 1').get() as
+    const r = this.conn.prep('SELECT * FROM alarm_rule_sets ORDER BY version DESC LIMIT 1').get() as
       | { version: number; rules: string; saved_at: number; saved_by: string }
       | undefined;
     if (!r) return null;
@@ -189,7 +127,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
   }
 
   async saveRuleSet(version: number, rules: AlarmRule[], at: number, by: string): Promise<boolean> {
-    const r = this.prep('INSERT INTO alarm_rule_sets (version, rules, saved_at, saved_by) VALUES (?, ?, ?, ?) ON CONFLICT (version) DO NOTHING').run(
+    const r = this.conn.prep('INSERT INTO alarm_rule_sets (version, rules, saved_at, saved_by) VALUES (?, ?, ?, ?) ON CONFLICT (version) DO NOTHING').run(
       version, JSON.stringify(rules), at, by,
     );
     return r.changes === 1;
