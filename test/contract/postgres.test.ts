@@ -11,8 +11,35 @@ import { LATEST_PG_SCHEMA_VERSION } from '../../server/stores/postgres/migration
 import { PostgresStore, redactDatabaseUrl } from '../../server/stores/postgres/postgres.store.ts';
 import { NewerDatabaseError } from '../../server/stores/sqlite/migrations.ts';
 import { usePostgres } from '../helpers/postgres.ts';
+import { storeContract } from './store.contract.ts';
 
 const server = usePostgres();
+
+// every contract test gets a fresh database: a copy of one migrated once (creating and migrating
+// each from nothing costs seconds a test; the migration itself is tested below)
+let template: Promise<string> | undefined;
+const dropping: Promise<void>[] = [];
+afterAll(async () => {
+  await Promise.all(dropping);
+});
+storeContract('PostgreSQL', async () => {
+  template ??= (async () => {
+    const url = await server().createDatabase();
+    const s = new PostgresStore(url, { poolSize: 1 });
+    await s.migrate();
+    await s.close();
+    return url;
+  })();
+  const url = await server().createDatabase({ template: await template });
+  const store = new PostgresStore(url, { poolSize: 4 });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      dropping.push(server().dropDatabase(url));
+    },
+  };
+});
 
 const opened: PostgresStore[] = [];
 afterAll(async () => {
@@ -222,7 +249,7 @@ describe('postgres: several nodes writing at once', () => {
     const [a, b] = stores as [PostgresStore, PostgresStore];
     const alarm = (id: string): NewAlarm => ({
       id, ruleId: 'pm25-high', kind: 'threshold', indicatorId: 'pm25', areaId: 'g1', streetId: 's1', districtId: 'd', severity: 'warn', state: 'raised',
-      title: { zh: 'PM2.5 偏高', en: 'PM2.5 high' }, value: 80, threshold: 75, caseId: null, createCase: 'off', simulated: false, since: T0, raisedAt: T0, lastAt: T0,
+      title: { zh: 'PM2.5 偏高', en: 'PM2.5 high' }, value: 80, threshold: 75, caseId: null, createCase: 'off', simulated: false, since: T0, raisedAt: T0, lastAt: T0, acknowledgedBy: null, ackNote: null,
     });
     const h = { at: T0, kind: 'raised' as const, severity: 'warn' as const, value: 80, by: null, note: null };
     const got = await Promise.all([a.alarms.insert(alarm('a1'), h), b.alarms.insert(alarm('a2'), h), a.alarms.insert(alarm('a3'), h)]);

@@ -28,8 +28,13 @@ export interface PgServer {
   password: string;
   /** a connection string for a database of this server */
   url(database: string): string;
-  /** a new, empty database; returns its connection string */
-  createDatabase(): Promise<string>;
+  /**
+   * a new database, empty or a copy of `template` (the connection string of another database of
+   * this server nobody is connected to, e.g. one migrated once); returns its connection string
+   */
+  createDatabase(opts?: { template?: string }): Promise<string>;
+  /** drop a database made by {@link createDatabase} (ending its connections) */
+  dropDatabase(url: string): Promise<void>;
   /** end the server (SIGINT: fast shutdown) and delete its directory */
   stop(): Promise<void>;
   /** the server's log so far */
@@ -167,16 +172,30 @@ function server(child: ChildProcess, port: number, password: string, dir: string
     pid,
     url,
     log: () => readFileSync(logFile, 'utf8'),
-    async createDatabase() {
+    async createDatabase(opts: { template?: string } = {}) {
       const name = `t${process.pid}_${++n}_${randomBytes(3).toString('hex')}`;
+      const template = opts.template ? new URL(opts.template).pathname.slice(1) : 'template0';
+      if (!/^(template0|t\d+_\d+_[0-9a-f]+)$/.test(template)) throw new Error(`not a test database: ${template}`);
       const c = new pg.Client({ connectionString: url('postgres') });
       await c.connect();
       try {
-        await c.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+        // FILE_COPY: a small database is copied faster than written through the WAL
+        await c.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
       } finally {
         await c.end();
       }
       return url(name);
+    },
+    async dropDatabase(dbUrl: string) {
+      const name = new URL(dbUrl).pathname.slice(1);
+      if (!/^t\d+_\d+_[0-9a-f]+$/.test(name)) throw new Error(`not a test database: ${name}`);
+      const c = new pg.Client({ connectionString: url('postgres') });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
     },
     stop() {
       stopped ??= (async () => {
