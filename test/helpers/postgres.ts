@@ -111,15 +111,25 @@ export async function startPostgres(timeoutMs = 30_000): Promise<PgServer> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const log = openSync(logFile, 'a');
-      child = spawn(
-        join(bin, 'postgres'),
-        ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
-        { ...asPostgres, stdio: ['ignore', log, log] },
-      );
+      // postgres under a small sh that ends it (SIGINT) when our end of its stdin closes: when this
+      // process ends in any way (also killed), the server does not outlive it
+      child = spawn('/bin/sh', ['-c', WATCHDOG, join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'], {
+        ...asPostgres,
+        env: { ...asPostgres.env, ONESCREEN_PG_DIR: dir },
+        stdio: ['pipe', 'pipe', log],
+      });
       closeSync(log);
       const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
       let gone = false;
       void exited.then(() => (gone = true));
+      const pgPid = await new Promise<number>((resolve, reject) => {
+        let out = '';
+        child!.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(Number(out.trim()));
+        });
+        child!.once('exit', () => reject(new Error(`postgres did not start; its log:\n${readFileSync(logFile, 'utf8')}`)));
+      });
       const deadline = Date.now() + timeoutMs;
       let ready = false;
       while (!gone && Date.now() < deadline) {
@@ -137,10 +147,10 @@ export async function startPostgres(timeoutMs = 30_000): Promise<PgServer> {
         await sleep(50);
       }
       const text = readFileSync(logFile, 'utf8');
-      if (ready) return server(child, port, password, dir, logFile, exited);
+      if (ready) return server(child, pgPid, port, password, dir, logFile, exited);
       if (gone && attempt < 3 && /could not bind|already in use/i.test(text)) continue; // the port was taken meanwhile
       if (!gone) {
-        child.kill('SIGKILL');
+        process.kill(pgPid, 'SIGKILL');
         await exited;
       }
       throw new Error(`PostgreSQL did not accept connections within ${timeoutMs} ms (${gone ? 'it exited' : 'still starting'}); its log:\n${text}`);
@@ -151,8 +161,25 @@ export async function startPostgres(timeoutMs = 30_000): Promise<PgServer> {
   }
 }
 
-function server(child: ChildProcess, port: number, password: string, dir: string, logFile: string, exited: Promise<number | null>): PgServer {
-  const pid = child.pid!;
+/**
+ * `sh -c WATCHDOG postgres args…`: starts postgres, prints its PID, and sends it SIGINT (fast
+ * shutdown) when stdin reaches its end (kept as fd 3: a background job's stdin is /dev/null), then
+ * removes the directory; exits when postgres does, with its status
+ */
+const WATCHDOG = `exec 3<&0
+"$0" "$@" &
+pid=$!
+echo "$pid"
+( read -r _ <&3; : > "$ONESCREEN_PG_DIR/.orphaned"; kill -INT "$pid" 2>/dev/null ) &
+watcher=$!
+wait "$pid"
+code=$?
+kill "$watcher" 2>/dev/null
+# ended because the test process is gone: nobody else will remove the directory
+if [ -e "$ONESCREEN_PG_DIR/.orphaned" ]; then rm -rf "$ONESCREEN_PG_DIR"; fi
+exit "$code"`;
+
+function server(child: ChildProcess, pid: number, port: number, password: string, dir: string, logFile: string, exited: Promise<number | null>): PgServer {
   // a worker that exits without afterAll (a crash) still ends its server
   const onExit = () => {
     try {
@@ -201,10 +228,17 @@ function server(child: ChildProcess, port: number, password: string, dir: string
       stopped ??= (async () => {
         process.removeListener('exit', onExit);
         if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGINT'); // fast shutdown: ends sessions, no waiting for clients
-          const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-          await exited;
+          process.kill(pid, 'SIGINT'); // fast shutdown: ends sessions, no waiting for clients
+          const timer = setTimeout(() => {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // gone meanwhile
+            }
+          }, 20_000);
+          await exited; // the watchdog exits once postgres has
           clearTimeout(timer);
+          child.stdin?.destroy();
         }
         rmSync(dir, { recursive: true, force: true });
       })();
