@@ -4,13 +4,18 @@
  * migrations are versioned and run once when nodes start together, and several nodes (pools)
  * writing the same rows at once get the answers one node would.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewAlarm, NewEvent, NewReading } from '../../server/ports.ts';
 import { LATEST_PG_SCHEMA_VERSION } from '../../server/stores/postgres/migrations.ts';
 import { PostgresStore, redactDatabaseUrl } from '../../server/stores/postgres/postgres.store.ts';
 import { NewerDatabaseError } from '../../server/stores/sqlite/migrations.ts';
-import { usePostgres } from '../helpers/postgres.ts';
+import { postgresBinDir, usePostgres } from '../helpers/postgres.ts';
 import { storeContract } from './store.contract.ts';
 
 const server = usePostgres();
@@ -287,6 +292,35 @@ describe('postgres: several nodes writing at once', () => {
     expect(folded.reduce((a, b) => a + b, 0)).toBe(expected);
     const hourly = (await Promise.all(['g0', 'g1', 'g2'].map((g) => stores[1]!.readings.hourlyReadings('pm25', g, T0, before)))).flat();
     expect(hourly.reduce((n, h) => n + h.n, 0)).toBe(expected);
+  });
+});
+
+describe('postgres: backups are pg_dump and pg_restore (as the README says)', () => {
+  it('restores a dump into an empty database that this version runs on, append-only triggers included', async () => {
+    const run = promisify(execFile);
+    const { url, stores } = await nodes(1);
+    const s = stores[0]!;
+    const [r] = await s.cases.insertEvents([event(1)]);
+    await s.cases.changeCase(r!.event.id, 1, { status: 'accepted', leadUnit: null, coUnits: ['u1'], escalated: false, stageStartedAt: T0 + 5, dueAt: null, rating: null, satisfaction: null, duplicateOf: null },
+      { at: new Date(T0 + 5).toISOString(), actor: 'wang.li', actorRole: 'district', action: 'accept', from: 'reported', to: 'accepted', note: '受理', attachments: ['a.jpg'], data: { k: 1 } }, T0 + 5);
+    await s.audit.appendAudit({ at: T0, actor: 'wang.li', actorKind: 'user', action: 'case.accept', target: r!.event.id, outcome: 'ok', ip: '10.0.0.1', detail: '' });
+    const dir = mkdtempSync(join(tmpdir(), 'onescreen-dump-'));
+    try {
+      const file = join(dir, 'onescreen.dump');
+      await run(join(postgresBinDir(), 'pg_dump'), ['--format=custom', `--file=${file}`, `--dbname=${url}`]);
+      const restored = await server().createDatabase();
+      await run(join(postgresBinDir(), 'pg_restore'), ['--no-owner', `--dbname=${restored}`, file]);
+      const b = new PostgresStore(restored);
+      opened.push(b);
+      await b.migrate();
+      await b.ping();
+      expect(await b.cases.getEvent(r!.event.id)).toEqual(await s.cases.getEvent(r!.event.id));
+      expect(await b.cases.timeline(r!.event.id)).toEqual(await s.cases.timeline(r!.event.id));
+      expect(await b.audit.listAudit({ limit: 10 })).toEqual(await s.audit.listAudit({ limit: 10 }));
+      await expect(raw(restored, 'DELETE FROM audit')).rejects.toThrow(/append-only/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

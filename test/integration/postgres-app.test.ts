@@ -69,7 +69,8 @@ describe('the admin CLI on PostgreSQL', () => {
   const admin = (url: string, ...args: string[]) =>
     execFileP(process.execPath, ['--import', 'tsx', 'server/admin.ts', ...args], { env: { ...process.env, DATABASE_URL: url, DATA_DIR: '/nonexistent/onescreen' }, encoding: 'utf8' });
 
-  it('creates and lists users in the PostgreSQL database, and refuses backup with the pg_dump way', async () => {
+  // three CLI runs (each starts tsx; creating a user hashes with the production scrypt cost)
+  it('creates and lists users in the PostgreSQL database, and refuses backup with the pg_dump way', { timeout: 120_000 }, async () => {
     const url = await server().createDatabase();
     try {
       await admin(url, 'user', 'create', 'wang.li', '--role', 'district', '--password', 'a-long-password-1');
