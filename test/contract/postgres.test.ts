@@ -324,6 +324,25 @@ describe('postgres: backups are pg_dump and pg_restore (as the README says)', ()
   });
 });
 
+describe('postgres: text it cannot hold', () => {
+  it('stores U+0000 (which PostgreSQL text and jsonb refuse) as U+FFFD instead of failing the write', async () => {
+    const { stores } = await nodes(1);
+    const s = stores[0]!;
+    // a report's title, and a username tried at sign-in that the audit trail records
+    const [r] = await s.cases.insertEvents([event(1, { title: 'a\u0000b', externalId: 'nul\u0000id' })]);
+    expect(r!.event).toMatchObject({ title: 'a\uFFFDb', externalId: 'nul\uFFFDid' });
+    expect((await s.cases.insertEvents([event(2, { externalId: 'nul\u0000id' })]))[0]!.created).toBe(false);
+    await s.audit.appendAudit({ at: T0, actor: 'x\u0000', actorKind: 'anonymous', action: 'login', target: 'ad\u0000min', outcome: 'denied', ip: '-', detail: '' });
+    expect((await s.audit.listAudit({ limit: 1 }))[0]).toMatchObject({ actor: 'x\uFFFD', target: 'ad\uFFFDmin' });
+    const e = r!.event;
+    const moved = await s.cases.changeCase(e.id, 1, { status: 'accepted', leadUnit: null, coUnits: [], escalated: false, stageStartedAt: T0, dueAt: null, rating: null, satisfaction: null, duplicateOf: null },
+      { at: new Date(T0).toISOString(), actor: 'o', actorRole: 'district', action: 'accept', from: 'reported', to: 'accepted', note: 'n\u0000', attachments: ['f\u0000.jpg'], data: { why: 'x\u0000' } }, T0);
+    expect(moved).not.toBeNull();
+    expect((await s.cases.timeline(e.id))[1]).toMatchObject({ note: 'n\uFFFD', attachments: ['f\uFFFD.jpg'], data: { why: 'x\uFFFD' } });
+    expect(await s.identities.findUserByUsername('a\u0000')).toBeNull();
+  });
+});
+
 describe('postgres: configuration', () => {
   it('a connection string is logged without its password', () => {
     expect(redactDatabaseUrl('postgres://onescreen:s3cret@db.example:5432/onescreen')).toBe('postgres://onescreen:***@db.example:5432/onescreen');

@@ -4,10 +4,9 @@
  * (rule, area) (a unique `open_key`), an episode changes only at the version its writer read, and a
  * rule-set version is saved once: several nodes may evaluate and edit at the same time.
  */
-import type pg from 'pg';
 import { AlarmRule, type Alarm, type AlarmHistoryEntry } from '../../../shared/index.ts';
 import type { AlarmChange, AlarmFilter, AlarmRepository, NewAlarm, NewAlarmHistory } from '../../ports.ts';
-import type { PgConnection, Queryable } from './connection.ts';
+import { jsonParam, type PgConnection, type Queryable } from './connection.ts';
 import { alarmFromRow, alarmHistoryFromRow, type AlarmHistoryRow, type AlarmRow } from './rows.ts';
 
 const AREA_COLUMN = { grid: 'area_id', street: 'street_id', district: 'district_id' } as const;
@@ -56,7 +55,7 @@ export class PgAlarmRepository implements AlarmRepository {
   }
 
   async update(id: string, change: AlarmChange, entry: NewAlarmHistory | null, expectedVersion?: number): Promise<Alarm | null> {
-    return this.db.tx(async (c: pg.PoolClient) => {
+    return this.db.tx(async (c) => {
       const sets: string[] = [];
       const params: unknown[] = [];
       for (const [k, v] of Object.entries(change) as [keyof AlarmChange, unknown][]) {
@@ -138,7 +137,7 @@ export class PgAlarmRepository implements AlarmRepository {
   async saveRuleSet(version: number, rules: AlarmRule[], at: number, by: string): Promise<boolean> {
     // two editors (on any nodes) saving the same next version: the primary key lets one through
     const r = await this.db.query('INSERT INTO alarm_rule_sets (version, rules, saved_at, saved_by) VALUES ($1, $2, $3, $4) ON CONFLICT (version) DO NOTHING', [
-      version, JSON.stringify(rules), at, by,
+      version, jsonParam(rules), at, by,
     ]);
     return r.rowCount === 1;
   }

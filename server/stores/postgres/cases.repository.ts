@@ -9,7 +9,6 @@
  * - a transition applies only at the version its writer read (`UPDATE … WHERE version = $n`), the
  *   row lock ordering concurrent writers, and the timeline's next `seq` is taken under that lock.
  */
-import type pg from 'pg';
 import { CaseTag, MAX_RELATED_IDS, type EventStatus, type GridEvent, type TimelineEntry } from '../../../shared/index.ts';
 import type { HotlineCounts, HotlinePoint, HotlineWindow } from '../../domain/hotline.ts';
 import { cellRanges, geoCell, relatedCases, searchBox, type CasePoint, type RecurrenceRule, type RecurringCase } from '../../domain/hotspots.ts';
@@ -203,7 +202,7 @@ export class PgCasesRepository implements CaseRepository {
   }
 
   async changeCase(id: string, expectedVersion: number, ch: CaseChange, entry: Omit<TimelineEntry, 'seq'>, now: number): Promise<GridEvent | null> {
-    return this.db.tx(async (c: pg.PoolClient) => {
+    return this.db.tx(async (c) => {
       // a concurrent writer's UPDATE waits for this row lock, then finds the version moved on
       const r = await c.query(
         `UPDATE events SET status = $1, lead_unit = $2, co_units = $3, escalated = $4, stage_started_at = $5, due_at = $6, rating = $7,

@@ -26,8 +26,27 @@ const typeParsers: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** a pooled client inside a transaction, or the pool itself: what a repository queries through */
-export type Queryable = Pick<pg.PoolClient, 'query'>;
+/** what a repository queries through inside a transaction (one pooled client) */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * PostgreSQL's text cannot hold U+0000 (SQLite's can): a NUL in any string written (a report's
+ * title, a username tried at sign-in, which the audit trail records) is stored as U+FFFD instead of
+ * failing the whole write
+ */
+export function textParam(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v;
+  if (Array.isArray(v)) return v.map(textParam);
+  return v;
+}
+const params = (p: unknown[]) => p.map(textParam);
+
+/** JSON for a `jsonb` column, with the same treatment of U+0000 (jsonb refuses `\u0000`) */
+export function jsonParam(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replaceAll('\u0000', '\uFFFD') : x));
+}
 
 /** SQLSTATEs a transaction is simply tried again on: a deadlock, a serialization failure */
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -49,16 +68,16 @@ export class PgConnection {
     this.pool.on('error', () => {});
   }
 
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>(text, params);
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, params(values));
   }
 
-  async rows<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {
-    return (await this.pool.query<R>(text, params)).rows;
+  async rows<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    return (await this.query<R>(text, values)).rows;
   }
 
-  async one<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R | null> {
-    return (await this.pool.query<R>(text, params)).rows[0] ?? null;
+  async one<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R | null> {
+    return (await this.query<R>(text, values)).rows[0] ?? null;
   }
 
   /**
@@ -66,13 +85,13 @@ export class PgConnection {
    * when it throws. A deadlock or serialization failure (another node's transaction crossed this
    * one) runs it again, a few times.
    */
-  async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        const out = await fn(client);
+        const out = await fn({ query: <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => client.query<R>(text, params(values)) });
         await client.query('COMMIT');
         return out;
       } catch (err) {

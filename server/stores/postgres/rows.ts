@@ -7,6 +7,7 @@
  */
 import type { Alarm, AlarmHistoryEntry, AuditEntry, GridEvent, Role, TimelineEntry } from '../../../shared/index.ts';
 import type { ChannelRecord } from '../../domain/notify.ts';
+import { jsonParam } from './connection.ts';
 import type { DeliveryRecord, DisplayTokenRecord, IngestKeyRecord, LatestReading, SessionRecord, UserRecord } from '../../ports.ts';
 
 /** epoch ms → ISO 8601 (UTC) */
@@ -113,7 +114,7 @@ export const TIMELINE_COLUMNS = 'event_id, seq, at, actor, actor_role, action, f
 
 /** a timeline entry as the parameters of an INSERT of {@link TIMELINE_COLUMNS} */
 export function entryParams(eventId: string, seq: number, e: Omit<TimelineEntry, 'seq'>): unknown[] {
-  return [eventId, seq, Date.parse(e.at), e.actor, e.actorRole, e.action, e.from, e.to, e.note, e.attachments, JSON.stringify(e.data)];
+  return [eventId, seq, Date.parse(e.at), e.actor, e.actorRole, e.action, e.from, e.to, e.note, e.attachments, jsonParam(e.data)];
 }
 
 export interface LatestReadingRow {
