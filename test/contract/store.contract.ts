@@ -861,6 +861,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         const all = await store.audit.listAudit({ limit: 10 });
         expect(all.map((e) => e.action)).toEqual(['c', 'd', 'c', 'b', 'a']);
         expect(all.map((e) => e.count)).toEqual([1, 1, 1, 7, 1]);
+        expect(all.every((e) => Number.isSafeInteger(e.id))).toBe(true);
         expect(new Set(all.map((e) => e.id)).size).toBe(5);
         expect(all[1]).toEqual({ id: all[1]!.id, at: iso(Y2100), actor: 'admin', actorKind: 'user', action: 'd', target: 't', outcome: 'ok', ip: '192.0.2.1', detail: 'd', count: 1 });
         expect((await store.audit.listAudit({ from: 2000, to: 3000, limit: 10 })).map((e) => e.action)).toEqual(['c', 'c']);
@@ -870,6 +871,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       });
 
       it('should offer no way to change or remove an entry', () => {
+        // every function the repository object offers, helpers included: a store keeps its helpers elsewhere
         expect(methodNames(store.audit)).toEqual(['appendAudit', 'listAudit']);
       });
     });
@@ -895,6 +897,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.notifications.enqueueDeliveries([delivery('a', 'k1'), delivery('b', 'k1')])).toHaveLength(2);
         const again = await store.notifications.enqueueDeliveries([delivery('a', 'k1'), delivery('a', 'k2')]);
         expect(again.map((d) => d.noticeKey)).toEqual(['k2']);
+        expect(Number.isSafeInteger(again[0]!.id)).toBe(true);
         expect(again[0]).toEqual({
           id: again[0]!.id, channelId: 'a', channelName: 'ch a', noticeKey: 'k2', kind: 'alarm', severity: 'alarm', payload: '{}', status: 'pending',
           attempts: 0, nextAttemptAt: T0, lastError: null, lastStatus: null, createdAt: T0, updatedAt: T0, deliveredAt: null,

@@ -15,10 +15,5 @@ export class SqliteConnection {
     if (!st) this.stmts.set(sql, (st = this.db.prepare(sql)));
     return st;
   }
-
-  /** run `fn` in one transaction (committed when it returns, rolled back when it throws) */
-  tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
-  }
 }
 
