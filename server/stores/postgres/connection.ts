@@ -114,11 +114,6 @@ export class PgConnection {
   }
 }
 
-/** `$1, $2, …` from an offset, for lists of parameters */
-export function placeholders(n: number, from = 1): string {
-  return Array.from({ length: n }, (_, i) => `$${from + i}`).join(', ');
-}
-
 /**
  * SQL with named parameters (`@name`) as PostgreSQL's numbered ones, passing only the values the
  * text uses (PostgreSQL refuses a parameter it cannot type because no statement uses it).
