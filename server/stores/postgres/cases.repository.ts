@@ -25,10 +25,13 @@ import type {
   OpenCounts,
   TagChange,
 } from '../../ports.ts';
-import { named, type PgConnection, type Queryable } from './connection.ts';
+import { named, textParam, type PgConnection, type Queryable } from './connection.ts';
 import { entryFromRow, entryParams, eventFromRow, EVENT_AREA_COLUMN, TIMELINE_COLUMNS, type EventRow, type TimelineRow } from './rows.ts';
 
 type Area = { id: string; level: EventFilter['areaLevel'] };
+
+/** a (source, external id) key as stored (U+0000 is stored as U+FFFD: see connection.ts) */
+const keyOf = (source: string, externalId: string) => JSON.stringify([source, externalId].map((x) => textParam(x)));
 
 /**
  * the most recent candidates per lattice row a new case is measured against: far more than the
@@ -45,22 +48,32 @@ function scope(area: Area | undefined, prefix = ''): string {
 }
 
 /**
- * The earlier cases of a category near a point, per lattice row of the search box (one index range
- * each), the most recent first, at most `limit` per row (null: all); the row index comes along so a
- * capped row can be told.
+ * The earlier cases of a category near a point, per lattice row of a search box (one index range
+ * each), the most recent first, at most `$14` per row (null: all), for many (case, row) queries at
+ * once (one array element each); the query's number comes along so a capped row can be told.
  */
-const NEAR = `SELECT r.i, x.id, x.lng, x.lat, x.occurred_at FROM unnest($1::int8[], $2::int8[]) WITH ORDINALITY AS r(c0, c1, i)
+const NEAR = `SELECT q.q, x.id, x.lng, x.lat, x.occurred_at
+  FROM unnest($1::int8[], $2::int8[], $3::text[], $4::int8[], $5::int8[], $6::float8[], $7::float8[], $8::float8[], $9::float8[],
+    $10::float8[], $11::float8[], $12::float8[], $13::float8[])
+    WITH ORDINALITY AS q(c0, c1, category, from_at, to_at, min_lat, max_lat, min_lng, max_lng, lat, lng, cos2, r2, q)
   CROSS JOIN LATERAL (
     SELECT id, lng, lat, occurred_at FROM events
-    WHERE duplicate_of IS NULL AND category = $3 AND geo_cell BETWEEN r.c0 AND r.c1
-      AND occurred_at BETWEEN $4::int8 AND $5::int8 AND lat BETWEEN $6::float8 AND $7::float8 AND lng BETWEEN $8::float8 AND $9::float8
-      AND (lat - $10::float8) * (lat - $10::float8) + (lng - $11::float8) * (lng - $11::float8) * $12::float8 <= $13::float8
+    WHERE duplicate_of IS NULL AND category = q.category AND geo_cell BETWEEN q.c0 AND q.c1
+      AND occurred_at BETWEEN q.from_at AND q.to_at AND lat BETWEEN q.min_lat AND q.max_lat AND lng BETWEEN q.min_lng AND q.max_lng
+      AND (lat - q.lat) * (lat - q.lat) + (lng - q.lng) * (lng - q.lng) * q.cos2 <= q.r2
     ORDER BY occurred_at DESC LIMIT $14::int8
   ) x`;
 
 export class PgCasesRepository implements CaseRepository {
   constructor(private readonly db: PgConnection) {}
 
+  /**
+   * A batch in a handful of statements, whatever its size: the new cases with their first timeline
+   * entry in one, the stored ones of repeated keys in one, the recurrence candidates of all new
+   * cases in one, their tags in one. Recurrence keeps the meaning of applying the items one by one:
+   * a case is measured against the cases stored before it, its batch's earlier items included and
+   * its later ones not.
+   */
   async insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]> {
     if (events.length === 0) return [];
     const locks = new Set<string>();
@@ -68,63 +81,118 @@ export class PgCasesRepository implements CaseRepository {
       locks.add(JSON.stringify(['event', e.source, e.externalId]));
       if (recurrence) locks.add(JSON.stringify(['recurrence', e.category]));
     }
+    const col = <T>(f: (e: NewEvent) => T) => events.map(f);
     return this.db.tx(async (c) => {
       // in one (hash) order, so two batches sharing keys wait for each other instead of deadlocking
       await c.query('SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(t, 0) AS k FROM unnest($1::text[]) t ORDER BY 1) s', [[...locks]]);
-      const out: InsertEventResult[] = [];
-      for (const e of events) {
-        const ins = await c.query<EventRow>(
-          `INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
+      // in the batch's order: of two items with one key, the first is stored and the second finds it
+      const inserted = await c.query<EventRow>(
+        `WITH ins AS (
+           INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
              district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, 1, $15, $17, $18)
-           ON CONFLICT (source, external_id) DO NOTHING RETURNING *`,
-          [e.id, e.source, e.externalId, e.category, e.title, e.description, e.lng, e.lat, e.gridId, e.streetId,
-            e.districtId, e.severity, e.status, e.occurredAt, e.receivedAt, e.simulated, e.dueAt, geoCell(e.lng, e.lat)],
+           SELECT id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
+             district_id, severity, status, occurred_at, received_at, received_at, simulated, 1, received_at, due_at, geo_cell
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[],
+             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[])
+             WITH ORDINALITY AS u(id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
+               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, ord)
+           ORDER BY ord
+           ON CONFLICT (source, external_id) DO NOTHING RETURNING *
+         ), reported AS (
+           INSERT INTO event_timeline (${TIMELINE_COLUMNS})
+           SELECT id, 1, received_at, source, 'source', 'report', status, status, '', '{}', jsonb_build_object('source', source, 'externalId', external_id) FROM ins
+         )
+         SELECT * FROM ins`,
+        [col((e) => e.id), col((e) => e.source), col((e) => e.externalId), col((e) => e.category), col((e) => e.title), col((e) => e.description),
+          col((e) => e.lng), col((e) => e.lat), col((e) => e.gridId), col((e) => e.streetId), col((e) => e.districtId), col((e) => e.severity),
+          col((e) => e.status), col((e) => e.occurredAt), col((e) => e.receivedAt), col((e) => e.simulated), col((e) => e.dueAt), col((e) => geoCell(e.lng, e.lat))],
+      );
+      const rows = new Map(inserted.rows.map((r) => [r.id, r]));
+      // which item created each new case (the first of its key whose id was stored)
+      const seen = new Set<string>();
+      const created = events.map((e) => {
+        const first = rows.has(e.id) && !seen.has(e.id);
+        seen.add(e.id);
+        return first;
+      });
+      const others = events.filter((_, i) => !created[i]);
+      const stored = new Map<string, EventRow>();
+      if (others.length) {
+        const found = await c.query<EventRow>(
+          'SELECT e.* FROM events e JOIN unnest($1::text[], $2::text[]) AS k(source, external_id) USING (source, external_id)',
+          [others.map((e) => e.source), others.map((e) => e.externalId)],
         );
-        let row = ins.rows[0];
-        if (!row) {
-          const stored = await c.query<EventRow>('SELECT * FROM events WHERE source = $1 AND external_id = $2', [e.source, e.externalId]);
-          out.push({ created: false, event: eventFromRow(stored.rows[0]!) });
-          continue;
-        }
-        await c.query(APPEND_ENTRY, entryParams(e.id, 1, {
-          at: new Date(e.receivedAt).toISOString(), actor: e.source, actorRole: 'source', action: 'report', from: e.status, to: e.status,
-          note: '', attachments: [], data: { source: e.source, externalId: e.externalId },
-        }));
-        if (recurrence) {
-          const related = await this.related(c, e, recurrence);
-          if (related.length) {
-            row = (await c.query<EventRow>(`UPDATE events SET tags = '{recurring}', related_ids = $1 WHERE id = $2 RETURNING *`, [related, e.id])).rows[0]!;
-          }
-        }
-        out.push({ created: true, event: eventFromRow(row) });
+        for (const r of found.rows) stored.set(keyOf(r.source, r.external_id), r);
       }
-      return out;
+      if (recurrence) {
+        const fresh = events.filter((_, i) => created[i]);
+        const tagged = await this.tagRecurring(c, fresh, recurrence);
+        for (const r of tagged) {
+          rows.set(r.id, r);
+          stored.set(keyOf(r.source, r.external_id), r);
+        }
+      }
+      return events.map((e, i): InsertEventResult =>
+        created[i] ? { created: true, event: eventFromRow(rows.get(e.id)!) } : { created: false, event: eventFromRow(stored.get(keyOf(e.source, e.externalId))!) },
+      );
     });
   }
 
-  /** the earlier cases a new case recurs (domain/hotspots.ts decides on the exact distance) */
-  private async related(c: Queryable, e: NewEvent, rule: RecurrenceRule): Promise<string[]> {
-    const box = searchBox(e.lng, e.lat, rule.radiusM);
-    const cos = Math.cos((e.lat * Math.PI) / 180);
-    const dLat = box.maxLat - e.lat; // the radius in degrees of latitude, 1 % over
-    const ranges = cellRanges(box);
-    const find = async (limit: number | null) => {
-      const rows = (await c.query<{ i: number; id: string; lng: number; lat: number; occurred_at: number }>(NEAR, [
-        ranges.map((r) => r[0]), ranges.map((r) => r[1]), e.category, e.occurredAt - rule.windowMs, e.occurredAt,
-        box.minLat, box.maxLat, box.minLng, box.maxLng, e.lat, e.lng, cos * cos, dLat * dLat, limit,
-      ])).rows;
-      const perRange = new Map<number, number>();
-      for (const r of rows) perRange.set(r.i, (perRange.get(r.i) ?? 0) + 1);
-      const capped = limit !== null && [...perRange.values()].some((n) => n === limit);
-      const found = rows.map((r) => ({ id: r.id, category: e.category, lng: r.lng, lat: r.lat, occurredAt: r.occurred_at }));
-      return { related: found.length ? relatedCases(e, found, rule) : [], capped };
+  /**
+   * Tag the batch's new cases that recur earlier ones (domain/hotspots.ts decides on the exact
+   * distance) and link them; returns the rows changed. The candidates of every case and lattice row
+   * come in one statement; a case's later batch-mates are not its candidates.
+   */
+  private async tagRecurring(c: Queryable, fresh: NewEvent[], rule: RecurrenceRule): Promise<EventRow[]> {
+    if (fresh.length === 0) return [];
+    const position = new Map(fresh.map((e, k) => [e.id, k]));
+    type Q = { k: number; c0: number; c1: number; e: NewEvent; box: ReturnType<typeof searchBox>; cos2: number; r2: number };
+    const plan = (k: number, e: NewEvent): Q[] => {
+      const box = searchBox(e.lng, e.lat, rule.radiusM);
+      const cos = Math.cos((e.lat * Math.PI) / 180);
+      const dLat = box.maxLat - e.lat; // the radius in degrees of latitude, 1 % over
+      return cellRanges(box).map(([c0, c1]) => ({ k, c0, c1, e, box, cos2: cos * cos, r2: dLat * dLat }));
     };
+    const find = async (qs: Q[], limit: number | null) => {
+      const res = await c.query<{ q: number; id: string; lng: number; lat: number; occurred_at: number }>(NEAR, [
+        qs.map((q) => q.c0), qs.map((q) => q.c1), qs.map((q) => q.e.category), qs.map((q) => q.e.occurredAt - rule.windowMs), qs.map((q) => q.e.occurredAt),
+        qs.map((q) => q.box.minLat), qs.map((q) => q.box.maxLat), qs.map((q) => q.box.minLng), qs.map((q) => q.box.maxLng),
+        qs.map((q) => q.e.lat), qs.map((q) => q.e.lng), qs.map((q) => q.cos2), qs.map((q) => q.r2), limit,
+      ]);
+      const perQuery = new Map<number, number>();
+      const byCase = new Map<number, Omit<CasePoint, 'gridId' | 'streetId'>[]>();
+      for (const r of res.rows) {
+        const q = qs[r.q - 1]!;
+        perQuery.set(r.q, (perQuery.get(r.q) ?? 0) + 1);
+        // stored after this case (a later item of its batch): not there yet when it was checked
+        if ((position.get(r.id) ?? -1) > q.k) continue;
+        const list = byCase.get(q.k) ?? [];
+        list.push({ id: r.id, category: q.e.category, lng: r.lng, lat: r.lat, occurredAt: r.occurred_at });
+        byCase.set(q.k, list);
+      }
+      const capped = new Set<number>();
+      if (limit !== null) for (const [qi, n] of perQuery) if (n === limit) capped.add(qs[qi - 1]!.k);
+      return { byCase, capped };
+    };
+    const all = fresh.flatMap((e, k) => plan(k, e));
+    const first = await find(all, RECURRENCE_CANDIDATES);
+    const related = new Map<number, string[]>();
+    for (const [k, found] of first.byCase) related.set(k, relatedCases(fresh[k]!, found, rule));
     // usually the most recent few decide; when a row's cap was reached and the exact test kept fewer
-    // than it links, the same rows are read in full (cases piled up just outside the radius)
-    let { related, capped } = await find(RECURRENCE_CANDIDATES);
-    if (capped && related.length < MAX_RELATED_IDS) related = (await find(null)).related;
-    return related;
+    // than it links, that case's rows are read in full (cases piled up just outside the radius)
+    const again = [...first.capped].filter((k) => (related.get(k)?.length ?? 0) < MAX_RELATED_IDS);
+    if (again.length) {
+      const full = await find(all.filter((q) => again.includes(q.k)), null);
+      for (const k of again) related.set(k, relatedCases(fresh[k]!, full.byCase.get(k) ?? [], rule));
+    }
+    const links = [...related].filter(([, ids]) => ids.length > 0);
+    if (links.length === 0) return [];
+    const updated = await c.query<EventRow>(
+      `UPDATE events e SET tags = '{recurring}', related_ids = ARRAY(SELECT t FROM jsonb_array_elements_text(u.related::jsonb) WITH ORDINALITY AS j(t, n) ORDER BY n)
+       FROM unnest($1::text[], $2::text[]) AS u(id, related) WHERE e.id = u.id RETURNING e.*`,
+      [links.map(([k]) => fresh[k]!.id), links.map(([, ids]) => JSON.stringify(ids))],
+    );
+    return updated.rows;
   }
 
   async hotspotCounts(q: { now: number; windowMs: number; periodMs: number; spans: number }, area?: Area): Promise<HotspotCountRow[]> {
