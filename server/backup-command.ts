@@ -13,6 +13,14 @@ import { SqliteStore } from './stores/sqlite/sqlite.store.ts';
 export const BACKUP_USAGE = `  npm run admin -- backup <file>            a consistent copy of the database, also while the server runs
   npm run admin -- backup verify <file>     check a backup file (integrity, schema, counts)`;
 
+/** what `backup` answers when the centre runs on PostgreSQL (DATABASE_URL) */
+export const BACKUP_ON_POSTGRES = `backup: this centre's database is PostgreSQL (DATABASE_URL is set), and \`admin backup\` copies only the embedded SQLite database.
+Back PostgreSQL up with its own tools, while OneScreen runs:
+  pg_dump --format=custom --file=onescreen-$(date +%F).dump "$DATABASE_URL"
+restore into an empty database (OneScreen stopped):
+  pg_restore --no-owner --dbname="$DATABASE_URL" onescreen-YYYY-MM-DD.dump
+(see the README, "PostgreSQL")`;
+
 export interface Output {
   log(line: string): void;
   error(line: string): void;

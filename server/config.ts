@@ -30,10 +30,31 @@ const PublicUrl = z
   }, 'must be an http(s) address with no path, such as https://ops.yangpu.example')
   .transform((v) => new URL(v).origin);
 
+/** a PostgreSQL connection string (empty counts as unset: the embedded SQLite store) */
+const DatabaseUrl = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.pathname.length > 1;
+      } catch {
+        return false;
+      }
+    }, 'must be a PostgreSQL connection string such as postgres://onescreen:PASSWORD@db.example:5432/onescreen')
+    .optional(),
+);
+
 const Env = z.object({
   PORT: z.string().trim().regex(/^\d+$/, 'must be a port number').transform(Number).pipe(z.number().int().min(0).max(65535)).default(8080),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().default('./var'),
+  /** postgres://… selects the PostgreSQL store (several nodes may share it); unset: SQLite in DATA_DIR */
+  DATABASE_URL: DatabaseUrl,
+  /** connections of this node's PostgreSQL pool */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   SIMULATOR: Bool.default(true),
   SIMULATOR_SEED: z.coerce.number().int().optional(),
   /** simulated minutes per real minute of the event/reading generator (1 = real time) */
@@ -75,6 +96,9 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** the PostgreSQL store's connection string, when set; else the embedded SQLite store in dataDir */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
   simulator: boolean;
   simulatorSeed: number | undefined;
   simulatorSpeed: number;
@@ -110,6 +134,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     simulator: e.SIMULATOR,
     simulatorSeed: e.SIMULATOR_SEED,
     simulatorSpeed: e.SIMULATOR_SPEED,

@@ -14,7 +14,7 @@ import { prepareDataDir } from './data-dir.ts';
 import { createLogger } from './logger.ts';
 import { systemClock } from './ports.ts';
 import { startSimulator } from './simulator/simulator.ts';
-import { SqliteStore } from './stores/sqlite/sqlite.store.ts';
+import { openStore } from './stores/open-store.ts';
 import { NewerDatabaseError } from './stores/sqlite/migrations.ts';
 
 let config;
@@ -31,13 +31,18 @@ if (config.trustProxy > 0 && !['127.0.0.1', '::1', 'localhost'].includes(config.
     'TRUST_PROXY is set but the server listens beyond loopback: a client that reaches it directly can choose its own address (X-Forwarded-For) for throttling and the audit trail; listen on 127.0.0.1 behind the proxy (HOST=127.0.0.1)',
   );
 }
-const store = new SqliteStore(prepareDataDir(config.dataDir));
+const { store, where } = openStore(config);
+logger.info({ store: store.kind, database: where }, `store: ${store.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'}`);
 try {
   await store.migrate();
 } catch (err) {
-  if (!(err instanceof NewerDatabaseError)) throw err;
-  console.error(err.message);
   await store.close();
+  if (err instanceof NewerDatabaseError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  // e.g. PostgreSQL unreachable or the password refused: say so without a stack of pool internals
+  console.error(`cannot open the ${store.kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} database (${where}): ${(err as Error).message}`);
   process.exit(1);
 }
 
@@ -53,14 +58,26 @@ const onescreen = createApp({
 let firstAdminNote = '';
 if ((await store.identities.listUsers()).length === 0) {
   const password = randomBytes(12).toString('base64url');
-  await onescreen.auth.createUser({ actor: 'first-start', actorKind: 'system', ip: 'local' }, { username: 'admin', role: 'admin', password });
-  const file = join(config.dataDir, 'initial-admin-password.txt');
-  writeFileSync(file, `${password}\n`, { mode: 0o600 });
-  firstAdminNote = `\n  first start:     sign in as "admin" with the password in ${file}\n                   (then choose your own: npm run admin -- user reset admin --password-stdin)`;
+  let created = true;
+  try {
+    await onescreen.auth.createUser({ actor: 'first-start', actorKind: 'system', ip: 'local' }, { username: 'admin', role: 'admin', password });
+  } catch (err) {
+    // several nodes started together on one PostgreSQL: another one made the admin (its password
+    // file is on that node)
+    if (!(await store.identities.findUserByUsername('admin'))) throw err;
+    created = false;
+    logger.info('the first admin was created by another node');
+  }
+  if (created) {
+    prepareDataDir(config.dataDir); // 0700; on PostgreSQL it holds only this file
+    const file = join(config.dataDir, 'initial-admin-password.txt');
+    writeFileSync(file, `${password}\n`, { mode: 0o600 });
+    firstAdminNote = `\n  first start:     sign in as "admin" with the password in ${file}\n                   (then choose your own: npm run admin -- user reset admin --password-stdin)`;
+  }
 }
 
 const { url, port } = await onescreen.start(config.port, config.host);
-logger.info({ url, dataDir: config.dataDir }, 'OneScreen is listening');
+logger.info({ url, store: store.kind, database: where }, 'OneScreen is listening');
 
 /** the address the simulator posts to: the one the server listens on (loopback for a wildcard) */
 function loopbackFor(host: string): string {
@@ -84,7 +101,7 @@ const simulator = config.simulator
   : undefined;
 
 console.log(
-  `\n  OneScreen wall:  ${url}/\n  data:            ${config.dataDir}\n  simulator:       ${config.simulator ? 'on (SIMULATOR=off to disable)' : 'off'}${firstAdminNote}\n`,
+  `\n  OneScreen wall:  ${url}/\n  data:            ${where}${store.kind === 'postgres' ? ' (PostgreSQL)' : ''}\n  simulator:       ${config.simulator ? 'on (SIMULATOR=off to disable)' : 'off'}${firstAdminNote}\n`,
 );
 
 let stopping = false;

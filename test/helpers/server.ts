@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp, type AppOptions, type OneScreenApp } from '../../server/app.ts';
 import { loadShippedData, type ShippedData } from '../../server/data.ts';
 import { createIngestKey } from '../../server/middleware/ingest-auth.ts';
-import type { Clock, Logger } from '../../server/ports.ts';
+import type { Clock, Logger, Store } from '../../server/ports.ts';
 import type { AuthOptions, ScryptParams } from '../../server/services/auth.service.ts';
 import type { Role, TimeLimits } from '../../shared/index.ts';
 import { startSimulator } from '../../server/simulator/simulator.ts';
@@ -29,7 +29,7 @@ export const ADMIN = { username: 'admin', password: 'admin-password-1' };
  */
 export const TEST_SCRYPT: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
 
-export interface TestServer {
+export interface TestServer<S extends Store = SqliteStore> {
   url: string;
   port: number;
   ingestKey: string;
@@ -45,12 +45,17 @@ export interface TestServer {
   get(path: string, cookie?: string): Promise<{ status: number; json: any }>;
   dataDir: string;
   app: OneScreenApp;
-  store: SqliteStore;
+  store: S;
   /** stop the server (and simulator); the data dir is kept unless `removeData` */
   stop(opts?: { removeData?: boolean }): Promise<void>;
 }
 
-export interface TestServerOptions {
+export interface TestServerOptions<S extends Store = SqliteStore> {
+  /**
+   * open another store instead of the SQLite file in the data dir (e.g. a PostgresStore; call it
+   * again with the same database to restart on it); it is migrated here and closed by `stop()`
+   */
+  store?: () => S;
   simulator?: boolean;
   seed?: number;
   /** reuse a data dir, e.g. to restart on the same database */
@@ -83,9 +88,11 @@ export interface TestServerOptions {
   timeZone?: string;
 }
 
-export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+export function startTestServer<S extends Store>(opts: TestServerOptions<S> & { store: () => S }): Promise<TestServer<S>>;
+export function startTestServer(opts?: TestServerOptions): Promise<TestServer>;
+export async function startTestServer(opts: TestServerOptions<Store> = {}): Promise<TestServer<Store>> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'onescreen-test-'));
-  const store = new SqliteStore(join(dataDir, 'onescreen.sqlite'));
+  const store = opts.store ? opts.store() : new SqliteStore(join(dataDir, 'onescreen.sqlite'));
   await store.migrate();
   const clock = opts.clock ?? { now: () => Date.now() };
   const app = createApp({

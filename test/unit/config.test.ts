@@ -24,4 +24,23 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({ loginFailuresPerAddress: 20, anonymousPerMinute: 60 });
     expect(() => loadConfig({ LOGIN_FAILURES_PER_ADDRESS: '1' })).toThrow(/LOGIN_FAILURES_PER_ADDRESS/);
   });
+  it('should select PostgreSQL by DATABASE_URL, keep SQLite without it, and never echo a bad one', () => {
+    expect(loadConfig({})).toMatchObject({ databaseUrl: undefined, databasePoolSize: 10 });
+    expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://onescreen:pw@db.example:5432/onescreen', DATABASE_POOL_SIZE: '20' })).toMatchObject({
+      databaseUrl: 'postgres://onescreen:pw@db.example:5432/onescreen',
+      databasePoolSize: 20,
+    });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db.example/ops' }).databaseUrl).toBe('postgresql://db.example/ops');
+    for (const bad of ['mysql://u:secret-pw@db/x', 'postgres://u:secret-pw@db', 'not a url secret-pw']) {
+      let message = '';
+      try {
+        loadConfig({ DATABASE_URL: bad });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/DATABASE_URL: must be a PostgreSQL connection string/);
+      expect(message).not.toContain('secret-pw');
+    }
+  });
 });
