@@ -330,7 +330,7 @@ export function createApp(deps: AppDeps) {
    */
   async function maintenance() {
     const now = clock.now();
-    const cutoff = now - options.rawRetentionHours * 3_600_000;
+    const cutoff = Math.floor(now - options.rawRetentionHours * 3_600_000); // whole ms: PostgreSQL keeps times as bigint
     let folded = 0;
     for (let upTo = await store.readings.oldestReadingAt(); upTo !== null && upTo < cutoff; ) {
       upTo = Math.min(cutoff, upTo - (upTo % 3_600_000) + 3_600_000);
