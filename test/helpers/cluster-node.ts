@@ -3,7 +3,7 @@
  * One node of a multi-node test, in a process of its own (so `kill -9` is real): the real app on a
  * store every node shares, joined to the cluster on Redis, on 127.0.0.1 and an ephemeral port,
  * simulator off. Prints one JSON line `{ port, url, pid, nodeId }` when it listens, answers
- * `leads` and `metrics` over IPC, and stops cleanly on SIGTERM or when its parent goes away.
+ * `leads`, `sockets` and `errors` over IPC, and stops cleanly on SIGTERM or when its parent goes away.
  *
  * Environment (set by test/integration/cluster.test.ts):
  *   NODE_STORE         `sqlite:<file>` — the shared store (one SQLite file in WAL mode: two
@@ -91,6 +91,8 @@ process.on('disconnect', () => void shutdown(0)); // the test went away
 
 serveIpc({
   leads: () => app.leads(),
+  /** sockets in area rooms on this node */
+  sockets: () => Object.values(app.hub?.socketsByLevel() ?? {}).reduce((a, b) => a + b, 0),
   errors: () => errors.splice(0),
 });
 
