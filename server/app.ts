@@ -455,8 +455,8 @@ export function createApp(deps: AppDeps) {
         ...(adapter ? { adapter: adapter as never } : {}),
       }) as IoServer;
       hub = new LiveHub(io, tree, cluster, metrics);
+      // with several nodes, the lease is tried from here on: taking it calls takeOver()
       await cluster.start(hub.deliver);
-      if (leader.held()) await takeOver(); // taken before the hub was there
       sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
       const info = await listening;
       /** a timer; `once`: it fires on the leaseholder only (once in the cluster) */
