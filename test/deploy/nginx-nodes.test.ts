@@ -66,10 +66,10 @@ describe('two nodes behind nginx (deploy/nginx/onescreen-nodes.conf)', () => {
 
     killPid(c.nodes.A!.pid, 'SIGKILL');
     // A's walls come back through nginx, to B, with a new snapshot each
-    await until('every wall on B', async () => (await onNode('B')) === 4 && walls.every((w) => w.socket.connected));
-    const moved = walls.filter((w) => w.snapshots.length === 2);
-    expect(moved).toHaveLength(onA);
-    for (const w of moved) expect(w.snapshots[1]!.epoch).toBe(w.snapshot.epoch);
+    const moved = () => walls.filter((w) => w.snapshots.length === 2);
+    await until('every wall on B, the moved ones with a new snapshot', async () => (await onNode('B')) === 4 && walls.every((w) => w.socket.connected) && moved().length === onA);
+    expect(walls.filter((w) => w.snapshots.length > 2)).toEqual([]);
+    for (const w of moved()) expect(w.snapshots[1]!.epoch).toBe(w.snapshot.epoch);
 
     // ingest through nginx goes on (a request nginx could not send to A goes to B)
     const ids: string[] = [];
