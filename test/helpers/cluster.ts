@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { io, type Socket, type ManagerOptions, type SocketOptions } from 'socket.io-client';
-import type { ClientToServerEvents, EventBatchResponse, GridEvent, ServerToClientEvents, Snapshot, TimeLimits } from '../../shared/index.ts';
+import type { ClientToServerEvents, EventBatchResponse, GridEvent, IndicatorValue, ServerToClientEvents, Snapshot, TimeLimits } from '../../shared/index.ts';
 import { startChild, type Child } from '../../bench/lib/child.ts';
 import { createIngestKey } from '../../server/middleware/ingest-auth.ts';
 import { hashPassword } from '../../server/services/auth.service.ts';
@@ -66,6 +66,7 @@ export async function watch(url: string, cookie: string, opts: Partial<ManagerOp
   const created = new Map<string, number>();
   const seen = new Set<string>();
   const snapshots: Snapshot[] = [];
+  const values: IndicatorValue[] = [];
   socket.on('event:upsert', (d) => {
     frames.push({ name: 'event:upsert', seq: d.seq, epoch: d.epoch });
     for (const it of itemsOf(d)) {
@@ -73,7 +74,10 @@ export async function watch(url: string, cookie: string, opts: Partial<ManagerOp
       if (it.created) created.set(it.event.id, (created.get(it.event.id) ?? 0) + 1);
     }
   });
-  socket.on('indicator:update', (d) => void frames.push({ name: 'indicator:update', seq: d.seq, epoch: d.epoch }));
+  socket.on('indicator:update', (d) => {
+    frames.push({ name: 'indicator:update', seq: d.seq, epoch: d.epoch });
+    values.push(...d.values);
+  });
   socket.on('alarm:upsert', (d) => void frames.push({ name: 'alarm:upsert', seq: d.seq, epoch: d.epoch }));
   socket.on('snapshot', (s) => void snapshots.push(s));
   const snapshot = await new Promise<Snapshot>((resolve, reject) => {
@@ -86,6 +90,8 @@ export async function watch(url: string, cookie: string, opts: Partial<ManagerOp
     snapshot,
     snapshots,
     frames,
+    /** indicator values received in updates, in order */
+    values,
     created,
     seen,
     disconnected,
@@ -120,6 +126,8 @@ export interface TestCluster {
   ingestKey: string;
   nodes: Record<string, Child<NodeReady>>;
   startNode(name: string, options?: Record<string, unknown>): Promise<Child<NodeReady>>;
+  /** POST readings to a base URL; every item must be accepted */
+  postReadings(base: string, readings: unknown[]): Promise<void>;
   /** POST events to a base URL; the ids of the items stored (null for a rejected one) */
   post(base: string, events: unknown[], init?: RequestInit & { dispatcher?: unknown }): Promise<(string | null)[]>;
   login(base: string, username: string, password: string): Promise<{ status: number; cookie: string }>;
@@ -166,6 +174,17 @@ export async function startCluster(o: { leaseMs: number; timeLimits?: TimeLimits
       });
       if (r.status !== 200) throw new Error(`ingest at ${base} answered ${r.status}: ${await r.text()}`);
       return ((await r.json()) as EventBatchResponse).results.map((x) => (x.status === 'rejected' ? null : x.id));
+    },
+    async postReadings(base, readings) {
+      const r = await fetch(`${base}/api/v1/readings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
+        body: JSON.stringify({ readings }),
+      });
+      const text = await r.text();
+      if (r.status !== 200 || !(JSON.parse(text) as { results: { status: string }[] }).results.every((x) => x.status === 'accepted')) {
+        throw new Error(`readings at ${base} answered ${r.status}: ${text}`);
+      }
     },
     async login(base, username, password) {
       const r = await fetch(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
