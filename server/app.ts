@@ -456,7 +456,7 @@ export function createApp(deps: AppDeps) {
       }) as IoServer;
       hub = new LiveHub(io, tree, cluster, metrics);
       // with several nodes, the lease is tried from here on: taking it calls takeOver()
-      await cluster.start(hub.deliver);
+      await cluster.start(hub.deliver, hub.occupied);
       sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
       const info = await listening;
       /** a timer; `once`: it fires on the leaseholder only (once in the cluster) */

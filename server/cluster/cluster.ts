@@ -55,8 +55,11 @@ export interface Cluster {
   readonly shared: boolean;
   /** the Socket.IO adapter factory for io-level operations across nodes; undefined: in-memory */
   adapter(): unknown;
-  /** start delivering frames (from this and every other node) to this node's sockets */
-  start(deliver: Deliver): Promise<void>;
+  /**
+   * Start delivering frames (from this and every other node) to this node's sockets; `wanted`
+   * tells whether anyone here is in an area's room (frames for other rooms are skipped unread).
+   */
+  start(deliver: Deliver, wanted?: (areaId: string) => boolean): Promise<void>;
   /** sequence and deliver frames, in order; never throws (a failure is logged and makes clients resync) */
   publish(frames: readonly Frame[]): void;
   /** the epoch and the last seq of an area's room, as a snapshot must report them */

@@ -33,7 +33,10 @@ export interface RedisClusterOptions {
   nodeId?: string;
   /** how long a lease outlives its holder's last renewal (default 10 s) */
   leaseTtlMs?: number;
-  /** frames kept in the stream for slow readers (approximate, default 100,000) */
+  /**
+   * frames kept in the stream for slow readers (approximate, default 50,000: tens of MB; a node
+   * that falls further behind sees a gap, and its clients resync)
+   */
   maxFrames?: number;
 }
 
@@ -110,6 +113,7 @@ export class RedisCluster implements Cluster {
   /** a publish failed: frames may be lost, so the next one starts a new epoch (clients resync) */
   private lostFrames = false;
   private deliver: Deliver | undefined;
+  private wanted: ((areaId: string) => boolean) | undefined;
   private running = false;
   private readLoop: Promise<void> | undefined;
   private leaseTimer: ReturnType<typeof setInterval> | undefined;
@@ -120,7 +124,7 @@ export class RedisCluster implements Cluster {
     this.prefix = o.prefix ?? 'onescreen:';
     this.nodeId = o.nodeId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.leaseTtlMs = o.leaseTtlMs ?? 10_000;
-    this.maxFrames = o.maxFrames ?? 100_000;
+    this.maxFrames = o.maxFrames ?? 50_000;
     // commands wait in ioredis' queue while it reconnects; lazyConnect: connect() below reports a bad URL at once
     this.redis = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
     this.reader = new Redis(o.url, { lazyConnect: true, maxRetriesPerRequest: null });
@@ -148,8 +152,9 @@ export class RedisCluster implements Cluster {
     return this.adapterFactory;
   }
 
-  async start(deliver: Deliver): Promise<void> {
+  async start(deliver: Deliver, wanted?: (areaId: string) => boolean): Promise<void> {
     this.deliver = deliver;
+    this.wanted = wanted;
     this.running = true;
     // read from the streams' current ends: what a new socket missed before, its snapshot has
     const last = async (stream: string) => {
@@ -181,6 +186,7 @@ export class RedisCluster implements Cluster {
           try {
             if (stream === frames) {
               from.frames = id;
+              if (this.wanted && !this.wanted(f.a!)) continue; // nobody here in that room: not even parsed
               const payload = JSON.parse(f.p!) as Record<string, unknown>;
               this.deliver?.(f.a!, f.n as Frame['name'], { ...payload, seq: Number(f.s), epoch: f.e! });
             } else {

@@ -66,9 +66,8 @@ export class LiveHub {
     return this.cluster.position(areaId);
   }
 
-  private occupied(areaId: string): boolean {
-    return (this.io.sockets.adapter.rooms.get(roomOf(areaId))?.size ?? 0) > 0;
-  }
+  /** whether any socket on this node is in the area's room */
+  readonly occupied = (areaId: string): boolean => (this.io.sockets.adapter.rooms.get(roomOf(areaId))?.size ?? 0) > 0;
 
   /**
    * Whether a frame for this room is worth sequencing: on one node, only if someone is in it (its
