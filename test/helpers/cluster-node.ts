@@ -8,7 +8,7 @@
  * Environment (set by test/integration/cluster.test.ts):
  *   NODE_STORE         `sqlite:<file>` — the shared store (one SQLite file in WAL mode: two
  *                      processes on one machine; a PostgreSQL store plugs in here as `postgres:<url>`)
- *   REDIS_URL          the shared Redis
+ *   REDIS_URL          the shared Redis (empty: a node alone, without a cluster)
  *   NODE_ID            the node's name
  *   NODE_LEASE_MS      the lease TTL (short, so a test sees a takeover quickly)
  *   NODE_OPTIONS_JSON  app options over the test defaults (breachCheckMs, sessionCheckMs, …)
@@ -16,6 +16,8 @@
  *
  *   node --import tsx test/helpers/cluster-node.ts
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createApp, type AppOptions } from '../../server/app.ts';
 import { loadShippedData } from '../../server/data.ts';
 import type { Logger, Store } from '../../server/ports.ts';
@@ -44,13 +46,20 @@ async function openStore(spec: string): Promise<Store> {
   throw new Error(`NODE_STORE: unknown store ${kind} (sqlite:<file>)`);
 }
 
+// NODE_CPU_PROFILE=<dir>: a CPU profile of this node, written there when it stops (bench/cluster.bench.ts)
+let profiler: Session | undefined;
+if (env.NODE_CPU_PROFILE) {
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
 const store = await openStore(env.NODE_STORE ?? '');
-const cluster = await connectRedisCluster({
-  url: env.REDIS_URL!,
-  logger,
-  nodeId: env.NODE_ID!,
-  leaseTtlMs: Number(env.NODE_LEASE_MS ?? 2000),
-});
+// an empty REDIS_URL: a node alone (no cluster), for comparisons
+const cluster = env.REDIS_URL
+  ? await connectRedisCluster({ url: env.REDIS_URL, logger, nodeId: env.NODE_ID!, leaseTtlMs: Number(env.NODE_LEASE_MS ?? 2000) })
+  : undefined;
 const data = loadShippedData();
 const options: AppOptions = {
   ingestMaxBytes: 4 * 1024 * 1024,
@@ -70,7 +79,7 @@ const app = createApp({
   data: { ...data, ...(env.NODE_TIME_LIMITS ? { timeLimits: JSON.parse(env.NODE_TIME_LIMITS) } : {}) },
   logger,
   options,
-  cluster,
+  ...(cluster ? { cluster } : {}),
 });
 const { port, url } = await app.start(0, '127.0.0.1');
 
@@ -79,6 +88,10 @@ async function shutdown(code: number) {
   if (stopping) return;
   stopping = true;
   try {
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(`${env.NODE_CPU_PROFILE}/${env.NODE_ID}.cpuprofile`, JSON.stringify(profile));
+    }
     await app.stop();
     await store.close();
   } finally {
@@ -96,4 +109,4 @@ serveIpc({
   errors: () => errors.splice(0),
 });
 
-console.log(JSON.stringify({ port, url, pid: process.pid, nodeId: cluster.nodeId }));
+console.log(JSON.stringify({ port, url, pid: process.pid, nodeId: cluster?.nodeId ?? 'alone' }));

@@ -125,7 +125,8 @@ export interface TestCluster {
   store: SqliteStore;
   ingestKey: string;
   nodes: Record<string, Child<NodeReady>>;
-  startNode(name: string, options?: Record<string, unknown>): Promise<Child<NodeReady>>;
+  /** a node process; `alone`: without Redis (a single node on the same store, for comparisons) */
+  startNode(name: string, options?: Record<string, unknown>, o?: { alone?: boolean }): Promise<Child<NodeReady>>;
   /** POST readings to a base URL; every item must be accepted */
   postReadings(base: string, readings: unknown[]): Promise<void>;
   /** POST events to a base URL; the ids of the items stored (null for a rejected one) */
@@ -152,11 +153,11 @@ export async function startCluster(o: { leaseMs: number; timeLimits?: TimeLimits
     store,
     ingestKey,
     nodes,
-    async startNode(name, options = {}) {
+    async startNode(name, options = {}, how = {}) {
       nodes[name] = await startChild<NodeReady>(`node-${name}`, NODE_SCRIPT, {
         env: {
           NODE_STORE: STORE,
-          REDIS_URL: redis.url,
+          REDIS_URL: how.alone ? '' : redis.url,
           NODE_ID: name,
           NODE_LEASE_MS: String(o.leaseMs),
           ...(o.timeLimits ? { NODE_TIME_LIMITS: JSON.stringify(o.timeLimits) } : {}),
