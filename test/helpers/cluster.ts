@@ -132,7 +132,7 @@ export interface TestCluster {
   /** POST events to a base URL; the ids of the items stored (null for a rejected one) */
   post(base: string, events: unknown[], init?: RequestInit & { dispatcher?: unknown }): Promise<(string | null)[]>;
   login(base: string, username: string, password: string): Promise<{ status: number; cookie: string }>;
-  createUser(role: 'street' | 'district', areaId: string): Promise<{ username: string; password: string }>;
+  createUser(role: 'street' | 'district' | 'admin', areaId: string): Promise<{ username: string; password: string }>;
   /** the nodes (alive) that hold the timers' lease now */
   leaders(): Promise<string[]>;
   stop(): Promise<void>;

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killPid } from '../../bench/lib/child.ts';
 import { event, quickHazmat, startCluster, until, watch, type TestCluster } from '../helpers/cluster.ts';
+import { startReceiver } from '../helpers/receiver.ts';
 
 // long enough that a loaded machine's stalls do not move it between the tests' steps
 const LEASE_MS = 4000;
@@ -20,7 +21,7 @@ describe('several nodes on Redis', () => {
   const login = (name: string, username: string, password: string) => c.login(url(name), username, password);
   const leaders = () => c.leaders();
   // sessions are re-checked rarely: a socket closed within the test was closed by the cluster
-  const NODE_OPTIONS = { breachCheckMs: 100, sessionCheckMs: 3_600_000, alarmTickMs: 500 };
+  const NODE_OPTIONS = { breachCheckMs: 100, sessionCheckMs: 3_600_000, alarmTickMs: 500, notify: { pollMs: 50, jitter: 0 } };
 
   beforeAll(async () => {
     c = await startCluster({ leaseMs: LEASE_MS, timeLimits: quickHazmat() });
@@ -92,6 +93,32 @@ describe('several nodes on Redis', () => {
     expect(fresh.snapshot.indicators.find((v) => v.indicatorId === 'pm25' && v.areaId === streetId)?.value).toBe(value);
     wall.socket.disconnect();
     fresh.socket.disconnect();
+  });
+
+  it('sends each notification once though every node works the outbox', async () => {
+    const rx = await startReceiver(0, { status: 200 });
+    try {
+      const districtId = (await c.store.getEvent((await post('A', [event()]))[0]!))!.districtId;
+      const admin = await c.createUser('admin', districtId);
+      const cookie = (await login('B', admin.username, admin.password)).cookie;
+      const res = await fetch(`${url('B')}/api/v1/admin/notifications/channels`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'duty-webhook', kind: 'webhook', url: `${rx.url}/hook`, secret: 'a-secret-of-enough-length', areaId: districtId }),
+      });
+      expect(res.status, await res.clone().text()).toBe(201);
+      // ten breaches, on cases posted to both nodes: each pump (both nodes poll every 50 ms) claims rows in the database
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) ids.push(...((await post(i % 2 ? 'A' : 'B', [event({ category: 'hazmat', severity: 'medium' })])) as string[]));
+      await until('ten breach notices', () => rx.requests.length >= 10);
+      const later = (await post('A', [event({ category: 'hazmat', severity: 'medium' })])) as string[];
+      await until('a later one', () => rx.requests.length >= 11);
+      const keys = rx.requests.map((q) => (JSON.parse(q.body) as { key: string }).key);
+      expect(new Set(keys).size).toBe(keys.length);
+      for (const id of [...ids, ...later]) expect(keys.filter((k) => k.includes(id))).toHaveLength(1);
+    } finally {
+      await rx.close();
+    }
   });
 
   it('closes the sockets of a session that ended on A, on B too', async () => {
