@@ -10,7 +10,8 @@
  *   (`XADD … MAXLEN ~`), so stream order and seq order are the same: every node reads the stream
  *   (`XREAD BLOCK` on a connection of its own) and hands each frame to its own sockets, and a
  *   client sees each room's seq go up by exactly one, whichever node committed what;
- * - `state` — a stream of {@link ClusterMessage}s between nodes;
+ * - `state` — a stream of {@link ClusterMessage}s between nodes (about 1,000 kept: a readings
+ *   batch may be large);
  * - `lease:<name>` — `SET NX PX`, renewed by compare-and-pexpire, deleted on stop;
  * - `rl:*` — rate limiters (rate-limiter-flexible's `RateLimiterRedis`, with an in-memory
  *   insurance limiter while Redis is unreachable);
@@ -235,7 +236,7 @@ export class RedisCluster implements Cluster {
 
   share(msg: ClusterMessage): void {
     this.redis
-      .xadd(this.key('state'), 'MAXLEN', '~', '10000', '*', 'o', this.nodeId, 'm', JSON.stringify(msg))
+      .xadd(this.key('state'), 'MAXLEN', '~', '1000', '*', 'o', this.nodeId, 'm', JSON.stringify(msg))
       .catch((err: unknown) => this.logger.error({ err: (err as Error).message, t: msg.t }, 'cluster state not shared'));
   }
 
