@@ -48,6 +48,7 @@ import { createForecastWorker } from './services/forecast-worker.ts';
 import { hotspotRoutes } from './routes/hotspots.ts';
 import { DEFAULT_RECURRENCE, type RecurrenceRule } from './domain/hotspots.ts';
 import { createHotspotService, type HotspotOptions } from './services/hotspot.service.ts';
+import { LocalCluster, type Cluster, type ClusterMessage } from './cluster/cluster.ts';
 
 export const VERSION = '0.1.0';
 
@@ -145,6 +146,11 @@ export interface AppDeps {
   data: ShippedData;
   logger: Logger;
   options: AppOptions;
+  /**
+   * Several nodes (`REDIS_URL`): sequencing, leases, shared state and limits (the app owns it from
+   * here and stops it); default: this process alone
+   */
+  cluster?: Cluster;
 }
 
 const MAINTENANCE_MS = 10 * 60_000;
@@ -154,6 +160,15 @@ const SERIES_KEEP_MS = 35 * 86_400_000;
 
 export function createApp(deps: AppDeps) {
   const { store, clock, data, logger, options } = deps;
+  const cluster = deps.cluster ?? new LocalCluster();
+  /**
+   * The node that runs the cluster's timers (deadline watch, maintenance, emerging hotspots) and
+   * owns the indicator and alarm state: it rolls indicators up, judges the alarm rules and
+   * publishes both. On one node it is always this one.
+   */
+  const leader = cluster.lease('timers', (held) => {
+    if (held) void takeOver().catch((err) => logger.error({ err }, 'taking over the cluster timers failed'));
+  });
   const tree = new AreaTree(data.areas);
   const basemapJson = JSON.stringify(data.basemap);
 
@@ -179,6 +194,7 @@ export function createApp(deps: AppDeps) {
       publishIndicators: (v, p) => {
         hub?.publishIndicators(v, p);
         alarms.valuesChanged(v);
+        if (cluster.shared) cluster.share({ t: 'values', values: v });
       },
     },
     logger,
@@ -192,10 +208,12 @@ export function createApp(deps: AppDeps) {
       eventsStored(stored) {
         for (const s of stored) hub?.publishEvent(s.event, s.created);
         indicators.eventsChanged();
+        if (cluster.shared) cluster.share({ t: 'cases', archived: false });
       },
       readingsStored: (rows) => {
         indicators.readingsStored(rows);
-        alarms.readingsStored(rows);
+        if (leader.held()) alarms.readingsStored(rows);
+        if (cluster.shared) cluster.share({ t: 'readings', rows });
       },
     },
     logger,
@@ -217,10 +235,20 @@ export function createApp(deps: AppDeps) {
     onChange: (a, what) => metrics.alarm(what, a.severity),
     notifier: { notify: (n) => notifications.notifier.notify(n) },
     forecasts: { crossing: (...a) => forecastRules.crossing(...a) },
+    rulesSaved: () => cluster.share({ t: 'rules' }),
   });
 
   let sockets: ReturnType<typeof attachSocketHandlers> | undefined;
-  const auth = createAuthService({ store, tree, clock, logger, options: options.auth ?? {}, onSessionsEnded: (h) => sockets?.sessionsEnded(h), metrics });
+  const auth = createAuthService({
+    store,
+    tree,
+    clock,
+    logger,
+    options: options.auth ?? {},
+    onSessionsEnded: (h) => sockets?.sessionsEnded(h),
+    metrics,
+    limiter: (o) => cluster.limiter(o),
+  });
   const notifications = createNotifyService({
     store,
     tree,
@@ -243,8 +271,40 @@ export function createApp(deps: AppDeps) {
     changed(event) {
       hub?.publishEvent(event, false);
       indicators.eventsChanged(event);
+      if (cluster.shared) cluster.share({ t: 'cases', archived: event.status === 'archived' });
     },
   });
+
+  /** what other nodes tell this one */
+  cluster.onShared((m: ClusterMessage) => {
+    switch (m.t) {
+      case 'readings':
+        indicators.readingsStored(m.rows, false);
+        if (leader.held()) alarms.readingsStored(m.rows);
+        break;
+      case 'cases':
+        indicators.eventsChanged(m.archived ? { status: 'archived' } : undefined);
+        break;
+      case 'values':
+        if (!leader.held()) indicators.adopt(m.values);
+        break;
+      case 'rules':
+        void alarms.syncRules(leader.held());
+        break;
+    }
+  });
+
+  /**
+   * This node just took the lease (another died or stopped): it computes indicators and judges
+   * alarms from now on, from the store's state (the previous holder's evaluator state — values
+   * held over a threshold, silent sources — restarts here, as after a restart).
+   */
+  async function takeOver(): Promise<void> {
+    if (!cluster.shared || !hub) return; // one node: start() did all this
+    await indicators.resync();
+    await alarms.init();
+    alarms.valuesChanged(indicators.allValues());
+  }
 
   const forecastWorker = createForecastWorker();
   const forecasts = createForecastService({ readings: store.readings, tree, indicators: data.indicators, clock, logger, fit: forecastWorker.fit });
@@ -300,7 +360,18 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', (c, next) => (c.req.method === 'POST' && INGEST_PATHS.has(c.req.path) ? next() : smallBodies(c, next)));
   app.use('/api/v1/events', ingestMetrics(metrics, 'event'));
   app.use('/api/v1/readings', ingestMetrics(metrics, 'reading'));
-  app.route('/api/v1', ingestRoutes({ store, ingest, maxBytes: options.ingestMaxBytes, clock, ratePerSec: options.ingestRatePerSec ?? 50 }));
+  const ingestRate = options.ingestRatePerSec ?? 50;
+  app.route(
+    '/api/v1',
+    ingestRoutes({
+      store,
+      ingest,
+      maxBytes: options.ingestMaxBytes,
+      clock,
+      ratePerSec: ingestRate,
+      ...(cluster.shared ? { sharedLimiter: cluster.limiter({ keyPrefix: 'ingest', points: Math.max(1, Math.round(ingestRate * 2)), duration: 2 }) } : {}),
+    }),
+  );
   app.route('/api/v1', sessionRoutes(auth, { secureCookies: options.secureCookies ?? false }));
   const alarmApi = alarmRoutes({ auth, alarms, cases, tree });
   app.route('/api/v1/admin', alarmApi.admin);
@@ -362,22 +433,36 @@ export function createApp(deps: AppDeps) {
     get hub() {
       return hub;
     },
+    cluster,
+    /** whether this node runs the cluster's timers now (always, on one node) */
+    leads: () => leader.held(),
 
     /** listen on one port for HTTP and WebSocket, and start the clocks */
     async start(port: number, host = '127.0.0.1'): Promise<{ port: number; url: string }> {
       await indicators.init();
       await alarms.init();
-      alarms.valuesChanged(indicators.allValues());
+      // with several nodes the leaseholder judges the values (takeOver, once it has the lease)
+      if (!cluster.shared) alarms.valuesChanged(indicators.allValues());
       const listening = new Promise<AddressInfo>((resolve) => {
         server = serve({ fetch: app.fetch, port, hostname: host }, (info) => resolve(info));
       });
       // clients send only small requests (snapshot:request); the default 1 MB buffer is far more than needed
-      io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'], maxHttpBufferSize: 16 * 1024 }) as IoServer;
-      hub = new LiveHub(io, tree, metrics);
+      const adapter = cluster.adapter();
+      io = new Server(server as never, {
+        serveClient: false,
+        transports: ['websocket', 'polling'],
+        maxHttpBufferSize: 16 * 1024,
+        ...(adapter ? { adapter: adapter as never } : {}),
+      }) as IoServer;
+      hub = new LiveHub(io, tree, cluster, metrics);
+      // with several nodes, the lease is tried from here on: taking it calls takeOver()
+      await cluster.start(hub.deliver, hub.occupied);
       sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
       const info = await listening;
-      const every = (ms: number, fn: () => Promise<void> | void, what: string) => {
+      /** a timer; `once`: it fires on the leaseholder only (once in the cluster) */
+      const every = (ms: number, fn: () => Promise<void> | void, what: string, once = false) => {
         const t = setInterval(() => {
+          if (once && !leader.held()) return;
           Promise.resolve()
             .then(fn)
             .catch((err) => logger.error({ err }, `${what} failed`));
@@ -387,18 +472,21 @@ export function createApp(deps: AppDeps) {
       every(Math.round(1000 / options.indicatorFlushPerSec), async () => {
         await indicators.tick();
         hub!.flush();
-      }, 'indicator tick');
-      every(options.alarmTickMs ?? 5_000, () => alarms.tick(), 'alarm rules');
-      every(MAINTENANCE_MS, maintenance, 'maintenance');
-      every(options.breachCheckMs ?? 10_000, () => cases.checkBreaches().then(() => undefined), 'breach check');
+      }, 'indicator tick', true);
+      every(options.alarmTickMs ?? 5_000, () => alarms.tick(), 'alarm rules', true);
+      every(MAINTENANCE_MS, maintenance, 'maintenance', true);
+      every(options.breachCheckMs ?? 10_000, () => cases.checkBreaches().then(() => undefined), 'breach check', true);
+      // every node sends notifications: each round claims its deliveries in the database with a lease
       notifications.start();
-      every(options.emergingTagMs ?? 60_000, () => hotspots.tagEmerging().then(() => undefined), 'emerging hotspot tagging');
+      every(options.emergingTagMs ?? 60_000, () => hotspots.tagEmerging().then(() => undefined), 'emerging hotspot tagging', true);
       every(options.sessionCheckMs ?? 10_000, async () => {
         await sockets?.revalidate();
         await auth.prune();
       }, 'session check');
       // the first fold runs soon after start, not inside it
-      const first = setTimeout(() => void maintenance().catch((err) => logger.error({ err }, 'maintenance failed')), 5_000);
+      const first = setTimeout(() => {
+        if (leader.held()) void maintenance().catch((err) => logger.error({ err }, 'maintenance failed'));
+      }, 5_000);
       timers.push(() => clearTimeout(first));
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return { port: info.port, url: `http://${shownHost}:${info.port}` };
@@ -408,11 +496,13 @@ export function createApp(deps: AppDeps) {
       for (const t of timers.splice(0)) t();
       await notifications.stop();
       await forecastWorker.stop();
-      await indicators.tick().catch(() => undefined);
+      if (leader.held()) await indicators.tick().catch(() => undefined);
       await alarms.idle().catch(() => undefined);
       await auth.flushAudit(true).catch((err) => logger.error({ err }, 'audit flush failed'));
       if (io) await new Promise<void>((resolve) => io!.close(() => resolve()));
       else if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      // releases this node's leases: another node takes the timers over at once
+      await cluster.stop().catch((err) => logger.error({ err }, 'leaving the cluster failed'));
     },
   };
 }

@@ -89,6 +89,23 @@ const Env = z.object({
   RECURRENCE_RADIUS_M: z.coerce.number().min(1).max(5000).default(200),
   /** …if those occurred at most this many days before it */
   RECURRENCE_WINDOW_DAYS: z.coerce.number().positive().max(366).default(30),
+  /** several nodes: the Redis they share (redis://[:password@]host:port[/db]); unset: one node */
+  REDIS_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .trim()
+      .refine((v) => {
+        try {
+          return ['redis:', 'rediss:'].includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, 'must be a redis:// or rediss:// address, such as redis://127.0.0.1:6379')
+      .optional(),
+  ),
+  /** the prefix of every key this installation keeps in Redis (several may share one) */
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/, 'letters, digits, _ : . - (at most 64)').default('onescreen:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -120,6 +137,8 @@ export interface Config {
   accessLog: boolean;
   recurrenceRadiusM: number;
   recurrenceWindowDays: number;
+  redisUrl: string | undefined;
+  redisPrefix: string;
 }
 
 /** Parse an environment; throws an Error listing every bad variable. */
@@ -156,5 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accessLog: e.ACCESS_LOG,
     recurrenceRadiusM: e.RECURRENCE_RADIUS_M,
     recurrenceWindowDays: e.RECURRENCE_WINDOW_DAYS,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
   };
 }

@@ -16,6 +16,7 @@ import { systemClock } from './ports.ts';
 import { startSimulator } from './simulator/simulator.ts';
 import { openStore } from './stores/open-store.ts';
 import { NewerDatabaseError } from './stores/sqlite/migrations.ts';
+import { connectRedisCluster } from './cluster/redis-cluster.ts';
 
 let config;
 try {
@@ -46,7 +47,21 @@ try {
   process.exit(1);
 }
 
+// several nodes share one Redis: sequencing, leases, throttles and the Socket.IO adapter
+let cluster;
+if (config.redisUrl) {
+  try {
+    cluster = await connectRedisCluster({ url: config.redisUrl, prefix: config.redisPrefix, logger });
+  } catch (err) {
+    console.error((err as Error).message);
+    await store.close();
+    process.exit(1);
+  }
+  logger.info({ node: cluster.nodeId }, 'multi-node mode: joined the cluster on Redis');
+}
+
 const onescreen = createApp({
+  ...(cluster ? { cluster } : {}),
   store,
   clock: systemClock,
   data: loadShippedData(),

@@ -30,7 +30,7 @@ export async function createIngestKey(
 export type IngestEnv = { Variables: { ingestKey: IngestKeyRecord } };
 
 /** `limit` may throw to refuse a valid key (rate limiting) */
-export function ingestAuth(store: Pick<Store, 'keys'>, limit?: (key: IngestKeyRecord, c: Context) => void) {
+export function ingestAuth(store: Pick<Store, 'keys'>, limit?: (key: IngestKeyRecord, c: Context) => void | Promise<void>) {
   return createMiddleware<IngestEnv>(async function ingestAuth(c, next) {
     const header = c.req.header('authorization') ?? '';
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -45,7 +45,7 @@ export function ingestAuth(store: Pick<Store, 'keys'>, limit?: (key: IngestKeyRe
     }
     if (rec.revokedAt !== null) throw new AppError('FORBIDDEN', 403, 'the ingest key has been revoked');
     c.set('ingestKey', rec); // before the limit, so a throttled request is counted against its key
-    limit?.(rec, c);
+    await limit?.(rec, c);
     await next();
   });
 }

@@ -1,10 +1,10 @@
 /**
  * @module server/realtime/hub
  * Fan-out to Socket.IO rooms `area:<id>`. Every delta sent to a room carries that room's next
- * sequence number; indicator values are coalesced per room and flushed at most
- * `flushPerSec` times a second, however fast readings arrive.
+ * sequence number, assigned by the {@link Cluster} (in memory on one node, in Redis across
+ * several); indicator values are coalesced per room and flushed at most `flushPerSec` times a
+ * second, however fast readings arrive.
  */
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'socket.io';
 import type {
   Alarm,
@@ -19,6 +19,7 @@ import type {
 } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { Metrics } from '../ports.ts';
+import type { Cluster, Deliver, Frame } from '../cluster/cluster.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -30,16 +31,24 @@ interface Pending {
 }
 
 export class LiveHub {
-  /** changes on every start: clients that see a new epoch resync */
-  readonly epoch = randomUUID();
-  private readonly seqs = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();
 
   constructor(
     private readonly io: IoServer,
     private readonly tree: AreaTree,
+    private readonly cluster: Cluster,
     private readonly metrics?: Pick<Metrics, 'deltaSent'>,
   ) {}
+
+  /**
+   * Hands a sequenced frame to this node's sockets in its room (the cluster calls it for frames
+   * from every node): `io.local`, since every node delivers its own sockets.
+   */
+  readonly deliver: Deliver = (areaId, name, payload) => {
+    if (!this.occupied(areaId)) return;
+    this.io.local.to(roomOf(areaId)).emit(name, payload as never);
+    this.metrics?.deltaSent(name, this.tree.level(areaId) ?? 'unknown');
+  };
 
   /** sockets in area rooms, by the room's level (a socket in two rooms counts in both) */
   socketsByLevel(): Partial<Record<AreaLevel, number>> {
@@ -52,19 +61,26 @@ export class LiveHub {
     return out;
   }
 
-  /** the last sequence number sent to the room of an area (0 before any) */
-  seqOf(areaId: string): number {
-    return this.seqs.get(areaId) ?? 0;
+  /** the epoch and the last sequence number sent to the room of an area (0 before any) */
+  position(areaId: string): Promise<{ epoch: string; seq: number }> {
+    return this.cluster.position(areaId);
   }
 
-  private next(areaId: string): number {
-    const s = this.seqOf(areaId) + 1;
-    this.seqs.set(areaId, s);
-    return s;
+  /** whether any socket on this node is in the area's room */
+  readonly occupied = (areaId: string): boolean => (this.io.sockets.adapter.rooms.get(roomOf(areaId))?.size ?? 0) > 0;
+
+  /**
+   * Whether a frame for this room is worth sequencing: on one node, only if someone is in it (its
+   * seq does not move otherwise: a client joining later starts from a snapshot); with several
+   * nodes this one cannot see the others' sockets, so always.
+   */
+  private wanted(areaId: string): boolean {
+    return this.cluster.shared || this.occupied(areaId);
   }
 
-  private occupied(areaId: string): boolean {
-    return (this.io.sockets.adapter.rooms.get(roomOf(areaId))?.size ?? 0) > 0;
+  /** the one way out: the cluster gives the frame its room's next seq and delivers it on every node */
+  private emitToRoom(areaId: string, name: Frame['name'], payload: object): void {
+    this.cluster.publish([{ areaId, name, payload }]);
   }
 
   /**
@@ -73,18 +89,16 @@ export class LiveHub {
    */
   publishEvent(event: GridEvent, created: boolean): void {
     for (const a of this.tree.lineage(event.gridId)) {
-      if (!this.occupied(a.id)) continue;
-      this.io.to(roomOf(a.id)).emit('event:upsert', { seq: this.next(a.id), epoch: this.epoch, created, event });
-      this.metrics?.deltaSent('event:upsert', a.level);
+      if (!this.wanted(a.id)) continue;
+      this.emitToRoom(a.id, 'event:upsert', { created, event });
     }
   }
 
   /** send a raised, changed or cleared alarm to the rooms of its area and the areas above it */
   publishAlarm(alarm: Alarm): void {
     for (const a of this.tree.lineage(alarm.areaId)) {
-      if (!this.occupied(a.id)) continue;
-      this.io.to(roomOf(a.id)).emit('alarm:upsert', { seq: this.next(a.id), epoch: this.epoch, alarm });
-      this.metrics?.deltaSent('alarm:upsert', a.level);
+      if (!this.wanted(a.id)) continue;
+      this.emitToRoom(a.id, 'alarm:upsert', { alarm });
     }
   }
 
@@ -108,14 +122,8 @@ export class LiveHub {
   /** emit what is queued, one `indicator:update` per room; rooms nobody is in are skipped */
   flush(): void {
     for (const [areaId, p] of this.pending) {
-      if (!this.occupied(areaId)) continue;
-      this.io.to(roomOf(areaId)).emit('indicator:update', {
-        seq: this.next(areaId),
-        epoch: this.epoch,
-        values: [...p.values.values()],
-        points: p.points,
-      });
-      this.metrics?.deltaSent('indicator:update', this.tree.level(areaId) ?? 'unknown');
+      if (!this.wanted(areaId)) continue;
+      this.emitToRoom(areaId, 'indicator:update', { values: [...p.values.values()], points: p.points });
     }
     this.pending.clear();
   }

@@ -32,7 +32,7 @@ export const SNAPSHOT_ALARMS = 200;
  * so every delta after it reaches the client (some may also be in the snapshot; they are upserts).
  */
 export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Snapshot> {
-  const seq = d.hub.seqOf(areaId);
+  const { seq, epoch } = await d.hub.position(areaId);
   const now = d.clock.now();
   const level = d.tree.level(areaId)!;
   const area = { areaId, areaLevel: level };
@@ -49,7 +49,7 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
   ]);
   return {
     seq,
-    epoch: d.hub.epoch,
+    epoch,
     areaId,
     serverTime: new Date(now).toISOString(),
     simulatorOn: d.simulatorOn,

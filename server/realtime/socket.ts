@@ -4,7 +4,8 @@
  * (`auth.areaId`, default its session's own) and joins that area's room only if the area is
  * within its scope — otherwise it is refused and the attempt audited. An unauthenticated socket
  * receives nothing. Sockets of a session that ends (logout, expiry, a disabled user, a revoked
- * display) are disconnected.
+ * display) are disconnected — on every node: each socket is also in its session's room
+ * `session:<hash>`, and the Socket.IO adapter carries `disconnectSockets` across nodes.
  */
 import { parse as parseCookie } from 'hono/utils/cookie';
 import type { AckResult, Snapshot, SocketRefusal } from '../../shared/index.ts';
@@ -27,6 +28,8 @@ export interface SocketDeps extends SnapshotDeps {
 export const MAX_SOCKETS_PER_SESSION = 16;
 /** a refusal of the handshake: the client's `connect_error` carries the reason as its message */
 const refusal = (why: SocketRefusal) => new Error(why);
+/** the room of every socket of one session (the SHA-256 of its cookie: never the cookie itself) */
+export const sessionRoom = (hash: string) => `session:${hash}`;
 
 export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   const { auth, logger, tree } = deps;
@@ -97,7 +100,7 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       if (s?.size === 0) bySession.delete(p.sessionHash);
     });
     // join before the snapshot reads its seq, so no delta falls between the two
-    await socket.join(roomOf(areaId));
+    await socket.join([roomOf(areaId), sessionRoom(p.sessionHash)]);
     const send = async (): Promise<AckResult<Snapshot>> => {
       try {
         return { ok: true, data: await buildSnapshot(deps, areaId) };
@@ -132,9 +135,12 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   };
 
   return {
-    /** close the sockets of sessions that ended */
+    /** close the sockets of sessions that ended, on this node and (through the adapter) every other */
     sessionsEnded(hashes: string[]): void {
-      for (const h of hashes) disconnectSession(h);
+      for (const h of hashes) {
+        disconnectSession(h);
+        io.in(sessionRoom(h)).disconnectSockets(true);
+      }
     },
     /**
      * Re-check every live session (called on a timer): sockets of sessions that expired, or that

@@ -5,6 +5,7 @@
  * answered only after it is committed, with a result per item.
  */
 import { Hono } from 'hono';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { bodyLimit } from 'hono/body-limit';
 import { EventBatch, ReadingBatch, type EventBatchResponse, type ReadingBatchResponse } from '../../shared/index.ts';
 import { AppError } from '../errors.ts';
@@ -14,7 +15,18 @@ import { TokenBuckets } from '../domain/throttle.ts';
 import type { IngestService } from '../services/ingest.service.ts';
 import { parseJsonBody } from './body.ts';
 
-export function ingestRoutes(deps: { store: Pick<Store, 'keys'>; ingest: IngestService; maxBytes: number; clock: Clock; ratePerSec: number }) {
+export function ingestRoutes(deps: {
+  store: Pick<Store, 'keys'>;
+  ingest: IngestService;
+  maxBytes: number;
+  clock: Clock;
+  ratePerSec: number;
+  /**
+   * With several nodes: a limiter whose counts they share (rate-limiter-flexible on Redis, allowing
+   * twice the rate in a 2-second window); without, a token bucket per key in this process
+   */
+  sharedLimiter?: RateLimiterAbstract;
+}) {
   const limit = bodyLimit({
     maxSize: deps.maxBytes,
     onError: () => {
@@ -22,8 +34,19 @@ export function ingestRoutes(deps: { store: Pick<Store, 'keys'>; ingest: IngestS
     },
   });
   const buckets = new TokenBuckets(deps.ratePerSec, deps.ratePerSec * 2);
-  const auth = ingestAuth(deps.store, (key, c) => {
-    const wait = buckets.take(key.id, deps.clock.now());
+  const shared = deps.sharedLimiter;
+  const waitFor = async (keyId: string): Promise<number> => {
+    if (!shared) return buckets.take(keyId, deps.clock.now());
+    try {
+      await shared.consume(keyId);
+      return 0;
+    } catch (res) {
+      if (!(res instanceof RateLimiterRes)) throw res;
+      return Math.max(1, res.msBeforeNext);
+    }
+  };
+  const auth = ingestAuth(deps.store, async (key, c) => {
+    const wait = await waitFor(key.id);
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)));
       throw new AppError('RATE_LIMITED', 429, `this key sends more than ${deps.ratePerSec} requests a second; slow down or batch more items per request`);

@@ -55,6 +55,8 @@ export interface AlarmServiceDeps {
   onChange?: (alarm: Alarm, what: 'raised' | 'escalated' | 'cleared') => void;
   /** notifications out: told of the same, as notices */
   notifier?: Notifier;
+  /** told when a rule set was saved here (other nodes then load it) */
+  rulesSaved?: () => void;
   newId?: () => string;
 }
 
@@ -404,7 +406,23 @@ export function createAlarmService(deps: AlarmServiceDeps) {
         if (!(await store.alarms.saveRuleSet(version + 1, rules, now, by))) throw new AppError('CONFLICT', 409, 'someone saved the rules at the same moment: reload');
         ruleSet = { version: version + 1, rules, savedAt: new Date(now).toISOString(), savedBy: by };
         await loadRules(rules, now);
+        deps.rulesSaved?.();
         return ruleSet;
+      });
+    },
+
+    /**
+     * Several nodes: another node saved a rule set. Take it from the store; `evaluate` on the node
+     * that judges (the leaseholder) applies it (clearing what it no longer watches), elsewhere it is
+     * only shown.
+     */
+    syncRules(evaluate: boolean): Promise<void> {
+      return serial(async () => {
+        const saved = await store.alarms.latestRuleSet();
+        if (!saved || saved.version <= ruleSet.version) return;
+        ruleSet = { version: saved.version, rules: saved.rules, savedAt: new Date(saved.savedAt).toISOString(), savedBy: saved.savedBy };
+        if (evaluate) await loadRules(saved.rules, saved.savedAt);
+        else evaluator.setRules(saved.rules, saved.savedAt);
       });
     },
 

@@ -6,7 +6,7 @@
  * 256-bit random values of which only a SHA-256 hash is stored.
  */
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuditEntry, DisplayTokenView, Role, SessionInfo, UserView } from '../../shared/index.ts';
 import { bindArea, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
@@ -137,6 +137,8 @@ export interface AuthServiceDeps {
   onSessionsEnded?: (hashes: string[]) => void;
   /** failed logins counted for `GET /metrics` */
   metrics?: Pick<Metrics, 'loginFailed'>;
+  /** where throttles count (default: in this process; with several nodes, in Redis: `Cluster.limiter`) */
+  limiter?: (o: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -169,12 +171,13 @@ export function createAuthService(deps: AuthServiceDeps) {
   const windowSec = Math.ceil(opt.loginWindowMs / 1000);
   // attempts are reserved before the password is hashed, so parallel guesses cannot all be checked;
   // a successful sign-in gives its reservation back
-  const perUser = new RateLimiterMemory({ keyPrefix: 'login-user', points: opt.loginFailuresPerUser, duration: windowSec });
-  const perAddress = new RateLimiterMemory({ keyPrefix: 'login-address', points: opt.loginFailuresPerAddress, duration: windowSec });
-  const anonymous = new RateLimiterMemory({ keyPrefix: 'anonymous', points: opt.anonymousPerMinute, duration: 60 });
+  const limiter = deps.limiter ?? ((o) => new RateLimiterMemory(o));
+  const perUser = limiter({ keyPrefix: 'login-user', points: opt.loginFailuresPerUser, duration: windowSec });
+  const perAddress = limiter({ keyPrefix: 'login-address', points: opt.loginFailuresPerAddress, duration: windowSec });
+  const anonymous = limiter({ keyPrefix: 'anonymous', points: opt.anonymousPerMinute, duration: 60 });
   // across addresses (a botnet, or one host's many IPv6 addresses): counted, then paced
-  const perAccount = new RateLimiterMemory({ keyPrefix: 'login-account', points: opt.loginFailuresPerAccount, duration: windowSec });
-  const accountPace = new RateLimiterMemory({ keyPrefix: 'login-pace', points: 1, duration: Math.max(1, Math.ceil(opt.accountPaceMs / 1000)) });
+  const perAccount = limiter({ keyPrefix: 'login-account', points: opt.loginFailuresPerAccount, duration: windowSec });
+  const accountPace = limiter({ keyPrefix: 'login-pace', points: 1, duration: Math.max(1, Math.ceil(opt.accountPaceMs / 1000)) });
   // password hashing runs on libuv's threads, which file reads share: never more than a few at once
   const hashing = new BoundedConcurrency(opt.hashingConcurrency, opt.hashingQueue);
   const hashed = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -186,7 +189,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     }
   };
   /** give back a point reserved in a limiter, if its window still holds it (never credit beyond it) */
-  const giveBack = async (limiter: RateLimiterMemory, key: string) => {
+  const giveBack = async (limiter: RateLimiterAbstract, key: string) => {
     const r = await limiter.get(key);
     if (r && r.consumedPoints > 0) await limiter.reward(key);
   };
@@ -243,7 +246,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await audit({ actor: username, actorKind: 'anonymous', action: 'login', outcome: 'denied', ip, detail: 'throttled' });
       throw new AuthError('RATE_LIMITED', message, ms);
     };
-    const attempt = async (limiter: RateLimiterMemory, key: string): Promise<RateLimiterRes | null> => {
+    const attempt = async (limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes | null> => {
       try {
         await limiter.consume(key);
         return null;

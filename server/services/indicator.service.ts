@@ -152,7 +152,11 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
       if (r.series.length) await store.readings.upsertSeries(r.series);
     },
 
-    readingsStored(rows: NewReading[]): void {
+    /**
+     * Readings committed (by this node, or by another: then `writeSeries` is false, since the node
+     * that committed them wrote their series points).
+     */
+    readingsStored(rows: NewReading[], writeSeries = true): void {
       const series: SeriesRow[] = [];
       for (const r of rows) {
         const m = direct.get(r.indicatorId);
@@ -162,7 +166,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
         dirty.add(r.indicatorId);
         // a value posted for a street or the district is itself a point of that area's series,
         // and of the series of the areas below that inherit it
-        if (SERIES_LEVELS.has(tree.level(r.areaId)!)) {
+        if (writeSeries && SERIES_LEVELS.has(tree.level(r.areaId)!)) {
           const bucket = floorTo(r.at, SERIES_BUCKET_MS);
           series.push({ indicatorId: r.indicatorId, areaId: r.areaId, bucket, value: r.value });
           if (defs.get(r.indicatorId)!.inherit) {
@@ -189,6 +193,31 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
     tick(): Promise<void> {
       running ??= tick().finally(() => (running = null));
       return running;
+    },
+
+    /**
+     * Several nodes: values another node (the leaseholder, which computes and publishes them)
+     * rolled up, so this node's snapshots show them too.
+     */
+    adopt(values: readonly IndicatorValue[]): void {
+      for (const v of values) current.get(v.indicatorId)?.set(v.areaId, v);
+    },
+
+    /**
+     * Several nodes: this node just took the lease and computes from now on. Direct values are
+     * reloaded from the store (every reading committed anywhere is there; those committed from now
+     * on arrive through the cluster), derived ones are read on the next tick, and that tick
+     * publishes whatever differs from the values last adopted.
+     */
+    async resync(): Promise<void> {
+      for (const r of await store.readings.latestReadings()) {
+        const m = direct.get(r.indicatorId);
+        const prev = m?.get(r.areaId);
+        if (m && (!prev || r.at >= prev.at)) m.set(r.areaId, { value: r.value, at: r.at, simulated: r.simulated });
+      }
+      derivedDirty = true;
+      closedDirty = true;
+      for (const id of defs.keys()) dirty.add(id);
     },
 
     /** every current value (all indicators, all areas) */

@@ -94,6 +94,25 @@ describe('the deployment files', () => {
     expect(one('WorkingDirectory')).toBe('/opt/onescreen');
   });
 
+  it('should keep the site for several nodes the same as the one-node site but for its upstream of nodes', () => {
+    const nodes = readFileSync(file('deploy/nginx/onescreen-nodes.conf'), 'utf8');
+    const upstream = /^upstream onescreen_nodes \{\n((?:[ \t]*server [^\n]*\n)+)\}\n/m.exec(nodes);
+    expect(upstream).not.toBeNull();
+    const servers = [...upstream![1]!.matchAll(/server (\S+) ([^;]*);/g)];
+    expect(servers.length).toBeGreaterThanOrEqual(2);
+    for (const m of servers) expect(m[2]).toMatch(/max_fails=1 fail_timeout=\d+s/);
+    // no sticky sessions, so the web client must not long-poll (README, "Several nodes")
+    expect(readFileSync(file('web/src/lib/api/socket.ts'), 'utf8')).toMatch(/transports: \['websocket'\]/);
+    const normal = (t: string) =>
+      t
+        .replace(/^upstream onescreen_nodes \{\n(?:[ \t]*server [^\n]*\n)+\}\n/m, '')
+        .replaceAll('proxy_pass http://onescreen_nodes;', 'proxy_pass http://127.0.0.1:8080;')
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+        .join('\n');
+    expect(normal(nodes)).toBe(normal(siteText));
+  });
+
   // .ci/run installs systemd-analyze (Debian's systemd) where it is missing
   it('should pass systemd-analyze verify with nothing to say', () => {
     const r = spawnSync('systemd-analyze', ['verify', UNIT], { encoding: 'utf8' });

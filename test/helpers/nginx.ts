@@ -20,12 +20,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SITE_TEMPLATE = fileURLToPath(new URL('../../deploy/nginx/onescreen.conf', import.meta.url));
+/** the site for several nodes: the same, with an upstream of nodes */
+export const NODES_SITE_TEMPLATE = fileURLToPath(new URL('../../deploy/nginx/onescreen-nodes.conf', import.meta.url));
+const NODES_UPSTREAM = /^([ \t]*upstream onescreen_nodes \{\n)(?:[ \t]*server [^\n]*\n)+/m;
 export const NGINX_PATH = process.env.NGINX_PATH ?? 'nginx';
 
 export interface SiteParams {
   httpsPort: number;
   httpPort: number;
   upstreamPort: number;
+  /** the nodes of the several-nodes site's upstream (default: `upstreamPort` alone) */
+  upstreamPorts?: number[];
   certificate: string;
   certificateKey: string;
   /** where the site's access log goes */
@@ -55,7 +60,12 @@ export function renderSite(template: string, p: SiteParams): string {
   s = substitute(s, /^([ \t]*)listen 80;/gm, `$1listen 127.0.0.1:${p.httpPort};`, 'listen 80');
   s = substitute(s, /^([ \t]*)ssl_certificate[ \t]+\S+;/gm, `$1ssl_certificate ${p.certificate};`, 'ssl_certificate');
   s = substitute(s, /^([ \t]*)ssl_certificate_key[ \t]+\S+;/gm, `$1ssl_certificate_key ${p.certificateKey};`, 'ssl_certificate_key');
-  s = substitute(s, /proxy_pass http:\/\/127\.0\.0\.1:8080;/g, `proxy_pass http://127.0.0.1:${p.upstreamPort};`, 'proxy_pass');
+  if (NODES_UPSTREAM.test(s)) {
+    const ports = p.upstreamPorts ?? [p.upstreamPort];
+    s = s.replace(NODES_UPSTREAM, (_, open: string) => open + ports.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=10s;\n`).join(''));
+  } else {
+    s = substitute(s, /proxy_pass http:\/\/127\.0\.0\.1:8080;/g, `proxy_pass http://127.0.0.1:${p.upstreamPort};`, 'proxy_pass');
+  }
   s = substitute(s, /access_log \/var\/log\/nginx\/onescreen\.access\.log onescreen;/g, `access_log ${p.accessLog} onescreen;`, 'access_log');
   // nothing may listen beyond loopback, nor proxy to the production port
   const listens = [...s.matchAll(/^\s*listen\s+(\S+)/gm)].map((m) => m[1]!);
@@ -200,7 +210,7 @@ const exited = (child: ChildProcess) =>
  * answers `GET /api/health` over TLS through to the upstream. Throws {@link PortInUseError} when
  * a port was taken in the meantime (the caller picks others).
  */
-export async function startNginx(o: { httpsPort: number; httpPort?: number; upstreamPort: number; timeoutMs?: number }): Promise<NginxInstance> {
+export async function startNginx(o: { httpsPort: number; httpPort?: number; upstreamPort: number; upstreamPorts?: number[]; template?: string; timeoutMs?: number }): Promise<NginxInstance> {
   const check = spawnSync(NGINX_PATH, ['-v'], { encoding: 'utf8' });
   if (check.error) throw new Error(`nginx is not installed (${check.error.message}): apt-get install nginx, as .ci/run does`);
   const httpPort = o.httpPort ?? (await freePorts(1))[0]!;
@@ -211,7 +221,18 @@ export async function startNginx(o: { httpsPort: number; httpPort?: number; upst
   mkdirSync(join(dir, 'tmp'), { mode: 0o711 });
   const { cert, key, certPem } = makeCertificate(dir);
   const site = join(dir, 'onescreen.conf');
-  writeFileSync(site, renderSite(readFileSync(SITE_TEMPLATE, 'utf8'), { httpsPort: o.httpsPort, httpPort, upstreamPort: o.upstreamPort, certificate: cert, certificateKey: key, accessLog: join(dir, 'site-access.log') }));
+  writeFileSync(
+    site,
+    renderSite(readFileSync(o.template ?? SITE_TEMPLATE, 'utf8'), {
+      httpsPort: o.httpsPort,
+      httpPort,
+      upstreamPort: o.upstreamPort,
+      ...(o.upstreamPorts ? { upstreamPorts: o.upstreamPorts } : {}),
+      certificate: cert,
+      certificateKey: key,
+      accessLog: join(dir, 'site-access.log'),
+    }),
+  );
   writeFileSync(join(dir, 'nginx.conf'), mainConfig(dir, site));
 
   const errorLog = () => {

@@ -5,6 +5,14 @@ describe('loadConfig', () => {
   it('should default to port 8080, ./var and the simulator on', () => {
     expect(loadConfig({})).toMatchObject({ port: 8080, dataDir: './var', simulator: true });
   });
+  it('should run alone without REDIS_URL, and accept only a redis:// or rediss:// address', () => {
+    expect(loadConfig({})).toMatchObject({ redisUrl: undefined, redisPrefix: 'onescreen:' });
+    expect(loadConfig({ REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: 'redis://:secret@10.0.0.5:6379/2', REDIS_PREFIX: 'yangpu:' })).toMatchObject({ redisUrl: 'redis://:secret@10.0.0.5:6379/2', redisPrefix: 'yangpu:' });
+    expect(() => loadConfig({ REDIS_URL: 'http://10.0.0.5:6379' })).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ address/);
+    expect(() => loadConfig({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);
+  });
+
   it('should read SIMULATOR=off', () => {
     expect(loadConfig({ SIMULATOR: 'off' }).simulator).toBe(false);
   });

@@ -18,6 +18,9 @@ export function connectWallSocket(areaId: string): WallSocket {
   const auth: SocketAuth = { areaId };
   return io({
     auth,
+    // a WebSocket from the start, no long-polling: one connection that stays on the node it
+    // reached, so several nodes behind a proxy need no sticky sessions (README, "Several nodes")
+    transports: ['websocket'],
     reconnection: true,
     reconnectionDelay: 1000,
     reconnectionDelayMax: 10_000,
