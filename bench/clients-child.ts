@@ -94,18 +94,29 @@ async function connectGroup(msg: { group: string; url: string; n: number; auth?:
         disconnectReasons: [],
       };
       g.clients.push(c);
-      socket.on('event:upsert', (d: { seq: number; event: { externalId: string } }) => {
+      // OneScreen sends one delta per room per commit (`events: [{ created, event }]`); the relay,
+      // and OneScreen before per-room batching, one per event (`event`): both are read
+      socket.on('event:upsert', (d: { seq: number; event?: { externalId: string }; events?: { event: { externalId: string } }[] }) => {
         const recv = nowMs();
         seqCheck(c, d.seq);
-        const id = d.event.externalId;
-        if (!id.startsWith(g.tag)) return void c.late++;
-        if (c.seen.has(id)) return void c.dups++;
-        c.seen.add(id);
-        c.events++;
-        const lat = recv - Number(id.slice(id.lastIndexOf('@') + 1));
-        g.latencies.push(lat);
-        const f = g.first.get(id);
-        if (f === undefined || lat < f) g.first.set(id, lat);
+        const batch = d.events ? d.events.map((x) => x.event) : d.event ? [d.event] : [];
+        for (const event of batch) {
+          const id = event.externalId;
+          if (!id.startsWith(g.tag)) {
+            c.late++;
+            continue;
+          }
+          if (c.seen.has(id)) {
+            c.dups++;
+            continue;
+          }
+          c.seen.add(id);
+          c.events++;
+          const lat = recv - Number(id.slice(id.lastIndexOf('@') + 1));
+          g.latencies.push(lat);
+          const f = g.first.get(id);
+          if (f === undefined || lat < f) g.first.set(id, lat);
+        }
       });
       socket.on('indicator:update', (d: { seq: number; values: { indicatorId: string; areaId: string; at: string | null }[] }) => {
         const recv = nowMs();

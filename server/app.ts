@@ -157,11 +157,9 @@ export function createApp(deps: AppDeps) {
   const tree = new AreaTree(data.areas);
   const basemapJson = JSON.stringify(data.basemap);
 
-  // the hub needs the io server, which needs the http server: bound in start()
-  let hub: LiveHub | undefined;
   let io: IoServer | undefined;
   const { registry, metrics } = createMetrics({
-    sockets: () => hub?.socketsByLevel(),
+    sockets: () => hub.socketsByLevel(),
     databaseBytes: () => store.sizeBytes(),
     openAlarms: async () => {
       const out: Partial<Record<'warn' | 'alarm', number>> = {};
@@ -169,18 +167,16 @@ export function createApp(deps: AppDeps) {
       return out;
     },
   });
+  // the live stream every service publishes through; its Socket.IO server is attached in start()
+  const hub = new LiveHub(tree, metrics);
   const indicators = createIndicatorService({
     store,
     tree,
     indicators: data.indicators,
     clock,
     timeZone: options.timeZone,
-    publisher: {
-      publishIndicators: (v, p) => {
-        hub?.publishIndicators(v, p);
-        alarms.valuesChanged(v);
-      },
-    },
+    broadcaster: hub,
+    valuesChanged: (v) => alarms.valuesChanged(v),
     logger,
   });
   const ingest = createIngestService({
@@ -188,11 +184,9 @@ export function createApp(deps: AppDeps) {
     tree,
     indicators: data.indicators,
     clock,
+    broadcaster: hub,
     listener: {
-      eventsStored(stored) {
-        for (const s of stored) hub?.publishEvent(s.event, s.created);
-        indicators.eventsChanged();
-      },
+      eventsStored: () => indicators.eventsChanged(),
       readingsStored: (rows) => {
         indicators.readingsStored(rows);
         alarms.readingsStored(rows);
@@ -211,7 +205,7 @@ export function createApp(deps: AppDeps) {
     indicators: data.indicators,
     categories: data.categories,
     shippedRules: data.rules,
-    publisher: { publishAlarm: (a) => hub?.publishAlarm(a) },
+    broadcaster: hub,
     logger,
     ingest,
     onChange: (a, what) => metrics.alarm(what, a.severity),
@@ -240,10 +234,8 @@ export function createApp(deps: AppDeps) {
     audit: (a) => auth.audit(a),
     metrics,
     notifier: notifications.notifier,
-    changed(event) {
-      hub?.publishEvent(event, false);
-      indicators.eventsChanged(event);
-    },
+    broadcaster: hub,
+    changed: (event) => indicators.eventsChanged(event),
   });
 
   const forecastWorker = createForecastWorker();
@@ -256,9 +248,7 @@ export function createApp(deps: AppDeps) {
     areas: data.areas,
     logger,
     options: options.hotspots ?? {},
-    changed(event) {
-      hub?.publishEvent(event, false);
-    },
+    broadcaster: hub,
   });
 
   const net: NetworkOptions = { publicUrl: options.publicUrl, trustProxy: options.trustProxy ?? 0 };
@@ -373,7 +363,7 @@ export function createApp(deps: AppDeps) {
       });
       // clients send only small requests (snapshot:request); the default 1 MB buffer is far more than needed
       io = new Server(server as never, { serveClient: false, transports: ['websocket', 'polling'], maxHttpBufferSize: 16 * 1024 }) as IoServer;
-      hub = new LiveHub(io, tree, metrics);
+      hub.attach(io);
       sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
       const info = await listening;
       const every = (ms: number, fn: () => Promise<void> | void, what: string) => {
@@ -386,7 +376,7 @@ export function createApp(deps: AppDeps) {
       };
       every(Math.round(1000 / options.indicatorFlushPerSec), async () => {
         await indicators.tick();
-        hub!.flush();
+        hub.flush();
       }, 'indicator tick');
       every(options.alarmTickMs ?? 5_000, () => alarms.tick(), 'alarm rules');
       every(MAINTENANCE_MS, maintenance, 'maintenance');

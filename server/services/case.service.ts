@@ -12,7 +12,7 @@ import { allowedActions, applyTransition, breach, suggestUnit, type CaseState } 
 import { mayTag } from '../domain/hotspots.ts';
 import type { ShippedData } from '../data.ts';
 import { AppError, notFound } from '../errors.ts';
-import type { CaseChange, Clock, Logger, Metrics, Notifier, Store } from '../ports.ts';
+import type { Broadcaster, CaseChange, Clock, Logger, Metrics, Notifier, Store } from '../ports.ts';
 
 export interface CaseServiceDeps {
   store: Store;
@@ -21,8 +21,10 @@ export interface CaseServiceDeps {
   data: Pick<ShippedData, 'units' | 'responsibility' | 'timeLimits'>;
   logger: Logger;
   audit: (a: { actor: string; actorKind: AuditEntry['actorKind']; action: string; target: string; outcome: AuditEntry['outcome']; ip: string; detail?: string }) => Promise<void>;
-  /** a case changed: stream it */
-  changed: (event: GridEvent) => void;
+  /** the live stream: every committed change of a case goes out through it */
+  broadcaster: Pick<Broadcaster, 'publishEvents'>;
+  /** a case changed (after it was streamed): derived indicators follow */
+  changed?: (event: GridEvent) => void;
   /** breaches counted for `GET /metrics` */
   metrics?: Pick<Metrics, 'breach'>;
   /** told of every breach marked (webhooks, WeCom, DingTalk) */
@@ -100,6 +102,15 @@ export const MAX_DUPLICATES = 50;
 export function createCaseService(deps: CaseServiceDeps) {
   const { store, tree, clock, data, logger } = deps;
   const units = new Map(data.units.map((u) => [u.id, u]));
+  /** committed changes: streamed in one call, then derived indicators told */
+  const changed = (events: GridEvent[]) => {
+    try {
+      deps.broadcaster.publishEvents(events.map((event) => ({ created: false, event })));
+    } catch (err) {
+      logger.error({ err }, 'broadcast after commit failed');
+    }
+    for (const e of events) deps.changed?.(e);
+  };
 
   /** the case, or a 404 that reads exactly like an unknown id when it lies outside the scope */
   async function load(p: Principal, id: string, ip: string, action: string): Promise<GridEvent> {
@@ -156,7 +167,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         throw new AppError('CONFLICT', 409, 'the case changed meanwhile; reload and try again');
       }
       await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'ok', ip, detail: `${r.entry.from}→${r.entry.to}` });
-      deps.changed(saved);
+      changed([saved]);
       return viewOf(p, saved);
     },
 
@@ -173,7 +184,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         now,
       );
       await deps.audit({ actor: p.name, actorKind: p.kind, action: 'case.tag', target: id, outcome: 'ok', ip, detail: `${req.tag} ${req.on ? 'on' : 'off'}${saved ? '' : ' (unchanged)'}` });
-      if (saved) deps.changed(saved);
+      if (saved) changed([saved]);
       return viewOf(p, saved ?? event);
     },
 
@@ -187,7 +198,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         if (!saved) continue; // an officer acted meanwhile: the next round looks again
         marked++;
         deps.metrics?.breach(ev.status);
-        deps.changed(saved);
+        changed([saved]);
         deps.notifier?.notify(breachNotice(ev, now));
         await deps.audit({ actor: 'system', actorKind: 'system', action: 'case.breach', target: ev.id, outcome: 'ok', ip: '-', detail: `${ev.status} overdue${ev.escalated ? '' : '; raised to the district'}` });
       }

@@ -10,7 +10,7 @@ import type { AreaTree } from '../domain/areas.ts';
 import { rollUp, valueChanged, type DirectValue } from '../domain/indicators.ts';
 import { isLoopIndicator, isLoopRate, loopCountWindows, loopDirectValues, type ClosedCounts } from '../domain/loop-indicators.ts';
 import { floorTo, startOfLocalDay } from '../domain/time.ts';
-import type { Clock, Logger, NewReading, SeriesRow, Store } from '../ports.ts';
+import type { Broadcaster, Clock, IndicatorPoint, Logger, NewReading, SeriesRow, Store } from '../ports.ts';
 
 export const SERIES_BUCKET_MS = 10 * 60_000;
 export const TREND_WINDOW_MS = 24 * 3_600_000;
@@ -18,22 +18,21 @@ export const TREND_WINDOW_MS = 24 * 3_600_000;
 const FULL_RECOMPUTE_MS = 30_000;
 const SERIES_LEVELS = new Set(['city', 'district', 'street']);
 
-export interface IndicatorPublisher {
-  publishIndicators(values: IndicatorValue[], points: { areaId: string; indicatorId: string; point: SeriesPoint }[]): void;
-}
-
 export interface IndicatorServiceDeps {
   store: Store;
   tree: AreaTree;
   indicators: readonly IndicatorDefinition[];
   clock: Clock;
   timeZone: string;
-  publisher: IndicatorPublisher;
+  /** the live stream: changed values and new points go out through it */
+  broadcaster: Pick<Broadcaster, 'publishIndicators'>;
+  /** told of every published change too (the alarm rules judge rolled-up values) */
+  valuesChanged?: (values: IndicatorValue[]) => void;
   logger: Logger;
 }
 
 export function createIndicatorService(deps: IndicatorServiceDeps) {
-  const { store, tree, clock, publisher } = deps;
+  const { store, tree, clock, broadcaster } = deps;
   const defs = new Map(deps.indicators.map((d) => [d.id, d]));
   const direct = new Map<string, Map<string, DirectValue>>(deps.indicators.map((d) => [d.id, new Map()]));
   const current = new Map<string, Map<string, IndicatorValue>>(deps.indicators.map((d) => [d.id, new Map()]));
@@ -96,7 +95,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   function recompute(now: number, publish: boolean) {
     const changed: IndicatorValue[] = [];
     const series: SeriesRow[] = [];
-    const points: { areaId: string; indicatorId: string; point: SeriesPoint }[] = [];
+    const points: IndicatorPoint[] = [];
     const bucket = floorTo(now, SERIES_BUCKET_MS);
     for (const id of dirty) {
       const values = rollUp(defs.get(id)!, tree, direct.get(id)!, now);
@@ -133,7 +132,10 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
     if (dirty.size === 0) return;
     const r = recompute(now, true);
     if (r.series.length) await store.upsertSeries(r.series);
-    if (r.changed.length) publisher.publishIndicators(r.changed, r.points);
+    if (r.changed.length) {
+      broadcaster.publishIndicators(r.changed, r.points);
+      deps.valuesChanged?.(r.changed);
+    }
   }
 
   return {

@@ -1,6 +1,7 @@
 /**
  * @module server/services/ingest.service
- * Ingest use cases: place each item, store the batch in one transaction, then tell the live hub.
+ * Ingest use cases: place each item, store the batch in one transaction, then stream it: the
+ * events a batch created go to the {@link Broadcaster} in ONE call (one frame per room).
  * Schema validation has already happened (a malformed batch never gets here); what remains are
  * per-item rejections — a location outside the district, an unknown area or indicator — which
  * reject that item alone.
@@ -15,19 +16,20 @@ import type {
   ReadingBatchResponse,
   ReadingIngestItem,
   ReadingItemResult,
-  GridEvent,
+  EventChange,
   TimeLimits,
 } from '../../shared/index.ts';
 import { dueAt } from '../domain/lifecycle.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { RecurrenceRule } from '../domain/hotspots.ts';
-import type { Clock, IngestKeyRecord, Logger, Metrics, NewEvent, NewReading, Store } from '../ports.ts';
+import type { Broadcaster, Clock, IngestKeyRecord, Logger, Metrics, NewEvent, NewReading, Store } from '../ports.ts';
 
 /** readings or events stamped later than this ahead of the server clock are refused */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
+/** in-process reactions to a commit (derived indicators, alarm rules), after it was streamed */
 export interface IngestListener {
-  eventsStored(events: { event: GridEvent; created: boolean }[]): void;
+  eventsStored(events: EventChange[]): void;
   readingsStored(readings: NewReading[]): void;
 }
 
@@ -36,6 +38,8 @@ export interface IngestServiceDeps {
   tree: AreaTree;
   indicators: readonly IndicatorDefinition[];
   clock: Clock;
+  /** the live stream: each committed batch's new events go out in one call */
+  broadcaster: Pick<Broadcaster, 'publishEvents'>;
   listener: IngestListener;
   logger: Logger;
   /** the closed loop's time limits: a new case's acceptance clock starts when it arrives */
@@ -115,9 +119,12 @@ export function createIngestService(deps: IngestServiceDeps) {
         const index = toStore[i]!.index;
         results[index] = { index, status: s.created ? 'created' : 'duplicate', id: s.event.id, gridId: s.event.gridId };
       });
-      // within one batch a repeated (source, externalId) is a duplicate of the first: tell the hub once
+      // within one batch a repeated (source, externalId) is a duplicate of the first: streamed once
       const created = stored.filter((s) => s.created);
-      if (created.length) tell(() => listener.eventsStored(created));
+      if (created.length) {
+        tell(() => deps.broadcaster.publishEvents(created));
+        tell(() => listener.eventsStored(created));
+      }
       const rejected = results.filter((r) => r.status === 'rejected').length;
       metrics?.ingested('event', key.name, 'created', created.length);
       metrics?.ingested('event', key.name, 'duplicate', stored.length - created.length);
