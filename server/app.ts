@@ -186,7 +186,7 @@ export function createApp(deps: AppDeps) {
     clock,
     broadcaster: hub,
     listener: {
-      eventsStored: () => indicators.eventsChanged(),
+      eventsStored: (created) => indicators.eventsCreated(created.map((c) => c.event)),
       readingsStored: (rows) => {
         indicators.readingsStored(rows);
         alarms.readingsStored(rows);
@@ -235,7 +235,7 @@ export function createApp(deps: AppDeps) {
     metrics,
     notifier: notifications.notifier,
     broadcaster: hub,
-    changed: (event) => indicators.eventsChanged(event),
+    changed: (before, after) => indicators.caseChanged(before, after),
   });
 
   const forecastWorker = createForecastWorker();

@@ -429,6 +429,8 @@ export interface Store extends NotificationStore {
   occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]>;
   /** per grid: open cases, open cases past their stage deadline, cases that occurred today */
   openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]>;
+  /** per grid, the open cases whose current stage is past its time limit (read by the deadline index) */
+  overdueCountsByGrid(now: number): Promise<Pick<OpenCounts, 'gridId' | 'overdue'>[]>;
   /**
    * per grid (only grids with any): cases archived in (after, now] — all, never returned nor
    * reworked, without a breach, rated, rated good; one grouped read of an index, no timelines

@@ -619,6 +619,14 @@ export class SqliteStore implements Store {
     ).all({ now, todayStart }) as OpenCounts[];
   }
 
+  async overdueCountsByGrid(now: number): Promise<Pick<OpenCounts, 'gridId' | 'overdue'>[]> {
+    // only the cases already due: a range of the deadline index, not every open case
+    return this.prep(
+      `SELECT grid_id AS gridId, COUNT(*) AS overdue FROM events INDEXED BY events_due
+       WHERE due_at <= ? AND status NOT IN ('archived','rejected') GROUP BY grid_id`,
+    ).all(now) as Pick<OpenCounts, 'gridId' | 'overdue'>[];
+  }
+
   async closedCountsByGrid(after: number, now: number): Promise<ClosedCounts[]> {
     // read from the covering index events_closed alone
     return this.prep(
