@@ -34,6 +34,7 @@ import { createCaseService } from './services/case.service.ts';
 import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
 import { createIngestService } from './services/ingest.service.ts';
+import { createStatsService } from './services/stats.service.ts';
 import { createAlarmService, forecastSource } from './services/alarm.service.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -169,6 +170,7 @@ export function createApp(deps: AppDeps) {
   });
   // the live stream every service publishes through; its Socket.IO server is attached in start()
   const hub = new LiveHub(tree, metrics);
+  const statistics = createStatsService({ store, clock });
   const indicators = createIndicatorService({
     store,
     tree,
@@ -186,7 +188,10 @@ export function createApp(deps: AppDeps) {
     clock,
     broadcaster: hub,
     listener: {
-      eventsStored: (created) => indicators.eventsCreated(created.map((c) => c.event)),
+      eventsStored: (created) => {
+        indicators.eventsCreated(created.map((c) => c.event));
+        statistics.changed();
+      },
       readingsStored: (rows) => {
         indicators.readingsStored(rows);
         alarms.readingsStored(rows);
@@ -235,7 +240,10 @@ export function createApp(deps: AppDeps) {
     metrics,
     notifier: notifications.notifier,
     broadcaster: hub,
-    changed: (before, after) => indicators.caseChanged(before, after),
+    changed: (before, after) => {
+      indicators.caseChanged(before, after);
+      statistics.changed();
+    },
   });
 
   const forecastWorker = createForecastWorker();
@@ -296,7 +304,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin', alarmApi.admin);
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
-  app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
+  app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics }));
   app.route('/api/v1', alarmApi.officers);
   app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
@@ -340,6 +348,8 @@ export function createApp(deps: AppDeps) {
     alarms,
     auth,
     cases,
+    /** the closed loop's statistics, shared between walls asking alike */
+    statistics,
     /** notifications out: `notifier.notify(notice)` for alarms; channels and the delivery log */
     notifications,
     notifier: notifications.notifier,
