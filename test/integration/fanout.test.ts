@@ -5,7 +5,7 @@
  */
 import { pointOnFeature } from '@turf/turf';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ClientToServerEvents, EventDelta, ServerToClientEvents, Snapshot } from '../../shared/index.ts';
 import { postJson, shippedData, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -113,26 +113,59 @@ describe('per-room batching of event deltas', () => {
     const PER_BATCH = 60;
     const batches = Array.from({ length: BATCHES }, (_, b) => Array.from({ length: PER_BATCH }, (_, i) => places[(b * 7 + i * 5) % places.length]!));
     const bodies = batches.map((ps, b) => ps.map((p) => item(p, `par${b}`)));
+    // every commit, as the store sees it (concurrent batches may share one: group commit)
+    const commits: { externalId: string; gridId: string; streetId: string }[][] = [];
+    const original = s.store.insertEvents.bind(s.store);
+    const spy = vi.spyOn(s.store, 'insertEvents').mockImplementation(async (events, rule) => {
+      const r = await original(events, rule);
+      commits.push(r.filter((x) => x.created).map((x) => ({ externalId: x.event.externalId, gridId: x.event.gridId, streetId: x.event.streetId })));
+      return r;
+    });
     const answers = await Promise.all(bodies.map((events) => postJson(s.url, '/api/v1/events', { events }, s.ingestKey)));
+    spy.mockRestore();
     for (const a of answers) expect(a.json.accepted).toBe(PER_BATCH);
+    expect(commits.flat()).toHaveLength(BATCHES * PER_BATCH);
+    // a batch is never split, and keeps its order inside its commit
+    for (const body of bodies) {
+      const ids = body.map((x) => x.externalId);
+      const commit = commits.find((c) => c.some((e) => e.externalId === ids[0]))!.map((e) => e.externalId);
+      const at = commit.indexOf(ids[0]!);
+      expect(commit.slice(at, at + ids.length)).toEqual(ids);
+    }
     const expected = (w: Wall) => bodies.flatMap((body, b) => body.filter((_, i) => sees(w.areaId, batches[b]![i]!)).map((x) => x.externalId));
     const received = (w: Wall) => w.frames.flatMap((f) => f.events.map((c) => c.event.externalId));
     await expect.poll(() => ws.every((w) => received(w).length >= expected(w).length), { timeout: 10_000 }).toBe(true);
     for (const w of ws) {
       // exactly once each
       expect(received(w).slice().sort()).toEqual(expected(w).sort());
-      // one frame per batch that touched the room, each frame's events in its batch's order
-      const touching = bodies.filter((body, b) => body.some((_, i) => sees(w.areaId, batches[b]![i]!)));
-      expect(w.frames).toHaveLength(touching.length);
-      for (const f of w.frames) {
-        const tag = f.events[0]!.event.externalId.split('-')[0]!;
-        const order = bodies.find((body) => body[0]!.externalId.startsWith(`${tag}-`))!.map((x) => x.externalId);
-        expect(f.events.every((c) => c.event.externalId.startsWith(`${tag}-`))).toBe(true);
-        const positions = f.events.map((c) => order.indexOf(c.event.externalId));
-        expect(positions).toEqual(positions.slice().sort((x, y) => x - y));
-      }
+      // one frame per commit that touched the room, in commit order, each with the room's events in commit order
+      const mine = commits.map((c) => c.filter((e) => sees(w.areaId, e)).map((e) => e.externalId)).filter((c) => c.length > 0);
+      expect(w.frames.map((f) => f.events.map((c) => c.event.externalId))).toEqual(mine);
       // every delta of the room, whatever its kind: exactly snapshot.seq + 1, + 2, …
       expect(w.seqs).toEqual(w.seqs.map((_, i) => w.snapshot.seq + i + 1));
     }
+  });
+
+  it('should write batches of the same turn in one commit (group commit), answer each its own, and fail them together', async () => {
+    const key = { id: 'k-group', name: 'group-test', sources: null, simulated: false, createdAt: 0, revokedAt: null };
+    const [p, q] = [places[0]!, places[3]!];
+    const a = [item(p, 'g1'), item(q, 'g1')];
+    const b = [item(q, 'g2'), a[1]!]; // its second item repeats the first batch's
+    const insert = vi.spyOn(s.store, 'insertEvents');
+    const [ra, rb] = await Promise.all([s.app.ingest.ingestEvents(a as never, key), s.app.ingest.ingestEvents(b as never, key)]);
+    expect(insert).toHaveBeenCalledTimes(1);
+    expect(insert.mock.calls[0]![0].map((e) => e.externalId)).toEqual([...a, ...b].map((x) => x.externalId));
+    expect(ra.results.map((r) => r.status)).toEqual(['created', 'created']);
+    expect(rb.results.map((r) => r.status)).toEqual(['created', 'duplicate']);
+    expect(rb.results[1]).toMatchObject({ id: (ra.results[1] as { id: string }).id });
+    // a failed commit fails every batch in it, and nothing of them is kept
+    insert.mockRejectedValueOnce(new Error('disk full'));
+    const failed = await Promise.allSettled([s.app.ingest.ingestEvents([item(p, 'g3')] as never, key), s.app.ingest.ingestEvents([item(q, 'g4')] as never, key)]);
+    expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
+    expect(insert).toHaveBeenCalledTimes(2);
+    insert.mockRestore();
+    // and the next turn commits on its own
+    const next = await s.app.ingest.ingestEvents([item(p, 'g5')] as never, key);
+    expect(next.results[0]!.status).toBe('created');
   });
 });
