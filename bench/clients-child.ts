@@ -127,6 +127,9 @@ async function connectGroup(msg: { group: string; url: string; n: number; auth?:
           c.markers.push(recv, best);
         }
       });
+      // alarm deltas (a rule firing on what the benchmark posts; seen: fire_alarms.street) share the
+      // room's sequence: without them, their seqs would look like gaps
+      socket.on('alarm:upsert', (d: { seq: number }) => seqCheck(c, d.seq));
       socket.on('disconnect', (reason) => {
         c.disconnects++;
         c.disconnectReasons.push(String(reason));

@@ -41,8 +41,7 @@ async function run(c: Awaited<ReturnType<typeof startCluster>>, target: string, 
       sockets.push(w.socket);
       w.socket.on('event:upsert', (d) => {
         const now = performance.now();
-        const items = (d as unknown as { events?: { event: { externalId: string } }[] }).events ?? [{ event: d.event }];
-        for (const it of items) {
+        for (const it of d.events) {
           const t = sentAt.get(it.event.externalId);
           if (t !== undefined) got.push(now - t);
         }

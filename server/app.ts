@@ -34,6 +34,7 @@ import { createCaseService } from './services/case.service.ts';
 import { createAuthService, type AuthOptions } from './services/auth.service.ts';
 import { createIndicatorService, TREND_WINDOW_MS } from './services/indicator.service.ts';
 import { createIngestService } from './services/ingest.service.ts';
+import { createStatsService } from './services/stats.service.ts';
 import { createAlarmService, forecastSource } from './services/alarm.service.ts';
 import { alarmRoutes } from './routes/alarms.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -172,11 +173,9 @@ export function createApp(deps: AppDeps) {
   const tree = new AreaTree(data.areas);
   const basemapJson = JSON.stringify(data.basemap);
 
-  // the hub needs the io server, which needs the http server: bound in start()
-  let hub: LiveHub | undefined;
   let io: IoServer | undefined;
   const { registry, metrics } = createMetrics({
-    sockets: () => hub?.socketsByLevel(),
+    sockets: () => hub.socketsByLevel(),
     databaseBytes: () => store.sizeBytes(),
     openAlarms: async () => {
       const out: Partial<Record<'warn' | 'alarm', number>> = {};
@@ -184,18 +183,20 @@ export function createApp(deps: AppDeps) {
       return out;
     },
   });
+  // the live stream every service publishes through; its Socket.IO server is attached in start()
+  const hub = new LiveHub(tree, cluster, metrics);
+  const statistics = createStatsService({ store, clock });
   const indicators = createIndicatorService({
     store,
     tree,
     indicators: data.indicators,
     clock,
     timeZone: options.timeZone,
-    publisher: {
-      publishIndicators: (v, p) => {
-        hub?.publishIndicators(v, p);
-        alarms.valuesChanged(v);
-        if (cluster.shared) cluster.share({ t: 'values', values: v });
-      },
+    broadcaster: hub,
+    valuesChanged: (v) => {
+      alarms.valuesChanged(v);
+      // with several nodes, the leaseholder's rolled-up values reach every node's snapshots
+      if (cluster.shared) cluster.share({ t: 'values', values: v });
     },
     logger,
   });
@@ -204,10 +205,11 @@ export function createApp(deps: AppDeps) {
     tree,
     indicators: data.indicators,
     clock,
+    broadcaster: hub,
     listener: {
-      eventsStored(stored) {
-        for (const s of stored) hub?.publishEvent(s.event, s.created);
-        indicators.eventsChanged();
+      eventsStored: (created) => {
+        indicators.eventsCreated(created.map((c) => c.event));
+        statistics.changed();
         if (cluster.shared) cluster.share({ t: 'cases', archived: false });
       },
       readingsStored: (rows) => {
@@ -229,7 +231,7 @@ export function createApp(deps: AppDeps) {
     indicators: data.indicators,
     categories: data.categories,
     shippedRules: data.rules,
-    publisher: { publishAlarm: (a) => hub?.publishAlarm(a) },
+    broadcaster: hub,
     logger,
     ingest,
     onChange: (a, what) => metrics.alarm(what, a.severity),
@@ -268,10 +270,11 @@ export function createApp(deps: AppDeps) {
     audit: (a) => auth.audit(a),
     metrics,
     notifier: notifications.notifier,
-    changed(event) {
-      hub?.publishEvent(event, false);
-      indicators.eventsChanged(event);
-      if (cluster.shared) cluster.share({ t: 'cases', archived: event.status === 'archived' });
+    broadcaster: hub,
+    changed: (before, after) => {
+      indicators.caseChanged(before, after);
+      statistics.changed();
+      if (cluster.shared) cluster.share({ t: 'cases', archived: after.status === 'archived' });
     },
   });
 
@@ -284,6 +287,7 @@ export function createApp(deps: AppDeps) {
         break;
       case 'cases':
         indicators.eventsChanged(m.archived ? { status: 'archived' } : undefined);
+        statistics.changed();
         break;
       case 'values':
         if (!leader.held()) indicators.adopt(m.values);
@@ -300,7 +304,7 @@ export function createApp(deps: AppDeps) {
    * held over a threshold, silent sources — restarts here, as after a restart).
    */
   async function takeOver(): Promise<void> {
-    if (!cluster.shared || !hub) return; // one node: start() did all this
+    if (!cluster.shared) return; // one node: start() did all this
     await indicators.resync();
     await alarms.init();
     alarms.valuesChanged(indicators.allValues());
@@ -316,9 +320,7 @@ export function createApp(deps: AppDeps) {
     areas: data.areas,
     logger,
     options: options.hotspots ?? {},
-    changed(event) {
-      hub?.publishEvent(event, false);
-    },
+    broadcaster: hub,
   });
 
   const net: NetworkOptions = { publicUrl: options.publicUrl, trustProxy: options.trustProxy ?? 0 };
@@ -377,7 +379,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin', alarmApi.admin);
   app.route('/api/v1/admin', adminRoutes(auth, store));
   app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
-  app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone }));
+  app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics }));
   app.route('/api/v1', alarmApi.officers);
   app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
@@ -421,6 +423,8 @@ export function createApp(deps: AppDeps) {
     alarms,
     auth,
     cases,
+    /** the closed loop's statistics, shared between walls asking alike */
+    statistics,
     /** notifications out: `notifier.notify(notice)` for alarms; channels and the delivery log */
     notifications,
     notifier: notifications.notifier,
@@ -454,7 +458,7 @@ export function createApp(deps: AppDeps) {
         maxHttpBufferSize: 16 * 1024,
         ...(adapter ? { adapter: adapter as never } : {}),
       }) as IoServer;
-      hub = new LiveHub(io, tree, cluster, metrics);
+      hub.attach(io);
       // with several nodes, the lease is tried from here on: taking it calls takeOver()
       await cluster.start(hub.deliver, hub.occupied);
       sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
@@ -471,7 +475,7 @@ export function createApp(deps: AppDeps) {
       };
       every(Math.round(1000 / options.indicatorFlushPerSec), async () => {
         await indicators.tick();
-        hub!.flush();
+        hub.flush();
       }, 'indicator tick', true);
       every(options.alarmTickMs ?? 5_000, () => alarms.tick(), 'alarm rules', true);
       every(MAINTENANCE_MS, maintenance, 'maintenance', true);

@@ -3,7 +3,7 @@
  * The interfaces services depend on. {@link Store} is the database, split into one repository per
  * aggregate; the embedded SQLite store and the PostgreSQL store implement it (all methods async).
  */
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, EventStatus, GridEvent, Notice, NoticeSeverity, Role, Severity, TimelineEntry } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, EventChange, EventStatus, GridEvent, IndicatorValue, Notice, NoticeSeverity, Role, SeriesPoint, Severity, TimelineEntry } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
@@ -58,6 +58,27 @@ export interface Metrics {
  */
 export interface Notifier {
   notify(n: Notice): void;
+}
+
+/** A new series point of an area's indicator, streamed with its value. */
+export interface IndicatorPoint {
+  areaId: string;
+  indicatorId: string;
+  point: SeriesPoint;
+}
+
+/**
+ * The live stream, as services see it: they tell what was committed, the websocket side
+ * (`server/realtime/hub.ts`) fans it out to the rooms that may see it, one frame per room per
+ * call. Call it only after the change is durable; it never throws for a room and never blocks.
+ */
+export interface Broadcaster {
+  /** the events of one commit (an ingest batch, a transition, a tagging round), in commit order */
+  publishEvents(changes: readonly EventChange[]): void;
+  /** alarms raised, changed or cleared by one step, in order */
+  publishAlarms(alarms: readonly Alarm[]): void;
+  /** changed indicator values and new series points (coalesced per room until the next flush) */
+  publishIndicators(values: readonly IndicatorValue[], points: readonly IndicatorPoint[]): void;
 }
 
 /** One delivery of the outbox: a notice (as sent) to a channel. */
@@ -391,6 +412,8 @@ export interface CaseRepository {
   occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]>;
   /** per grid: open cases, open cases past their stage deadline, cases that occurred today */
   openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]>;
+  /** per grid, the open cases whose current stage is past its time limit (read by the deadline index) */
+  overdueCountsByGrid(now: number): Promise<Pick<OpenCounts, 'gridId' | 'overdue'>[]>;
   /**
    * per grid (only grids with any): cases archived in (after, now] — all, never returned nor
    * reworked, without a breach, rated, rated good; one grouped read of an index, no timelines

@@ -7,6 +7,13 @@
  *
  * A room `area:X` receives events and alarms anywhere below X, and indicator values of X and of
  * X's direct children (so a district wall can colour its streets).
+ *
+ * Deltas are batched per room: one committed ingest batch (or one case transition, one tagging
+ * round, one alarm step) becomes at most one `event:upsert` / `alarm:upsert` per room, carrying
+ * every change that room sees, in commit order, under one `seq`. A client applies the changes of
+ * a delta in order, then moves its `seq` on by one. Indicator values are coalesced per room and
+ * flushed a few times a second (`INDICATOR_FLUSH_PER_SEC`). A room nobody is in receives nothing
+ * and its `seq` does not move.
  */
 import { z } from 'zod';
 import type { Alarm, GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
@@ -52,12 +59,18 @@ export interface Snapshot {
   alarms: Alarm[];
 }
 
-export interface EventDelta {
-  seq: number;
-  epoch: string;
+/** One event in an {@link EventDelta}. */
+export interface EventChange {
   /** true when the event is new (first ingest), false for a change of an existing one */
   created: boolean;
   event: GridEvent;
+}
+
+/** The events of one commit that a room sees, in commit order (at least one). */
+export interface EventDelta {
+  seq: number;
+  epoch: string;
+  events: EventChange[];
 }
 
 export interface IndicatorDelta {
@@ -68,11 +81,11 @@ export interface IndicatorDelta {
   points: Record<string, SeriesPoint>;
 }
 
-/** An alarm raised, changed (severity, value, acknowledged, its case) or cleared. */
+/** Alarms raised, changed (severity, value, acknowledged, its case) or cleared, in order (at least one). */
 export interface AlarmDelta {
   seq: number;
   epoch: string;
-  alarm: Alarm;
+  alarms: Alarm[];
 }
 
 export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };

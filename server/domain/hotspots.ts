@@ -84,6 +84,34 @@ export function cellRanges(box: { minLng: number; maxLng: number; minLat: number
 }
 
 /**
+ * The lattice cells a store must search for cases within `radiusM` of (lng, lat): the cells of
+ * {@link cellRanges}' box whose rectangle comes within the radius by the same flat-earth estimate
+ * (1 % over) the store filters rows by; the box's corner cells usually do not. A cell left out
+ * holds no row that estimate would keep (its edges are widened by a hair for rounding).
+ */
+export function cellsNear(lng: number, lat: number, radiusM: number): number[] {
+  const box = searchBox(lng, lat, radiusM);
+  const r = box.maxLat - lat; // the radius in degrees of latitude, 1 % over
+  const cos2 = Math.cos((lat * Math.PI) / 180) ** 2;
+  const eps = 1e-9;
+  const out: number[] = [];
+  for (const [first, last] of cellRanges(box)) {
+    const row = Math.floor(first / 1_000_000);
+    const lat0 = row * GEO_CELL_DEG - 90 - eps;
+    const lat1 = (row + 1) * GEO_CELL_DEG - 90 + eps;
+    const dy = Math.max(0, lat0 - lat, lat - lat1);
+    for (let cell = first; cell <= last; cell++) {
+      const col = cell - row * 1_000_000;
+      const lng0 = col * GEO_CELL_DEG - 180 - eps;
+      const lng1 = (col + 1) * GEO_CELL_DEG - 180 + eps;
+      const dx = Math.max(0, lng0 - lng, lng - lng1);
+      if (dy * dy + dx * dx * cos2 <= r * r) out.push(cell);
+    }
+  }
+  return out;
+}
+
+/**
  * The earlier cases a new case links to: same category, occurred in [occurredAt − windowMs,
  * occurredAt] (an earlier stamp, or the same instant), within `radiusM`, itself excluded; the most
  * recent first (then the nearest), at most {@link MAX_RELATED_IDS}. Empty: the case is not recurring.

@@ -1,16 +1,30 @@
 /**
  * @module server/realtime/hub
- * Fan-out to Socket.IO rooms `area:<id>`. Every delta sent to a room carries that room's next
- * sequence number, assigned by the {@link Cluster} (in memory on one node, in Redis across
- * several); indicator values are coalesced per room and flushed at most `flushPerSec` times a
- * second, however fast readings arrive.
+ * Fan-out to Socket.IO rooms `area:<id>`: the {@link Broadcaster} the services publish through.
+ *
+ * One call, one frame per room: a committed batch of events (or alarms) is grouped by the rooms
+ * that see each item (its grid, street, district and city), and each room gets ONE `event:upsert`
+ * carrying its items in commit order. Indicator values are coalesced per room and flushed at most
+ * `flushPerSec` times a second, however fast readings arrive.
+ *
+ * Every frame of a call goes to the {@link Cluster} in one `publish`, which gives each frame its
+ * room's next sequence number and delivers it on every node (in memory on one node; in Redis,
+ * one script per call, across several). On one node a room nobody is in gets nothing and its seq
+ * does not move (a client joining later starts from a snapshot); with several nodes this one
+ * cannot see the others' sockets, so every room gets its frames. Either way the room is marked as
+ * changed ({@link LiveHub.changeMark}), so a cached snapshot of it is not reused.
+ *
+ * @example
+ * const hub = new LiveHub(tree, cluster, metrics);
+ * hub.attach(io);                                  // once the Socket.IO server exists
+ * hub.publishEvents(stored);                       // one frame per room, one cluster publish
  */
 import type { Server } from 'socket.io';
 import type {
   Alarm,
   AreaLevel,
   ClientToServerEvents,
-  GridEvent,
+  EventChange,
   IndicatorValue,
   InterServerEvents,
   SeriesPoint,
@@ -18,34 +32,48 @@ import type {
   SocketData,
 } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import type { Metrics } from '../ports.ts';
+import type { Broadcaster, IndicatorPoint, Metrics } from '../ports.ts';
 import type { Cluster, Deliver, Frame } from '../cluster/cluster.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export const roomOf = (areaId: string) => `area:${areaId}`;
 
+/** the sequenced deltas, by event name */
+type DeltaName = Frame['name'];
+type DeltaOf<K extends DeltaName> = Parameters<ServerToClientEvents[K]>[0];
+/** what a publisher hands to the cluster: the delta without its room's seq and epoch */
+export type DeltaBody<K extends DeltaName> = Omit<DeltaOf<K>, 'seq' | 'epoch'>;
+
 interface Pending {
   values: Map<string, IndicatorValue>;
   points: Record<string, SeriesPoint>;
 }
 
-export class LiveHub {
+export class LiveHub implements Broadcaster {
+  private io: IoServer | undefined;
+  /** changes published per area, sent or not (snapshot cache keys) */
+  private readonly marks = new Map<string, number>();
   private readonly pending = new Map<string, Pending>();
 
   constructor(
-    private readonly io: IoServer,
     private readonly tree: AreaTree,
     private readonly cluster: Cluster,
     private readonly metrics?: Pick<Metrics, 'deltaSent'>,
   ) {}
 
+  /** start sending through this Socket.IO server (until then every room here is empty) */
+  attach(io: IoServer): void {
+    this.io = io;
+  }
+
   /**
    * Hands a sequenced frame to this node's sockets in its room (the cluster calls it for frames
-   * from every node): `io.local`, since every node delivers its own sockets.
+   * from every node): `io.local`, since every node delivers its own sockets. Socket.IO encodes the
+   * packet once for all the room's sockets.
    */
   readonly deliver: Deliver = (areaId, name, payload) => {
-    if (!this.occupied(areaId)) return;
+    if (!this.io || !this.occupied(areaId)) return;
     this.io.local.to(roomOf(areaId)).emit(name, payload as never);
     this.metrics?.deltaSent(name, this.tree.level(areaId) ?? 'unknown');
   };
@@ -53,6 +81,7 @@ export class LiveHub {
   /** sockets in area rooms, by the room's level (a socket in two rooms counts in both) */
   socketsByLevel(): Partial<Record<AreaLevel, number>> {
     const out: Partial<Record<AreaLevel, number>> = {};
+    if (!this.io) return out;
     for (const [room, members] of this.io.sockets.adapter.rooms) {
       if (!room.startsWith('area:')) continue;
       const level = this.tree.level(room.slice('area:'.length));
@@ -66,44 +95,72 @@ export class LiveHub {
     return this.cluster.position(areaId);
   }
 
+  /**
+   * How many changes were published for an area in this process, whether its room was occupied
+   * or not: with the room's seq, what a cached snapshot of the area is keyed by.
+   */
+  changeMark(areaId: string): number {
+    return this.marks.get(areaId) ?? 0;
+  }
+
   /** whether any socket on this node is in the area's room */
-  readonly occupied = (areaId: string): boolean => (this.io.sockets.adapter.rooms.get(roomOf(areaId))?.size ?? 0) > 0;
+  readonly occupied = (areaId: string): boolean => (this.io?.sockets.adapter.rooms.get(roomOf(areaId))?.size ?? 0) > 0;
 
   /**
-   * Whether a frame for this room is worth sequencing: on one node, only if someone is in it (its
-   * seq does not move otherwise: a client joining later starts from a snapshot); with several
-   * nodes this one cannot see the others' sockets, so always.
+   * Whether a frame for this room is worth sequencing: on one node, only if someone is in it;
+   * with several nodes this one cannot see the others' sockets, so always.
    */
   private wanted(areaId: string): boolean {
-    return this.cluster.shared || this.occupied(areaId);
+    return this.cluster.shared || (this.io !== undefined && this.occupied(areaId));
   }
 
-  /** the one way out: the cluster gives the frame its room's next seq and delivers it on every node */
-  private emitToRoom(areaId: string, name: Frame['name'], payload: object): void {
-    this.cluster.publish([{ areaId, name, payload }]);
+  private touch(areaId: string): void {
+    this.marks.set(areaId, this.changeMark(areaId) + 1);
   }
 
   /**
-   * Send a new or changed event to the rooms of its grid, street, district and city. A room with
-   * nobody in it is skipped (its seq does not move: a client joining later starts from a snapshot).
+   * THE way out: the frames of one call (each a room's delta without seq and epoch), for the rooms
+   * worth sending to, in one cluster publish.
    */
-  publishEvent(event: GridEvent, created: boolean): void {
-    for (const a of this.tree.lineage(event.gridId)) {
-      if (!this.wanted(a.id)) continue;
-      this.emitToRoom(a.id, 'event:upsert', { created, event });
+  private emit<K extends DeltaName>(name: K, bodies: Iterable<[areaId: string, body: DeltaBody<K>]>): void {
+    const frames: Frame[] = [];
+    for (const [areaId, payload] of bodies) {
+      this.touch(areaId);
+      if (this.wanted(areaId)) frames.push({ areaId, name, payload });
     }
+    if (frames.length) this.cluster.publish(frames);
   }
 
-  /** send a raised, changed or cleared alarm to the rooms of its area and the areas above it */
-  publishAlarm(alarm: Alarm): void {
-    for (const a of this.tree.lineage(alarm.areaId)) {
-      if (!this.wanted(a.id)) continue;
-      this.emitToRoom(a.id, 'alarm:upsert', { alarm });
+  /** items grouped by the rooms that see them (their area and every area above), in order */
+  private byRoom<T>(items: readonly T[], areaOf: (item: T) => string): Map<string, T[]> {
+    const rooms = new Map<string, T[]>();
+    for (const item of items) {
+      for (const a of this.tree.lineage(areaOf(item))) {
+        const list = rooms.get(a.id);
+        if (list) list.push(item);
+        else rooms.set(a.id, [item]);
+      }
     }
+    return rooms;
+  }
+
+  /**
+   * The events of one commit, to the rooms of their grids, streets, district and city: one
+   * `event:upsert` per room with that room's events in commit order.
+   */
+  publishEvents(changes: readonly EventChange[]): void {
+    if (changes.length === 0) return;
+    this.emit('event:upsert', [...this.byRoom(changes, (c) => c.event.gridId)].map(([areaId, events]) => [areaId, { events }] as [string, DeltaBody<'event:upsert'>]));
+  }
+
+  /** alarms raised, changed or cleared, to the rooms of their areas and the areas above: one `alarm:upsert` per room */
+  publishAlarms(alarms: readonly Alarm[]): void {
+    if (alarms.length === 0) return;
+    this.emit('alarm:upsert', [...this.byRoom(alarms, (a) => a.areaId)].map(([areaId, list]) => [areaId, { alarms: list }] as [string, DeltaBody<'alarm:upsert'>]));
   }
 
   /** queue changed values for the rooms of the area and of its parent */
-  publishIndicators(values: IndicatorValue[], points: { areaId: string; indicatorId: string; point: SeriesPoint }[]): void {
+  publishIndicators(values: readonly IndicatorValue[], points: readonly IndicatorPoint[]): void {
     for (const v of values) {
       const parent = this.tree.get(v.areaId)?.parentId;
       for (const room of parent ? [v.areaId, parent] : [v.areaId]) {
@@ -119,12 +176,10 @@ export class LiveHub {
     return p;
   }
 
-  /** emit what is queued, one `indicator:update` per room; rooms nobody is in are skipped */
+  /** send what is queued, one `indicator:update` per room, all in one cluster publish */
   flush(): void {
-    for (const [areaId, p] of this.pending) {
-      if (!this.wanted(areaId)) continue;
-      this.emitToRoom(areaId, 'indicator:update', { values: [...p.values.values()], points: p.points });
-    }
+    const bodies = [...this.pending].map(([areaId, p]) => [areaId, { values: [...p.values.values()], points: p.points }] as [string, DeltaBody<'indicator:update'>]);
     this.pending.clear();
+    this.emit('indicator:update', bodies);
   }
 }

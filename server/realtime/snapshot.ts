@@ -1,6 +1,8 @@
 /**
  * @module server/realtime/snapshot
  * What a client receives first (and after a gap): everything its area shows, consistent with `seq`.
+ * {@link createSnapshotSource} builds one per room at a time and reuses it while nothing of the
+ * room changed, so many walls reconnecting at once (after a restart) do not each rebuild it.
  */
 import { CLOSED_STATUSES, EventStatus, type Snapshot } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
@@ -62,3 +64,44 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
     hourly: { today: hourHistogram(times, todayStart, d.timeZone), yesterday: hourHistogram(times, yesterdayStart, d.timeZone), todayStart },
   };
 }
+
+/** how long a room's snapshot is reused while nothing of the room changed */
+export const SNAPSHOT_REUSE_MS = 3000;
+
+/**
+ * Snapshots per room, shared: a request finds the room's snapshot when it was built (or is being
+ * built) at the room's current seq and change mark (see `LiveHub.changeMark`: nothing published
+ * for the room since, sent or not) at most `reuseMs` ago, and gets it with `serverTime` of now.
+ * Otherwise it is built anew (one build per room at a time: concurrent requests share it). A
+ * failed build is forgotten at once.
+ *
+ * @example
+ * const snapshots = createSnapshotSource(deps);
+ * socket.emit('snapshot', await snapshots.get(areaId));
+ */
+export function createSnapshotSource(d: SnapshotDeps, opts: { reuseMs?: number } = {}) {
+  const reuseMs = opts.reuseMs ?? SNAPSHOT_REUSE_MS;
+  const rooms = new Map<string, { key: string; builtAt: number; snapshot: Promise<Snapshot> }>();
+  let builds = 0;
+  return {
+    /** a snapshot of the area consistent with its current seq; call it after the socket joined the room */
+    async get(areaId: string): Promise<Snapshot> {
+      const { epoch, seq } = await d.hub.position(areaId);
+      const key = `${epoch}|${seq}|${d.hub.changeMark(areaId)}`;
+      const now = d.clock.now();
+      let entry = rooms.get(areaId);
+      if (!entry || entry.key !== key || now - entry.builtAt > reuseMs) {
+        builds++;
+        const built = { key, builtAt: now, snapshot: buildSnapshot(d, areaId) };
+        rooms.set(areaId, built);
+        built.snapshot.catch(() => rooms.get(areaId) === built && rooms.delete(areaId));
+        entry = built;
+      }
+      const s = await entry.snapshot;
+      return { ...s, serverTime: new Date(d.clock.now()).toISOString() };
+    },
+    /** snapshots built so far (for tests and metrics) */
+    builds: () => builds,
+  };
+}
+export type SnapshotSource = ReturnType<typeof createSnapshotSource>;

@@ -15,7 +15,7 @@ import { clientAddress, originAllowed, type NetworkOptions } from '../middleware
 import type { Logger } from '../ports.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import { roomOf, type IoServer } from './hub.ts';
-import { buildSnapshot, type SnapshotDeps } from './snapshot.ts';
+import { createSnapshotSource, type SnapshotDeps } from './snapshot.ts';
 
 export interface SocketDeps extends SnapshotDeps {
   auth: AuthService;
@@ -37,6 +37,8 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   const principals = new Map<string, Principal>();
 
   const cap = deps.maxSocketsPerSession ?? MAX_SOCKETS_PER_SESSION;
+  // one snapshot per room at a time, reused while the room has not changed
+  const snapshots = createSnapshotSource(deps);
 
   /**
    * Anyone may try to connect, and each refusal is audited: the same limit per address as sign-in
@@ -103,7 +105,7 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
     await socket.join([roomOf(areaId), sessionRoom(p.sessionHash)]);
     const send = async (): Promise<AckResult<Snapshot>> => {
       try {
-        return { ok: true, data: await buildSnapshot(deps, areaId) };
+        return { ok: true, data: await snapshots.get(areaId) };
       } catch (err) {
         logger.error({ err, areaId }, 'snapshot failed');
         return { ok: false, error: { code: 'INTERNAL', message: 'snapshot failed' } };

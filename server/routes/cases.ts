@@ -7,7 +7,7 @@ import { Hono, type Context } from 'hono';
 import { StatsQuery, TransitionRequest, type CaseView, type StatsResponse, type UnitList } from '../../shared/index.ts';
 import { canSee } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import { closedLoopStats, funnel, type StatsRow } from '../domain/stats.ts';
+import type { StatsRow } from '../domain/stats.ts';
 import { startOfLocalDay } from '../domain/time.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
 import type { Clock, Store } from '../ports.ts';
@@ -15,6 +15,7 @@ import { csvDocument } from './csv.ts';
 import { clientIp, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { CaseService } from '../services/case.service.ts';
+import type { StatsService } from '../services/stats.service.ts';
 import { parseJsonBody } from './body.ts';
 
 /** the longest period statistics are computed for (a year's report, with room to spare) */
@@ -27,9 +28,11 @@ export interface CaseRouteDeps {
   tree: AreaTree;
   clock: Clock;
   timeZone: string;
+  /** the statistics, shared between walls asking alike */
+  statistics: StatsService;
 }
 
-export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRouteDeps) {
+export function caseRoutes({ auth, cases, tree, clock, timeZone, statistics }: CaseRouteDeps) {
   /** statistics of the session's area (or one below it) for a period, default today */
   async function stats(c: Context<SessionEnv>): Promise<StatsResponse> {
     const q = StatsQuery.safeParse(c.req.query());
@@ -43,14 +46,7 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone }: CaseRo
     const to = q.data.to ? Date.parse(q.data.to) : now + 1;
     if (to <= from) throw new AppError('VALIDATION', 400, 'to must be after from');
     if (to - from > MAX_STATS_SPAN_DAYS * 86_400_000) throw new AppError('VALIDATION', 400, `a period may span at most ${MAX_STATS_SPAN_DAYS} days`);
-    const s = closedLoopStats(await store.cases.caseHistories(from, to, area), from, to);
-    return {
-      areaId,
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
-      ...s,
-      funnel: funnel(await store.cases.countByStatus(area)),
-    };
+    return statistics.stats(area, from, q.data.to ? to : null);
   }
 
   return new Hono<SessionEnv>()

@@ -26,12 +26,8 @@ import type { AreaTree } from '../domain/areas.ts';
 import { thresholdsFor } from '../domain/indicators.ts';
 import { firstAtOrBeyond } from '../domain/forecast/crossing.ts';
 import { AppError } from '../errors.ts';
-import type { AlarmFilter, Clock, IngestKeyRecord, Logger, NewAlarmHistory, NewReading, Notifier, Store } from '../ports.ts';
+import type { AlarmFilter, Broadcaster, Clock, IngestKeyRecord, Logger, NewAlarmHistory, NewReading, Notifier, Store } from '../ports.ts';
 import type { IngestService } from './ingest.service.ts';
-
-export interface AlarmPublisher {
-  publishAlarm(alarm: Alarm): void;
-}
 
 /** When a forecast first crosses a threshold (趋势预判), for forecast rules. */
 export interface ForecastSource {
@@ -46,7 +42,8 @@ export interface AlarmServiceDeps {
   categories: readonly EventCategory[];
   /** the shipped rules (`data/rules.json`), used until an administrator saves a set */
   shippedRules: AlarmRule[];
-  publisher: AlarmPublisher;
+  /** the live stream: every alarm change goes out through it */
+  broadcaster: Pick<Broadcaster, 'publishAlarms'>;
   logger: Logger;
   /** opens cases in the closed loop (through the same path as any source) */
   ingest: Pick<IngestService, 'ingestEvents'>;
@@ -210,7 +207,7 @@ export function createAlarmService(deps: AlarmServiceDeps) {
 
   async function changed(a: Alarm | null, what: 'raised' | 'escalated' | 'cleared' | null): Promise<void> {
     if (!a) return;
-    deps.publisher.publishAlarm(a);
+    deps.broadcaster.publishAlarms([a]);
     if (what) {
       deps.onChange?.(a, what);
       deps.notifier?.notify(alarmNotice(a, what, defs.get(a.indicatorId)?.unit, clock.now()));
@@ -265,7 +262,7 @@ export function createAlarmService(deps: AlarmServiceDeps) {
     const at = clock.now();
     // created or not (a parallel request opened it first), the alarm links the one case
     const linked = (await store.alarms.update(a.id, { caseId: res.id }, a.caseId ? null : history(at, 'case_opened', a.severity, a.value, by, note || null))) ?? a;
-    deps.publisher.publishAlarm(linked);
+    deps.broadcaster.publishAlarms([linked]);
     const event = (await store.cases.getEvent(res.id))!;
     return { alarm: linked, event };
   }
@@ -289,7 +286,7 @@ export function createAlarmService(deps: AlarmServiceDeps) {
       for (const a of open) {
         if (evaluator.isOpen(a.ruleId, a.areaId)) continue;
         const c = await store.alarms.update(a.id, { state: 'cleared', clearedAt: now }, history(now, 'cleared', a.severity, a.value, null, 'the rule was removed or disabled'));
-        if (c) deps.publisher.publishAlarm(c);
+        if (c) deps.broadcaster.publishAlarms([c]);
       }
       // the store keeps when a reading was taken, not when it arrived: every source that has
       // reported counts as heard at start, so a restart never raises 数据中断 by itself (a source
@@ -377,7 +374,7 @@ export function createAlarmService(deps: AlarmServiceDeps) {
           version,
         );
         if (!updated) throw new AppError('CONFLICT', 409, 'the alarm changed since you saw it: reload and try again');
-        deps.publisher.publishAlarm(updated);
+        deps.broadcaster.publishAlarms([updated]);
         return updated;
       });
     },

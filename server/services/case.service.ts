@@ -12,7 +12,7 @@ import { allowedActions, applyTransition, breach, suggestUnit, type CaseState } 
 import { mayTag } from '../domain/hotspots.ts';
 import type { ShippedData } from '../data.ts';
 import { AppError, notFound } from '../errors.ts';
-import type { CaseChange, Clock, Logger, Metrics, Notifier, Store } from '../ports.ts';
+import type { Broadcaster, CaseChange, Clock, Logger, Metrics, Notifier, Store } from '../ports.ts';
 
 export interface CaseServiceDeps {
   store: Pick<Store, 'cases'>;
@@ -21,8 +21,10 @@ export interface CaseServiceDeps {
   data: Pick<ShippedData, 'units' | 'responsibility' | 'timeLimits'>;
   logger: Logger;
   audit: (a: { actor: string; actorKind: AuditEntry['actorKind']; action: string; target: string; outcome: AuditEntry['outcome']; ip: string; detail?: string }) => Promise<void>;
-  /** a case changed: stream it */
-  changed: (event: GridEvent) => void;
+  /** the live stream: every committed change of a case goes out through it */
+  broadcaster: Pick<Broadcaster, 'publishEvents'>;
+  /** a case changed (told right after the commit, after it was streamed): derived indicators follow */
+  changed?: (before: GridEvent, after: GridEvent) => void;
   /** breaches counted for `GET /metrics` */
   metrics?: Pick<Metrics, 'breach'>;
   /** told of every breach marked (webhooks, WeCom, DingTalk) */
@@ -100,6 +102,15 @@ export const MAX_DUPLICATES = 50;
 export function createCaseService(deps: CaseServiceDeps) {
   const { store, tree, clock, data, logger } = deps;
   const units = new Map(data.units.map((u) => [u.id, u]));
+  /** a committed change: streamed, then derived indicators told (with no I/O since the commit) */
+  const changed = (before: GridEvent, after: GridEvent) => {
+    try {
+      deps.broadcaster.publishEvents([{ created: false, event: after }]);
+    } catch (err) {
+      logger.error({ err }, 'broadcast after commit failed');
+    }
+    deps.changed?.(before, after);
+  };
 
   /** the case, or a 404 that reads exactly like an unknown id when it lies outside the scope */
   async function load(p: Principal, id: string, ip: string, action: string): Promise<GridEvent> {
@@ -155,8 +166,8 @@ export function createCaseService(deps: CaseServiceDeps) {
       if (!saved) {
         throw new AppError('CONFLICT', 409, 'the case changed meanwhile; reload and try again');
       }
+      changed(event, saved);
       await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'ok', ip, detail: `${r.entry.from}→${r.entry.to}` });
-      deps.changed(saved);
       return viewOf(p, saved);
     },
 
@@ -172,8 +183,8 @@ export function createCaseService(deps: CaseServiceDeps) {
         [{ id, tag: req.tag, on: req.on, entry: { at: new Date(now).toISOString(), actor: p.name, actorRole: p.role, action: 'tag', note: req.note ?? '', attachments: [], data: { tag: req.tag, on: req.on } } }],
         now,
       );
+      if (saved) changed(event, saved);
       await deps.audit({ actor: p.name, actorKind: p.kind, action: 'case.tag', target: id, outcome: 'ok', ip, detail: `${req.tag} ${req.on ? 'on' : 'off'}${saved ? '' : ' (unchanged)'}` });
-      if (saved) deps.changed(saved);
       return viewOf(p, saved ?? event);
     },
 
@@ -187,7 +198,7 @@ export function createCaseService(deps: CaseServiceDeps) {
         if (!saved) continue; // an officer acted meanwhile: the next round looks again
         marked++;
         deps.metrics?.breach(ev.status);
-        deps.changed(saved);
+        changed(ev, saved);
         deps.notifier?.notify(breachNotice(ev, now));
         await deps.audit({ actor: 'system', actorKind: 'system', action: 'case.breach', target: ev.id, outcome: 'ok', ip: '-', detail: `${ev.status} overdue${ev.escalated ? '' : '; raised to the district'}` });
       }

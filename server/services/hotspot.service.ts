@@ -14,7 +14,7 @@ import { centroid } from '@turf/turf';
 import { MAX_HOTSPOT_CASE_IDS, type AreaCollection, type GridEvent, type Hotspot, type HotspotWindow } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { baselinePlan, DEFAULT_EMERGING, detectEmerging, recurringClusters, type CasePoint, type EmergingOptions, type WindowCounts } from '../domain/hotspots.ts';
-import type { Clock, Logger, Store } from '../ports.ts';
+import type { Broadcaster, Clock, Logger, Store } from '../ports.ts';
 
 export interface HotspotOptions {
   /** how long a computed window is served from cache (default 60 s) */
@@ -32,8 +32,8 @@ export interface HotspotServiceDeps {
   areas: AreaCollection;
   logger: Logger;
   options?: Partial<HotspotOptions>;
-  /** cases whose tags changed: stream them */
-  changed: (event: GridEvent) => void;
+  /** the live stream: the cases whose tags changed go out through it, one call per tagging round */
+  broadcaster: Pick<Broadcaster, 'publishEvents'>;
 }
 
 /** A hotspot with its cases' grids, so it can be cut to any scope. */
@@ -157,7 +157,7 @@ export function createHotspotService(deps: HotspotServiceDeps) {
       }
       if (!changes.length) return 0;
       const changed = await store.cases.setTags(changes, now);
-      for (const e of changed) deps.changed(e);
+      if (changed.length) deps.broadcaster.publishEvents(changed.map((event) => ({ created: false, event })));
       if (changed.length) logger.info({ tagged: changed.length }, 'cases in emerging hotspots tagged');
       return changed.length;
     },

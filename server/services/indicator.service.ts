@@ -5,12 +5,12 @@
  * (domain/indicators.ts) and only the values that changed are published. Roll-ups of streets and
  * the district are also written to a bucketed series, which feeds the trend sparklines.
  */
-import type { EventStatus, IndicatorDefinition, IndicatorValue, SeriesPoint } from '../../shared/index.ts';
+import { isOpenStatus, type EventStatus, type GridEvent, type IndicatorDefinition, type IndicatorValue, type SeriesPoint } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { rollUp, valueChanged, type DirectValue } from '../domain/indicators.ts';
 import { isLoopIndicator, isLoopRate, loopCountWindows, loopDirectValues, type ClosedCounts } from '../domain/loop-indicators.ts';
 import { floorTo, startOfLocalDay } from '../domain/time.ts';
-import type { Clock, Logger, NewReading, SeriesRow, Store } from '../ports.ts';
+import type { Broadcaster, Clock, IndicatorPoint, Logger, NewReading, SeriesRow, Store } from '../ports.ts';
 
 export const SERIES_BUCKET_MS = 10 * 60_000;
 export const TREND_WINDOW_MS = 24 * 3_600_000;
@@ -18,22 +18,21 @@ export const TREND_WINDOW_MS = 24 * 3_600_000;
 const FULL_RECOMPUTE_MS = 30_000;
 const SERIES_LEVELS = new Set(['city', 'district', 'street']);
 
-export interface IndicatorPublisher {
-  publishIndicators(values: IndicatorValue[], points: { areaId: string; indicatorId: string; point: SeriesPoint }[]): void;
-}
-
 export interface IndicatorServiceDeps {
   store: Pick<Store, 'cases' | 'readings'>;
   tree: AreaTree;
   indicators: readonly IndicatorDefinition[];
   clock: Clock;
   timeZone: string;
-  publisher: IndicatorPublisher;
+  /** the live stream: changed values and new points go out through it */
+  broadcaster: Pick<Broadcaster, 'publishIndicators'>;
+  /** told of every published change too (the alarm rules judge rolled-up values) */
+  valuesChanged?: (values: IndicatorValue[]) => void;
   logger: Logger;
 }
 
 export function createIndicatorService(deps: IndicatorServiceDeps) {
-  const { store, tree, clock, publisher } = deps;
+  const { store, tree, clock, broadcaster } = deps;
   const defs = new Map(deps.indicators.map((d) => [d.id, d]));
   const direct = new Map<string, Map<string, DirectValue>>(deps.indicators.map((d) => [d.id, new Map()]));
   const current = new Map<string, Map<string, IndicatorValue>>(deps.indicators.map((d) => [d.id, new Map()]));
@@ -51,6 +50,20 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   let closedRows: ClosedCounts[] = [];
   let closedDirty = true;
 
+  // Open and today's cases per grid: counted in full at start, on a new local day and with the
+  // periodic full refresh, and in between kept up to date from what ingest and the loop report (a
+  // tick re-reads only the overdue cases, by their deadline index), so a refresh does not re-read
+  // every open case. Changes are reported right after their commit, with no I/O in between: the
+  // full count (a synchronous SQLite read at the start of a tick) never sees a change it is told
+  // of again; the periodic full count bounds any drift all the same.
+  let gridCounts: Map<string, { open: number; today: number }> | null = null;
+  let countsDay = 0;
+  const countsOf = (gridId: string) => {
+    let c = gridCounts!.get(gridId);
+    if (!c) gridCounts!.set(gridId, (c = { open: 0, today: 0 }));
+    return c;
+  };
+
   async function refreshDerived(now: number) {
     // cleared before the reads: a change that arrives while they run marks them again
     derivedDirty = false;
@@ -62,9 +75,27 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
     }
   }
 
+  async function readCounts(now: number): Promise<Map<string, { open: number; overdue: number; today: number }>> {
+    const todayStart = startOfLocalDay(now, deps.timeZone);
+    let overdue: { gridId: string; overdue: number }[];
+    if (!gridCounts || countsDay !== todayStart) {
+      const rows = await store.cases.openCountsByGrid(now, todayStart);
+      gridCounts = new Map(rows.map((r) => [r.gridId, { open: r.open, today: r.today }]));
+      countsDay = todayStart;
+      overdue = rows;
+    } else overdue = await store.cases.overdueCountsByGrid(now);
+    const out = new Map<string, { open: number; overdue: number; today: number }>();
+    for (const [gridId, c] of gridCounts) out.set(gridId, { ...c, overdue: 0 });
+    for (const o of overdue) {
+      const c = out.get(o.gridId);
+      if (c) c.overdue = o.overdue;
+      else out.set(o.gridId, { open: 0, today: 0, overdue: o.overdue });
+    }
+    return out;
+  }
+
   async function readDerived(now: number) {
-    const counts = await store.cases.openCountsByGrid(now, startOfLocalDay(now, deps.timeZone));
-    const byGrid = new Map(counts.map((c) => [c.gridId, c]));
+    const byGrid = await readCounts(now);
     const pick = { open_events: 'open', overdue_events: 'overdue', events_today: 'today' } as const;
     for (const def of deps.indicators) {
       if (def.source !== 'derived') continue;
@@ -96,7 +127,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   function recompute(now: number, publish: boolean) {
     const changed: IndicatorValue[] = [];
     const series: SeriesRow[] = [];
-    const points: { areaId: string; indicatorId: string; point: SeriesPoint }[] = [];
+    const points: IndicatorPoint[] = [];
     const bucket = floorTo(now, SERIES_BUCKET_MS);
     for (const id of dirty) {
       const values = rollUp(defs.get(id)!, tree, direct.get(id)!, now);
@@ -128,12 +159,17 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
       lastFull = now;
       derivedDirty = true; // overdue counts move with the clock, closed cases leave the rates' window
       closedDirty = true;
+      gridCounts = null; // and open and today's cases are counted in full again
+
       for (const id of defs.keys()) dirty.add(id);
     }
     if (dirty.size === 0) return;
     const r = recompute(now, true);
     if (r.series.length) await store.readings.upsertSeries(r.series);
-    if (r.changed.length) publisher.publishIndicators(r.changed, r.points);
+    if (r.changed.length) {
+      broadcaster.publishIndicators(r.changed, r.points);
+      deps.valuesChanged?.(r.changed);
+    }
   }
 
   return {
@@ -186,7 +222,31 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
      */
     eventsChanged(changed?: { status: EventStatus }): void {
       derivedDirty = true;
+      gridCounts = null; // nothing says what changed: counted in full
       if (changed?.status === 'archived') closedDirty = true;
+    },
+
+    /** new cases just committed: counted in, refreshed on the next tick */
+    eventsCreated(events: readonly Pick<GridEvent, 'gridId' | 'status' | 'occurredAt'>[]): void {
+      derivedDirty = true;
+      if (!gridCounts) return;
+      for (const e of events) {
+        const c = countsOf(e.gridId);
+        if (isOpenStatus(e.status)) c.open++;
+        if (Date.parse(e.occurredAt) >= countsDay) c.today++;
+      }
+    },
+
+    /**
+     * A case just changed (committed): its move between open and closed is counted; an archived
+     * case also refreshes the closed-case rates (otherwise they follow within the full refresh).
+     */
+    caseChanged(before: Pick<GridEvent, 'gridId' | 'status'>, after: Pick<GridEvent, 'gridId' | 'status'>): void {
+      derivedDirty = true;
+      if (after.status === 'archived') closedDirty = true;
+      if (!gridCounts) return;
+      if (isOpenStatus(before.status)) countsOf(before.gridId).open--;
+      if (isOpenStatus(after.status)) countsOf(after.gridId).open++;
     },
 
     /** evaluate what changed and publish it; overlapping calls share one run */

@@ -1,6 +1,12 @@
 /**
  * @module server/services/ingest.service
- * Ingest use cases: place each item, store the batch in one transaction, then tell the live hub.
+ * Ingest use cases: place each item, store the batch in one transaction, then stream it: the
+ * events a commit created go to the {@link Broadcaster} in ONE call (one frame per room).
+ *
+ * Group commit: event batches that arrive in the same turn of the event loop (requests whose
+ * bodies were read together) are written in ONE transaction, in arrival order — one durable
+ * commit and one frame per room for all of them — and each request is answered once that commit
+ * is done. A batch sees the batches committed before it as before (duplicates, recurrence).
  * Schema validation has already happened (a malformed batch never gets here); what remains are
  * per-item rejections — a location outside the district, an unknown area or indicator — which
  * reject that item alone.
@@ -15,19 +21,20 @@ import type {
   ReadingBatchResponse,
   ReadingIngestItem,
   ReadingItemResult,
-  GridEvent,
+  EventChange,
   TimeLimits,
 } from '../../shared/index.ts';
 import { dueAt } from '../domain/lifecycle.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { RecurrenceRule } from '../domain/hotspots.ts';
-import type { Clock, IngestKeyRecord, Logger, Metrics, NewEvent, NewReading, Store } from '../ports.ts';
+import type { Broadcaster, Clock, IngestKeyRecord, InsertEventResult, Logger, Metrics, NewEvent, NewReading, Store } from '../ports.ts';
 
 /** readings or events stamped later than this ahead of the server clock are refused */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
+/** in-process reactions to a commit (derived indicators, alarm rules), after it was streamed */
 export interface IngestListener {
-  eventsStored(events: { event: GridEvent; created: boolean }[]): void;
+  eventsStored(events: EventChange[]): void;
   readingsStored(readings: NewReading[]): void;
 }
 
@@ -36,6 +43,8 @@ export interface IngestServiceDeps {
   tree: AreaTree;
   indicators: readonly IndicatorDefinition[];
   clock: Clock;
+  /** the live stream: each committed batch's new events go out in one call */
+  broadcaster: Pick<Broadcaster, 'publishEvents'>;
   listener: IngestListener;
   logger: Logger;
   /** the closed loop's time limits: a new case's acceptance clock starts when it arrives */
@@ -59,6 +68,42 @@ export function createIngestService(deps: IngestServiceDeps) {
   };
   const newId = deps.newId ?? randomUUID;
   const defs = new Map(deps.indicators.map((d) => [d.id, d]));
+
+  /** event batches waiting for this turn's commit */
+  let waiting: { events: NewEvent[]; resolve: (r: InsertEventResult[]) => void; reject: (err: unknown) => void }[] = [];
+
+  /** write the waiting batches in one transaction, stream what they created in one call, answer each */
+  async function commitWaiting(): Promise<void> {
+    const batches = waiting;
+    waiting = [];
+    let stored: InsertEventResult[];
+    try {
+      stored = await store.cases.insertEvents(batches.flatMap((b) => b.events), deps.recurrence);
+    } catch (err) {
+      for (const b of batches) b.reject(err);
+      return;
+    }
+    // a repeated (source, externalId), in one batch or across the commit's batches, is a duplicate of the first: streamed once
+    const created = stored.filter((s) => s.created);
+    if (created.length) {
+      tell(() => deps.broadcaster.publishEvents(created));
+      tell(() => listener.eventsStored(created));
+    }
+    let at = 0;
+    for (const b of batches) {
+      b.resolve(stored.slice(at, at + b.events.length));
+      at += b.events.length;
+    }
+  }
+
+  /** store a batch with the others of this turn (see the module doc) */
+  function storeEvents(events: NewEvent[]): Promise<InsertEventResult[]> {
+    return new Promise((resolve, reject) => {
+      waiting.push({ events, resolve, reject });
+      // the commit runs once this turn's I/O callbacks (other requests' bodies) have run
+      if (waiting.length === 1) setImmediate(() => void commitWaiting());
+    });
+  }
 
   const reject = (index: number, code: ItemError['code'], message: string) =>
     ({ index, status: 'rejected', error: { code, message } }) as const;
@@ -109,15 +154,13 @@ export function createIngestService(deps: IngestServiceDeps) {
           },
         });
       });
-      const stored = toStore.length ? await store.cases.insertEvents(toStore.map((t) => t.event), deps.recurrence) : [];
+      const stored = toStore.length ? await storeEvents(toStore.map((t) => t.event)) : [];
       if (toStore.length) committed?.();
       stored.forEach((s, i) => {
         const index = toStore[i]!.index;
         results[index] = { index, status: s.created ? 'created' : 'duplicate', id: s.event.id, gridId: s.event.gridId };
       });
-      // within one batch a repeated (source, externalId) is a duplicate of the first: tell the hub once
       const created = stored.filter((s) => s.created);
-      if (created.length) tell(() => listener.eventsStored(created));
       const rejected = results.filter((r) => r.status === 'rejected').length;
       metrics?.ingested('event', key.name, 'created', created.length);
       metrics?.ingested('event', key.name, 'duplicate', stored.length - created.length);

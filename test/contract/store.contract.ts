@@ -308,6 +308,15 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(r!.event).toMatchObject({ tags: ['recurring'], relatedIds: ['in'] });
       });
 
+      it('should answer a new case exactly as it reads back from the database', async () => {
+        const make = (id: string, northM: number): NewEvent =>
+          at(id, northM, 1000, { title: `标题 ${id}`, description: 'd', severity: 'high', dueAt: now + 60_000, simulated: true });
+        const res = await store.cases.insertEvents([make('a', 0), make('b', 50), make('a', 0), { ...make('c', 900), dueAt: null, simulated: false }], DEFAULT_RECURRENCE);
+        expect(res.map((r) => r.created)).toEqual([true, true, false, true]);
+        expect(res[1]!.event).toMatchObject({ tags: ['recurring'], relatedIds: ['a'] });
+        for (const r of res) expect(r.event).toEqual(await store.cases.getEvent(r.event.id));
+      });
+
       it('should leave merged duplicates out of the cases a new one recurs', async () => {
         const orig = await insert({ id: 'orig', category: 'parking', occurredAt: now - 2 * DAY });
         const dup = await insert({ id: 'dup', category: 'parking', occurredAt: now - DAY });
@@ -492,6 +501,22 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect([...counts].sort((a, b) => a.gridId.localeCompare(b.gridId))).toEqual([
           { gridId: 'g1', open: 2, overdue: 1, today: 1 },
           { gridId: 'g2', open: 1, overdue: 0, today: 1 },
+        ]);
+      });
+
+      it('should count the open cases past their stage deadline per grid, and only those', async () => {
+        await store.cases.insertEvents([
+          newEvent({ gridId: 'g1', dueAt: 9 * H }),
+          newEvent({ gridId: 'g1', dueAt: 10 * H }), // due exactly now: overdue
+          newEvent({ gridId: 'g1', dueAt: 11 * H }),
+          newEvent({ gridId: 'g2', dueAt: 8 * H }),
+          newEvent({ gridId: 'g2', dueAt: null }),
+          newEvent({ gridId: 'g3', status: 'archived', dueAt: 1 * H }),
+        ]);
+        const counts = await store.cases.overdueCountsByGrid(10 * H);
+        expect([...counts].sort((a, b) => a.gridId.localeCompare(b.gridId))).toEqual([
+          { gridId: 'g1', overdue: 2 },
+          { gridId: 'g2', overdue: 1 },
         ]);
       });
 

@@ -22,8 +22,8 @@ function connect(s: TestServer, cookie: string | undefined, areaId?: string) {
     auth: areaId ? { areaId } : {},
     ...(cookie ? { extraHeaders: { cookie } } : {}),
   });
-  const events: EventDelta[] = [];
-  socket.on('event:upsert', (d) => events.push(d));
+  const events: EventDelta['events'] = [];
+  socket.on('event:upsert', (d) => events.push(...d.events));
   const ready = new Promise<{ snapshot?: Snapshot; error?: string }>((resolve) => {
     socket.once('snapshot', (snapshot) => resolve({ snapshot }));
     socket.once('connect_error', (e) => resolve({ error: e.message }));

@@ -22,10 +22,15 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
 const readings = (s: TestServer, items: object[]) => postJson(s.url, '/api/v1/readings', { readings: items }, s.ingestKey);
 const iso = (t: number) => new Date(t).toISOString();
 
-function wall(s: TestServer, cookie: string, areaId?: string): { socket: Socket; deltas: AlarmDelta[]; snapshot: Promise<Snapshot> } {
+/** every alarm change a wall received, with the seq of the delta that carried it */
+type AlarmSeen = Pick<AlarmDelta, 'seq' | 'epoch'> & { alarm: Alarm };
+
+function wall(s: TestServer, cookie: string, areaId?: string): { socket: Socket; deltas: AlarmSeen[]; snapshot: Promise<Snapshot> } {
   const socket = io(s.url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie }, auth: areaId ? { areaId } : {} });
-  const deltas: AlarmDelta[] = [];
-  socket.on('alarm:upsert', (d) => deltas.push(d));
+  const deltas: AlarmSeen[] = [];
+  socket.on('alarm:upsert', (d: AlarmDelta) => {
+    for (const alarm of d.alarms) deltas.push({ seq: d.seq, epoch: d.epoch, alarm });
+  });
   const snapshot = new Promise<Snapshot>((r) => socket.once('snapshot', r));
   return { socket, deltas, snapshot };
 }

@@ -26,8 +26,8 @@ describe('the closed loop over HTTP', () => {
   it('should take a case from report to archive, every step on the timeline, in the audit and on the wall live', async () => {
     const id = await report(s);
     const wall = io(s.url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: s.cookie } });
-    const seen: EventDelta[] = [];
-    wall.on('event:upsert', (d) => seen.push(d));
+    const seen: EventDelta['events'] = [];
+    wall.on('event:upsert', (d) => seen.push(...d.events));
     await new Promise((r) => wall.once('snapshot', r));
 
     let c = (await s.get(`/api/v1/events/${id}`)).json;

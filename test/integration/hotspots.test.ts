@@ -161,8 +161,8 @@ describe('hotspots and problem tags', () => {
     it('should let an officer mark a case typical with a note: on the timeline, audited, live on the wall', async () => {
       const [id] = await post(s, [item({ category: 'typ_a', ...spot(2) })]);
       const wall = io(s.url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: s.cookie } });
-      const seen: EventDelta[] = [];
-      wall.on('event:upsert', (d) => seen.push(d));
+      const seen: EventDelta['events'] = [];
+      wall.on('event:upsert', (d) => seen.push(...d.events));
       await new Promise((r) => wall.once('snapshot', r));
 
       const r = await tag(s, wjcStreet, id!, { tag: 'typical', on: true, note: '同一地点反复占道' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, EventDelta, IndicatorDelta, ServerToClientEvents, Snapshot } from '../../shared/index.ts';
+import type { ClientToServerEvents, EventChange, EventDelta, IndicatorDelta, ServerToClientEvents, Snapshot } from '../../shared/index.ts';
 import { postJson, startTestServer, type TestServer } from '../helpers/server.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -8,11 +8,14 @@ type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** a connected client that records everything it receives */
 async function connect(s: { url: string; cookie: string }, areaId?: string, cookie = s.cookie) {
   const socket: Client = io(s.url, { transports: ['websocket'], auth: areaId ? { areaId } : {}, forceNew: true, extraHeaders: { cookie } });
-  const events: EventDelta[] = [];
+  /** every event received, with the seq and epoch of the delta that carried it */
+  const events: (EventChange & Pick<EventDelta, 'seq' | 'epoch'>)[] = [];
+  const frames: EventDelta[] = [];
   const indicators: IndicatorDelta[] = [];
   const seqs: number[] = [];
   socket.on('event:upsert', (d) => {
-    events.push(d);
+    frames.push(d);
+    for (const c of d.events) events.push({ ...c, seq: d.seq, epoch: d.epoch });
     seqs.push(d.seq);
   });
   socket.on('indicator:update', (d) => {
@@ -23,7 +26,7 @@ async function connect(s: { url: string; cookie: string }, areaId?: string, cook
     socket.once('snapshot', resolve);
     socket.once('connect_error', reject);
   });
-  return { socket, snapshot, events, indicators, seqs };
+  return { socket, snapshot, events, frames, indicators, seqs };
 }
 
 const until = async (cond: () => boolean, ms = 5000) => {

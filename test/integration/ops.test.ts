@@ -44,10 +44,13 @@ async function scrape(s: { url: string }, headers: Record<string, string> = {}) 
 }
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
-async function connect(s: TestServer): Promise<{ socket: Client; upserts: number }> {
+async function connect(s: TestServer): Promise<{ socket: Client; upserts: number; frames: number }> {
   const socket: Client = io(s.url, { transports: ['websocket'], forceNew: true, extraHeaders: { cookie: s.cookie } });
-  const client = { socket, upserts: 0 };
-  socket.on('event:upsert', () => void client.upserts++);
+  const client = { socket, upserts: 0, frames: 0 };
+  socket.on('event:upsert', (d) => {
+    client.frames++;
+    client.upserts += d.events.length;
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once('snapshot', () => resolve());
     socket.once('connect_error', reject);
@@ -95,8 +98,9 @@ describe('GET /metrics', () => {
       expect(sample(t, 'onescreen_login_failures_total', { reason: 'wrong_password' })).toBe(1);
       expect(sample(t, 'onescreen_login_failures_total', { reason: 'unknown_user' })).toBe(1);
       expect(sample(t, 'onescreen_login_failures_total', { reason: 'throttled' })).toBe(0);
-      // the officer's socket sits in the district room: two created events, one delta each
-      expect(sample(t, 'onescreen_deltas_sent_total', { kind: 'event:upsert', level: 'district' })).toBe(2);
+      // the officer's socket sits in the district room: two events created by one commit, one delta carrying both
+      expect(client.frames).toBe(1);
+      expect(sample(t, 'onescreen_deltas_sent_total', { kind: 'event:upsert', level: 'district' })).toBe(1);
       expect(sample(t, 'onescreen_sockets', { level: 'district' })).toBe(1);
       expect(sample(t, 'onescreen_sockets', { level: 'street' })).toBe(0);
       expect(sample(t, 'onescreen_database_size_bytes')).toBeGreaterThanOrEqual(statSync(join(s.dataDir, 'onescreen.sqlite')).size);

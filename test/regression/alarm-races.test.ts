@@ -43,7 +43,7 @@ describe('regression: alarm service races', () => {
       indicators: shippedData().indicators,
       categories: shippedData().categories,
       shippedRules: [],
-      publisher: { publishAlarm() {} },
+      broadcaster: { publishAlarms() {} },
       logger: quietLogger,
       ingest: s.app.ingest,
       forecasts: {

@@ -257,7 +257,7 @@ describe('the indicator service and the loop counts', () => {
       indicators: data.indicators,
       clock: { now: () => now },
       timeZone: 'Asia/Shanghai',
-      publisher: { publishIndicators: (v) => void published.push(...v) },
+      broadcaster: { publishIndicators: (v) => void published.push(...v) },
       logger: { info() {}, warn() {}, error() {}, debug() {} },
     });
     return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellRanges, geoCell, searchBox } from '../../server/domain/hotspots.ts';
+import { cellRanges, cellsNear, distanceMeters, geoCell, searchBox } from '../../server/domain/hotspots.ts';
 import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
 
 /**
@@ -35,4 +35,38 @@ describe('SqliteStore recurrence lattice', () => {
     }
     expect(ranges.length).toBeLessThanOrEqual(3);
   });
+
+  it('should search every cell that holds a point within the radius, and no cell outside the box', () => {
+    let seed = 11;
+    const misses: string[] = [];
+    let searched = 0;
+    let inBoxes = 0;
+    const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let k = 0; k < 120; k++) {
+      // centres anywhere, also on and next to cell edges (multiples of 0.002°)
+      const lng = k % 4 === 0 ? 121.5 + Math.floor(rand() * 50) * 0.002 : 121.4 + rand() * 0.2;
+      const lat = k % 4 === 1 ? 31.2 + Math.floor(rand() * 50) * 0.002 : 31.2 + rand() * 0.2;
+      const radiusM = k % 3 === 0 ? 5000 * rand() : 200;
+      const cells = new Set(cellsNear(lng, lat, radiusM));
+      const box = searchBox(lng, lat, radiusM);
+      const boxCells = cellRanges(box).flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i));
+      const inBox = new Set(boxCells);
+      for (const c of cells) if (!inBox.has(c)) misses.push(`cell ${c} outside the box around ${lng},${lat}`);
+      searched += cells.size;
+      inBoxes += boxCells.length;
+      for (let i = 0; i < 200; i++) {
+        // a point within the radius (exactly on it for some)
+        const bearing = rand() * 2 * Math.PI;
+        const d = (i % 10 === 0 ? 1 : Math.sqrt(rand())) * radiusM;
+        const p = { lat: lat + ((d * Math.cos(bearing)) / 6_371_008.8) * (180 / Math.PI), lng: 0 };
+        p.lng = lng + ((d * Math.sin(bearing)) / (6_371_008.8 * Math.cos((lat * Math.PI) / 180))) * (180 / Math.PI);
+        if (distanceMeters(p, { lng, lat }) > radiusM) continue;
+        if (!cells.has(geoCell(p.lng, p.lat))) misses.push(`${p.lng},${p.lat} around ${lng},${lat} r ${radiusM}`);
+      }
+    }
+    expect(misses).toEqual([]);
+    // some of the boxes' corner cells are out of reach, and left out
+    expect(searched).toBeLessThan(inBoxes);
+  });
+
 });

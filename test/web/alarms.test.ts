@@ -72,16 +72,16 @@ describe('live store: alarms', () => {
   it('should apply alarm deltas in the room sequence: raise, acknowledge, clear', () => {
     let { data } = applySnapshot(initialLiveData('310110019000'), snapshot([]), NOW);
     const a = alarm();
-    let out = receiveDelta(data, { kind: 'alarm', delta: { seq: 11, epoch: 'e1', alarm: a } }, NOW);
+    let out = receiveDelta(data, { kind: 'alarm', delta: { seq: 11, epoch: 'e1', alarms: [a] } }, NOW);
     expect(out.resync).toBe(false);
     expect(out.data.alarms).toEqual([a]);
     expect(out.data.seq).toBe(11);
     const acked = { ...a, state: 'acknowledged' as const, acknowledgedAt: iso(NOW), acknowledgedBy: 'street-1', version: 2 };
-    out = receiveDelta(out.data, { kind: 'alarm', delta: { seq: 12, epoch: 'e1', alarm: acked } }, NOW);
+    out = receiveDelta(out.data, { kind: 'alarm', delta: { seq: 12, epoch: 'e1', alarms: [acked] } }, NOW);
     expect(out.data.alarms).toEqual([acked]);
     // a duplicate of an older delta changes nothing
-    expect(receiveDelta(out.data, { kind: 'alarm', delta: { seq: 11, epoch: 'e1', alarm: a } }, NOW).data.alarms).toEqual([acked]);
-    out = receiveDelta(out.data, { kind: 'alarm', delta: { seq: 13, epoch: 'e1', alarm: { ...acked, state: 'cleared', clearedAt: iso(NOW), version: 3 } } }, NOW);
+    expect(receiveDelta(out.data, { kind: 'alarm', delta: { seq: 11, epoch: 'e1', alarms: [a] } }, NOW).data.alarms).toEqual([acked]);
+    out = receiveDelta(out.data, { kind: 'alarm', delta: { seq: 13, epoch: 'e1', alarms: [{ ...acked, state: 'cleared', clearedAt: iso(NOW), version: 3 }] } }, NOW);
     expect(out.data.alarms).toEqual([]);
     data = out.data;
     expect(data.seq).toBe(13);
@@ -90,7 +90,7 @@ describe('live store: alarms', () => {
   it('should ask for a resync on a gap, buffering the alarm until the snapshot', () => {
     const { data } = applySnapshot(initialLiveData('310110019000'), snapshot([]), NOW);
     const a = alarm();
-    const out = receiveDelta(data, { kind: 'alarm', delta: { seq: 13, epoch: 'e1', alarm: a } }, NOW);
+    const out = receiveDelta(data, { kind: 'alarm', delta: { seq: 13, epoch: 'e1', alarms: [a] } }, NOW);
     expect(out.resync).toBe(true);
     expect(out.data.alarms).toEqual([]);
     const after = applySnapshot(out.data, snapshot([], 12), NOW);

@@ -83,8 +83,10 @@ function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
 
 const ev = (seq: number, event: GridEvent, created = true, epoch = 'e1'): Delta => ({
   kind: 'event',
-  delta: { seq, epoch, created, event } satisfies EventDelta,
+  delta: { seq, epoch, events: [{ created, event }] } satisfies EventDelta,
 });
+/** one delta carrying a batch of events (one commit) */
+const batch = (seq: number, events: { created: boolean; event: GridEvent }[], epoch = 'e1'): Delta => ({ kind: 'event', delta: { seq, epoch, events } satisfies EventDelta });
 const ind = (seq: number, values: IndicatorValue[], points: IndicatorDelta['points'] = {}, epoch = 'e1'): Delta => ({
   kind: 'indicator',
   delta: { seq, epoch, values, points } satisfies IndicatorDelta,
@@ -221,6 +223,46 @@ describe('receiveDelta', () => {
 });
 
 describe('event deltas', () => {
+  it('should apply a batch in order under its one seq', () => {
+    const e = makeEvent();
+    const other = makeEvent();
+    let data = synced();
+    const out = receiveDelta(
+      data,
+      batch(11, [
+        { created: true, event: e },
+        { created: true, event: other },
+        { created: false, event: { ...e, status: 'dispatched', version: 2 } },
+        { created: false, event: { ...other, status: 'archived', version: 3 } },
+      ]),
+      NOW,
+    );
+    expect(out.resync).toBe(false);
+    data = out.data;
+    expect(data.seq).toBe(11);
+    expect(data.openEvents.map((x) => [x.id, x.status])).toEqual([[e.id, 'dispatched']]);
+    expect(data.openTotal).toBe(1);
+    // the ticker: both new, newest (the later in the batch) on top, each as it stands after the batch
+    expect(data.recent.map((x) => [x.id, x.status])).toEqual([[other.id, 'archived'], [e.id, 'dispatched']]);
+    expect(out.created.map((x) => x.id)).toEqual([e.id, other.id]);
+    // the next delta must be seq 12: a batch counts once
+    expect(receiveDelta(data, ev(13, makeEvent()), NOW).resync).toBe(true);
+    expect(receiveDelta(data, ev(12, makeEvent()), NOW).data.seq).toBe(12);
+  });
+
+  it('should buffer batches before a snapshot and apply those after its seq, in order', () => {
+    let data = initialLiveData('310110');
+    const [a, b, c] = [makeEvent(), makeEvent(), makeEvent()];
+    for (const d of [batch(12, [{ created: true, event: c }]), batch(10, [{ created: true, event: a }]), batch(11, [{ created: true, event: b }, { created: false, event: { ...b, version: 2, status: 'accepted' } }])]) {
+      data = receiveDelta(data, d, NOW).data;
+    }
+    const out = applySnapshot(data, makeSnapshot({ seq: 10 }), NOW);
+    expect(out.resync).toBe(false);
+    expect(out.data.seq).toBe(12);
+    expect(out.data.openEvents.map((x) => [x.id, x.status])).toEqual([[c.id, 'reported'], [b.id, 'accepted']]);
+    expect(out.created.map((x) => x.id)).toEqual([b.id, c.id]);
+  });
+
   it('should update an event in place and remove it from the open list when closed', () => {
     const e = makeEvent();
     let data = synced({ events: [e], openTotal: 1, recent: [e] });
@@ -417,9 +459,18 @@ function makeAlarm(over: Partial<Alarm> = {}): Alarm {
     ...over,
   };
 }
-const al = (seq: number, alarm: Alarm, epoch = 'e1'): Delta => ({ kind: 'alarm', delta: { seq, epoch, alarm } satisfies AlarmDelta });
+const al = (seq: number, alarm: Alarm, epoch = 'e1'): Delta => ({ kind: 'alarm', delta: { seq, epoch, alarms: [alarm] } satisfies AlarmDelta });
 
 describe('alarm deltas', () => {
+  it('should apply a batch of alarms in order under one seq', () => {
+    const a = makeAlarm({ severity: 'warn' });
+    let data = synced();
+    data = receiveDelta(data, { kind: 'alarm', delta: { seq: 11, epoch: 'e1', alarms: [a, { ...a, version: 2, severity: 'alarm' }, { ...a, version: 3, state: 'cleared', severity: 'alarm' }] } }, NOW).data;
+    expect(data.seq).toBe(11);
+    expect(data.alarms).toEqual([]);
+    expect(data.clearedAlarms.map((x) => [x.id, x.version])).toEqual([[a.id, 3]]);
+  });
+
   it('should take the active alarms of the snapshot in panel order', () => {
     const warn = makeAlarm({ raisedAt: new Date(NOW - HOUR).toISOString() });
     const alarm = makeAlarm({ severity: 'alarm' });

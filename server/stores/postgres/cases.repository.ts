@@ -376,6 +376,15 @@ export class PgCasesRepository implements CaseRepository {
     );
   }
 
+  async overdueCountsByGrid(now: number): Promise<Pick<OpenCounts, 'gridId' | 'overdue'>[]> {
+    // only the cases already due: a range of the deadline index, not every open case
+    return this.db.rows<Pick<OpenCounts, 'gridId' | 'overdue'>>(
+      `SELECT grid_id AS "gridId", COUNT(*) AS overdue FROM events
+       WHERE due_at <= $1 AND status NOT IN ('archived','rejected') GROUP BY grid_id ORDER BY grid_id`,
+      [now],
+    );
+  }
+
   async closedCountsByGrid(after: number, now: number): Promise<ClosedCounts[]> {
     // from the index events_closed (its INCLUDE columns)
     return this.db.rows<ClosedCounts>(

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { CaseTag, MAX_RELATED_IDS, type EventStatus, type GridEvent, type TimelineEntry } from '../../../shared/index.ts';
-import { cellRanges, geoCell, relatedCases, searchBox, type CasePoint, type RecurrenceRule, type RecurringCase } from '../../domain/hotspots.ts';
+import { cellsNear, geoCell, relatedCases, searchBox, type CasePoint, type RecurrenceRule, type RecurringCase } from '../../domain/hotspots.ts';
 import type { ClosureRow, HotlineCounts, HotlinePoint, HotlineWindow } from '../../domain/hotline.ts';
 import type {
   CallCounts,
@@ -21,7 +21,7 @@ import type {
   TagChange,
 } from '../../ports.ts';
 import type { SqliteConnection } from './connection.ts';
-import { entryFromRow, EVENT_AREA_COLUMN, eventFromRow, type EventRow, type TimelineRow } from './rows.ts';
+import { entryFromRow, EVENT_AREA_COLUMN, eventFromRow, newEventAsStored, type EventRow, type TimelineRow } from './rows.ts';
 
 /**
  * the most recent candidates per lattice row a new case is measured against: far more than the
@@ -37,53 +37,61 @@ export class SqliteCaseRepository implements CaseRepository {
 
   private readonly insertEventStmt = () =>
     this.conn.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell)
+      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, tags, related_ids)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
-      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell)
+      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell, @tags, @relatedIds)
       ON CONFLICT (source, external_id) DO NOTHING`);
 
   async insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]> {
     const insert = this.insertEventStmt();
+    const stored = this.conn.prep('SELECT 1 FROM events WHERE source = ? AND external_id = ?').pluck();
     const bySourceKey = this.conn.prep('SELECT * FROM events WHERE source = ? AND external_id = ?');
-    const byId = this.conn.prep('SELECT * FROM events WHERE id = ?');
     const appendEntry = this.conn.prep(APPEND_ENTRY);
-    // earlier cases of the category in the lattice cells around the new one, by a covering index
-    // (one range per lattice row), within the radius by a flat-earth estimate with 1 % to spare, the
-    // most recent first; the exact great-circle test is the domain's. Rows come back as arrays.
+    // earlier cases of the category in each lattice cell around the new one, by a covering index
+    // walked newest first (category and cell are equalities, so no sort and the LIMIT stops the
+    // walk), within the radius by a flat-earth estimate with 1 % to spare; the exact great-circle
+    // test is the domain's. Rows come back as arrays.
     const near = `SELECT id, lng, lat, occurred_at FROM events INDEXED BY events_recurrence
-      WHERE duplicate_of IS NULL AND category = @category AND geo_cell BETWEEN @c0 AND @c1
+      WHERE duplicate_of IS NULL AND category = @category AND geo_cell = @cell
         AND occurred_at BETWEEN @from AND @to AND lat BETWEEN @minLat AND @maxLat AND lng BETWEEN @minLng AND @maxLng
         AND (lat - @lat) * (lat - @lat) + (lng - @lng) * (lng - @lng) * @cos2 <= @r2
       ORDER BY occurred_at DESC`;
-    // usually the most recent few decide; when a row's cap was reached and the exact test kept fewer
-    // than it links, the same rows are read in full (cases piled up just outside the radius)
+    // usually the most recent few decide; when a cell's cap was reached and the exact test kept fewer
+    // than it links, the same cells are read in full (cases piled up just outside the radius)
     const candidates = this.conn.prep(`${near} LIMIT ${RECURRENCE_CANDIDATES}`).raw();
     const allCandidates = this.conn.prep(near).raw();
-    const link = this.conn.prep(`UPDATE events SET tags = '["recurring"]', related_ids = ? WHERE id = ?`);
+    /** the earlier cases a new one recurs (decided before it is written, so it is written once, tagged) */
+    const relatedOf = (e: NewEvent, rule: RecurrenceRule): string[] => {
+      const box = searchBox(e.lng, e.lat, rule.radiusM);
+      const cos = Math.cos((e.lat * Math.PI) / 180);
+      const dLat = box.maxLat - e.lat; // the radius in degrees of latitude, 1 % over
+      const cells = cellsNear(e.lng, e.lat, rule.radiusM);
+      const params = { ...box, cell: 0, lat: e.lat, lng: e.lng, cos2: cos * cos, r2: dLat * dLat, category: e.category, from: e.occurredAt - rule.windowMs, to: e.occurredAt };
+      const find = (st: Database.Statement) => {
+        const found: Omit<CasePoint, 'gridId' | 'streetId'>[] = [];
+        let capped = false;
+        for (const cell of cells) {
+          params.cell = cell;
+          const rows = st.all(params) as [string, number, number, number][];
+          if (rows.length === RECURRENCE_CANDIDATES) capped = true;
+          for (const [id, lng, lat, occurredAt] of rows) found.push({ id, category: e.category, lng, lat, occurredAt });
+        }
+        return { related: found.length ? relatedCases(e, found, rule) : [], capped };
+      };
+      const first = find(candidates);
+      return first.capped && first.related.length < MAX_RELATED_IDS ? find(allCandidates).related : first.related;
+    };
     return this.conn.db.transaction(() =>
-      events.map((e) => {
-        const info = insert.run({ ...e, simulated: e.simulated ? 1 : 0, geoCell: geoCell(e.lng, e.lat) });
-        if (info.changes === 1) {
-          appendEntry.run(e.id, 1, e.receivedAt, e.source, 'source', 'report', e.status, e.status, '', '[]', JSON.stringify({ source: e.source, externalId: e.externalId }));
-          if (recurrence) {
-            const box = searchBox(e.lng, e.lat, recurrence.radiusM);
-            const cos = Math.cos((e.lat * Math.PI) / 180);
-            const dLat = box.maxLat - e.lat; // the radius in degrees of latitude, 1 % over
-            const find = (st: Database.Statement) => {
-              const found: Omit<CasePoint, 'gridId' | 'streetId'>[] = [];
-              let capped = false;
-              for (const [c0, c1] of cellRanges(box)) {
-                const rows = st.all({ ...box, c0, c1, lat: e.lat, lng: e.lng, cos2: cos * cos, r2: dLat * dLat, category: e.category, from: e.occurredAt - recurrence.windowMs, to: e.occurredAt }) as [string, number, number, number][];
-                if (rows.length === RECURRENCE_CANDIDATES) capped = true;
-                for (const [id, lng, lat, occurredAt] of rows) found.push({ id, category: e.category, lng, lat, occurredAt });
-              }
-              return { related: found.length ? relatedCases(e, found, recurrence) : [], capped };
-            };
-            let { related, capped } = find(candidates);
-            if (capped && related.length < MAX_RELATED_IDS) related = find(allCandidates).related;
-            if (related.length) link.run(JSON.stringify(related), e.id);
+      events.map((e): InsertEventResult => {
+        // a repeat (here or earlier in the batch) is answered with the stored case, nothing looked up
+        if (!stored.get(e.source, e.externalId)) {
+          const related = recurrence ? relatedOf(e, recurrence) : [];
+          const tags: GridEvent['tags'] = related.length ? ['recurring'] : [];
+          const row = { ...e, simulated: e.simulated ? 1 : 0, geoCell: geoCell(e.lng, e.lat), tags: JSON.stringify(tags), relatedIds: JSON.stringify(related) };
+          if (insert.run(row).changes === 1) {
+            appendEntry.run(e.id, 1, e.receivedAt, e.source, 'source', 'report', e.status, e.status, '', '[]', JSON.stringify({ source: e.source, externalId: e.externalId }));
+            return { created: true, event: newEventAsStored(e, tags, related) };
           }
-          return { created: true, event: eventFromRow(byId.get(e.id) as EventRow) };
         }
         return { created: false, event: eventFromRow(bySourceKey.get(e.source, e.externalId) as EventRow) };
       }),
@@ -285,6 +293,14 @@ export class SqliteCaseRepository implements CaseRepository {
          SUM(occurred_at >= @todayStart) AS today
        FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= @todayStart GROUP BY grid_id`,
     ).all({ now, todayStart }) as OpenCounts[];
+  }
+
+  async overdueCountsByGrid(now: number): Promise<Pick<OpenCounts, 'gridId' | 'overdue'>[]> {
+    // only the cases already due: a range of the deadline index, not every open case
+    return this.conn.prep(
+      `SELECT grid_id AS gridId, COUNT(*) AS overdue FROM events INDEXED BY events_due
+       WHERE due_at <= ? AND status NOT IN ('archived','rejected') GROUP BY grid_id`,
+    ).all(now) as Pick<OpenCounts, 'gridId' | 'overdue'>[];
   }
 
   async closedCountsByGrid(after: number, now: number): Promise<ClosedCounts[]> {

@@ -6,7 +6,7 @@
  */
 import type { Alarm, AlarmHistoryEntry, AuditEntry, GridEvent, Role, TimelineEntry } from '../../../shared/index.ts';
 import type { ChannelRecord } from '../../domain/notify.ts';
-import type { DeliveryRecord, DisplayTokenRecord, IngestKeyRecord, LatestReading, SessionRecord, UserRecord } from '../../ports.ts';
+import type { DeliveryRecord, DisplayTokenRecord, IngestKeyRecord, LatestReading, NewEvent, SessionRecord, UserRecord } from '../../ports.ts';
 
 /** epoch ms → ISO 8601 (UTC) */
 export const iso = (t: number) => new Date(t).toISOString();
@@ -76,6 +76,44 @@ export function eventFromRow(r: EventRow): GridEvent {
     tags: JSON.parse(r.tags) as GridEvent['tags'],
     relatedIds: JSON.parse(r.related_ids) as string[],
   };
+}
+
+/**
+ * A case just inserted, as {@link eventFromRow} would read it back: the columns the insert does not
+ * set keep their defaults (no second read per case at ingest rates; the store tests compare the two).
+ */
+export function newEventAsStored(e: NewEvent, tags: GridEvent['tags'], relatedIds: string[]): GridEvent {
+  return eventFromRow({
+    id: e.id,
+    source: e.source,
+    external_id: e.externalId,
+    category: e.category,
+    title: e.title,
+    description: e.description,
+    lng: e.lng,
+    lat: e.lat,
+    grid_id: e.gridId,
+    street_id: e.streetId,
+    district_id: e.districtId,
+    severity: e.severity,
+    status: e.status,
+    occurred_at: e.occurredAt,
+    received_at: e.receivedAt,
+    updated_at: e.receivedAt,
+    simulated: e.simulated ? 1 : 0,
+    version: 1,
+    lead_unit: null,
+    co_units: '[]',
+    escalated: 0,
+    stage_started_at: e.receivedAt,
+    due_at: e.dueAt,
+    breaches: 0,
+    rating: null,
+    satisfaction: null,
+    duplicate_of: null,
+    tags: JSON.stringify(tags),
+    related_ids: JSON.stringify(relatedIds),
+  });
 }
 
 export interface TimelineRow {

@@ -148,8 +148,9 @@ export class LiveState {
   }
 
   #onDelta(d: Delta): void {
-    if (d.kind === 'event') this.onevent?.(d.delta.event);
-    else if (d.kind === 'alarm') this.onalarm?.(d.delta.alarm);
+    // a delta carries a batch: the listeners hear of each item, in order
+    if (d.kind === 'event') for (const c of d.delta.events ?? []) this.onevent?.(c.event);
+    else if (d.kind === 'alarm') for (const a of d.delta.alarms ?? []) this.onalarm?.(a);
     this.#take(receiveDelta(this.data, d, Date.now()));
   }
 

@@ -2,7 +2,8 @@
  * @module web/state/live-store
  * The pure core of the wall's live state: it folds a room's `snapshot` and its sequenced deltas
  * (`event:upsert`, `indicator:update`, `alarm:upsert`, see shared/socket.ts) into one immutable
- * {@link LiveData}. All three kinds share the room's one sequence.
+ * {@link LiveData}. All three kinds share the room's one sequence. An event or alarm delta carries
+ * a batch (one commit's items the room sees): its items are applied in order, under its one seq.
  *
  * Rules of the stream:
  * - before the first snapshot (and while a resync is under way) deltas are buffered; once the
@@ -25,6 +26,7 @@ import {
   type Alarm,
   type AlarmDelta,
   type EventDelta,
+  type EventChange,
   type GridEvent,
   type HourlyCounts,
   type IndicatorDelta,
@@ -289,12 +291,18 @@ export function receiveDelta(data: LiveData, d: Delta, nowMs: number): Outcome {
 function applyDelta(data: LiveData, d: Delta, nowMs: number): { data: LiveData; created: GridEvent[] } {
   const seq = d.delta.seq;
   if (d.kind === 'indicator') return { data: { ...applyIndicatorDelta(data, d.delta), seq, updatedAt: nowMs }, created: [] };
-  if (d.kind === 'alarm') return { data: { ...applyAlarm(data, d.delta.alarm), seq, updatedAt: nowMs }, created: [] };
-  const { event, created } = d.delta;
-  return {
-    data: { ...applyEventDelta(data, d.delta), seq, updatedAt: nowMs },
-    created: created ? [event] : [],
-  };
+  if (d.kind === 'alarm') {
+    let next = data;
+    for (const alarm of d.delta.alarms ?? []) next = applyAlarm(next, alarm);
+    return { data: { ...next, seq, updatedAt: nowMs }, created: [] };
+  }
+  let next = data;
+  const created: GridEvent[] = [];
+  for (const change of d.delta.events ?? []) {
+    next = applyEventChange(next, change);
+    if (change.created) created.push(change.event);
+  }
+  return { data: { ...next, seq, updatedAt: nowMs }, created };
 }
 
 function applyIndicatorDelta(data: LiveData, delta: IndicatorDelta): LiveData {
@@ -331,7 +339,8 @@ function isNewer(a: GridEvent, b: GridEvent): boolean {
   return a.version > b.version || (a.version === b.version && a.updatedAt >= b.updatedAt);
 }
 
-function applyEventDelta(data: LiveData, delta: EventDelta): LiveData {
+/** Folds one event of a batch in: the open list and total, the ticker, the hourly counts. */
+function applyEventChange(data: LiveData, delta: EventChange): LiveData {
   const e = delta.event;
   const open = isOpenStatus(e.status);
 
