@@ -29,7 +29,9 @@ afterAll(async () => {
 });
 storeContract('PostgreSQL', async () => {
   template ??= (async () => {
-    const url = await server().createDatabase();
+    // sorted as on a cluster initialised on an en_US system (Debian's default locale), not the
+    // byte order SQLite sorts by: the store must not depend on the cluster's locale
+    const url = await server().createDatabase({ icuLocale: 'en-US' });
     const s = new PostgresStore(url, { poolSize: 1 });
     await s.migrate();
     await s.close();

@@ -1034,5 +1034,44 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.alarms.latestRuleSet()).toEqual({ version: 2, rules: rules.slice(0, (winner % 3) + 1), savedAt: T0 + winner, savedBy: `u${winner}` });
       });
     });
+
+    describe('hostile text and edge values', () => {
+      it('should find the stored case again for a key with a lone surrogate (which UTF-8 cannot hold)', async () => {
+        // JSON.parse('"\\ud800"') gives such a string: ingest lets it through as an externalId
+        const key = 'x\uD800y';
+        const first = await store.cases.insertEvents([newEvent({ id: 'sur-1', externalId: key })]);
+        expect(first[0]).toMatchObject({ created: true });
+        const again = await store.cases.insertEvents([newEvent({ id: 'sur-2', externalId: key }), newEvent({ id: 'sur-3', externalId: key })]);
+        expect(again.map((r) => [r.created, r.event.id])).toEqual([
+          [false, 'sur-1'],
+          [false, 'sur-1'],
+        ]);
+        expect(await store.cases.countEvents({})).toBe(1);
+      });
+
+      it('should order text by its bytes (SQLite\'s order), whatever the database\'s locale', async () => {
+        // of equal times, the id decides: byte order puts 'B' (0x42) before '_' (0x5f) before 'a' (0x61)
+        const ids = ['a', 'B', '_c', 'Z', 'b'];
+        await store.cases.insertEvents(ids.map((id) => newEvent({ id, gridId: `g-${id}` })));
+        expect((await store.cases.listEvents({ limit: 10 })).map((e) => e.id)).toEqual(['b', 'a', '_c', 'Z', 'B']);
+        expect((await store.cases.openCountsByGrid(11 * H, 0)).map((r) => r.gridId)).toEqual(['g-B', 'g-Z', 'g-_c', 'g-a', 'g-b']);
+        for (const [i, name] of ['b', 'B', '_x', 'a'].entries()) await store.identities.createUser(user({ id: `u-${i}`, username: name }));
+        expect((await store.identities.listUsers()).map((u) => u.username)).toEqual(['B', '_x', 'a', 'b']);
+      });
+
+      it('should take an id list longer than any parameter limit (70,000 ids)', async () => {
+        await insert({ id: 'far-1' });
+        const ids = Array.from({ length: 70_000 }, (_, i) => `none-${i}`);
+        ids.push('far-1');
+        expect((await store.cases.casePoints(ids)).map((p) => p.id)).toEqual(['far-1']);
+      });
+
+      it('should give nothing for a limit of 0', async () => {
+        await insert();
+        expect(await store.cases.listEvents({ limit: 0 })).toEqual([]);
+        expect(await store.cases.dueCases(Y2100, 0)).toEqual([]);
+        expect(await store.audit.listAudit({ limit: 0 })).toEqual([]);
+      });
+    });
   });
 }
