@@ -31,13 +31,27 @@ export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
+/** a lone UTF-16 surrogate (JSON.parse of "\\ud800" makes one): not encodable in UTF-8 */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A string as the database stores it: U+0000 and lone surrogates as U+FFFD. The driver sends
+ * UTF-8, which turns a lone surrogate into U+FFFD anyway; doing it here too keeps the strings the
+ * store compares in JS (a batch's keys) equal to the ones it reads back.
+ */
+export function wellFormed(v: string): string {
+  let out = v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v;
+  if (/[\uD800-\uDFFF]/.test(out)) out = out.replace(LONE_SURROGATE, '\uFFFD');
+  return out;
+}
+
 /**
  * PostgreSQL's text cannot hold U+0000 (SQLite's can): a NUL in any string written (a report's
  * title, a username tried at sign-in, which the audit trail records) is stored as U+FFFD instead of
  * failing the whole write
  */
 export function textParam(v: unknown): unknown {
-  if (typeof v === 'string') return v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v;
+  if (typeof v === 'string') return wellFormed(v);
   if (Array.isArray(v)) return v.map(textParam);
   return v;
 }
@@ -45,7 +59,7 @@ const params = (p: unknown[]) => p.map(textParam);
 
 /** JSON for a `jsonb` column, with the same treatment of U+0000 (jsonb refuses `\u0000`) */
 export function jsonParam(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replaceAll('\u0000', '\uFFFD') : x));
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? wellFormed(x) : x));
 }
 
 /** SQLSTATEs a transaction is simply tried again on: a deadlock, a serialization failure */
