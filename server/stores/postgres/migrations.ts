@@ -298,6 +298,32 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX notification_deliveries_updated ON notification_deliveries (updated_at);
     `,
   },
+  {
+    version: 2,
+    name: 'text in byte order (COLLATE "C"), as SQLite compares and sorts, whatever the cluster locale',
+    // a cluster initialised on an en_US system sorts 'a' < 'B' < 'b' and ignores '_' at first: the
+    // lists, counts per grid and their tie-breaks would differ from the embedded store's and from
+    // one cluster to the next. Every text column of this schema becomes "C" (its indexes are rebuilt;
+    // a trigger's WHEN clause pins its column's type, so that trigger is made again)
+    sql: `
+      DROP TRIGGER timeline_loop_counts ON event_timeline;
+      DO $$
+      DECLARE r record;
+      BEGIN
+        FOR r IN
+          SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS t
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+            AND a.atttypid IN ('text'::regtype, 'text[]'::regtype) AND a.attcollation <> 'pg_catalog."C"'::regcollation
+          ORDER BY c.relname, a.attnum
+        LOOP
+          EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE %s COLLATE "C"', r.relname, r.attname, r.t);
+        END LOOP;
+      END $$;
+      CREATE TRIGGER timeline_loop_counts AFTER INSERT ON event_timeline FOR EACH ROW
+        WHEN (NEW.action IN ('archive', 'return', 'rework')) EXECUTE FUNCTION onescreen_timeline_loop_counts();
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */
