@@ -103,6 +103,12 @@ export class PgConnection {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      const onError = (e: Error) => (broken ??= e);
+      // a checked-out client has no 'error' listener (the pool's own is back only once it is idle):
+      // a connection lost between two statements (a failover, a terminated backend) would be an
+      // uncaught exception ending the process. Here it makes the statement fail and the client
+      // is released as broken
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn({ query: <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => client.query<R>(text, params(values)) });
@@ -118,6 +124,7 @@ export class PgConnection {
         if (attempt < 5 && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
         throw err;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     }

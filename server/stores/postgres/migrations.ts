@@ -344,6 +344,10 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
   const known = Math.max(...migrations.map((m) => m.version));
   for (;;) {
     const client = await pool.connect();
+    let broken: Error | undefined;
+    const onError = (e: Error) => (broken ??= e);
+    // a lost connection fails this transaction instead of raising an uncaught error (connection.ts)
+    client.on('error', onError);
     let pending = false;
     try {
       await client.query('BEGIN');
@@ -360,10 +364,11 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
       }
       await client.query('COMMIT');
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
       throw err;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(broken);
     }
     if (!pending) return;
   }
