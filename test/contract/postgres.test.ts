@@ -295,6 +295,45 @@ describe('postgres: several nodes writing at once', () => {
     const hourly = (await Promise.all(['g0', 'g1', 'g2'].map((g) => stores[1]!.readings.hourlyReadings('pm25', g, T0, before)))).flat();
     expect(hourly.reduce((n, h) => n + h.n, 0)).toBe(expected);
   });
+
+  it('a late reading committed while a fold runs is neither lost nor counted twice', async () => {
+    const { url, stores } = await nodes(2);
+    const [a, b] = stores as [PostgresStore, PostgresStore];
+    const at = (min: number) => T0 + min * 60_000;
+    const reading = (min: number): NewReading => ({ indicatorId: 'pm25', areaId: 'g0', value: 1, at: at(min), receivedAt: T0, simulated: false });
+    const before = T0 + 3_600_000;
+    // the hour has an aggregate already, and new raw readings to fold into it
+    await a.readings.insertReadings([reading(1)]);
+    await a.readings.downsampleReadings(before);
+    await a.readings.insertReadings([reading(2), reading(3)]);
+    // hold the fold inside its statement (after it has read the raw rows): a lock on the aggregate row it merges into
+    const gate = new pg.Client({ connectionString: url });
+    await gate.connect();
+    await gate.query('BEGIN');
+    await gate.query('SELECT * FROM readings_hourly FOR UPDATE');
+    const fold = a.readings.downsampleReadings(before);
+    const watch = new pg.Client({ connectionString: url });
+    await watch.connect();
+    for (;;) {
+      const { rows } = await watch.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%readings_hourly%'",
+      );
+      if (Number(rows[0]!.n) >= 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await watch.end();
+    // meanwhile another node commits a reading of that old hour (sources may report late)
+    await b.readings.insertReadings([reading(4)]);
+    await gate.query('COMMIT');
+    await gate.end();
+    await fold;
+    // every reading is either folded or still raw: 4 in all
+    const hourly = await b.readings.hourlyReadings('pm25', 'g0', T0, before);
+    const raw = await b.readings.rawReadingCount();
+    expect(hourly.reduce((n, h) => n + h.n, 0) + raw).toBe(4);
+    await b.readings.downsampleReadings(before);
+    expect((await b.readings.hourlyReadings('pm25', 'g0', T0, before)).reduce((n, h) => n + h.n, 0)).toBe(4);
+  });
 });
 
 describe('postgres: backups are pg_dump and pg_restore (as the README says)', () => {
