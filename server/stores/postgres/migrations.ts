@@ -351,6 +351,9 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
     let pending = false;
     try {
       await client.query('BEGIN');
+      // the pool's statement_timeout (60 s) is for requests: a migration rebuilding the indexes of a
+      // large table, and a second node waiting for it at the lock, may take longer
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.migrate.toString()]);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
       const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
