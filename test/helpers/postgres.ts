@@ -236,7 +236,11 @@ function server(child: ChildProcess, pid: number, port: number, password: string
       stopped ??= (async () => {
         process.removeListener('exit', onExit);
         if (child.exitCode === null && child.signalCode === null) {
-          process.kill(pid, 'SIGINT'); // fast shutdown: ends sessions, no waiting for clients
+          try {
+            process.kill(pid, 'SIGINT'); // fast shutdown: ends sessions, no waiting for clients
+          } catch {
+            // postgres is gone already (it crashed, or was killed) and the watchdog is about to exit
+          }
           const timer = setTimeout(() => {
             try {
               process.kill(pid, 'SIGKILL');
