@@ -984,6 +984,19 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.alarms.insert(newAlarm({ id: 'a3', areaId: 'S1' }), history('raised', Y2100 + 6))).toMatchObject({ id: 'a3', version: 1 });
       });
 
+      it('should clear an episode once: a second clear (by another node, from the same stale read) changes nothing', async () => {
+        await store.alarms.insert(newAlarm({ id: 'c1', areaId: 'S1' }), history('raised', T0));
+        // two evaluators that both read the episode open and both clear it, without a version
+        const clears = await Promise.all([1, 2].map((i) => store.alarms.update('c1', { state: 'cleared', clearedAt: T0 + i }, history('cleared', T0 + i))));
+        expect(clears.filter((c) => c !== null)).toHaveLength(1);
+        expect(await store.alarms.update('c1', { state: 'cleared', clearedAt: T0 + 9 }, history('cleared', T0 + 9))).toBeNull();
+        expect((await store.alarms.history('c1')).map((h) => h.kind)).toEqual(['raised', 'cleared']);
+        expect((await store.alarms.get('c1'))!.version).toBe(2);
+        // what may still change a cleared episode: its acknowledgement, its case
+        expect(await store.alarms.update('c1', { state: 'cleared', acknowledgedAt: T0 + 20, acknowledgedBy: 'wang' }, null, 2)).toMatchObject({ version: 3 });
+        expect(await store.alarms.update('c1', { caseId: 'case-9' }, null)).toMatchObject({ caseId: 'case-9', version: 4 });
+      });
+
       it('should change an episode at the expected version, appending history in order', async () => {
         await store.alarms.insert(newAlarm({ id: 'a' }), history('raised', T0));
         const up = await store.alarms.update('a', { severity: 'alarm', value: 120, threshold: 115, lastAt: T0 + 10 }, history('escalated', T0 + 10, { severity: 'alarm', value: 120 }), 1);
