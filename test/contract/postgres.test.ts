@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewAlarm, NewEvent, NewReading } from '../../server/ports.ts';
-import { LATEST_PG_SCHEMA_VERSION } from '../../server/stores/postgres/migrations.ts';
+import { LATEST_PG_SCHEMA_VERSION, migrate, pgMigrations } from '../../server/stores/postgres/migrations.ts';
 import { PostgresStore, redactDatabaseUrl } from '../../server/stores/postgres/postgres.store.ts';
 import { NewerDatabaseError } from '../../server/stores/sqlite/migrations.ts';
 import { postgresBinDir, usePostgres } from '../helpers/postgres.ts';
@@ -142,6 +142,20 @@ describe('postgres: migrations', () => {
     expect(err).toBeInstanceOf(NewerDatabaseError);
     expect((err as NewerDatabaseError).found).toBe(LATEST_PG_SCHEMA_VERSION + 1);
     await expect(stores[0]!.ping()).rejects.toThrow(/schema version/);
+  });
+
+  it('a migration that fails half way leaves nothing of it, and the next start applies it whole', async () => {
+    const url = await server().createDatabase();
+    const s = new PostgresStore(url, { poolSize: 2 });
+    opened.push(s);
+    const broken = [...pgMigrations, { version: LATEST_PG_SCHEMA_VERSION + 1, name: 'half', sql: 'CREATE TABLE half_done (a int); SELECT 1 / 0;' }];
+    await expect(migrate(s.db.pool, broken)).rejects.toThrow(/division by zero/);
+    expect(await s.schemaVersions()).toEqual(Array.from({ length: LATEST_PG_SCHEMA_VERSION }, (_, i) => i + 1));
+    expect((await raw<{ t: string | null }>(url, "SELECT to_regclass('half_done')::text AS t")).rows[0]!.t).toBeNull();
+    await s.ping(); // this version's schema is whole
+    const fixed = [...pgMigrations, { version: LATEST_PG_SCHEMA_VERSION + 1, name: 'half', sql: 'CREATE TABLE half_done (a int);' }];
+    await migrate(s.db.pool, fixed);
+    expect((await s.schemaVersions()).at(-1)).toBe(LATEST_PG_SCHEMA_VERSION + 1);
   });
 
   it('ping says what is wrong with an unmigrated database', async () => {
