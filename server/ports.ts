@@ -354,7 +354,9 @@ export interface AlarmRepository {
   insert(a: NewAlarm, entry: NewAlarmHistory): Promise<Alarm | null>;
   /**
    * Change an episode and append its history entry in one transaction, if it is still at
-   * `expectedVersion` (any version when omitted); null when it moved on or does not exist.
+   * `expectedVersion` (any version when omitted); null when it moved on or does not exist. A change
+   * that clears (`clearedAt` set) applies only to an episode still open: null when it is cleared
+   * already (by another evaluator that read it open too).
    */
   update(id: string, change: AlarmChange, entry: NewAlarmHistory | null, expectedVersion?: number): Promise<Alarm | null>;
   get(id: string): Promise<Alarm | null>;

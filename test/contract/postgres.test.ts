@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewAlarm, NewEvent, NewReading } from '../../server/ports.ts';
-import { LATEST_PG_SCHEMA_VERSION } from '../../server/stores/postgres/migrations.ts';
+import { LATEST_PG_SCHEMA_VERSION, migrate, pgMigrations } from '../../server/stores/postgres/migrations.ts';
 import { PostgresStore, redactDatabaseUrl } from '../../server/stores/postgres/postgres.store.ts';
 import { NewerDatabaseError } from '../../server/stores/sqlite/migrations.ts';
 import { postgresBinDir, usePostgres } from '../helpers/postgres.ts';
@@ -29,7 +29,9 @@ afterAll(async () => {
 });
 storeContract('PostgreSQL', async () => {
   template ??= (async () => {
-    const url = await server().createDatabase();
+    // sorted as on a cluster initialised on an en_US system (Debian's default locale), not the
+    // byte order SQLite sorts by: the store must not depend on the cluster's locale
+    const url = await server().createDatabase({ icuLocale: 'en-US' });
     const s = new PostgresStore(url, { poolSize: 1 });
     await s.migrate();
     await s.close();
@@ -140,6 +142,20 @@ describe('postgres: migrations', () => {
     expect(err).toBeInstanceOf(NewerDatabaseError);
     expect((err as NewerDatabaseError).found).toBe(LATEST_PG_SCHEMA_VERSION + 1);
     await expect(stores[0]!.ping()).rejects.toThrow(/schema version/);
+  });
+
+  it('a migration that fails half way leaves nothing of it, and the next start applies it whole', async () => {
+    const url = await server().createDatabase();
+    const s = new PostgresStore(url, { poolSize: 2 });
+    opened.push(s);
+    const broken = [...pgMigrations, { version: LATEST_PG_SCHEMA_VERSION + 1, name: 'half', sql: 'CREATE TABLE half_done (a int); SELECT 1 / 0;' }];
+    await expect(migrate(s.db.pool, broken)).rejects.toThrow(/division by zero/);
+    expect(await s.schemaVersions()).toEqual(Array.from({ length: LATEST_PG_SCHEMA_VERSION }, (_, i) => i + 1));
+    expect((await raw<{ t: string | null }>(url, "SELECT to_regclass('half_done')::text AS t")).rows[0]!.t).toBeNull();
+    await s.ping(); // this version's schema is whole
+    const fixed = [...pgMigrations, { version: LATEST_PG_SCHEMA_VERSION + 1, name: 'half', sql: 'CREATE TABLE half_done (a int);' }];
+    await migrate(s.db.pool, fixed);
+    expect((await s.schemaVersions()).at(-1)).toBe(LATEST_PG_SCHEMA_VERSION + 1);
   });
 
   it('ping says what is wrong with an unmigrated database', async () => {
@@ -292,6 +308,45 @@ describe('postgres: several nodes writing at once', () => {
     expect(folded.reduce((a, b) => a + b, 0)).toBe(expected);
     const hourly = (await Promise.all(['g0', 'g1', 'g2'].map((g) => stores[1]!.readings.hourlyReadings('pm25', g, T0, before)))).flat();
     expect(hourly.reduce((n, h) => n + h.n, 0)).toBe(expected);
+  });
+
+  it('a late reading committed while a fold runs is neither lost nor counted twice', async () => {
+    const { url, stores } = await nodes(2);
+    const [a, b] = stores as [PostgresStore, PostgresStore];
+    const at = (min: number) => T0 + min * 60_000;
+    const reading = (min: number): NewReading => ({ indicatorId: 'pm25', areaId: 'g0', value: 1, at: at(min), receivedAt: T0, simulated: false });
+    const before = T0 + 3_600_000;
+    // the hour has an aggregate already, and new raw readings to fold into it
+    await a.readings.insertReadings([reading(1)]);
+    await a.readings.downsampleReadings(before);
+    await a.readings.insertReadings([reading(2), reading(3)]);
+    // hold the fold inside its statement (after it has read the raw rows): a lock on the aggregate row it merges into
+    const gate = new pg.Client({ connectionString: url });
+    await gate.connect();
+    await gate.query('BEGIN');
+    await gate.query('SELECT * FROM readings_hourly FOR UPDATE');
+    const fold = a.readings.downsampleReadings(before);
+    const watch = new pg.Client({ connectionString: url });
+    await watch.connect();
+    for (;;) {
+      const { rows } = await watch.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%readings_hourly%'",
+      );
+      if (Number(rows[0]!.n) >= 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await watch.end();
+    // meanwhile another node commits a reading of that old hour (sources may report late)
+    await b.readings.insertReadings([reading(4)]);
+    await gate.query('COMMIT');
+    await gate.end();
+    await fold;
+    // every reading is either folded or still raw: 4 in all
+    const hourly = await b.readings.hourlyReadings('pm25', 'g0', T0, before);
+    const raw = await b.readings.rawReadingCount();
+    expect(hourly.reduce((n, h) => n + h.n, 0) + raw).toBe(4);
+    await b.readings.downsampleReadings(before);
+    expect((await b.readings.hourlyReadings('pm25', 'g0', T0, before)).reduce((n, h) => n + h.n, 0)).toBe(4);
   });
 });
 

@@ -1009,6 +1009,19 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.alarms.insert(newAlarm({ id: 'a3', areaId: 'S1' }), history('raised', Y2100 + 6))).toMatchObject({ id: 'a3', version: 1 });
       });
 
+      it('should clear an episode once: a second clear (by another node, from the same stale read) changes nothing', async () => {
+        await store.alarms.insert(newAlarm({ id: 'c1', areaId: 'S1' }), history('raised', T0));
+        // two evaluators that both read the episode open and both clear it, without a version
+        const clears = await Promise.all([1, 2].map((i) => store.alarms.update('c1', { state: 'cleared', clearedAt: T0 + i }, history('cleared', T0 + i))));
+        expect(clears.filter((c) => c !== null)).toHaveLength(1);
+        expect(await store.alarms.update('c1', { state: 'cleared', clearedAt: T0 + 9 }, history('cleared', T0 + 9))).toBeNull();
+        expect((await store.alarms.history('c1')).map((h) => h.kind)).toEqual(['raised', 'cleared']);
+        expect((await store.alarms.get('c1'))!.version).toBe(2);
+        // what may still change a cleared episode: its acknowledgement, its case
+        expect(await store.alarms.update('c1', { state: 'cleared', acknowledgedAt: T0 + 20, acknowledgedBy: 'wang' }, null, 2)).toMatchObject({ version: 3 });
+        expect(await store.alarms.update('c1', { caseId: 'case-9' }, null)).toMatchObject({ caseId: 'case-9', version: 4 });
+      });
+
       it('should change an episode at the expected version, appending history in order', async () => {
         await store.alarms.insert(newAlarm({ id: 'a' }), history('raised', T0));
         const up = await store.alarms.update('a', { severity: 'alarm', value: 120, threshold: 115, lastAt: T0 + 10 }, history('escalated', T0 + 10, { severity: 'alarm', value: 120 }), 1);
@@ -1057,6 +1070,45 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(saves.filter(Boolean)).toHaveLength(1);
         const winner = saves.indexOf(true);
         expect(await store.alarms.latestRuleSet()).toEqual({ version: 2, rules: rules.slice(0, (winner % 3) + 1), savedAt: T0 + winner, savedBy: `u${winner}` });
+      });
+    });
+
+    describe('hostile text and edge values', () => {
+      it('should find the stored case again for a key with a lone surrogate (which UTF-8 cannot hold)', async () => {
+        // JSON.parse('"\\ud800"') gives such a string: ingest lets it through as an externalId
+        const key = 'x\uD800y';
+        const first = await store.cases.insertEvents([newEvent({ id: 'sur-1', externalId: key })]);
+        expect(first[0]).toMatchObject({ created: true });
+        const again = await store.cases.insertEvents([newEvent({ id: 'sur-2', externalId: key }), newEvent({ id: 'sur-3', externalId: key })]);
+        expect(again.map((r) => [r.created, r.event.id])).toEqual([
+          [false, 'sur-1'],
+          [false, 'sur-1'],
+        ]);
+        expect(await store.cases.countEvents({})).toBe(1);
+      });
+
+      it('should order text by its bytes (SQLite\'s order), whatever the database\'s locale', async () => {
+        // of equal times, the id decides: byte order puts 'B' (0x42) before '_' (0x5f) before 'a' (0x61)
+        const ids = ['a', 'B', '_c', 'Z', 'b'];
+        await store.cases.insertEvents(ids.map((id) => newEvent({ id, gridId: `g-${id}` })));
+        expect((await store.cases.listEvents({ limit: 10 })).map((e) => e.id)).toEqual(['b', 'a', '_c', 'Z', 'B']);
+        expect((await store.cases.openCountsByGrid(11 * H, 0)).map((r) => r.gridId)).toEqual(['g-B', 'g-Z', 'g-_c', 'g-a', 'g-b']);
+        for (const [i, name] of ['b', 'B', '_x', 'a'].entries()) await store.identities.createUser(user({ id: `u-${i}`, username: name }));
+        expect((await store.identities.listUsers()).map((u) => u.username)).toEqual(['B', '_x', 'a', 'b']);
+      });
+
+      it('should take an id list longer than any parameter limit (70,000 ids)', async () => {
+        await insert({ id: 'far-1' });
+        const ids = Array.from({ length: 70_000 }, (_, i) => `none-${i}`);
+        ids.push('far-1');
+        expect((await store.cases.casePoints(ids)).map((p) => p.id)).toEqual(['far-1']);
+      });
+
+      it('should give nothing for a limit of 0', async () => {
+        await insert();
+        expect(await store.cases.listEvents({ limit: 0 })).toEqual([]);
+        expect(await store.cases.dueCases(Y2100, 0)).toEqual([]);
+        expect(await store.audit.listAudit({ limit: 0 })).toEqual([]);
       });
     });
   });

@@ -30,9 +30,11 @@ export interface PgServer {
   url(database: string): string;
   /**
    * a new database, empty or a copy of `template` (the connection string of another database of
-   * this server nobody is connected to, e.g. one migrated once); returns its connection string
+   * this server nobody is connected to, e.g. one migrated once); returns its connection string.
+   * Its collation is byte order ("C") unless `icuLocale` (e.g. `en-US`: what a cluster initialised
+   * on an en_US system sorts by) is given; a copy keeps its template's.
    */
-  createDatabase(opts?: { template?: string }): Promise<string>;
+  createDatabase(opts?: { template?: string; icuLocale?: string }): Promise<string>;
   /** drop a database made by {@link createDatabase} (ending its connections) */
   dropDatabase(url: string): Promise<void>;
   /** end the server (SIGINT: fast shutdown) and delete its directory */
@@ -199,15 +201,21 @@ function server(child: ChildProcess, pid: number, port: number, password: string
     pid,
     url,
     log: () => readFileSync(logFile, 'utf8'),
-    async createDatabase(opts: { template?: string } = {}) {
+    async createDatabase(opts: { template?: string; icuLocale?: string } = {}) {
       const name = `t${process.pid}_${++n}_${randomBytes(3).toString('hex')}`;
       const template = opts.template ? new URL(opts.template).pathname.slice(1) : 'template0';
       if (!/^(template0|t\d+_\d+_[0-9a-f]+)$/.test(template)) throw new Error(`not a test database: ${template}`);
       const c = new pg.Client({ connectionString: url('postgres') });
       await c.connect();
       try {
+        if (opts.icuLocale !== undefined && !/^[A-Za-z]{2,8}(-[A-Za-z0-9]{2,8})*$/.test(opts.icuLocale)) throw new Error(`not an ICU locale: ${opts.icuLocale}`);
+        if (opts.icuLocale !== undefined && template !== 'template0') throw new Error('a copy keeps its template\'s collation');
+        const locale =
+          template !== 'template0' ? '' // a copy must keep its template's locale
+          : opts.icuLocale ? ` ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE '${opts.icuLocale}' LC_COLLATE 'C' LC_CTYPE 'C'`
+          : ` ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`;
         // FILE_COPY: a small database is copied faster than written through the WAL
-        await c.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+        await c.query(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY${locale}`);
       } finally {
         await c.end();
       }
@@ -228,7 +236,11 @@ function server(child: ChildProcess, pid: number, port: number, password: string
       stopped ??= (async () => {
         process.removeListener('exit', onExit);
         if (child.exitCode === null && child.signalCode === null) {
-          process.kill(pid, 'SIGINT'); // fast shutdown: ends sessions, no waiting for clients
+          try {
+            process.kill(pid, 'SIGINT'); // fast shutdown: ends sessions, no waiting for clients
+          } catch {
+            // postgres is gone already (it crashed, or was killed) and the watchdog is about to exit
+          }
           const timer = setTimeout(() => {
             try {
               process.kill(pid, 'SIGKILL');

@@ -71,6 +71,8 @@ export class PgAlarmRepository implements AlarmRepository {
         params.push(expectedVersion);
         where += ` AND version = $${params.length}`;
       }
+      // a clearing applies to an open episode only: of two evaluators (on any nodes) clearing it, one does
+      if (change.clearedAt != null) where += ' AND cleared_at IS NULL';
       const r = await c.query<AlarmRow>(`UPDATE alarms SET ${sets.join(', ')} WHERE ${where} RETURNING *`, params);
       if (!r.rows[0]) return null;
       if (entry) await this.appendHistory(c, id, entry);

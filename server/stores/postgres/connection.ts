@@ -31,13 +31,27 @@ export interface Queryable {
   query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
+/** a lone UTF-16 surrogate (JSON.parse of "\\ud800" makes one): not encodable in UTF-8 */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * A string as the database stores it: U+0000 and lone surrogates as U+FFFD. The driver sends
+ * UTF-8, which turns a lone surrogate into U+FFFD anyway; doing it here too keeps the strings the
+ * store compares in JS (a batch's keys) equal to the ones it reads back.
+ */
+export function wellFormed(v: string): string {
+  let out = v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v;
+  if (/[\uD800-\uDFFF]/.test(out)) out = out.replace(LONE_SURROGATE, '\uFFFD');
+  return out;
+}
+
 /**
  * PostgreSQL's text cannot hold U+0000 (SQLite's can): a NUL in any string written (a report's
  * title, a username tried at sign-in, which the audit trail records) is stored as U+FFFD instead of
  * failing the whole write
  */
 export function textParam(v: unknown): unknown {
-  if (typeof v === 'string') return v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v;
+  if (typeof v === 'string') return wellFormed(v);
   if (Array.isArray(v)) return v.map(textParam);
   return v;
 }
@@ -45,7 +59,7 @@ const params = (p: unknown[]) => p.map(textParam);
 
 /** JSON for a `jsonb` column, with the same treatment of U+0000 (jsonb refuses `\u0000`) */
 export function jsonParam(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.includes('\u0000') ? x.replaceAll('\u0000', '\uFFFD') : x));
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? wellFormed(x) : x));
 }
 
 /** SQLSTATEs a transaction is simply tried again on: a deadlock, a serialization failure */
@@ -89,6 +103,12 @@ export class PgConnection {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken: Error | undefined;
+      const onError = (e: Error) => (broken ??= e);
+      // a checked-out client has no 'error' listener (the pool's own is back only once it is idle):
+      // a connection lost between two statements (a failover, a terminated backend) would be an
+      // uncaught exception ending the process. Here it makes the statement fail and the client
+      // is released as broken
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const out = await fn({ query: <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => client.query<R>(text, params(values)) });
@@ -104,6 +124,7 @@ export class PgConnection {
         if (attempt < 5 && RETRYABLE.has((err as { code?: string }).code ?? '')) continue;
         throw err;
       } finally {
+        client.removeListener('error', onError);
         client.release(broken);
       }
     }

@@ -298,6 +298,32 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX notification_deliveries_updated ON notification_deliveries (updated_at);
     `,
   },
+  {
+    version: 2,
+    name: 'text in byte order (COLLATE "C"), as SQLite compares and sorts, whatever the cluster locale',
+    // a cluster initialised on an en_US system sorts 'a' < 'B' < 'b' and ignores '_' at first: the
+    // lists, counts per grid and their tie-breaks would differ from the embedded store's and from
+    // one cluster to the next. Every text column of this schema becomes "C" (its indexes are rebuilt;
+    // a trigger's WHEN clause pins its column's type, so that trigger is made again)
+    sql: `
+      DROP TRIGGER timeline_loop_counts ON event_timeline;
+      DO $$
+      DECLARE r record;
+      BEGIN
+        FOR r IN
+          SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS t
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+            AND a.atttypid IN ('text'::regtype, 'text[]'::regtype) AND a.attcollation <> 'pg_catalog."C"'::regcollation
+          ORDER BY c.relname, a.attnum
+        LOOP
+          EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE %s COLLATE "C"', r.relname, r.attname, r.t);
+        END LOOP;
+      END $$;
+      CREATE TRIGGER timeline_loop_counts AFTER INSERT ON event_timeline FOR EACH ROW
+        WHEN (NEW.action IN ('archive', 'return', 'rework')) EXECUTE FUNCTION onescreen_timeline_loop_counts();
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */
@@ -318,9 +344,16 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
   const known = Math.max(...migrations.map((m) => m.version));
   for (;;) {
     const client = await pool.connect();
+    let broken: Error | undefined;
+    const onError = (e: Error) => (broken ??= e);
+    // a lost connection fails this transaction instead of raising an uncaught error (connection.ts)
+    client.on('error', onError);
     let pending = false;
     try {
       await client.query('BEGIN');
+      // the pool's statement_timeout (60 s) is for requests: a migration rebuilding the indexes of a
+      // large table, and a second node waiting for it at the lock, may take longer
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK.migrate.toString()]);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)');
       const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
@@ -334,10 +367,11 @@ export async function migrate(pool: pg.Pool, migrations: readonly PgMigration[] 
       }
       await client.query('COMMIT');
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
+      await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
       throw err;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(broken);
     }
     if (!pending) return;
   }

@@ -47,19 +47,26 @@ export class PgReadingsRepository implements ReadingRepository {
       // one fold at a time in the cluster: a second node waits, then (its next statement seeing the
       // first one's commit) finds the raw rows gone instead of adding them again
       await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK.downsample.toString()]);
-      // fold each (indicator, area, hour) group; `last` is the value with the newest `at`
-      await c.query(
-        `INSERT INTO readings_hourly AS h (indicator_id, area_id, hour, n, sum, min, max, last, last_at)
-         SELECT indicator_id, area_id, (at / 3600000) * 3600000, COUNT(*), SUM(value), MIN(value), MAX(value),
-                (array_agg(value ORDER BY at DESC, id DESC))[1], MAX(at)
-         FROM readings WHERE at < $1 GROUP BY indicator_id, area_id, at / 3600000
-         ON CONFLICT (indicator_id, area_id, hour) DO UPDATE SET
-           n = h.n + excluded.n, sum = h.sum + excluded.sum, min = LEAST(h.min, excluded.min), max = GREATEST(h.max, excluded.max),
-           last = CASE WHEN excluded.last_at >= h.last_at THEN excluded.last ELSE h.last END,
-           last_at = GREATEST(h.last_at, excluded.last_at)`,
+      // fold each (indicator, area, hour) group; `last` is the value with the newest `at`. One
+      // statement (one snapshot) deletes exactly the rows it folds: a reading of an old hour that
+      // another node commits meanwhile stays raw for the next fold, instead of being deleted unfolded
+      const r = await c.query<{ n: number }>(
+        `WITH gone AS (
+           DELETE FROM readings WHERE at < $1 RETURNING id, indicator_id, area_id, value, at
+         ), folded AS (
+           INSERT INTO readings_hourly AS h (indicator_id, area_id, hour, n, sum, min, max, last, last_at)
+           SELECT indicator_id, area_id, (at / 3600000) * 3600000, COUNT(*), SUM(value), MIN(value), MAX(value),
+                  (array_agg(value ORDER BY at DESC, id DESC))[1], MAX(at)
+           FROM gone GROUP BY indicator_id, area_id, at / 3600000
+           ON CONFLICT (indicator_id, area_id, hour) DO UPDATE SET
+             n = h.n + excluded.n, sum = h.sum + excluded.sum, min = LEAST(h.min, excluded.min), max = GREATEST(h.max, excluded.max),
+             last = CASE WHEN excluded.last_at >= h.last_at THEN excluded.last ELSE h.last END,
+             last_at = GREATEST(h.last_at, excluded.last_at)
+         )
+         SELECT count(*) AS n FROM gone`,
         [before],
       );
-      return (await c.query('DELETE FROM readings WHERE at < $1', [before])).rowCount ?? 0;
+      return r.rows[0]!.n;
     });
   }
 

@@ -61,7 +61,8 @@ export class SqliteAlarmRepository implements AlarmRepository {
       }
       if (change.state === 'cleared') sets.push('open_key = NULL');
       sets.push('version = version + 1');
-      const where = expectedVersion === undefined ? 'id = ?' : 'id = ? AND version = ?';
+      // a clearing applies to an open episode only: of two evaluators clearing it, one does
+      const where = `id = ?${expectedVersion === undefined ? '' : ' AND version = ?'}${change.clearedAt != null ? ' AND cleared_at IS NULL' : ''}`;
       const r = this.conn.db.prepare(`UPDATE alarms SET ${sets.join(', ')} WHERE ${where}`).run(...params, id, ...(expectedVersion === undefined ? [] : [expectedVersion]));
       if (r.changes === 0) return null;
       if (entry) this.appendHistory(id, entry);
