@@ -20,7 +20,7 @@ function setup() {
       return [];
     },
   };
-  const svc = createStatsService({ store: store as never, clock });
+  const svc = createStatsService({ store: { cases: store } as never, clock });
   return {
     svc,
     clock,
@@ -80,7 +80,7 @@ describe(createStatsService.name, () => {
     const t = setup();
     let fail = true;
     const svc = createStatsService({
-      store: { caseHistories: async () => (fail ? Promise.reject(new Error('db down')) : []), countByStatus: async () => [] } as never,
+      store: { cases: { caseHistories: async () => (fail ? Promise.reject(new Error('db down')) : []), countByStatus: async () => [] } } as never,
       clock: t.clock,
     });
     await expect(svc.stats(AREA, FROM, null)).rejects.toThrow('db down');
