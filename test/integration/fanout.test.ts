@@ -115,7 +115,7 @@ describe('per-room batching of event deltas', () => {
     const bodies = batches.map((ps, b) => ps.map((p) => item(p, `par${b}`)));
     // every commit, as the store sees it (concurrent batches may share one: group commit)
     const commits: { externalId: string; gridId: string; streetId: string }[][] = [];
-    const original = s.store.cases.insertEvents.bind(s.store);
+    const original = s.store.cases.insertEvents.bind(s.store.cases);
     const spy = vi.spyOn(s.store.cases, 'insertEvents').mockImplementation(async (events, rule) => {
       const r = await original(events, rule);
       commits.push(r.filter((x) => x.created).map((x) => ({ externalId: x.event.externalId, gridId: x.event.gridId, streetId: x.event.streetId })));
