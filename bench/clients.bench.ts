@@ -14,7 +14,7 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_SOCKETS_PER_SESSION } from '../server/realtime/socket.ts';
-import { REPO_ROOT, startChild, stopChildren, stopChildrenOnExit, usageMeter, type Child, type UsageSample } from './lib/child.ts';
+import { killPid, REPO_ROOT, startChild, stopChildren, stopChildrenOnExit, usageMeter, type Child, type UsageSample } from './lib/child.ts';
 import { pointPool } from './lib/geo.ts';
 import { histogramPercentiles, mergeWire, newHistogram } from './lib/histogram.ts';
 import { httpClient, nowMs, runPaced, type Batch, type PostResult } from './lib/load.ts';
@@ -438,6 +438,44 @@ function notes(r: StepResult): string[] {
   return out;
 }
 
+// ── what several nodes share ──────────────────────────────────────────────
+/** the private servers this run started (stopped at its end) */
+const privateServers: { stop(): Promise<void> }[] = [];
+async function stopShared(): Promise<void> {
+  for (const s of privateServers.splice(0).reverse()) await s.stop().catch((err: Error) => log(`stopping a private server: ${err.message}`));
+}
+
+/**
+ * DATABASE_URL and REDIS_URL as given; whichever is missing, a private server from Debian's
+ * package on a loopback port, started through the test harnesses (test/helpers/postgres.ts: a
+ * fresh database; test/helpers/redis.ts) and stopped at the end. Should the run end otherwise
+ * (an error, Ctrl-C), both are killed by PID on exit; killed itself, PostgreSQL's watchdog stops
+ * that one.
+ */
+async function sharedServices(): Promise<{ env: Record<string, string>; where: string }> {
+  let databaseUrl = env.DATABASE_URL;
+  let redisUrl = env.REDIS_URL;
+  const where: string[] = [];
+  if (!databaseUrl) {
+    const { startPostgres } = await import('../test/helpers/postgres.ts');
+    log('BENCH_NODES > 1 and no DATABASE_URL: starting a private PostgreSQL…');
+    const pg = await startPostgres();
+    privateServers.push(pg);
+    databaseUrl = await pg.createDatabase();
+    where.push(`a private PostgreSQL (pid ${pg.pid}, port ${pg.port})`);
+  } else where.push('DATABASE_URL');
+  if (!redisUrl) {
+    const { startRedis } = await import('../test/helpers/redis.ts');
+    log('BENCH_NODES > 1 and no REDIS_URL: starting a private Redis…');
+    const redis = await startRedis();
+    privateServers.push(redis);
+    process.once('exit', () => privateServers.includes(redis) && killPid(redis.pid, 'SIGKILL'));
+    redisUrl = redis.url;
+    where.push(`a private Redis (pid ${redis.pid}, port ${redis.port})`);
+  } else where.push('REDIS_URL');
+  return { env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl }, where: where.join(' and ') };
+}
+
 // ── main ──────────────────────────────────────────────────────────────────
 /**
  * Wait for every start to succeed or fail before throwing, so that no child is still starting
@@ -452,11 +490,8 @@ async function settled<T extends unknown[]>(ps: [...{ [K in keyof T]: Promise<T[
 
 export async function main(): Promise<void> {
   const started = nowMs();
-  if (NODES > 1 && !(env.DATABASE_URL && env.REDIS_URL)) {
-    throw new Error(
-      `BENCH_NODES=${NODES} needs DATABASE_URL (PostgreSQL) and REDIS_URL (Redis) in the environment: without a shared store and adapter the nodes would share nothing (missing: ${[!env.DATABASE_URL && 'DATABASE_URL', !env.REDIS_URL && 'REDIS_URL'].filter(Boolean).join(', ')})`,
-    );
-  }
+  // several nodes share a PostgreSQL database and a Redis: the ones given, or private ones started here
+  const shared = NODES > 1 && TARGETS.includes('onescreen') ? await sharedServices() : undefined;
   const cpu = cpus();
   const sessionsPerStreet = Math.ceil(Math.max(...wallsPerStreet(CLIENTS)) / CAP);
   const machine = [
@@ -465,13 +500,13 @@ export async function main(): Promise<void> {
     `node:    ${process.version}`,
     `run:     ${CLIENTS} walls over ${S} street rooms (${wallsPerStreet(CLIENTS).join('/')}) in ${PROCS} client processes; ${SECONDS}s per step; events in batches of ${BATCH}; ${WORKERS} HTTP workers`,
     `         fixed: ${fmtInt(RATE)} events/s; saturated: ${SAT_CLIENTS} walls, workers post back to back; ${ROUNDS} round(s)`,
-    `         OneScreen: ${NODES} node(s)${NODES > 1 ? ' sharing DATABASE_URL and REDIS_URL' : ', SQLite'}; walls signed in as ${S} street officers, ${sessionsPerStreet} session(s) per street (≤ ${CAP} sockets a session, the production cap)`,
+    `         OneScreen: ${NODES} node(s)${shared ? ` sharing ${shared.where}` : ', SQLite'}; walls signed in as ${S} street officers, ${sessionsPerStreet} session(s) per street (≤ ${CAP} sockets a session, the production cap)`,
     `geo:     ${pool.points.length} points in ${pool.grids} grids of district ${pool.districtId}`,
   ];
 
   log('starting OneScreen, the relay and the client processes…');
   const gcArgs = ['--expose-gc'];
-  const serverEnv = { BENCH_SESSIONS: '0', BENCH_STREET_OFFICERS: '1' };
+  const serverEnv: Record<string, string> = { BENCH_SESSIONS: '0', BENCH_STREET_OFFICERS: '1', ...(shared?.env ?? {}) };
   const [first, relay, ...procs] = await settled([
     TARGETS.includes('onescreen') ? startChild<ServerReady>('onescreen-1', 'bench/server-child.ts', { nodeArgs: [...gcArgs, ...SERVER_NODE_ARGS], env: serverEnv }) : undefined,
     TARGETS.includes('relay') ? startChild<ServerReady>('relay', 'bench/relay-child.ts', { nodeArgs: gcArgs, env: { BENCH_DISTRICT_ID: pool.districtId } }) : undefined,
@@ -651,10 +686,12 @@ export async function run(): Promise<never> {
   try {
     await main();
     await stopChildren();
+    await stopShared();
     process.exit(0);
   } catch (err) {
     console.error('\nbenchmark failed:', (err as Error).stack ?? err);
     await stopChildren();
+    await stopShared();
     process.exit(1);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * @module bench/cluster.bench
  * What the Redis hop costs: two nodes (test/helpers/cluster-node.ts) on a private redis-server and
- * one shared SQLite file; events posted to node A at a fixed rate; street walls on A and on B.
+ * one shared PostgreSQL database (a private server; BENCH_STORE=sqlite: one shared SQLite file); events posted to node A at a fixed rate; street walls on A and on B.
  * Prints ingest → client p50/p99 for walls on the node that committed and on the other node
  * (both through the Redis stream: every node delivers what it reads there),
  * and the events/s committed.
@@ -13,6 +13,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { event, startCluster, watch } from '../test/helpers/cluster.ts';
+
+const store = process.env.BENCH_STORE === 'sqlite' ? 'sqlite' : 'postgres';
 
 const rate = Number(process.argv[2] ?? 500);
 const seconds = Number(process.argv[3] ?? 15);
@@ -75,7 +77,7 @@ const row = (what: string, xs: number[], expected: number) =>
 
 // each setup on a fresh database and Redis (ingest slows as cases accumulate near each other)
 if (!process.env.BENCH_ONLY_TWO) {
-  const c = await startCluster({ leaseMs: 10_000 });
+  const c = await startCluster({ leaseMs: 10_000, store });
   try {
     await c.startNode('alone', { sessionCheckMs: 3_600_000 }, { alone: true });
     const one = await run(c, 'alone', ['alone']);
@@ -85,7 +87,7 @@ if (!process.env.BENCH_ONLY_TWO) {
     await c.stop();
   }
 }
-const c = await startCluster({ leaseMs: 10_000 });
+const c = await startCluster({ leaseMs: 10_000, store });
 try {
   // BENCH_PROFILE=<dir>: the nodes write CPU profiles there when they stop
   if (process.env.BENCH_PROFILE) process.env.NODE_CPU_PROFILE = process.env.BENCH_PROFILE;

@@ -1,7 +1,7 @@
 /**
  * @module bench/server-child
  * The real OneScreen server for the benchmark, in its own process: built like
- * test/helpers/server.ts (createApp with a temporary SQLite file, simulator off), with the
+ * test/helpers/server.ts (createApp with a temporary SQLite file, or DATABASE_URL's PostgreSQL; simulator off), with the
  * production defaults of server/config.ts, on 127.0.0.1 and an ephemeral port. Prints one JSON line
  * `{ "port", "url", "ingestKey", "cookies", "officers", "pid", "dataDir", … }` on stdout when it
  * listens, answers `usage` over IPC (CPU and event-loop utilisation since the last call, RSS), and
@@ -10,12 +10,14 @@
  *
  * Environment (set by the benchmark):
  *   BENCH_SESSIONS          district officer sessions to open for the clients (default 20)
- *   BENCH_STREET_OFFICERS   set: create one street officer per street (`bench-street-<id>`, random
+ *   BENCH_STREET_OFFICERS   set: create one street officer per street (`bench-street-<id>-<run>`, random
  *                           password, printed as `officers`) — the clients sign in over HTTP
  *   BENCH_SETUP=0           a second node of a cluster: create no key, user or session (node 1 did,
  *                           in the shared database)
- *   DATABASE_URL, REDIS_URL passed to the app's configuration as they are (multi-node runs);
- *                           every other setting keeps its production default
+ *   DATABASE_URL, REDIS_URL passed to the app's configuration as they are (multi-node runs: the
+ *                           store opened through server/stores/open-store.ts, the node joined to
+ *                           the cluster on Redis as server/main.ts does); every other setting keeps
+ *                           its production default
  *   BENCH_NO_RECURRENCE     set: no recurrence check at ingest
  *
  *   node --import tsx bench/server-child.ts
@@ -29,7 +31,8 @@ import { loadShippedData } from '../server/data.ts';
 import { randomBytes } from 'node:crypto';
 import { createIngestKey } from '../server/middleware/ingest-auth.ts';
 import type { Logger, Store } from '../server/ports.ts';
-import { SqliteStore } from '../server/stores/sqlite/sqlite.store.ts';
+import { connectRedisCluster } from '../server/cluster/redis-cluster.ts';
+import { openStore as openConfiguredStore } from '../server/stores/open-store.ts';
 import { memoryAfter, serveIpc, usageMeter } from './lib/child.ts';
 
 const env = process.env;
@@ -49,32 +52,24 @@ const logger: Logger = {
 };
 
 /**
- * The store: a temporary SQLite file, or — for a cluster — the database every node shares. This is
- * the one place to wire the PostgreSQL store (issue 10 §2) once it exists; until then a
- * DATABASE_URL is refused rather than silently ignored (nodes on separate SQLite files would share
- * nothing).
+ * The store, opened as a production node opens it (server/stores/open-store.ts): the PostgreSQL
+ * database of DATABASE_URL, which every node of a multi-node run shares, or else a temporary SQLite
+ * file, deleted at the end.
  */
-function openStore(cfg: Config): { store: Store; dataDir?: string } {
-  if (env.DATABASE_URL) {
-    const url = (cfg as { databaseUrl?: string }).databaseUrl;
-    throw new Error(
-      url
-        ? 'DATABASE_URL is set, but bench/server-child.ts does not open the PostgreSQL store yet: wire it in openStore()'
-        : 'DATABASE_URL is set, but this build has no PostgreSQL store (server/config.ts does not read DATABASE_URL)',
-    );
-  }
+function openStore(cfg: Config): { store: Store; where: string; dataDir?: string } {
+  if (cfg.databaseUrl) return openConfiguredStore(cfg);
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-bench-'));
-  return { store: new SqliteStore(join(dataDir, 'onescreen.sqlite')), dataDir };
-}
-if (env.REDIS_URL && !(config as { redisUrl?: string }).redisUrl) {
-  throw new Error('REDIS_URL is set, but this build has no multi-node mode (server/config.ts does not read REDIS_URL)');
+  return { ...openConfiguredStore({ ...cfg, dataDir }), dataDir };
 }
 
-const { store, dataDir } = openStore(config);
+const { store, where, dataDir } = openStore(config);
 await store.migrate();
+// REDIS_URL: this node joins the cluster on Redis, as server/main.ts does (app.stop() leaves it)
+const cluster = config.redisUrl ? await connectRedisCluster({ url: config.redisUrl, prefix: config.redisPrefix, logger }) : undefined;
 const clock = { now: () => Date.now() };
 const baseOptions = appOptionsFrom(config);
 const app = createApp({
+  ...(cluster ? { cluster } : {}),
   store,
   clock,
   data: loadShippedData(),
@@ -101,12 +96,14 @@ const system = { actor: 'bench', actorKind: 'system' as const, ip: '-' };
 let ingestKey: string | undefined;
 const cookies: string[] = [];
 const officers: { streetId: string; username: string; password: string }[] = [];
+// names of this run's own: a DATABASE_URL given by the user may hold an earlier run's users
+const tag = randomBytes(2).toString('hex'); // bench-street-<12 digits>-<4>: 30 of the 32 characters a name may have
 if (setup) {
   ingestKey = (await createIngestKey(store, 'bench', { now: clock.now() })).key;
   // the ingest benchmark's clients watch as a district duty officer, with real session cookies
   const sessions = Number(env.BENCH_SESSIONS ?? 20);
   if (sessions > 0) {
-    const benchUser = { username: 'bench-officer', password: randomBytes(16).toString('hex') };
+    const benchUser = { username: `bench-officer-${tag}`, password: randomBytes(16).toString('hex') };
     await app.auth.createUser(system, { ...benchUser, role: 'district' });
     // one session per screen, as walls have (a session may hold only a few live sockets)
     for (let i = 0; i < sessions; i++) cookies.push(`onescreen_session=${(await app.auth.login(benchUser.username, benchUser.password, '127.0.0.1')).secret}`);
@@ -114,7 +111,7 @@ if (setup) {
   // the many-client benchmark's: one street officer per street, who sign in over HTTP
   if (env.BENCH_STREET_OFFICERS) {
     for (const s of app.tree.ofLevel('street')) {
-      const o = { streetId: s.id, username: `bench-street-${s.id}`, password: randomBytes(16).toString('hex') };
+      const o = { streetId: s.id, username: `bench-street-${s.id}-${tag}`, password: randomBytes(16).toString('hex') };
       await app.auth.createUser(system, { username: o.username, password: o.password, role: 'street', areaId: s.id });
       officers.push(o);
     }
@@ -143,5 +140,5 @@ serveIpc({
 });
 
 console.log(
-  JSON.stringify({ port, url, ingestKey, cookies, officers, pid: process.pid, dataDir, flushPerSec: config.indicatorFlushPerSec, districtId: app.tree.districtId }),
+  JSON.stringify({ port, url, ingestKey, cookies, officers, pid: process.pid, dataDir, store: where, flushPerSec: config.indicatorFlushPerSec, districtId: app.tree.districtId }),
 );

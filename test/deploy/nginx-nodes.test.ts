@@ -1,12 +1,12 @@
 /**
  * The shipped site for several nodes (deploy/nginx/onescreen-nodes.conf) in front of two real
- * nodes on Redis: a private nginx from Debian's package (test/helpers/nginx.ts) with both nodes in
+ * nodes on Redis + PostgreSQL (test/helpers/cluster.ts): a private nginx from Debian's package (test/helpers/nginx.ts) with both nodes in
  * its upstream, round robin, no sticky sessions. Walls connect through nginx as the web client
  * does (a WebSocket only) and land on both nodes; when one node is killed, its walls reconnect
  * through the same address to the other and start again from a snapshot, ingest through nginx
  * goes on, and every wall receives what is posted after.
  *
- * Needs nginx and openssl (`.ci/run` installs nginx) and redis-server.
+ * Needs nginx and openssl (`.ci/run` installs nginx), redis-server and postgresql.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killPid } from '../../bench/lib/child.ts';

@@ -6,8 +6,9 @@
  * `leads`, `sockets` and `errors` over IPC, and stops cleanly on SIGTERM or when its parent goes away.
  *
  * Environment (set by test/integration/cluster.test.ts):
- *   NODE_STORE         `sqlite:<file>` — the shared store (one SQLite file in WAL mode: two
- *                      processes on one machine; a PostgreSQL store plugs in here as `postgres:<url>`)
+ *   NODE_STORE         the shared store: `postgres://…` (a PostgreSQL database every node opens,
+ *                      through server/stores/open-store.ts as DATABASE_URL would) or `sqlite:<file>`
+ *                      (one SQLite file in WAL mode: processes on one machine only)
  *   REDIS_URL          the shared Redis (empty: a node alone, without a cluster)
  *   NODE_ID            the node's name
  *   NODE_LEASE_MS      the lease TTL (short, so a test sees a takeover quickly)
@@ -22,6 +23,8 @@ import { createApp, type AppOptions } from '../../server/app.ts';
 import { loadShippedData } from '../../server/data.ts';
 import type { Logger, Store } from '../../server/ports.ts';
 import { connectRedisCluster } from '../../server/cluster/redis-cluster.ts';
+import { loadConfig } from '../../server/config.ts';
+import { openStore as openConfiguredStore } from '../../server/stores/open-store.ts';
 import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
 import { TEST_SCRYPT } from './server.ts';
 import { serveIpc } from '../../bench/lib/child.ts';
@@ -40,10 +43,10 @@ const logger: Logger = {
 
 /** the shared store named by NODE_STORE */
 async function openStore(spec: string): Promise<Store> {
-  const [kind, ...rest] = spec.split(':');
-  const where = rest.join(':');
-  if (kind === 'sqlite') return new SqliteStore(where);
-  throw new Error(`NODE_STORE: unknown store ${kind} (sqlite:<file>)`);
+  // as a production node opens it: DATABASE_URL through the configuration and open-store (the pool at its default size)
+  if (/^postgres(ql)?:\/\//.test(spec)) return openConfiguredStore(loadConfig({ DATABASE_URL: spec })).store;
+  if (spec.startsWith('sqlite:')) return new SqliteStore(spec.slice('sqlite:'.length));
+  throw new Error(`NODE_STORE: unknown store ${JSON.stringify(spec.split(':')[0])} (postgres://… or sqlite:<file>)`);
 }
 
 // NODE_CPU_PROFILE=<dir>: a CPU profile of this node, written there when it stops (bench/cluster.bench.ts)

@@ -4,8 +4,9 @@
  * processes (./cluster-node.ts) started on demand, plus what tests do with them — post events,
  * sign in, watch a room and check its sequence.
  *
- * The store is a parameter: today one SQLite file that every node opens (WAL works across
- * processes on one machine); a PostgreSQL store plugs in as `postgres:<url>` in cluster-node.ts.
+ * The store is a private PostgreSQL server (./postgres.ts) with one fresh database every node
+ * opens, as a production cluster runs; `store: 'sqlite'` gives one SQLite file instead (WAL works
+ * across processes on one machine only).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,10 @@ import type { ClientToServerEvents, EventBatchResponse, GridEvent, IndicatorValu
 import { startChild, type Child } from '../../bench/lib/child.ts';
 import { createIngestKey } from '../../server/middleware/ingest-auth.ts';
 import { hashPassword } from '../../server/services/auth.service.ts';
+import type { Store } from '../../server/ports.ts';
+import { PostgresStore } from '../../server/stores/postgres/postgres.store.ts';
 import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
+import { startPostgres, type PgServer } from './postgres.ts';
 import { startRedis, type TestRedis } from './redis.ts';
 import { shippedData, TEST_SCRYPT } from './server.ts';
 
@@ -121,8 +125,10 @@ export const event = (over: Record<string, unknown> = {}) => ({
 
 export interface TestCluster {
   redis: TestRedis;
+  /** the PostgreSQL server of the shared database (none with `store: 'sqlite'`) */
+  postgres?: PgServer;
   /** the store the nodes share (this process opens it too, to check what was committed) */
-  store: SqliteStore;
+  store: Store;
   ingestKey: string;
   nodes: Record<string, Child<NodeReady>>;
   /** a node process; `alone`: without Redis (a single node on the same store, for comparisons) */
@@ -138,18 +144,35 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(o: { leaseMs: number; timeLimits?: TimeLimits }): Promise<TestCluster> {
-  const redis = await startRedis();
+export async function startCluster(o: { leaseMs: number; timeLimits?: TimeLimits; store?: 'postgres' | 'sqlite' }): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'onescreen-cluster-'));
-  const file = join(dir, 'onescreen.sqlite');
-  const STORE = `sqlite:${file}`;
-  const store = new SqliteStore(file);
+  const started = await Promise.allSettled([startRedis(), o.store === 'sqlite' ? undefined : startPostgres()] as const);
+  if (started.some((r) => r.status === 'rejected')) {
+    // one of them did not start: stop the other, and say why
+    for (const r of started) if (r.status === 'fulfilled') await r.value?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw (started.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+  }
+  const redis = (started[0] as PromiseFulfilledResult<TestRedis>).value;
+  const postgres = (started[1] as PromiseFulfilledResult<PgServer | undefined>).value;
+  let STORE: string;
+  let store: Store;
+  if (postgres) {
+    STORE = await postgres.createDatabase();
+    store = new PostgresStore(STORE, { poolSize: 4 });
+  } else {
+    const file = join(dir, 'onescreen.sqlite');
+    STORE = `sqlite:${file}`;
+    store = new SqliteStore(file);
+  }
+  // migrated here, before any node starts (a node migrates too: it finds nothing to do)
   await store.migrate();
   const ingestKey = (await createIngestKey(store, 'cluster-test', { now: Date.now() })).key;
   const nodes: Record<string, Child<NodeReady>> = {};
   const alive = (c: Child<NodeReady>) => c.proc.exitCode === null && c.proc.signalCode === null;
   return {
     redis,
+    ...(postgres ? { postgres } : {}),
     store,
     ingestKey,
     nodes,
@@ -206,6 +229,7 @@ export async function startCluster(o: { leaseMs: number; timeLimits?: TimeLimits
       for (const c of Object.values(nodes)) await c.stop();
       await redis.stop();
       await store.close();
+      await postgres?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,8 @@
  * signed in over HTTP, walls in two client processes. It must deliver every accepted event to every
  * wall of its street, without a seq gap, on both targets — whatever the figures (no timed
  * assertion). Keeps the benchmark working while the delta shape and the server change.
+ * With BENCH_NODES=2 and no URLs it runs two nodes on a private PostgreSQL and Redis (fails with
+ * lost deliveries if a node does not join the cluster).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -39,10 +41,23 @@ describe('npm run bench -- clients', () => {
     expect(anomalies).toEqual([]);
   });
 
-  it('refuses several nodes without a shared database and Redis, before starting anything', { timeout: 60_000 }, async () => {
-    const r = await runBench({ BENCH_NODES: '2', DATABASE_URL: '', REDIS_URL: '' });
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/BENCH_NODES=2 needs DATABASE_URL .* and REDIS_URL/);
-    expect(r.err).not.toMatch(/starting OneScreen/);
+  it('runs two nodes on a PostgreSQL and a Redis of its own, streams across them, and stops both servers at the end', { timeout: 240_000 }, async () => {
+    const r = await runBench({
+      BENCH_NODES: '2', DATABASE_URL: '', REDIS_URL: '', BENCH_TARGETS: 'onescreen', BENCH_STEPS: 'fixed',
+      BENCH_CLIENTS: '24', BENCH_SECONDS: '1', BENCH_EVENT_RATE: '200', BENCH_CLIENT_PROCS: '1', BENCH_WORKERS: '2',
+    });
+    expect(r.code, r.err.slice(-2000)).toBe(0);
+    const m = /2 node\(s\) sharing a private PostgreSQL \(pid (\d+), port \d+\) and a private Redis \(pid (\d+), port \d+\)/.exec(r.out);
+    expect(m, r.out).not.toBeNull();
+    expect(r.out.match(/^targets: onescreen http:\/\/127\.0\.0\.1:\d+ \(pid \d+\), http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/gm)).toHaveLength(1);
+    expect(r.out.match(/^onescreen\s+24\s+200\s/gm)).toHaveLength(1);
+    // batches go to both nodes and walls sit on both: nothing lost means each node's walls got the other's commits
+    const total = /rejected events: (\d+), HTTP errors: (\d+), lost deliveries: (\d+), seq gaps: (\d+)/.exec(r.out);
+    expect(total, r.out).not.toBeNull();
+    expect(total!.slice(1).map(Number)).toEqual([0, 0, 0, 0]);
+    const anomalies = r.out.split('\n').filter((l) => l.trim().startsWith('!') && !/contention|saturated|client process used/.test(l));
+    expect(anomalies).toEqual([]);
+    // the private servers are gone
+    for (const pid of [Number(m![1]), Number(m![2])]) expect(() => process.kill(pid, 0), `pid ${pid} still runs`).toThrow();
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Several nodes on one Redis (REDIS_URL): two real node processes (test/helpers/cluster-node.ts)
- * on one shared store and a private Redis from Debian's package (test/helpers/redis.ts), set up
- * by test/helpers/cluster.ts — where the store is a parameter (one SQLite file today; PostgreSQL
- * plugs in there).
+ * Several nodes on Redis + PostgreSQL (REDIS_URL, DATABASE_URL): two real node processes
+ * (test/helpers/cluster-node.ts) on one database of a private PostgreSQL and a private Redis, both
+ * from Debian's packages (test/helpers/postgres.ts, test/helpers/redis.ts), set up by
+ * test/helpers/cluster.ts. No SQLite variant: a shared SQLite file is not a deployment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killPid } from '../../bench/lib/child.ts';
@@ -12,7 +12,7 @@ import { startReceiver } from '../helpers/receiver.ts';
 // long enough that a loaded machine's stalls do not move it between the tests' steps
 const LEASE_MS = 4000;
 
-describe('several nodes on Redis', () => {
+describe('several nodes on Redis + PostgreSQL', () => {
   let c: TestCluster;
   let streetId: string;
   let street: { username: string; password: string };
