@@ -59,6 +59,7 @@ describe('npm run admin -- backup', { timeout: 180_000 }, () => {
           const batch = Array.from({ length: 5 }, event);
           const r = await postJson(s.url, '/api/v1/events', { events: batch }, s.ingestKey);
           if (r.status !== 200) {
+            console.error('backup test: ingest answered', r.status, JSON.stringify(r.json));
             failures++;
             continue;
           }

@@ -47,7 +47,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
       if (r.changes === 0) return null;
       this.appendHistory(a.id, entry);
       return alarmFromRow(this.conn.prep('SELECT * FROM alarms WHERE id = ?').get(a.id) as AlarmRow);
-    })();
+    }).immediate();
   }
 
   async update(id: string, change: AlarmChange, entry: NewAlarmHistory | null, expectedVersion?: number): Promise<Alarm | null> {
@@ -67,7 +67,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
       if (r.changes === 0) return null;
       if (entry) this.appendHistory(id, entry);
       return alarmFromRow(this.conn.prep('SELECT * FROM alarms WHERE id = ?').get(id) as AlarmRow);
-    })();
+    }).immediate();
   }
 
   async get(id: string): Promise<Alarm | null> {

@@ -95,7 +95,7 @@ export class SqliteCaseRepository implements CaseRepository {
         }
         return { created: false, event: eventFromRow(bySourceKey.get(e.source, e.externalId) as EventRow) };
       }),
-    )();
+    ).immediate();
   }
 
   async hotspotCounts(q: { now: number; windowMs: number; periodMs: number; spans: number }, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<HotspotCountRow[]> {
@@ -167,7 +167,7 @@ export class SqliteCaseRepository implements CaseRepository {
         changed.set(c.id, eventFromRow(get.get(c.id) as EventRow));
       }
       return [...changed.values()];
-    })();
+    }).immediate();
   }
 
   async getEvent(id: string): Promise<GridEvent | null> {
@@ -200,7 +200,7 @@ export class SqliteCaseRepository implements CaseRepository {
       if (r.changes === 0) return null;
       append.run(id, nextSeq.get(id), Date.parse(entry.at), entry.actor, entry.actorRole, entry.action, entry.from, entry.to, entry.note, JSON.stringify(entry.attachments), JSON.stringify(entry.data));
       return eventFromRow(this.conn.prep('SELECT * FROM events WHERE id = ?').get(id) as EventRow);
-    })();
+    }).immediate();
   }
 
   async caseHistories(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }) {

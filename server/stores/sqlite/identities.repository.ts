@@ -77,7 +77,7 @@ export class SqliteIdentityRepository implements IdentityRepository {
       const hashes = this.conn.prep(`SELECT hash FROM sessions WHERE ${col} = ?`).pluck().all(id) as string[];
       this.conn.prep(`DELETE FROM sessions WHERE ${col} = ?`).run(id);
       return hashes;
-    })();
+    }).immediate();
   }
   async pruneSessions(now: number): Promise<void> {
     this.conn.prep('DELETE FROM sessions WHERE expires_at <= ?').run(now);

@@ -40,7 +40,7 @@ export class SqliteNotificationRepository implements NotificationRepository {
         if (r) out.push(deliveryFromRow(r));
       }
       return out;
-    })();
+    }).immediate();
   }
   async claimDueDeliveries(now: number, leaseUntil: number, limit: number): Promise<DeliveryRecord[]> {
     const rows = this.conn.prep(`UPDATE notification_deliveries SET next_attempt_at = ? WHERE id IN (

@@ -22,7 +22,7 @@ export class SqliteReadingRepository implements ReadingRepository {
         ins.run(r.indicatorId, r.areaId, r.value, r.at, r.receivedAt, sim);
         latest.run(r.indicatorId, r.areaId, r.value, r.at, sim);
       }
-    })();
+    }).immediate();
   }
 
   async latestReadings(): Promise<LatestReading[]> {
@@ -47,7 +47,7 @@ export class SqliteReadingRepository implements ReadingRepository {
         )
         .run({ before });
       return this.conn.db.prepare('DELETE FROM readings WHERE at < ?').run(before).changes;
-    })();
+    }).immediate();
   }
 
   async hourlyReadings(indicatorId: string, areaId: string, from: number, to: number): Promise<HourlyReadingRow[]> {
@@ -84,7 +84,7 @@ export class SqliteReadingRepository implements ReadingRepository {
       ON CONFLICT (area_id, bucket, indicator_id) DO UPDATE SET value = excluded.value`);
     this.conn.db.transaction(() => {
       for (const r of rows) up.run(r.indicatorId, r.areaId, r.bucket, r.value);
-    })();
+    }).immediate();
   }
 
   async series(areaId: string, from: number): Promise<SeriesRow[]> {

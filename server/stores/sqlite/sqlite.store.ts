@@ -73,7 +73,7 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         this.db.exec(m.sql);
         this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-      })();
+      }).immediate();
     }
   }
 
