@@ -7,23 +7,9 @@
 import { AlarmRule, type Alarm, type AlarmHistoryEntry } from '../../../shared/index.ts';
 import type { AlarmChange, AlarmFilter, AlarmRepository, NewAlarm, NewAlarmHistory } from '../../ports.ts';
 import { jsonParam, type PgConnection, type Queryable } from './connection.ts';
+import { ALARM_AREA_COLUMN, ALARM_CHANGE_COLUMNS, ALARM_SEVERITY_ORDER } from '../columns.ts';
 import { alarmFromRow, alarmHistoryFromRow, type AlarmHistoryRow, type AlarmRow } from './rows.ts';
 
-const AREA_COLUMN = { grid: 'area_id', street: 'street_id', district: 'district_id' } as const;
-const SEVERITY_ORDER = "CASE severity WHEN 'alarm' THEN 0 ELSE 1 END";
-
-const CHANGE_COLUMNS: Record<keyof AlarmChange, string> = {
-  severity: 'severity',
-  state: 'state',
-  value: 'value',
-  threshold: 'threshold',
-  lastAt: 'last_at',
-  clearedAt: 'cleared_at',
-  acknowledgedAt: 'acknowledged_at',
-  acknowledgedBy: 'acknowledged_by',
-  ackNote: 'ack_note',
-  caseId: 'case_id',
-};
 
 export class PgAlarmRepository implements AlarmRepository {
   constructor(private readonly db: PgConnection) {}
@@ -59,9 +45,9 @@ export class PgAlarmRepository implements AlarmRepository {
       const sets: string[] = [];
       const params: unknown[] = [];
       for (const [k, v] of Object.entries(change) as [keyof AlarmChange, unknown][]) {
-        if (v === undefined || !Object.hasOwn(CHANGE_COLUMNS, k)) continue;
+        if (v === undefined || !Object.hasOwn(ALARM_CHANGE_COLUMNS, k)) continue;
         params.push(v);
-        sets.push(`${CHANGE_COLUMNS[k]} = $${params.length}`);
+        sets.push(`${ALARM_CHANGE_COLUMNS[k]} = $${params.length}`);
       }
       if (change.state === 'cleared') sets.push('open_key = NULL');
       sets.push('version = version + 1');
@@ -101,7 +87,7 @@ export class PgAlarmRepository implements AlarmRepository {
     else if (f.status === 'cleared') parts.push('cleared_at IS NOT NULL');
     if (f.area && f.area.level && f.area.level !== 'city') {
       params.push(f.area.id);
-      parts.push(`${AREA_COLUMN[f.area.level]} = $${params.length}`);
+      parts.push(`${ALARM_AREA_COLUMN[f.area.level]} = $${params.length}`);
     }
     return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
   }
@@ -110,7 +96,7 @@ export class PgAlarmRepository implements AlarmRepository {
     const w = this.where(f);
     const rows = await this.db.rows<AlarmRow>(
       `SELECT * FROM alarms ${w.sql}
-       ORDER BY (cleared_at IS NOT NULL), ${SEVERITY_ORDER},
+       ORDER BY (cleared_at IS NOT NULL), ${ALARM_SEVERITY_ORDER},
          CASE WHEN cleared_at IS NULL THEN raised_at ELSE -cleared_at END, id LIMIT $${w.params.length + 1}`,
       [...w.params, f.limit],
     );

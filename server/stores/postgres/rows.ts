@@ -320,4 +320,4 @@ export function alarmHistoryFromRow(r: AlarmHistoryRow): AlarmHistoryEntry {
 }
 
 /** which column of `events` an area of a level is matched against */
-export const EVENT_AREA_COLUMN = { grid: 'grid_id', street: 'street_id', district: 'district_id' } as const;
+export { EVENT_AREA_COLUMN } from '../columns.ts';

@@ -6,23 +6,9 @@
 import { AlarmRule, type Alarm, type AlarmHistoryEntry } from '../../../shared/index.ts';
 import type { AlarmChange, AlarmFilter, AlarmRepository, NewAlarm, NewAlarmHistory } from '../../ports.ts';
 import type { SqliteConnection } from './connection.ts';
+import { ALARM_AREA_COLUMN, ALARM_CHANGE_COLUMNS, ALARM_SEVERITY_ORDER } from '../columns.ts';
 import { alarmFromRow, alarmHistoryFromRow, type AlarmHistoryRow, type AlarmRow } from './rows.ts';
 
-const AREA_COLUMN = { grid: 'area_id', street: 'street_id', district: 'district_id' } as const;
-const SEVERITY_ORDER = "CASE severity WHEN 'alarm' THEN 0 ELSE 1 END";
-
-const CHANGE_COLUMNS: Record<keyof AlarmChange, string> = {
-  severity: 'severity',
-  state: 'state',
-  value: 'value',
-  threshold: 'threshold',
-  lastAt: 'last_at',
-  clearedAt: 'cleared_at',
-  acknowledgedAt: 'acknowledged_at',
-  acknowledgedBy: 'acknowledged_by',
-  ackNote: 'ack_note',
-  caseId: 'case_id',
-};
 
 export class SqliteAlarmRepository implements AlarmRepository {
   constructor(private readonly conn: SqliteConnection) {}
@@ -55,8 +41,8 @@ export class SqliteAlarmRepository implements AlarmRepository {
       const sets: string[] = [];
       const params: unknown[] = [];
       for (const [k, v] of Object.entries(change) as [keyof AlarmChange, unknown][]) {
-        if (v === undefined) continue;
-        sets.push(`${CHANGE_COLUMNS[k]} = ?`);
+        if (v === undefined || !Object.hasOwn(ALARM_CHANGE_COLUMNS, k)) continue;
+        sets.push(`${ALARM_CHANGE_COLUMNS[k]} = ?`);
         params.push(v);
       }
       if (change.state === 'cleared') sets.push('open_key = NULL');
@@ -90,7 +76,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
     if (f.status === 'active') parts.push('cleared_at IS NULL');
     else if (f.status === 'cleared') parts.push('cleared_at IS NOT NULL');
     if (f.area && f.area.level && f.area.level !== 'city') {
-      parts.push(`${AREA_COLUMN[f.area.level]} = ?`);
+      parts.push(`${ALARM_AREA_COLUMN[f.area.level]} = ?`);
       params.push(f.area.id);
     }
     return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
@@ -101,7 +87,7 @@ export class SqliteAlarmRepository implements AlarmRepository {
     const rows = this.conn.db
       .prepare(
         `SELECT * FROM alarms ${w.sql}
-         ORDER BY (cleared_at IS NOT NULL), ${SEVERITY_ORDER},
+         ORDER BY (cleared_at IS NOT NULL), ${ALARM_SEVERITY_ORDER},
            CASE WHEN cleared_at IS NULL THEN raised_at ELSE -cleared_at END, id LIMIT ?`,
       )
       .all(...w.params, f.limit) as AlarmRow[];

@@ -355,4 +355,4 @@ export function alarmHistoryFromRow(r: AlarmHistoryRow): AlarmHistoryEntry {
 }
 
 /** the column an area level filters events by */
-export const EVENT_AREA_COLUMN = { grid: 'grid_id', street: 'street_id', district: 'district_id' } as const;
+export { EVENT_AREA_COLUMN } from '../columns.ts';
