@@ -39,7 +39,7 @@ try {
   await page.waitForTimeout(6000);
   await page.screenshot({ path: out });
   if (process.env.DRILL) {
-    await page.evaluate((id) => { window.__onescreen!.state.wall.streetId = id; }, '310110019000');
+    await page.evaluate((id) => { window.__onescreen!.state.model.setView(id); }, '310110019000');
     await page.waitForTimeout(8000);
     await page.screenshot({ path: out.replace('.png', '-street.png') });
   }

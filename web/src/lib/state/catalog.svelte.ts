@@ -55,12 +55,14 @@ export class Catalog {
   /**
    * Loads everything; resolves once the health answer and the areas are in. Rejects with an
    * `HttpError` 401 when the session is gone (retrying cannot help then).
+   * @param oncentre called as soon as the health answer is in (the live stream may start then)
    */
-  async load(): Promise<void> {
+  async load(oncentre?: () => void): Promise<void> {
     const signal = this.#abort.signal;
     this.centre = await withRetry(() => fetchCentreInfo(signal), signal);
     setClockWarnAt(this.centre.clockWarnAt);
     setWallTimeZone(this.centre.timeZone);
+    oncentre?.();
     const root = this.rootAreaId;
     await Promise.all([
       withRetry(() => fetchAreas(signal), signal).then((a) => (this.areas = a)),

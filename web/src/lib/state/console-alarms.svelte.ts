@@ -51,15 +51,16 @@ export class ConsoleAlarms {
   readonly deps: ConsoleAlarmsDeps;
   #abort = new AbortController();
   #loadSeq = 0;
+  #unsubscribe: () => void;
 
   constructor(deps: ConsoleAlarmsDeps) {
     this.deps = deps;
-    deps.live.onalarm = (a) => this.#changed(a);
+    this.#unsubscribe = deps.live.subscribe('alarm', (a) => this.#changed(a));
   }
 
   destroy(): void {
     this.#abort.abort();
-    if (this.deps.live.onalarm) this.deps.live.onalarm = null;
+    this.#unsubscribe();
   }
 
   async setShowCleared(on: boolean): Promise<void> {

@@ -67,6 +67,7 @@ export class ConsoleState {
   #noticeTimer: ReturnType<typeof setTimeout> | null = null;
   #abort = new AbortController();
   #loadSeq = 0;
+  #offRefused: (() => void) | null = null;
 
   /** the alarms (告警) of the scope and the one open in the middle column */
   readonly alarms: ConsoleAlarms;
@@ -79,7 +80,7 @@ export class ConsoleState {
 
   async start(): Promise<void> {
     const signal = this.#abort.signal;
-    this.live.onrefused = () => this.onsessionlost?.();
+    this.#offRefused = this.live.subscribe('refused', () => this.onsessionlost?.());
     this.live.connect(this.session.areaId);
     this.#timer = setInterval(() => {
       this.now = this.live.serverNow();
@@ -92,6 +93,7 @@ export class ConsoleState {
     this.#abort.abort();
     if (this.#timer) clearInterval(this.#timer);
     if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
+    this.#offRefused?.();
     this.live.disconnect();
     this.catalog.destroy();
     this.alarms.destroy();

@@ -4,13 +4,19 @@
  * `live-store.ts`. It owns the socket, asks for a snapshot on a gap or epoch change, reports the
  * connection state, and remembers which events just arrived (for flashing).
  *
+ * It is the wall's {@link LiveSource}: pages and state classes subscribe to its changes
+ * (`live.subscribe('event' | 'alarm' | 'snapshot' | 'connection' | 'refused', fn)`, several
+ * listeners each) rather than polling `data`.
+ *
  * The socket authenticates with the session cookie. When the server refuses it (`unauthorized`,
  * `forbidden`) or closes it on purpose (logout, expiry, a revoked display), Socket.IO does not
- * retry by itself: the state calls {@link LiveState.onrefused} so the page can check the session
- * and either reconnect or show that it is signed out.
+ * retry by itself: the state tells its `refused` listeners so the page can check the session
+ * and either reconnect or show that it is signed out; with no such listener it retries by itself.
  */
-import type { Alarm, GridEvent, Snapshot, SocketRefusal } from '../../../../shared/index.ts';
+import type { GridEvent, Snapshot } from '../../../../shared/index.ts';
 import { connectWallSocket, refusalOf, type WallSocket } from '../api/socket.ts';
+import { Listeners } from './listeners.ts';
+import type { ConnectionState, LiveEventKind, LiveEvents, LiveSource, Refusal } from './live-source.ts';
 import {
   applySnapshot,
   initialLiveData,
@@ -21,15 +27,7 @@ import {
   type Outcome,
 } from './live-store.ts';
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
-
-/**
- * Why the server stopped the stream: it closed the socket (`closed`, what it does when a session
- * ends), or refused to connect it (a {@link SocketRefusal}): no valid session (`unauthorized`) or
- * an area outside the session's scope (`forbidden`). A server that could not check
- * (`unavailable`) or any other failure counts as `closed`: the page checks its session and retries.
- */
-export type Refusal = 'closed' | Exclude<SocketRefusal, 'unavailable'>;
+export type { ConnectionState, LiveEvents, LiveSource, Refusal } from './live-source.ts';
 
 /** How long a new event stays highlighted (ms). */
 export const FRESH_MS = 10_000;
@@ -39,37 +37,48 @@ const FRESH_CAP = 100;
 const SNAPSHOT_TIMEOUT_MS = 10_000;
 const TICK_MS = 1000;
 
-export class LiveState {
+export class LiveState implements LiveSource {
   /** The folded state of the room (immutable; replaced on every change). */
   data = $state.raw<LiveData>(initialLiveData(''));
-  connection = $state<ConnectionState>('connecting');
+  #connection = $state<ConnectionState>('connecting');
   /** ids of events that arrived live in the last {@link FRESH_MS}, with their local arrival ms */
   fresh = $state.raw<ReadonlyMap<string, number>>(new Map());
 
-  /**
-   * Called when the server stopped or refused the stream (see {@link Refusal}); the socket then
-   * stays down until {@link LiveState.reconnect}. Without a handler the state retries by itself.
-   */
-  onrefused: ((why: Refusal) => void) | null = null;
-
-  /**
-   * Called with every event change the stream brings, also for cases that leave the open list
-   * (closed) and are not among the newest: a page showing such a case can follow it to the end.
-   */
-  onevent: ((e: GridEvent) => void) | null = null;
-
-  /** Called with every alarm change the stream brings, cleared ones included. */
-  onalarm: ((a: Alarm) => void) | null = null;
-
+  #listeners = new Listeners<LiveEvents>();
+  #open: (areaId: string) => WallSocket;
   #socket: WallSocket | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #lostAt = 0;
   #resyncSince = 0;
   #syncWaitSince = 0;
 
+  /** @param openSocket opens the room's socket (tests pass a fake) */
+  constructor(openSocket: (areaId: string) => WallSocket = connectWallSocket) {
+    this.#open = openSocket;
+  }
+
   /** The area whose room is mirrored. */
   get areaId(): string {
     return this.data.areaId;
+  }
+
+  get connection(): ConnectionState {
+    return this.#connection;
+  }
+
+  set connection(c: ConnectionState) {
+    if (c === this.#connection) return;
+    this.#connection = c;
+    this.#listeners.emit('connection', c);
+  }
+
+  /**
+   * Calls `fn` with every change of one kind (see {@link LiveEvents}); several listeners each.
+   * @returns the function that stops it
+   * @example const off = live.subscribe('alarm', (a) => note(a)); … off();
+   */
+  subscribe<K extends LiveEventKind>(kind: K, fn: (value: LiveEvents[K]) => void): () => void {
+    return this.#listeners.subscribe(kind, fn);
   }
 
   /** Local time corrected to the server's clock. */
@@ -85,7 +94,7 @@ export class LiveState {
     this.connection = 'connecting';
     this.#lostAt = Date.now();
     this.#syncWaitSince = Date.now();
-    const socket = connectWallSocket(areaId);
+    const socket = this.#open(areaId);
     this.#socket = socket;
 
     socket.on('connect', () => {
@@ -119,7 +128,7 @@ export class LiveState {
 
   #refused(socket: WallSocket, why: Refusal): void {
     if (this.#socket !== socket) return;
-    if (this.onrefused) this.onrefused(why);
+    if (this.#listeners.count('refused') > 0) this.#listeners.emit('refused', why);
     else setTimeout(() => this.#socket === socket && socket.connect(), 2000);
   }
 
@@ -145,13 +154,15 @@ export class LiveState {
     if (s.areaId !== this.data.areaId) return;
     this.#resyncSince = 0;
     this.#take(applySnapshot(this.data, s, Date.now()));
+    this.#listeners.emit('snapshot', this.data);
   }
 
   #onDelta(d: Delta): void {
-    // a delta carries a batch: the listeners hear of each item, in order
-    if (d.kind === 'event') for (const c of d.delta.events ?? []) this.onevent?.(c.event);
-    else if (d.kind === 'alarm') for (const a of d.delta.alarms ?? []) this.onalarm?.(a);
     this.#take(receiveDelta(this.data, d, Date.now()));
+    // a delta carries a batch: the listeners hear of each item, in order, once `data` has it
+    // (also while a resync buffers it: upserts are idempotent, and a followed case moves on)
+    if (d.kind === 'event') for (const c of d.delta.events ?? []) this.#listeners.emit('event', c.event);
+    else if (d.kind === 'alarm') for (const a of d.delta.alarms ?? []) this.#listeners.emit('alarm', a);
   }
 
   #take(out: Outcome): void {

@@ -18,7 +18,7 @@ function readStoredLang(): string | null {
 }
 
 export class WallState {
-  lang = $state<Lang>(resolveLang(location.search, readStoredLang()));
+  lang = $state<Lang>(resolveLang(typeof location === 'undefined' ? '' : location.search, readStoredLang()));
   /** the street drilled into, or null for the whole district */
   streetId = $state<string | null>(null);
   selectedEventId = $state<string | null>(null);
