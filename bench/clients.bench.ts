@@ -9,7 +9,7 @@
  * Processes: this one (load generator + report), bench/server-child.ts (OneScreen, one per node),
  * bench/relay-child.ts (the relay), `BENCH_CLIENT_PROCS` × bench/wall-clients-child.ts (the walls).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ import { pointPool } from './lib/geo.ts';
 import { histogramPercentiles, mergeWire, newHistogram } from './lib/histogram.ts';
 import { httpClient, nowMs, runPaced, type Batch, type PostResult } from './lib/load.ts';
 import { fmt, fmtInt, percentiles, ratio, table, type Pcts } from './lib/stats.ts';
+import { printProfiles } from './profile.ts';
 
 // ── configuration ─────────────────────────────────────────────────────────
 const env = process.env;
@@ -49,6 +50,12 @@ const ROUNDS = num('BENCH_ROUNDS', 1);
 const STEPS = names<StepKind>('BENCH_STEPS', 'fixed,saturated', ['fixed', 'saturated']);
 const TARGETS = names<TargetName>('BENCH_TARGETS', 'relay,onescreen', ['relay', 'onescreen']);
 const SERVER_NODE_ARGS = (env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** BENCH_PROFILE=<dir>: CPU profiles of every server process during each step (start-up and sign-in left out), summarised at the end */
+const PROFILE_DIR = env.BENCH_PROFILE ? resolve(env.BENCH_PROFILE) : '';
+/** profile files written, by `<target> <step>` */
+const profiles = new Map<string, string[]>();
+/** extra node flags for the relay, e.g. to profile it next to OneScreen (`npm run bench -- profile`) */
+const RELAY_NODE_ARGS = (env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 /** live sockets a session may hold: the production cap, kept — the walls use several sessions per street */
 const CAP = MAX_SOCKETS_PER_SESSION;
 
@@ -183,6 +190,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function runStep(t: Target, procs: Child<{ pid: number }>[], kind: StepKind, clients: number, seconds: number): Promise<StepResult> {
   const tag = `${runId}.${t.name}.${++stepSerial}.`;
   await Promise.all(procs.map((p) => p.request({ cmd: 'begin', group: t.name, tag })));
+  if (PROFILE_DIR) await Promise.all(t.nodes.map((n) => n.child.request({ cmd: 'profileStart' })));
   await nodeUsage(t);
   await Promise.all(procs.map((p) => p.request({ cmd: 'usage' })));
   genUsage();
@@ -285,6 +293,12 @@ async function runStep(t: Target, procs: Child<{ pid: number }>[], kind: StepKin
     await sleep(50);
   }
   const drainMs = nowMs() - drainStart;
+  if (PROFILE_DIR) {
+    const files = await Promise.all(
+      t.nodes.map((n, k) => n.child.request<string>({ cmd: 'profileStop', file: join(PROFILE_DIR, `${runId}.${t.name}.${kind}.${stepSerial}.node${k + 1}.cpuprofile`) })),
+    );
+    profiles.set(`${t.name} ${kind}`, [...(profiles.get(`${t.name} ${kind}`) ?? []), ...files]);
+  }
 
   const cs = await Promise.all(procs.map((p) => p.request<Collected>({ cmd: 'collect', group: t.name })));
   const hist = newHistogram();
@@ -504,12 +518,13 @@ export async function main(): Promise<void> {
     `geo:     ${pool.points.length} points in ${pool.grids} grids of district ${pool.districtId}`,
   ];
 
+  if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
   log('starting OneScreen, the relay and the client processes…');
   const gcArgs = ['--expose-gc'];
   const serverEnv: Record<string, string> = { BENCH_SESSIONS: '0', BENCH_STREET_OFFICERS: '1', ...(shared?.env ?? {}) };
   const [first, relay, ...procs] = await settled([
     TARGETS.includes('onescreen') ? startChild<ServerReady>('onescreen-1', 'bench/server-child.ts', { nodeArgs: [...gcArgs, ...SERVER_NODE_ARGS], env: serverEnv }) : undefined,
-    TARGETS.includes('relay') ? startChild<ServerReady>('relay', 'bench/relay-child.ts', { nodeArgs: gcArgs, env: { BENCH_DISTRICT_ID: pool.districtId } }) : undefined,
+    TARGETS.includes('relay') ? startChild<ServerReady>('relay', 'bench/relay-child.ts', { nodeArgs: [...gcArgs, ...RELAY_NODE_ARGS], env: { BENCH_DISTRICT_ID: pool.districtId } }) : undefined,
     ...Array.from({ length: PROCS }, (_, k) => startChild<{ pid: number }>(`walls-${k + 1}`, 'bench/wall-clients-child.ts')),
   ]);
   // further nodes once the first has migrated the shared database and created the key and users
@@ -671,6 +686,7 @@ export async function main(): Promise<void> {
     }
     if (goal.length) console.log(`\ngoal of issue 10:\n  ${goal.join('\n  ')}`);
   }
+  if (PROFILE_DIR) printProfiles(profiles);
   const flat = all.flat();
   console.log(
     `\nrejected events: ${flat.reduce((a, r) => a + r.rejected, 0)}, HTTP errors: ${flat.reduce((a, r) => a + Object.values(r.httpErrors).reduce((x, n) => x + n, 0), 0)}, lost deliveries: ${flat.reduce((a, r) => a + r.lost, 0)}, seq gaps: ${flat.reduce((a, r) => a + r.gaps, 0)}; total ${fmt((nowMs() - started) / 1000, 0)} s`,

@@ -3,7 +3,8 @@
  * `npm run bench`: ingest → wall throughput and latency of OneScreen, next to a bare Socket.IO
  * relay (the floor), measured in the same run on the same machine. See bench/README.md.
  * `npm run bench -- clients` (or `BENCH_MODE=clients`) runs the many-client mode instead:
- * bench/clients.bench.ts.
+ * bench/clients.bench.ts. `npm run bench -- profile <dir>` prints where profiled servers spent their
+ * CPU (bench/profile.ts).
  *
  * Processes: this one (load generator + report), bench/server-child.ts (OneScreen),
  * bench/relay-child.ts (the relay), bench/clients-child.ts (the socket.io clients of both).
@@ -29,8 +30,11 @@ import { fmt, fmtInt, percentiles, ratio, table, type Pcts } from './lib/stats.t
 const env = process.env;
 const MODE = env.BENCH_MODE || process.argv[2] || 'ingest';
 if (MODE === 'clients') await (await import('./clients.bench.ts')).run(); // exits when done
-else if (MODE !== 'ingest') {
-  console.error(`unknown benchmark mode ${JSON.stringify(MODE)}: use ingest (the default) or clients`);
+else if (MODE === 'profile') {
+  (await import('./profile.ts')).run(process.argv.slice(3));
+  process.exit(0);
+} else if (MODE !== 'ingest') {
+  console.error(`unknown benchmark mode ${JSON.stringify(MODE)}: use ingest (the default), clients or profile`);
   process.exit(2);
 }
 

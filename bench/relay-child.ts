@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
-import { memoryAfter, serveIpc, usageMeter } from './lib/child.ts';
+import { memoryAfter, profilerHandlers, serveIpc, usageMeter } from './lib/child.ts';
 
 const DISTRICT = process.env.BENCH_DISTRICT_ID ?? '310110';
 /** BENCH_RELAY_PER_ROOM: not the baseline — one frame per room per batch (what batching buys Socket.IO itself) */
@@ -119,6 +119,6 @@ process.on('SIGINT', shutdown);
 process.on('disconnect', shutdown);
 
 const usage = usageMeter();
-serveIpc({ usage: (m: { gc?: boolean }) => ({ ...usage(), ...memoryAfter(m.gc), errors: [] }) });
+serveIpc({ ...profilerHandlers(), usage: (m: { gc?: boolean }) => ({ ...usage(), ...memoryAfter(m.gc), errors: [] }) });
 
 console.log(JSON.stringify({ port, url: `http://127.0.0.1:${port}`, pid: process.pid }));

@@ -33,7 +33,7 @@ import { createIngestKey } from '../server/middleware/ingest-auth.ts';
 import type { Logger, Store } from '../server/ports.ts';
 import { connectRedisCluster } from '../server/cluster/redis-cluster.ts';
 import { openStore as openConfiguredStore } from '../server/stores/open-store.ts';
-import { memoryAfter, serveIpc, usageMeter } from './lib/child.ts';
+import { memoryAfter, profilerHandlers, serveIpc, usageMeter } from './lib/child.ts';
 
 const env = process.env;
 // the production defaults (flush rate, body limit, retention), whatever this shell exports — but
@@ -136,6 +136,7 @@ process.on('disconnect', () => void shutdown(0)); // the benchmark went away
 
 const usage = usageMeter();
 serveIpc({
+  ...profilerHandlers(),
   usage: (m: { gc?: boolean }) => ({ ...usage(), ...memoryAfter(m.gc), errors: errors.splice(0) }),
 });
 

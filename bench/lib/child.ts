@@ -229,3 +229,33 @@ export function stopChildrenOnExit(log: (s: string) => void): void {
     for (const c of liveChildren()) killPid(c.pid, 'SIGKILL');
   });
 }
+
+/**
+ * In a child: IPC handlers that profile this process's main thread between two requests with the
+ * V8 profiler (`node:inspector`), so a benchmark profiles one step and not start-up or sign-in.
+ * `profileStop` writes the profile to the `file` it is given (`npm run bench -- profile` reads it).
+ */
+export function profilerHandlers(): Record<string, (msg: any) => unknown> {
+  let session: import('node:inspector/promises').Session | null = null;
+  return {
+    async profileStart() {
+      const { Session } = await import('node:inspector/promises');
+      session?.disconnect();
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 500 });
+      await session.post('Profiler.start');
+      return true;
+    },
+    async profileStop(m: { file: string }) {
+      if (!session) throw new Error('profileStop without profileStart');
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      session = null;
+      const { writeFileSync } = await import('node:fs');
+      writeFileSync(m.file, JSON.stringify(profile));
+      return m.file;
+    },
+  };
+}
