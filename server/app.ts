@@ -16,7 +16,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { Server } from 'socket.io';
 import { AreaTree } from './domain/areas.ts';
 import type { ErrorBody, ErrorCode, Health } from '../shared/index.ts';
-import { AppError } from './errors.ts';
+import { AppError, StoreUnavailableError } from './errors.ts';
 import type { Config } from './config.ts';
 import type { ShippedData } from './data.ts';
 import type { Clock, Logger, Store } from './ports.ts';
@@ -330,6 +330,11 @@ export function createApp(deps: AppDeps) {
   app.use('*', secureHeaders({ contentSecurityPolicy: CONTENT_SECURITY_POLICY, crossOriginEmbedderPolicy: false, referrerPolicy: 'no-referrer', xFrameOptions: 'DENY' }));
   app.onError((err, c) => {
     if (err instanceof AppError) return c.json(err.body(), err.status);
+    if (err instanceof StoreUnavailableError) {
+      logger.warn({ err: err.message, path: c.req.path }, 'store unavailable');
+      c.header('Retry-After', '5');
+      return c.json({ error: { code: 'UNAVAILABLE', message: 'the database is unavailable; try again shortly' } } satisfies ErrorBody, 503);
+    }
     if (err instanceof HTTPException) {
       const code = HTTP_ERROR_CODES[err.status] ?? 'VALIDATION';
       return c.json({ error: { code, message: err.message || 'bad request' } } satisfies ErrorBody, err.status);

@@ -27,4 +27,15 @@ export function issuesOf(err: z.ZodError): ValidationIssue[] {
   return err.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(body)', message: i.message }));
 }
 
+/**
+ * The store could not be reached in time (PostgreSQL: no free connection, or none could be
+ * opened): a temporary condition, answered 503 `UNAVAILABLE` with `Retry-After`, not 500.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(override readonly cause: unknown) {
+    super(`the database is unavailable: ${(cause as Error | undefined)?.message ?? String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export const notFound = (what: string) => new AppError('NOT_FOUND', 404, `${what} not found`);

@@ -63,6 +63,36 @@ describe('the app on PostgreSQL', () => {
       await server().dropDatabase(url);
     }
   });
+
+  it('answers 503 UNAVAILABLE with Retry-After while no database connection is free, and serves again after', async () => {
+    const url = await server().createDatabase();
+    const s = await startTestServer({ store: () => new PostgresStore(url, { poolSize: 2, connectionTimeoutMs: 1500 }), serveWeb: false });
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const held: Promise<unknown>[] = [];
+      let inside = 0;
+      // both connections held by transactions waiting on the gate
+      for (let k = 0; k < 2; k++)
+        held.push(
+          s.store.db.tx(async (c) => {
+            await c.query('SELECT 1');
+            inside++;
+            await gate;
+          }),
+        );
+      while (inside < 2) await new Promise((r) => setTimeout(r, 10));
+      const r = await fetch(`${s.url}/api/v1/events?limit=5`, { headers: { cookie: s.cookie } });
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toBe('5');
+      expect((await r.json()).error.code).toBe('UNAVAILABLE');
+      release();
+      await Promise.all(held);
+      expect((await s.get('/api/v1/events?limit=5')).status).toBe(200);
+    } finally {
+      await s.stop({ removeData: true });
+    }
+  });
 });
 
 describe('the admin CLI on PostgreSQL', () => {

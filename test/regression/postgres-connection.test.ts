@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../server/errors.ts';
 import { PostgresStore } from '../../server/stores/postgres/postgres.store.ts';
 import { usePostgres } from '../helpers/postgres.ts';
 
@@ -52,5 +53,46 @@ describe('postgres: a connection lost inside a transaction', () => {
       process.removeListener('uncaughtException', onUncaught);
     }
     expect(uncaught).toEqual([]);
+  });
+});
+
+describe('postgres: no connection free in time', () => {
+  it('fails the query with StoreUnavailableError instead of waiting forever, and recovers when one is free', async () => {
+    const url = await server().createDatabase();
+    const store = new PostgresStore(url, { poolSize: 1, connectionTimeoutMs: 2000 });
+    opened.push(store);
+    await store.migrate();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let inside!: () => void;
+    const entered = new Promise<void>((r) => (inside = r));
+    // the only connection is held by a transaction until the gate opens
+    const holder = store.db.tx(async (c) => {
+      await c.query('SELECT 1');
+      inside();
+      await gate;
+      return 'done';
+    });
+    await entered;
+    const err = await store.db.query('SELECT 1').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as Error).message).toMatch(/unavailable/);
+    release();
+    await expect(holder).resolves.toBe('done');
+    expect((await store.db.one<{ n: number }>('SELECT 2::int8 AS n'))!.n).toBe(2);
+  });
+
+  it('keeps the connection after an error of the statement (only a broken connection is dropped)', async () => {
+    const url = await server().createDatabase();
+    const store = new PostgresStore(url, { poolSize: 1 });
+    opened.push(store);
+    await store.migrate();
+    const pid = async () => (await store.db.one<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid;
+    const before = await pid();
+    await expect(store.db.query('SELECT 1/0')).rejects.toThrow(/division by zero/);
+    expect(await pid()).toBe(before);
   });
 });

@@ -6,6 +6,7 @@
  * process-wide ones), so no value is ever shifted by a time zone.
  */
 import pg from 'pg';
+import { StoreUnavailableError } from '../../errors.ts';
 
 /** int8 (bigint: epoch ms, counts) and numeric (sums of integers) as JS numbers */
 const INT8_OID = 20;
@@ -62,16 +63,28 @@ export function jsonParam(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? wellFormed(x) : x));
 }
 
+/** how long a query waits for a pooled connection before it fails (ms) */
+export const CONNECTION_TIMEOUT_MS = 10_000;
+
+/** an error of the connection itself (not of the statement): the client must not be reused */
+const isConnectionError = (err: unknown): boolean => {
+  const e = err as { code?: string; message?: string };
+  return (e.code !== undefined && /^(08|57P0)/.test(e.code)) || /Connection terminated|ECONNRESET|EPIPE/.test(e.message ?? '');
+};
+
 /** SQLSTATEs a transaction is simply tried again on: a deadlock, a serialization failure */
 const RETRYABLE = new Set(['40P01', '40001']);
 
 export class PgConnection {
   readonly pool: pg.Pool;
 
-  constructor(connectionString: string, opts: { max?: number } = {}) {
+  constructor(connectionString: string, opts: { max?: number; connectionTimeoutMs?: number } = {}) {
     this.pool = new pg.Pool({
       connectionString,
       max: opts.max ?? 10,
+      // a request waiting for a connection (all in use, or the database unreachable) gives up
+      // instead of hanging: the caller answers 503 and the source retries
+      connectionTimeoutMillis: opts.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS,
       types: typeParsers,
       // a statement never hangs a request forever
       statement_timeout: 60_000,
@@ -83,7 +96,28 @@ export class PgConnection {
   }
 
   async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
-    return this.pool.query<R>(text, params(values));
+    const client = await this.#connect();
+    let broken: Error | undefined;
+    const onError = (e: Error) => (broken ??= e);
+    client.on('error', onError);
+    try {
+      return await client.query<R>(text, params(values));
+    } catch (err) {
+      broken ??= isConnectionError(err) ? (err as Error) : undefined;
+      throw err;
+    } finally {
+      client.removeListener('error', onError);
+      client.release(broken);
+    }
+  }
+
+  /** a pooled client, or {@link StoreUnavailableError} when none comes in time */
+  async #connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw new StoreUnavailableError(err);
+    }
   }
 
   async rows<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
@@ -101,7 +135,7 @@ export class PgConnection {
    */
   async tx<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const client = await this.#connect();
       let broken: Error | undefined;
       const onError = (e: Error) => (broken ??= e);
       // a checked-out client has no 'error' listener (the pool's own is back only once it is idle):

@@ -19,6 +19,8 @@ import { PgReadingsRepository } from './readings.repository.ts';
 export interface PostgresStoreOptions {
   /** connections of this node's pool (default 10) */
   poolSize?: number;
+  /** how long a query waits for a pooled connection (ms; default 10 s) */
+  connectionTimeoutMs?: number;
 }
 
 export class PostgresStore implements Store {
@@ -35,7 +37,7 @@ export class PostgresStore implements Store {
 
   /** @param url a `postgres://user:password@host:port/database` connection string */
   constructor(url: string, opts: PostgresStoreOptions = {}) {
-    this.db = new PgConnection(url, { max: opts.poolSize });
+    this.db = new PgConnection(url, { max: opts.poolSize, connectionTimeoutMs: opts.connectionTimeoutMs });
     this.cases = new PgCasesRepository(this.db);
     this.readings = new PgReadingsRepository(this.db);
     this.identities = new PgIdentitiesRepository(this.db);
