@@ -12,13 +12,14 @@
  *   const pg = usePostgres();            // in a test file: started in beforeAll, stopped in afterAll
  *   const url = await pg().createDatabase();
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { spawnWatched, type Watched } from './watchdog.ts';
 import { afterAll, beforeAll } from 'vitest';
 
 export interface PgServer {
@@ -115,23 +116,23 @@ export async function startPostgres(timeoutMs = 30_000): Promise<PgServer> {
       const log = openSync(logFile, 'a');
       // postgres under a small sh that ends it (SIGINT) when our end of its stdin closes: when this
       // process ends in any way (also killed), the server does not outlive it
-      child = spawn('/bin/sh', ['-c', WATCHDOG, join(bin, 'postgres'), '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'], {
-        ...asPostgres,
-        env: { ...asPostgres.env, ONESCREEN_PG_DIR: dir },
-        stdio: ['pipe', 'pipe', log],
-      });
-      closeSync(log);
-      const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
+      let watched: Watched;
+      try {
+        watched = await spawnWatched(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'], {
+          dir,
+          signal: 'INT',
+          stderr: log,
+          spawn: asPostgres,
+        });
+      } catch {
+        throw new Error(`postgres did not start; its log:\n${readFileSync(logFile, 'utf8')}`);
+      } finally {
+        closeSync(log);
+      }
+      child = watched.child;
+      const { exited, pid: pgPid } = watched;
       let gone = false;
       void exited.then(() => (gone = true));
-      const pgPid = await new Promise<number>((resolve, reject) => {
-        let out = '';
-        child!.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          if (out.includes('\n')) resolve(Number(out.trim()));
-        });
-        child!.once('exit', () => reject(new Error(`postgres did not start; its log:\n${readFileSync(logFile, 'utf8')}`)));
-      });
       const deadline = Date.now() + timeoutMs;
       let ready = false;
       while (!gone && Date.now() < deadline) {
@@ -162,24 +163,6 @@ export async function startPostgres(timeoutMs = 30_000): Promise<PgServer> {
     throw err;
   }
 }
-
-/**
- * `sh -c WATCHDOG postgres args…`: starts postgres, prints its PID, and sends it SIGINT (fast
- * shutdown) when stdin reaches its end (kept as fd 3: a background job's stdin is /dev/null), then
- * removes the directory; exits when postgres does, with its status
- */
-const WATCHDOG = `exec 3<&0
-"$0" "$@" &
-pid=$!
-echo "$pid"
-( read -r _ <&3; : > "$ONESCREEN_PG_DIR/.orphaned"; kill -INT "$pid" 2>/dev/null ) &
-watcher=$!
-wait "$pid"
-code=$?
-kill "$watcher" 2>/dev/null
-# ended because the test process is gone: nobody else will remove the directory
-if [ -e "$ONESCREEN_PG_DIR/.orphaned" ]; then rm -rf "$ONESCREEN_PG_DIR"; fi
-exit "$code"`;
 
 function server(child: ChildProcess, pid: number, port: number, password: string, dir: string, logFile: string, exited: Promise<number | null>): PgServer {
   // a worker that exits without afterAll (a crash) still ends its server

@@ -10,12 +10,13 @@
  * // REDIS_URL=redis.url …
  * await redis.stop();
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePorts } from './nginx.ts';
+import { spawnWatched } from './watchdog.ts';
 
 export const REDIS_SERVER_PATH = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
 
@@ -23,6 +24,8 @@ export interface TestRedis {
   url: string;
   port: number;
   pid: number;
+  /** its temporary directory (removed by stop, or by the watchdog if this process dies) */
+  dir: string;
   /** a connected client (closed by stop) */
   client: Redis;
   stop(): Promise<void>;
@@ -35,31 +38,31 @@ export async function startRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'onescreen-redis-'));
   for (let attempt = 0; ; attempt++) {
     const [port] = await freePorts(1);
-    const child = spawn(
+    // under the watchdog: if this process dies (even kill -9), redis-server is ended and its
+    // directory removed
+    const { child, pid, exited, output: printed } = await spawnWatched(
       REDIS_SERVER_PATH,
       ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { dir, signal: 'TERM' },
     );
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const url = `redis://127.0.0.1:${port}`;
     const ready = await waitForPing(port, exited);
     if (ready) {
       return {
         url,
         port: port!,
-        pid: child.pid!,
+        pid,
+        dir,
         client: ready,
         async stop() {
           ready.disconnect();
-          await stopChild(child, exited);
+          await stopChild(child, pid, exited);
           rmSync(dir, { recursive: true, force: true });
         },
       };
     }
-    await stopChild(child, exited);
+    await stopChild(child, pid, exited);
+    const output = printed();
     // another process took the port between our check and redis' bind: try another
     if (attempt < 3 && /Address already in use/i.test(output)) continue;
     rmSync(dir, { recursive: true, force: true });
@@ -87,12 +90,21 @@ async function waitForPing(port: number | undefined, exited: Promise<number | nu
   return null;
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+/** SIGTERM to redis-server (its PID, not the watchdog's), SIGKILL after 5 s; the watchdog exits with it */
+async function stopChild(child: ChildProcess, pid: number, exited: Promise<number | null>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  process.kill(child.pid!, 'SIGTERM');
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(pid, s);
+    } catch {
+      // gone meanwhile
+    }
+  };
+  signal('SIGTERM');
   const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000).unref());
   if ((await Promise.race([exited, timeout])) === 'timeout') {
-    process.kill(child.pid!, 'SIGKILL');
+    signal('SIGKILL');
     await exited;
   }
+  child.stdin?.destroy();
 }
