@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LayoutState } from '../../web/src/lib/state/layout-state.svelte.ts';
+import { areaBarsOption, hourlyOption, trendOption } from '../../web/src/lib/components/charts/chart-options.ts';
 import {
   autoLayout,
   bezels,
@@ -92,5 +94,83 @@ describe('sizes', () => {
     expect(bezels('wide', WIDE)).toEqual([1920, 3840]);
     expect(bezels('landscape', HD)).toEqual([]);
     expect(bezels('portrait', PORTRAIT)).toEqual([]);
+  });
+});
+
+/** every `fontSize` an option sets, however deep */
+function fontSizes(o: unknown, out: number[] = []): number[] {
+  if (Array.isArray(o)) for (const v of o) fontSizes(v, out);
+  else if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) k === 'fontSize' && typeof v === 'number' ? out.push(v) : fontSizes(v, out);
+  return out;
+}
+
+describe('chart text', () => {
+  it.each([1, 2])('should be at least the legible size at scale %i', (scale) => {
+    const now = Date.UTC(2026, 11, 2, 12);
+    const options = [
+      hourlyOption({ today: [1, 2, 3], yesterday: [2, 3, 4], currentHour: 12, lang: 'zh', scale }),
+      areaBarsOption([{ id: 'a', name: '五角场街道', count: 3, grade: 1, latest: [] }], scale, 'en'),
+      trendOption({ series: [[now - 3_600_000, 80], [now, 120]], warn: 75, alarm: 115, nowMs: now, lang: 'zh', scale, decimals: 0, forecast: { points: [{ at: now + 3_600_000, value: 130, lower: 110, upper: 150 }] } }),
+    ];
+    const sizes = options.flatMap((o) => fontSizes(o));
+    expect(sizes.length).toBeGreaterThan(5);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(Math.round(MIN_TEXT_REM * 10 * scale));
+  });
+});
+
+describe('LayoutState', () => {
+  /** a window and a document root, as much of them as the state touches */
+  function fakeDom(width: number, height: number) {
+    const listeners = new Set<() => void>();
+    const dataset: Record<string, string> = {};
+    const win = {
+      innerWidth: width,
+      innerHeight: height,
+      addEventListener: (_: string, f: () => void) => listeners.add(f),
+      removeEventListener: (_: string, f: () => void) => listeners.delete(f),
+    };
+    vi.stubGlobal('window', win);
+    vi.stubGlobal('document', { documentElement: { dataset } });
+    return {
+      dataset,
+      resize(w: number, h: number) {
+        win.innerWidth = w;
+        win.innerHeight = h;
+        for (const f of listeners) f();
+      },
+      listeners,
+    };
+  }
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('should follow the viewport when nothing is set, and mark the root', () => {
+    const dom = fakeDom(1920, 1080);
+    const s = new LayoutState('');
+    s.start();
+    expect(s.plan).toEqual({ layout: '1920x1080', arrangement: 'landscape', source: 'auto' });
+    expect(dom.dataset.layout).toBe('landscape');
+    expect(s.scale).toBe(1);
+    dom.resize(1080, 1920);
+    expect(s.plan.arrangement).toBe('portrait');
+    expect(dom.dataset.layout).toBe('portrait');
+    expect(s.scale).toBe(1);
+    s.destroy();
+    expect(dom.listeners.size).toBe(0);
+    expect(dom.dataset.layout).toBeUndefined();
+  });
+
+  it("should take the display's layout, unless ?layout= overrides it", () => {
+    const dom = fakeDom(5760, 1080);
+    const s = new LayoutState('?layout=auto');
+    s.start();
+    s.configure('1080x1920');
+    expect(s.plan).toEqual({ layout: '1080x1920', arrangement: 'portrait', source: 'display' });
+    expect(dom.dataset.layout).toBe('portrait');
+    s.configure('nonsense');
+    expect(s.plan).toEqual({ layout: '5760x1080', arrangement: 'wide', source: 'auto' });
+    const o = new LayoutState('?layout=3840x2160');
+    o.configure('5760x1080');
+    expect(o.plan.source).toBe('query');
+    expect(o.plan.arrangement).toBe('landscape');
   });
 });

@@ -338,7 +338,7 @@ export function trendOption(i: TrendInput): WallChartOption {
         markLine: {
           silent: true,
           symbol: 'none',
-          label: { color: PALETTE.textDim, fontSize: Math.round(16 * i.scale), position: 'insideEndTop', fontFamily: FONT_FAMILY },
+          label: { color: PALETTE.textDim, fontSize: Math.round(17 * i.scale), position: 'insideEndTop', fontFamily: FONT_FAMILY },
           data: [
             { yAxis: i.warn, lineStyle: { color: PALETTE.warn, type: 'dashed', width: 1.5 * i.scale } },
             { yAxis: i.alarm, lineStyle: { color: PALETTE.alarm, type: 'dashed', width: 1.5 * i.scale } },
