@@ -1,13 +1,11 @@
 /**
  * @module web/state/wall-state
  * What the operator chose on the wall: language, the drilled-into street, the open event detail,
- * plus a one-second clock and the viewport scale the charts use for their fonts.
+ * plus a one-second clock, and the layout (which arrangement, and the scale the charts use for
+ * their fonts).
  */
 import { LANG_STORAGE_KEY, resolveLang, type Lang } from '../utils/i18n.ts';
-
-/** The wall is designed on a 1920×1080 canvas; everything scales with the viewport. */
-export const DESIGN_WIDTH = 1920;
-export const DESIGN_HEIGHT = 1080;
+import { LayoutState } from './layout-state.svelte.ts';
 
 function readStoredLang(): string | null {
   try {
@@ -24,20 +22,23 @@ export class WallState {
   selectedEventId = $state<string | null>(null);
   /** local clock, ticking once a second */
   now = $state(Date.now());
-  /** 1 at 1920×1080, 2 at 3840×2160 */
-  scale = $state(1);
+  /** the layout: `?layout=`, the display's configuration, or the viewport's shape */
+  readonly layout = new LayoutState(typeof location === 'undefined' ? '' : location.search);
 
   #timer: ReturnType<typeof setInterval> | null = null;
-  #onResize = () => this.#measure();
+
+  /** the charts' scale: 1 when 1 rem = 10 px (a full-HD screen, in any layout), 2 on 4K */
+  get scale(): number {
+    return this.layout.scale;
+  }
 
   start(): void {
-    this.#measure();
-    window.addEventListener('resize', this.#onResize);
+    this.layout.start();
     this.#timer = setInterval(() => (this.now = Date.now()), 1000);
   }
 
   destroy(): void {
-    window.removeEventListener('resize', this.#onResize);
+    this.layout.destroy();
     if (this.#timer) clearInterval(this.#timer);
   }
 
@@ -49,9 +50,5 @@ export class WallState {
     } catch {
       // storage can be disabled on kiosk browsers; the choice then lasts for the session
     }
-  }
-
-  #measure(): void {
-    this.scale = Math.max(0.25, Math.min(window.innerWidth / DESIGN_WIDTH, window.innerHeight / DESIGN_HEIGHT));
   }
 }
