@@ -15,7 +15,7 @@ import { chartScale, layoutFromQuery, parseLayout, resolveLayout, type LayoutCho
 
 export class LayoutState {
   /** `?layout=`, read once: an override for testing and for sessions that are not displays */
-  readonly query: LayoutChoice | null;
+  query = $state.raw<LayoutChoice | null>(null);
   /** what the display's configuration asks for (null until it is known, or for a person's session) */
   configured = $state<LayoutChoice | null>(null);
   viewport = $state<Viewport>({ width: 0, height: 0 });
