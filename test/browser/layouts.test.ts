@@ -8,7 +8,8 @@
  *
  * Standalone (own server, simulator off: the test posts the data, so nothing changes while it
  * measures). One server, one browser, four page loads. Screenshots go to a temporary directory,
- * or to `LAYOUT_SCREENSHOTS=<dir>`; their paths are printed.
+ * or to `LAYOUT_SCREENSHOTS=<dir>`; their paths are printed (`LAYOUT_DUMP=1` also writes what was
+ * measured, as JSON, beside them).
  * Needs the built web: `npm run build` (or `npx vite build`) first.
  */
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
