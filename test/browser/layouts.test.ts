@@ -256,19 +256,20 @@ describe('the wall at each layout', () => {
       await page.goto(`${server.url}/?layout=${layout}`);
       await page.waitForSelector('[data-ready="true"]', { timeout: 180_000 });
       // the wall is full: tiles with values, alarms, the board, the watch, the ticker, the hotline figures
-      await page.waitForFunction(
-        () =>
-          !!document.querySelector('[data-testid="alarm-panel"]:not([data-count="0"])') &&
-          !!document.querySelector('[data-testid="board-row"]') &&
-          !!document.querySelector('[data-testid="ticker-line"]') &&
-          !!document.querySelector('[data-testid="hotline-panel"][data-ready="true"]'),
-        undefined,
-        { timeout: 120_000, polling: 500 },
-      );
+      const missing = () =>
+        page.evaluate(() =>
+          Object.entries({
+            alarms: '[data-testid="alarm-panel"]:not([data-count="0"])',
+            board: '[data-testid="board-row"]',
+            ticker: '[data-testid="ticker-line"]',
+            hotline: '[data-testid="hotline-panel"][data-ready="true"]',
+          }).flatMap(([what, selector]) => (document.querySelector(selector) ? [] : [what])),
+        );
+      await expect.poll(missing, { timeout: 120_000, interval: 500, message: 'panels still empty' }).toEqual([]);
       await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
 
       const file = join(shots, `wall-${layout}.png`);
-      await page.screenshot({ path: file, timeout: 120_000 });
+      await page.screenshot({ path: file, timeout: 120_000, animations: 'disabled' });
       console.log(`[layouts] ${layout}: ${file}`);
 
       const m = await measure(page);

@@ -43,6 +43,9 @@ export const CANVAS_REM: Readonly<Record<Arrangement, { width: number; height: n
   portrait: { width: 108, height: 192 },
 };
 
+/** Alarm lines the alarm panel has room for: the video wall gives it half a screen's height. */
+export const ALARM_LINES: Readonly<Record<Arrangement, number>> = { landscape: 3, wide: 6, portrait: 3 };
+
 /** Screens side by side in an arrangement: panels must not cross the bezels between them. */
 export const SCREENS: Readonly<Record<Arrangement, number>> = { landscape: 1, wide: 3, portrait: 1 };
 
