@@ -134,7 +134,7 @@ export class PgReadingsRepository implements ReadingRepository {
             AND h.hour <= $1 AND h.hour > $2 - 3600000 AND h.last_at <= $1 AND h.last_at > $2 ORDER BY h.hour DESC LIMIT 1)
          ORDER BY at DESC LIMIT 1
        ) x`,
-      [at, since],
+      [Math.floor(at), Math.floor(since)], // whole ms: times are bigint here
     );
     return rows.map(latestReadingFromRow);
   }
