@@ -57,8 +57,10 @@ describe(ReplayState.name, () => {
     expect(asked).toEqual([replayStep(NOW - 90 * MIN)]);
     expect(r.data.openTotal).toBe(7);
     expect(r.data.epoch).toBe('replay');
-    expect(Date.now() + r.data.serverOffsetMs).toBeGreaterThanOrEqual(NOW - 90 * MIN + 5_000 - 50);
-    expect(Date.now() + r.data.serverOffsetMs).toBeLessThan(NOW - 90 * MIN + 5_000 + 1000);
+    expect(r.serverNow()).toBe(NOW - 90 * MIN + 5_000);
+    // a redraw is told to the subscribers of the source
+    const told: number[] = [];
+    const off = r.subscribe('snapshot', (d) => told.push(d.openTotal));
     // the same minute again: from the cache, nothing fetched
     r.seek(NOW - 90 * MIN + 30_000);
     r.seek(NOW - 90 * MIN + 5_000);
@@ -67,6 +69,13 @@ describe(ReplayState.name, () => {
     r.seek(NOW - 30 * MIN);
     await vi.waitFor(() => expect(r.data.openTotal).toBe(3));
     expect(asked).toHaveLength(2);
+    expect(told).toEqual([3]);
+    off();
+    // another area (a drill into a street) at the same replayed time
+    r.connect('310110019000');
+    await vi.waitFor(() => expect(r.data.areaId).toBe('310110019000'));
+    expect(r.areaId).toBe('310110019000');
+    expect(r.serverNow()).toBe(NOW - 30 * MIN);
     r.stop();
     expect(r.active).toBe(false);
   });

@@ -4,13 +4,24 @@
  * a past moment. It holds the replayed time, plays it at ×1/×10/×60, fetches the room's
  * historical snapshot at each replayed minute (one request in flight, a small cache, never per
  * frame) and folds it with the live reducer (`live-store.ts`), so the wall reads the same
- * {@link LiveData} shape from either source. Its clock offset keeps `serverNow` on the replayed
- * time, so clocks, charts and the deadline watch show that moment.
+ * {@link LiveData} shape from either source, through the same source interface as the live
+ * socket. Its `serverNow()` is the replayed time, so clocks, charts and the deadline watch show
+ * that moment.
  */
-import type { Snapshot } from '../../../../shared/index.ts';
+import type { Alarm, GridEvent, Snapshot } from '../../../../shared/index.ts';
 import { fetchSnapshotAt } from '../api/replay.ts';
-import { advanceReplay, clampReplay, REPLAY_STEP_MS, replayStep, StepCache, type ReplaySpeed } from '../utils/replay.ts';
+import { advanceReplay, clampReplay, REPLAY_START_BACK_MS, REPLAY_STEP_MS, replayStep, StepCache, type ReplaySpeed } from '../utils/replay.ts';
 import { applySnapshot, initialLiveData, type LiveData } from './live-store.ts';
+import { Listeners } from './listeners.ts';
+
+/** what a replay tells its subscribers (the live source's kinds; only `snapshot` ever happens) */
+export interface ReplayEvents {
+  event: GridEvent;
+  alarm: Alarm;
+  snapshot: LiveData;
+  connection: 'connecting' | 'connected' | 'reconnecting' | 'offline';
+  refused: 'closed' | 'unauthorized' | 'forbidden' | 'foreign_origin' | 'too_many_connections';
+}
 
 /** a failed step is fetched again after this long */
 const RETRY_AFTER_MS = 5_000;
@@ -52,6 +63,7 @@ export class ReplayState {
   #inflight: { key: string; abort: AbortController } | null = null;
   /** a step whose fetch failed is asked again only after a pause */
   #failed: { key: string; at: number } | null = null;
+  readonly #listeners = new Listeners<ReplayEvents>();
 
   constructor(o: ReplayOptions = {}) {
     this.#fetch = o.fetch ?? ((areaId, at, signal) => fetchSnapshotAt(areaId, at, signal));
@@ -60,9 +72,40 @@ export class ReplayState {
     this.#cache = new StepCache(o.cacheSize ?? 30);
   }
 
+  /** a replay is always "connected": its data comes from requests, not a stream */
+  readonly connection = 'connected' as const;
+  /** nothing arrives live in a replay: nothing flashes */
+  readonly fresh: ReadonlyMap<string, number> = new Map();
+
+  /** the area replayed */
+  get areaId(): string {
+    return this.#areaId;
+  }
+
   /** the replayed time as the wall's clock: what `LiveState.serverNow` is for the live stream */
-  serverNow(): number {
+  serverNow(_localNow?: number): number {
     return this.at;
+  }
+
+  /** Follows another area at the same replayed time (a drill into a street, back to the root). */
+  connect(areaId: string): void {
+    this.start(areaId, this.at || this.#now() - REPLAY_START_BACK_MS);
+  }
+
+  /** Stops the clock and any fetch (the wall is going away). */
+  disconnect(): void {
+    this.stop();
+  }
+
+  reconnect(): void {}
+
+  freshEvents(): GridEvent[] {
+    return [];
+  }
+
+  /** `snapshot`: each replayed step shown (the wall redraws); a replay has no events, alarms, connection changes or refusals to tell */
+  subscribe<K extends keyof ReplayEvents>(kind: K, fn: (value: ReplayEvents[K]) => void): () => void {
+    return this.#listeners.subscribe(kind, fn);
   }
 
   /** Starts (or moves) a replay of an area at a time, paused. */
@@ -133,8 +176,6 @@ export class ReplayState {
     const cached = this.#cache.get(key);
     if (cached && this.shownStep !== step) this.#apply(cached, step);
     else if (!cached && this.#inflight?.key !== key && !(this.#failed?.key === key && Date.now() - this.#failed.at < RETRY_AFTER_MS)) this.#load(key, step);
-    // the clock shows the replayed time between steps too
-    if (this.data.status === 'synced') this.data = { ...this.data, serverOffsetMs: this.at - Date.now() };
   }
 
   #load(key: string, step: number): void {
@@ -169,6 +210,7 @@ export class ReplayState {
     const data = applySnapshot(initialLiveData(this.#areaId), snap, Date.now()).data;
     this.data = { ...data, snapshots: this.data.snapshots + 1, serverOffsetMs: this.at - Date.now() };
     this.shownStep = step;
+    this.#listeners.emit('snapshot', this.data);
   }
 
   #abortFetch(): void {
