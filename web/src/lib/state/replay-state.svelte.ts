@@ -8,20 +8,12 @@
  * socket. Its `serverNow()` is the replayed time, so clocks, charts and the deadline watch show
  * that moment.
  */
-import type { Alarm, GridEvent, Snapshot } from '../../../../shared/index.ts';
+import type { GridEvent, Snapshot } from '../../../../shared/index.ts';
 import { fetchSnapshotAt } from '../api/replay.ts';
 import { advanceReplay, clampReplay, REPLAY_START_BACK_MS, REPLAY_STEP_MS, replayStep, StepCache, type ReplaySpeed } from '../utils/replay.ts';
 import { applySnapshot, initialLiveData, type LiveData } from './live-store.ts';
 import { Listeners } from './listeners.ts';
-
-/** what a replay tells its subscribers (the live source's kinds; only `snapshot` ever happens) */
-export interface ReplayEvents {
-  event: GridEvent;
-  alarm: Alarm;
-  snapshot: LiveData;
-  connection: 'connecting' | 'connected' | 'reconnecting' | 'offline';
-  refused: 'closed' | 'unauthorized' | 'forbidden' | 'foreign_origin' | 'too_many_connections';
-}
+import type { LiveEvents, LiveEventKind, LiveSource } from './live-source.ts';
 
 /** a failed step is fetched again after this long */
 const RETRY_AFTER_MS = 5_000;
@@ -37,7 +29,7 @@ export interface ReplayOptions {
   cacheSize?: number;
 }
 
-export class ReplayState {
+export class ReplayState implements LiveSource {
   /** a replay is shown instead of the live stream */
   active = $state(false);
   /** the replayed time (epoch ms) */
@@ -63,7 +55,7 @@ export class ReplayState {
   #inflight: { key: string; abort: AbortController } | null = null;
   /** a step whose fetch failed is asked again only after a pause */
   #failed: { key: string; at: number } | null = null;
-  readonly #listeners = new Listeners<ReplayEvents>();
+  readonly #listeners = new Listeners<LiveEvents>();
 
   constructor(o: ReplayOptions = {}) {
     this.#fetch = o.fetch ?? ((areaId, at, signal) => fetchSnapshotAt(areaId, at, signal));
@@ -104,7 +96,7 @@ export class ReplayState {
   }
 
   /** `snapshot`: each replayed step shown (the wall redraws); a replay has no events, alarms, connection changes or refusals to tell */
-  subscribe<K extends keyof ReplayEvents>(kind: K, fn: (value: ReplayEvents[K]) => void): () => void {
+  subscribe<K extends LiveEventKind>(kind: K, fn: (value: LiveEvents[K]) => void): () => void {
     return this.#listeners.subscribe(kind, fn);
   }
 
