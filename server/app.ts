@@ -50,6 +50,9 @@ import { hotspotRoutes } from './routes/hotspots.ts';
 import { DEFAULT_RECURRENCE, type RecurrenceRule } from './domain/hotspots.ts';
 import { createHotspotService, type HotspotOptions } from './services/hotspot.service.ts';
 import { LocalCluster, type Cluster, type ClusterMessage } from './cluster/cluster.ts';
+import { replayRoutes } from './routes/replay.ts';
+import { createReplayService } from './services/replay.service.ts';
+import { createSnapshotSource } from './realtime/snapshot.ts';
 
 export const VERSION = '0.1.0';
 
@@ -390,6 +393,10 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.route('/api/v1', analyticsRoutes({ auth, store, tree, clock, timeZone: options.timeZone, categories: data.categories }));
   app.route('/api/v1', hotspotRoutes({ auth, cases, hotspots, tree }));
+  // the wall back in time (and live, for a program that wants one snapshot) and the shift handover
+  const replay = createReplayService({ store, tree, clock, timeZone: options.timeZone, indicators: data.indicators, limits: data.timeLimits, simulatorOn: options.simulatorOn });
+  const liveSnapshots = createSnapshotSource({ store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn });
+  app.route('/api/v1', replayRoutes({ auth, tree, clock, timeZone: options.timeZone, replay, live: liveSnapshots }));
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;

@@ -3,7 +3,7 @@
  * The interfaces services depend on. {@link Store} is the database, split into one repository per
  * aggregate; the embedded SQLite store and the PostgreSQL store implement it (all methods async).
  */
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, EventChange, EventStatus, GridEvent, IndicatorValue, Notice, NoticeSeverity, Role, SeriesPoint, Severity, TimelineEntry } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, EventChange, EventStatus, GridEvent, IndicatorValue, Notice, NoticeSeverity, Role, SeriesPoint, Severity, TimelineEntry } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
@@ -305,6 +305,29 @@ export interface HotspotCountRow {
   n: number;
 }
 
+/** An area as the stores scope by it. */
+export interface AreaScope {
+  id: string;
+  level: EventFilter['areaLevel'];
+}
+
+/**
+ * A case as stored now, with its timeline up to a past time `at` when it changed after `at`
+ * (replay: `server/domain/replay.ts` turns it back into the case as it was then).
+ */
+export interface CaseThen {
+  event: GridEvent;
+  /** its timeline entries at or before `at`, in order; null when it has not changed since (the row is as it was) */
+  timeline: TimelineEntry[] | null;
+}
+
+/** One timeline entry of a window with its case as stored now (the shift handover). */
+export interface CaseEntryRow {
+  action: string;
+  at: number;
+  event: GridEvent;
+}
+
 /** Set or clear one tag of a case, with the timeline entry that records it (from/to: the case's status). */
 export interface TagChange {
   id: string;
@@ -368,6 +391,11 @@ export interface AlarmRepository {
   count(f: Omit<AlarmFilter, 'limit'>): Promise<number>;
   /** every open episode (raised or acknowledged) */
   open(): Promise<Alarm[]>;
+  /**
+   * Episodes below an area that overlap [from, to]: raised at or before `to` and not cleared
+   * before `from`, with their history (oldest raised first, at most `limit`)
+   */
+  overlapping(from: number, to: number, limit: number, area?: AreaScope): Promise<AlarmView[]>;
   /** the newest saved rule set, or null when the shipped one was never edited */
   latestRuleSet(): Promise<{ version: number; rules: AlarmRule[]; savedAt: number; savedBy: string } | null>;
   /** save a rule set as `version` (the previous + 1); false when that version exists (someone saved first) */
@@ -430,6 +458,18 @@ export interface CaseRepository {
    * the period, and the cases archived in either window by breach, rating and satisfaction.
    */
   hotlineCounts(q: HotlineCountsQuery): Promise<HotlineCounts>;
+  /**
+   * Replay: the cases below an area received by `at` that were open at `at` or may have been —
+   * open now, or archived or rejected after `at` — each with its timeline up to `at` when it
+   * changed since (read by the status, closing-time and received-time indexes)
+   */
+  casesOpenAt(at: number, area?: AreaScope): Promise<CaseThen[]>;
+  /** replay: the `limit` newest cases received by `at` below an area, newest first, with their timelines up to `at` when they changed since */
+  receivedBy(at: number, limit: number, area?: AreaScope): Promise<CaseThen[]>;
+  /** replay: grid and occurrence time of the events below an area that occurred in [from, to) and were received by `receivedBy` */
+  arrivals(from: number, to: number, receivedBy: number, area?: AreaScope): Promise<{ gridId: string; occurredAt: number }[]>;
+  /** the shift handover: timeline entries with one of these actions in [from, to) below an area, with their cases, oldest first */
+  entriesBetween(from: number, to: number, actions: readonly string[], area?: AreaScope): Promise<CaseEntryRow[]>;
 }
 
 /** Indicator readings (raw and folded hourly) and the rolled-up series. */
@@ -446,7 +486,13 @@ export interface ReadingRepository {
   oldestReadingAt(): Promise<number | null>;
   /** record computed (rolled-up) values into a bucketed series; the last value in a bucket wins */
   upsertSeries(rows: SeriesRow[]): Promise<void>;
-  series(areaId: string, from: number): Promise<SeriesRow[]>;
+  /** an area's series points with bucket in [from, to] (to: no end when omitted), oldest first */
+  series(areaId: string, from: number, to?: number): Promise<SeriesRow[]>;
+  /**
+   * Replay: per (indicator, area) ever reported, the newest reading at or before `at` and after
+   * `since` — raw, or for hours folded already the hour's last reading
+   */
+  readingsAsOf(at: number, since: number): Promise<LatestReading[]>;
   pruneSeries(before: number): Promise<void>;
 }
 

@@ -45,6 +45,10 @@ import {
   Health,
   HotlineAnalysis,
   HotlineQuery,
+  Handover,
+  HandoverQuery,
+  SnapshotQuery,
+  SnapshotResponse,
   HotspotQuery,
   HotspotsResponse,
   IndicatorsResponse,
@@ -159,6 +163,9 @@ const ingestAnswers = {
   429: refusal('This key sends more than `INGEST_RATE_PER_SEC` requests a second (burst twice that).', 'RATE_LIMITED', 'this key sends more than 50 requests a second; slow down or batch more items per request', { headers: retryAfter }),
   500: E.internal,
 };
+
+/** too many historical reads (replay, handover) run and wait on this server */
+const busyHistory = refusal('Too many historical reads at once on this server.', 'RATE_LIMITED', 'the server is busy with other historical reads; try again in a few seconds', { headers: retryAfter });
 
 // ---- the table ---------------------------------------------------------------------------------
 
@@ -605,6 +612,50 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       security: SESSION,
       requestParams: { query: HotlineQuery },
       responses: { 200: csv('The report.'), 400: E.badQuery('the report'), ...sessionAnswers, 403: E.crossOrigin, 404: E.areaNotFound },
+    },
+  },
+
+  // replay and the shift handover
+  {
+    method: 'get',
+    path: '/api/v1/snapshot',
+    operation: {
+      operationId: 'getSnapshot',
+      tags: ['read'],
+      summary: 'An area’s wall snapshot, live or as it was at a past time',
+      description:
+        'Without `at`: the live snapshot a wall receives on its socket. With `at` (within the last 7 days, not in the future): the snapshot as the live one said it then, reconstructed from the stored cases and their timelines (only cases received by then; each case’s stage from its last timeline entry at or before `at`), the readings and rolled-up series (values, statuses and 24-hour trends as of `at`), the alarms active then (severity, acknowledgement and value from their history) and the hourly counts of that day and the day before. A historical snapshot has `seq` 0, `epoch` `replay` and `serverTime` = `at`. What the records cannot tell: a past stage’s deadline is recomputed from the time limits in force now; an alarm’s value is that of its last history step; a folded hour of readings is known by its last reading. Scoped like the live one.',
+      security: SESSION,
+      requestParams: { query: SnapshotQuery },
+      responses: {
+        200: answer('The snapshot.', SnapshotResponse),
+        400: validation('The query', 'at is more than 7 days ago', { path: 'at', message: 'at is more than 7 days ago' }),
+        ...sessionAnswers,
+        403: E.crossOrigin,
+        404: E.areaNotFound,
+        429: busyHistory,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/handover',
+    operation: {
+      operationId: 'getHandover',
+      tags: ['statistics'],
+      summary: 'The shift handover (交接班): what happened in a window',
+      description:
+        'Cases received, archived and gone past a stage’s time limit in [since, until) (default until: now; at most 7 days; not in the future), alarms raised and cleared in it, counted by street and by category; each list newest first (alarms the most severe first), at most 200 items, the totals complete. Scoped like every read.',
+      security: SESSION,
+      requestParams: { query: HandoverQuery },
+      responses: {
+        200: answer('The handover.', Handover),
+        400: validation('The query', 'since must be before until', { path: 'since', message: 'since must be before until' }),
+        ...sessionAnswers,
+        403: E.crossOrigin,
+        404: E.areaNotFound,
+        429: busyHistory,
+      },
     },
   },
 

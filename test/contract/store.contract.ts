@@ -764,6 +764,98 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       });
     });
 
+    describe('replay: the past as stored', () => {
+      const S1 = { id: 'S1', level: 'street' as const };
+      const close = async (e: GridEvent, action: 'archive' | 'reject', at: number) =>
+        apply(e, { status: action === 'archive' ? 'archived' : 'rejected', dueAt: null, stageStartedAt: at }, entry(action, e.status, action === 'archive' ? 'archived' : 'rejected', at), at);
+
+      it('should read the cases that may have been open at a time, with their timelines up to it when they changed since', async () => {
+        const e1 = await insert({ id: 'r1', receivedAt: 10 * H, occurredAt: 9 * H });
+        const accepted = await apply(e1, { status: 'accepted', stageStartedAt: 11 * H }, entry('accept', 'reported', 'accepted', 11 * H), 11 * H);
+        await close(accepted, 'archive', 13 * H);
+        await insert({ id: 'r2', receivedAt: 10 * H + 1, occurredAt: 10 * H });
+        await insert({ id: 'r3', receivedAt: 12 * H, occurredAt: 11 * H }); // received after the time
+        await close(await insert({ id: 'r4', receivedAt: 9 * H, occurredAt: 9 * H }), 'reject', 12 * H);
+        await close(await insert({ id: 'r5', receivedAt: 9 * H, occurredAt: 9 * H }), 'reject', 10.5 * H); // closed before it
+        await close(await insert({ id: 'r6', receivedAt: 9 * H, occurredAt: 9 * H }), 'archive', 11 * H); // closed before it
+        await insert({ id: 'r7', receivedAt: 9 * H, occurredAt: 9 * H, streetId: 'S2', gridId: 'S2-g1' }); // another street
+        const at = 11.5 * H;
+
+        const open = await store.cases.casesOpenAt(at, S1);
+        const byId = new Map(open.map((c) => [c.event.id, c]));
+        expect([...byId.keys()].sort()).toEqual(['r1', 'r2', 'r4']);
+        expect(byId.get('r1')!.event.status).toBe('archived'); // the row as stored now
+        expect(byId.get('r1')!.timeline!.map((t) => [t.action, t.to, t.at])).toEqual([['report', 'reported', iso(10 * H)], ['accept', 'accepted', iso(11 * H)]]);
+        expect(byId.get('r2')!.timeline).toBeNull(); // unchanged since: the row is as it was
+        expect(byId.get('r4')!.timeline!.map((t) => t.action)).toEqual(['report']);
+        expect((await store.cases.casesOpenAt(at)).map((c) => c.event.id).sort()).toEqual(['r1', 'r2', 'r4', 'r7']);
+        expect(await store.cases.casesOpenAt(8 * H)).toEqual([]);
+
+        const newest = await store.cases.receivedBy(at, 3, S1);
+        expect(newest.map((c) => c.event.id)).toEqual(['r2', 'r1', expect.stringMatching(/^r[456]$/)]);
+        expect(newest[1]!.timeline!.map((t) => t.action)).toEqual(['report', 'accept']);
+        expect((await store.cases.receivedBy(at, 100)).map((c) => c.event.id)).not.toContain('r3');
+
+        const arrivals = await store.cases.arrivals(0, 24 * H, at, S1);
+        expect(arrivals.map((a) => a.occurredAt).sort((a, b) => a - b)).toEqual([9 * H, 9 * H, 9 * H, 9 * H, 10 * H]);
+        expect(arrivals.every((a) => a.gridId === 'S1-g1')).toBe(true);
+        expect(await store.cases.arrivals(9.5 * H, 24 * H, 24 * H, S1)).toEqual([{ gridId: 'S1-g1', occurredAt: 10 * H }, { gridId: 'S1-g1', occurredAt: 11 * H }]);
+
+        const entries = await store.cases.entriesBetween(10.5 * H, 13 * H + 1, ['report', 'archive', 'reject'], S1);
+        expect(entries.map((x) => [x.action, x.event.id, x.at])).toEqual([
+          ['reject', 'r5', 10.5 * H],
+          ['archive', 'r6', 11 * H],
+          ['report', 'r3', 12 * H], // same time: by case id
+          ['reject', 'r4', 12 * H],
+          ['archive', 'r1', 13 * H],
+        ]);
+        expect(entries[4]!.event).toMatchObject({ id: 'r1', status: 'archived', streetId: 'S1' });
+        expect(await store.cases.entriesBetween(0, 24 * H, [], S1)).toEqual([]);
+        expect((await store.cases.entriesBetween(0, 24 * H, ['report'])).length).toBe(7);
+        expect(await store.cases.entriesBetween(0, 24 * H, ["report') OR 1=1 --"])).toEqual([]);
+      });
+
+      it('should read the readings as of a time, raw or folded, and the series up to a time', async () => {
+        await store.readings.insertReadings([reading(10, 1 * H), reading(20, 2 * H), reading(30, 3 * H), reading(5, 2.5 * H, { areaId: 'S1', simulated: true })]);
+        const asOf = async (at: number, since: number) => [...(await store.readings.readingsAsOf(at, since))].sort((a, b) => a.areaId.localeCompare(b.areaId));
+        const expected = [
+          { indicatorId: 'pm25', areaId: 'D', value: 20, at: 2 * H, simulated: false },
+          { indicatorId: 'pm25', areaId: 'S1', value: 5, at: 2.5 * H, simulated: true },
+        ];
+        expect(await asOf(2.5 * H, 0)).toEqual(expected);
+        expect(await asOf(2.5 * H, 2.2 * H)).toEqual([expected[1]]);
+        expect(await asOf(0.5 * H, 0)).toEqual([]);
+        // folded into hours: an hour is known by its last reading
+        await store.readings.downsampleReadings(4 * H);
+        expect(await store.readings.rawReadingCount()).toBe(0);
+        expect(await asOf(2.5 * H, 0)).toEqual(expected);
+        expect(await asOf(1.5 * H, 0)).toEqual([{ indicatorId: 'pm25', areaId: 'D', value: 10, at: 1 * H, simulated: false }]);
+
+        await store.readings.upsertSeries([1, 2, 3].map((h) => ({ indicatorId: 'pm25', areaId: 'D', bucket: h * H, value: h })));
+        expect((await store.readings.series('D', 0, 2 * H)).map((r) => r.value)).toEqual([1, 2]);
+        expect((await store.readings.series('D', 2 * H)).map((r) => r.value)).toEqual([2, 3]);
+      });
+
+      it('should read the alarms overlapping a window, with their history', async () => {
+        const M = 60_000;
+        await store.alarms.insert(newAlarm({ id: 'o1', areaId: 'S1', streetId: 'S1' }), history('raised', T0));
+        await store.alarms.update('o1', { severity: 'alarm', value: 99 }, history('escalated', T0 + 2 * M, { severity: 'alarm', value: 99 }));
+        await store.alarms.update('o1', { state: 'cleared', clearedAt: T0 + 10 * M }, history('cleared', T0 + 10 * M));
+        await store.alarms.insert(newAlarm({ id: 'o2', areaId: 'S1-g1', streetId: 'S1', ruleId: 'r2', raisedAt: T0 + 20 * M }), history('raised', T0 + 20 * M));
+        await store.alarms.insert(newAlarm({ id: 'o3', areaId: 'S2', streetId: 'S2', raisedAt: T0 }), history('raised', T0));
+        const ids = async (from: number, to: number, area?: { id: string; level: 'street' }) => (await store.alarms.overlapping(from, to, 100, area)).map((a) => a.id);
+        expect(await ids(T0 + 5 * M, T0 + 5 * M, { id: 'S1', level: 'street' })).toEqual(['o1']);
+        expect(await ids(T0 + 15 * M, T0 + 15 * M, { id: 'S1', level: 'street' })).toEqual([]);
+        expect(await ids(T0, T0 + 30 * M, { id: 'S1', level: 'street' })).toEqual(['o1', 'o2']);
+        expect((await ids(T0 - M, T0 + 30 * M)).sort()).toEqual(['o1', 'o2', 'o3']);
+        expect(await ids(T0 - 2 * M, T0 - M)).toEqual([]);
+        const [o1] = await store.alarms.overlapping(T0, T0, 100, { id: 'S1', level: 'street' });
+        expect(o1!.history.map((h) => [h.kind, h.severity])).toEqual([['raised', 'warn'], ['escalated', 'alarm'], ['cleared', 'warn']]);
+        expect(o1!.state).toBe('cleared');
+        expect(await store.alarms.overlapping(T0 - M, T0 + 30 * M, 1)).toHaveLength(1);
+      });
+    });
+
     describe('identities', () => {
       it('should keep users as given, find them, list them by username, and change them', async () => {
         const u = user({ id: 'u-1', username: 'wang.li', role: 'street', areaId: 'S1', createdAt: Y2100 });

@@ -4,8 +4,8 @@
  * (rule, area) (a unique `open_key`), an episode changes only at the version its writer read, and a
  * rule-set version is saved once: several nodes may evaluate and edit at the same time.
  */
-import { AlarmRule, type Alarm, type AlarmHistoryEntry } from '../../../shared/index.ts';
-import type { AlarmChange, AlarmFilter, AlarmRepository, NewAlarm, NewAlarmHistory } from '../../ports.ts';
+import { AlarmRule, type Alarm, type AlarmHistoryEntry, type AlarmView } from '../../../shared/index.ts';
+import type { AlarmChange, AlarmFilter, AlarmRepository, AreaScope, NewAlarm, NewAlarmHistory } from '../../ports.ts';
 import { jsonParam, type PgConnection, type Queryable } from './connection.ts';
 import { ALARM_AREA_COLUMN, ALARM_CHANGE_COLUMNS, ALARM_SEVERITY_ORDER } from '../columns.ts';
 import { alarmFromRow, alarmHistoryFromRow, type AlarmHistoryRow, type AlarmRow } from './rows.ts';
@@ -110,6 +110,20 @@ export class PgAlarmRepository implements AlarmRepository {
 
   async open(): Promise<Alarm[]> {
     return (await this.db.rows<AlarmRow>('SELECT * FROM alarms WHERE cleared_at IS NULL')).map(alarmFromRow);
+  }
+
+  async overlapping(from: number, to: number, limit: number, area?: AreaScope): Promise<AlarmView[]> {
+    const scoped = area?.level && area.level !== 'city' ? ` AND ${ALARM_AREA_COLUMN[area.level]} = $4` : '';
+    const rows = await this.db.rows<AlarmRow>(
+      `SELECT * FROM alarms WHERE raised_at <= $2 AND (cleared_at IS NULL OR cleared_at >= $1)${scoped} ORDER BY raised_at, id LIMIT $3`,
+      [from, to, limit, ...(scoped ? [area!.id] : [])],
+    );
+    const history = new Map<string, AlarmHistoryEntry[]>(rows.map((r) => [r.id, []]));
+    if (rows.length) {
+      const entries = await this.db.rows<AlarmHistoryRow & { alarm_id: string }>('SELECT * FROM alarm_history WHERE alarm_id = ANY ($1::text[]) ORDER BY alarm_id, seq', [rows.map((r) => r.id)]);
+      for (const e of entries) history.get(e.alarm_id)?.push(alarmHistoryFromRow(e));
+    }
+    return rows.map((r) => ({ ...alarmFromRow(r), history: history.get(r.id) ?? [] }));
   }
 
   async latestRuleSet() {

@@ -13,8 +13,11 @@ import { CaseTag, MAX_RELATED_IDS, type EventStatus, type GridEvent, type Timeli
 import type { HotlineCounts, HotlinePoint, HotlineWindow } from '../../domain/hotline.ts';
 import { cellRanges, geoCell, relatedCases, searchBox, type CasePoint, type RecurrenceRule, type RecurringCase } from '../../domain/hotspots.ts';
 import type {
+  AreaScope,
   CallCounts,
   CaseChange,
+  CaseEntryRow,
+  CaseThen,
   CaseRepository,
   ClosedCounts,
   EventFilter,
@@ -462,5 +465,59 @@ export class PgCasesRepository implements CaseRepository {
         n: r.n,
       })),
     };
+  }
+
+  /** each row with its timeline up to `at` when it changed after `at` (one read for all such cases) */
+  private async then(rows: EventRow[], at: number): Promise<CaseThen[]> {
+    const changed = rows.filter((r) => r.updated_at > at).map((r) => r.id);
+    const byId = new Map<string, TimelineEntry[]>(changed.map((id) => [id, []]));
+    if (changed.length) {
+      const entries = await this.db.rows<TimelineRow>('SELECT * FROM event_timeline WHERE event_id = ANY ($1::text[]) AND at <= $2 ORDER BY event_id, seq', [changed, at]);
+      for (const t of entries) byId.get(t.event_id)?.push(entryFromRow(t));
+    }
+    return rows.map((r) => ({ event: eventFromRow(r), timeline: byId.get(r.id) ?? null }));
+  }
+
+  async casesOpenAt(at: number, area?: AreaScope): Promise<CaseThen[]> {
+    // open now (status index), archived after `at` (closing-time index), rejected after `at` (status index)
+    const rows = await this.db.rows<EventRow>(
+      ...named(
+        `SELECT * FROM events WHERE status IN ('reported','accepted','dispatched','handled','verified') AND received_at <= @at${scope(area)}
+         UNION ALL SELECT * FROM events WHERE closed_at IS NOT NULL AND closed_at > @at AND received_at <= @at${scope(area)}
+         UNION ALL SELECT * FROM events WHERE status = 'rejected' AND received_at <= @at AND updated_at > @at${scope(area)}`,
+        { at, area: area?.id ?? null },
+      ),
+    );
+    return this.then(rows, at);
+  }
+
+  async receivedBy(at: number, limit: number, area?: AreaScope): Promise<CaseThen[]> {
+    const rows = await this.db.rows<EventRow>(
+      ...named(`SELECT * FROM events WHERE received_at <= @at${scope(area)} ORDER BY received_at DESC, occurred_at DESC, id DESC LIMIT @limit`, { at, limit, area: area?.id ?? null }),
+    );
+    return this.then(rows, at);
+  }
+
+  async arrivals(from: number, to: number, receivedBy: number, area?: AreaScope): Promise<{ gridId: string; occurredAt: number }[]> {
+    return this.db.rows<{ gridId: string; occurredAt: number }>(
+      ...named(
+        `SELECT grid_id AS "gridId", occurred_at AS "occurredAt" FROM events
+         WHERE occurred_at >= @from AND occurred_at < @to AND received_at <= @receivedBy${scope(area)} ORDER BY occurred_at, id`,
+        { from, to, receivedBy, area: area?.id ?? null },
+      ),
+    );
+  }
+
+  async entriesBetween(from: number, to: number, actions: readonly string[], area?: AreaScope): Promise<CaseEntryRow[]> {
+    if (!actions.length) return [];
+    const rows = await this.db.rows<EventRow & { t_action: string; t_at: number }>(
+      ...named(
+        `SELECT t.action AS t_action, t.at AS t_at, e.* FROM event_timeline t JOIN events e ON e.id = t.event_id
+         WHERE t.at >= @from AND t.at < @to AND t.action = ANY (@actions::text[])${scope(area, 'e.')}
+         ORDER BY t.at, t.event_id, t.seq`,
+        { from, to, actions: [...actions], area: area?.id ?? null },
+      ),
+    );
+    return rows.map((r) => ({ action: r.t_action, at: r.t_at, event: eventFromRow(r) }));
   }
 }

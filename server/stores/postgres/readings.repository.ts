@@ -113,12 +113,30 @@ export class PgReadingsRepository implements ReadingRepository {
     );
   }
 
-  async series(areaId: string, from: number): Promise<SeriesRow[]> {
+  async series(areaId: string, from: number, to = Number.MAX_SAFE_INTEGER): Promise<SeriesRow[]> {
     return this.db.rows<SeriesRow>(
       `SELECT indicator_id AS "indicatorId", area_id AS "areaId", bucket, value FROM indicator_series
-       WHERE area_id = $1 AND bucket >= $2 ORDER BY bucket, indicator_id`,
-      [areaId, from],
+       WHERE area_id = $1 AND bucket >= $2 AND bucket <= $3 ORDER BY bucket, indicator_id`,
+      [areaId, from, to],
     );
+  }
+
+  async readingsAsOf(at: number, since: number): Promise<LatestReading[]> {
+    // one indexed look-up per series ever reported (readings_latest lists them): the newest raw
+    // reading by (indicator, area, at), and the newest folded hour whose last reading is by `at`
+    const rows = await this.db.rows<LatestReadingRow>(
+      `SELECT l.indicator_id, l.area_id, x.value, x.at, x.simulated FROM readings_latest l
+       CROSS JOIN LATERAL (
+         (SELECT r.value, r.at, r.simulated FROM readings r WHERE r.indicator_id = l.indicator_id AND r.area_id = l.area_id
+            AND r.at <= $1 AND r.at > $2 ORDER BY r.at DESC, r.id DESC LIMIT 1)
+         UNION ALL
+         (SELECT h.last, h.last_at, l.simulated FROM readings_hourly h WHERE h.indicator_id = l.indicator_id AND h.area_id = l.area_id
+            AND h.hour <= $1 AND h.hour > $2 - 3600000 AND h.last_at <= $1 AND h.last_at > $2 ORDER BY h.hour DESC LIMIT 1)
+         ORDER BY at DESC LIMIT 1
+       ) x`,
+      [Math.floor(at), Math.floor(since)], // whole ms: times are bigint here
+    );
+    return rows.map(latestReadingFromRow);
   }
 
   async pruneSeries(before: number): Promise<void> {

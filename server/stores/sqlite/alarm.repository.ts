@@ -3,8 +3,8 @@
  * Alarms, their history and the versioned rule set, in the embedded database (migration 8). Rows
  * become wire records ({@link Alarm}) through `rows.ts`.
  */
-import { AlarmRule, type Alarm, type AlarmHistoryEntry } from '../../../shared/index.ts';
-import type { AlarmChange, AlarmFilter, AlarmRepository, NewAlarm, NewAlarmHistory } from '../../ports.ts';
+import { AlarmRule, type Alarm, type AlarmHistoryEntry, type AlarmView } from '../../../shared/index.ts';
+import type { AlarmChange, AlarmFilter, AlarmRepository, AreaScope, NewAlarm, NewAlarmHistory } from '../../ports.ts';
 import type { SqliteConnection } from './connection.ts';
 import { ALARM_AREA_COLUMN, ALARM_CHANGE_COLUMNS, ALARM_SEVERITY_ORDER } from '../columns.ts';
 import { alarmFromRow, alarmHistoryFromRow, type AlarmHistoryRow, type AlarmRow } from './rows.ts';
@@ -101,6 +101,15 @@ export class SqliteAlarmRepository implements AlarmRepository {
 
   async open(): Promise<Alarm[]> {
     return (this.conn.prep('SELECT * FROM alarms WHERE cleared_at IS NULL').all() as AlarmRow[]).map(alarmFromRow);
+  }
+
+  async overlapping(from: number, to: number, limit: number, area?: AreaScope): Promise<AlarmView[]> {
+    const scoped = area?.level && area.level !== 'city' ? ` AND ${ALARM_AREA_COLUMN[area.level]} = @area` : '';
+    const rows = this.conn.prep(
+      `SELECT * FROM alarms WHERE raised_at <= @to AND (cleared_at IS NULL OR cleared_at >= @from)${scoped} ORDER BY raised_at, id LIMIT @limit`,
+    ).all({ from, to, limit, area: area?.id ?? null }) as AlarmRow[];
+    const history = this.conn.prep('SELECT * FROM alarm_history WHERE alarm_id = ? ORDER BY seq');
+    return rows.map((r) => ({ ...alarmFromRow(r), history: (history.all(r.id) as AlarmHistoryRow[]).map(alarmHistoryFromRow) }));
   }
 
   async latestRuleSet() {

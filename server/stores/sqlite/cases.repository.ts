@@ -8,8 +8,11 @@ import { CaseTag, MAX_RELATED_IDS, type EventStatus, type GridEvent, type Timeli
 import { cellsNear, geoCell, relatedCases, searchBox, type CasePoint, type RecurrenceRule, type RecurringCase } from '../../domain/hotspots.ts';
 import type { ClosureRow, HotlineCounts, HotlinePoint, HotlineWindow } from '../../domain/hotline.ts';
 import type {
+  AreaScope,
   CallCounts,
   CaseChange,
+  CaseEntryRow,
+  CaseThen,
   CaseRepository,
   ClosedCounts,
   EventFilter,
@@ -28,6 +31,9 @@ import { entryFromRow, EVENT_AREA_COLUMN, eventFromRow, newEventAsStored, type E
  * {@link MAX_RELATED_IDS} it links, so the exact test still finds the 10 most recent in range
  */
 const RECURRENCE_CANDIDATES = 5 * MAX_RELATED_IDS;
+
+/** the statuses of an open case, as SQL */
+const OPEN_SQL = `('reported','accepted','dispatched','handled','verified')`;
 
 const APPEND_ENTRY = `INSERT INTO event_timeline (event_id, seq, at, actor, actor_role, action, from_status, to_status, note, attachments, data)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -364,5 +370,56 @@ export class SqliteCaseRepository implements CaseRepository {
         }),
       ),
     };
+  }
+
+  /** ` AND <column> = @area` for an area below the city */
+  private scoped(area: AreaScope | undefined, prefix = ''): string {
+    return area?.level && area.level !== 'city' ? ` AND ${prefix}${EVENT_AREA_COLUMN[area.level]} = @area` : '';
+  }
+
+  /** each row with its timeline up to `at` when it changed after `at` (one indexed read per such case) */
+  private then(rows: EventRow[], at: number): CaseThen[] {
+    const entries = this.conn.prep('SELECT * FROM event_timeline WHERE event_id = ? AND at <= ? ORDER BY seq');
+    return rows.map((r) => ({
+      event: eventFromRow(r),
+      timeline: r.updated_at > at ? (entries.all(r.id, at) as TimelineRow[]).map(entryFromRow) : null,
+    }));
+  }
+
+  async casesOpenAt(at: number, area?: AreaScope): Promise<CaseThen[]> {
+    const scoped = this.scoped(area);
+    // open now (status index), archived after `at` (closing-time index), rejected after `at` (status index)
+    const rows = this.conn.prep(
+      `SELECT * FROM events WHERE status IN ${OPEN_SQL} AND received_at <= @at${scoped}
+       UNION ALL SELECT * FROM events INDEXED BY events_closed WHERE closed_at IS NOT NULL AND closed_at > @at AND received_at <= @at${scoped}
+       UNION ALL SELECT * FROM events WHERE status = 'rejected' AND received_at <= @at AND updated_at > @at${scoped}`,
+    ).all({ at, area: area?.id ?? null }) as EventRow[];
+    return this.then(rows, at);
+  }
+
+  async receivedBy(at: number, limit: number, area?: AreaScope): Promise<CaseThen[]> {
+    const rows = this.conn.prep(
+      `SELECT * FROM events INDEXED BY events_received WHERE received_at <= @at${this.scoped(area)}
+       ORDER BY received_at DESC, occurred_at DESC, id DESC LIMIT @limit`,
+    ).all({ at, limit, area: area?.id ?? null }) as EventRow[];
+    return this.then(rows, at);
+  }
+
+  async arrivals(from: number, to: number, receivedBy: number, area?: AreaScope): Promise<{ gridId: string; occurredAt: number }[]> {
+    return this.conn.prep(
+      `SELECT grid_id AS gridId, occurred_at AS occurredAt FROM events
+       WHERE occurred_at >= @from AND occurred_at < @to AND received_at <= @receivedBy${this.scoped(area)}`,
+    ).all({ from, to, receivedBy, area: area?.id ?? null }) as { gridId: string; occurredAt: number }[];
+  }
+
+  async entriesBetween(from: number, to: number, actions: readonly string[], area?: AreaScope): Promise<CaseEntryRow[]> {
+    if (!actions.length) return [];
+    // the timeline by time first (CROSS JOIN keeps it outermost), then each entry's case
+    const rows = this.conn.prep(
+      `SELECT t.action AS t_action, t.at AS t_at, e.* FROM event_timeline t INDEXED BY event_timeline_at CROSS JOIN events e ON e.id = t.event_id
+       WHERE t.at >= @from AND t.at < @to AND t.action IN (SELECT value FROM json_each(@actions))${this.scoped(area, 'e.')}
+       ORDER BY t.at, t.event_id, t.seq`,
+    ).all({ from, to, actions: JSON.stringify(actions), area: area?.id ?? null }) as (EventRow & { t_action: string; t_at: number })[];
+    return rows.map((r) => ({ action: r.t_action, at: r.t_at, event: eventFromRow(r) }));
   }
 }

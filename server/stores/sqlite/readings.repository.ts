@@ -87,13 +87,37 @@ export class SqliteReadingRepository implements ReadingRepository {
     }).immediate();
   }
 
-  async series(areaId: string, from: number): Promise<SeriesRow[]> {
+  async series(areaId: string, from: number, to = Number.MAX_SAFE_INTEGER): Promise<SeriesRow[]> {
     return this.conn.db
       .prepare(
         `SELECT indicator_id AS indicatorId, area_id AS areaId, bucket, value FROM indicator_series
-         WHERE area_id = ? AND bucket >= ? ORDER BY bucket`,
+         WHERE area_id = ? AND bucket >= ? AND bucket <= ? ORDER BY bucket`,
       )
-      .all(areaId, from) as SeriesRow[];
+      .all(areaId, from, to) as SeriesRow[];
+  }
+
+  async readingsAsOf(at: number, since: number): Promise<LatestReading[]> {
+    // one indexed look-up per series ever reported (readings_latest lists them): the newest raw
+    // reading by (indicator, area, at), and the newest folded hour whose last reading is by `at`
+    const p = { at, since };
+    const raw = this.conn.prep(
+      `SELECT r.indicator_id, r.area_id, r.value, r.at, r.simulated FROM readings_latest l
+       JOIN readings r ON r.id = (SELECT x.id FROM readings x WHERE x.indicator_id = l.indicator_id AND x.area_id = l.area_id
+         AND x.at <= @at AND x.at > @since ORDER BY x.at DESC, x.id DESC LIMIT 1)`,
+    ).all(p) as LatestReadingRow[];
+    const folded = this.conn.prep(
+      `SELECT h.indicator_id, h.area_id, h.last AS value, h.last_at AS at, l.simulated FROM readings_latest l
+       JOIN readings_hourly h ON h.indicator_id = l.indicator_id AND h.area_id = l.area_id AND h.hour = (
+         SELECT y.hour FROM readings_hourly y WHERE y.indicator_id = l.indicator_id AND y.area_id = l.area_id
+           AND y.hour <= @at AND y.hour > @since - 3600000 AND y.last_at <= @at AND y.last_at > @since ORDER BY y.hour DESC LIMIT 1)`,
+    ).all(p) as LatestReadingRow[];
+    const out = new Map<string, LatestReading>();
+    for (const r of [...folded, ...raw].map(latestReadingFromRow)) {
+      const k = `${r.indicatorId}|${r.areaId}`;
+      const prev = out.get(k);
+      if (!prev || r.at >= prev.at) out.set(k, r);
+    }
+    return [...out.values()];
   }
 
   async pruneSeries(before: number): Promise<void> {

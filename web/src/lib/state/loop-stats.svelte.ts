@@ -33,9 +33,15 @@ export class LoopStats {
   /** the last figures of each area seen, so drilling in and back shows them at once */
   #cache = new Map<string, { stats: StatsResponse; at: number }>();
 
-  /** @param serverNow the server's clock (local time plus the stream's offset) */
-  constructor(serverNow: () => number) {
+  readonly #upToNow: () => boolean;
+
+  /**
+   * @param serverNow the server's clock (local time plus the stream's offset)
+   * @param opts `upToNow`: while it says so, the window ends at `serverNow` (a replayed time) rather than the server's present
+   */
+  constructor(serverNow: () => number, opts: { upToNow?: () => boolean } = {}) {
     this.#now = serverNow;
+    this.#upToNow = opts.upToNow ?? (() => false);
   }
 
   /** Follows an area: drops the previous area's figures and fetches at once. */
@@ -94,8 +100,9 @@ export class LoopStats {
     this.#lastAsk = Date.now();
     try {
       // the window starts on a whole minute, so walls asking within the same minute ask alike
+      const end = Math.floor(this.#now() / 60_000) * 60_000;
       const from = Math.floor((this.#now() - BOARD_WINDOW_MS) / 60_000) * 60_000;
-      const s = await fetchStats(areaId, { from }, abort.signal);
+      const s = await fetchStats(areaId, this.#upToNow() ? { from: end - BOARD_WINDOW_MS, to: end } : { from }, abort.signal);
       if (abort.signal.aborted || areaId !== this.#areaId) return;
       this.stats = s;
       this.fetchedAt = Date.now();

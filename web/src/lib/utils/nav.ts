@@ -4,15 +4,16 @@
  * address. Pure: callers pass `location` parts and apply the result.
  */
 
-export type PageName = 'wall' | 'login' | 'admin' | 'console' | 'analytics';
+export type PageName = 'wall' | 'login' | 'admin' | 'console' | 'analytics' | 'handover';
 
-/** The page of a path: `/login`, `/admin`, `/console`, `/analytics` (with or without a trailing slash), else the wall. */
+/** The page of a path: `/login`, `/admin`, `/console`, `/analytics`, `/handover` (with or without a trailing slash), else the wall. */
 export function pageOf(pathname: string): PageName {
   const p = pathname.replace(/\/+$/, '') || '/';
   if (p === '/login') return 'login';
   if (p === '/admin') return 'admin';
   if (p === '/console') return 'console';
   if (p === '/analytics') return 'analytics';
+  if (p === '/handover') return 'handover';
   return 'wall';
 }
 
