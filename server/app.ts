@@ -50,6 +50,8 @@ import { hotspotRoutes } from './routes/hotspots.ts';
 import { DEFAULT_RECURRENCE, type RecurrenceRule } from './domain/hotspots.ts';
 import { createHotspotService, type HotspotOptions } from './services/hotspot.service.ts';
 import { LocalCluster, type Cluster, type ClusterMessage } from './cluster/cluster.ts';
+import { displayRoutes } from './routes/displays.ts';
+import { createDisplayConfigService } from './services/display-config.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -278,6 +280,18 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  /** wall displays' scenes: a change reaches the display's sockets on this node and, through the cluster, every other */
+  const displayConfigs = createDisplayConfigService({
+    store,
+    tree,
+    clock,
+    audit: (a) => auth.audit(a),
+    changed: (config) => {
+      sockets?.displayChanged(config);
+      cluster.share({ t: 'display', config });
+    },
+  });
+
   /** what other nodes tell this one */
   cluster.onShared((m: ClusterMessage) => {
     switch (m.t) {
@@ -294,6 +308,9 @@ export function createApp(deps: AppDeps) {
         break;
       case 'rules':
         void alarms.syncRules(leader.held());
+        break;
+      case 'display':
+        sockets?.displayChanged(m.config);
         break;
     }
   });
@@ -383,6 +400,8 @@ export function createApp(deps: AppDeps) {
   const alarmApi = alarmRoutes({ auth, alarms, cases, tree });
   app.route('/api/v1/admin', alarmApi.admin);
   app.route('/api/v1/admin', adminRoutes(auth, store));
+  const displayApi = displayRoutes(auth, displayConfigs);
+  app.route('/api/v1/admin', displayApi.admin);
   app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics }));
   app.route('/api/v1', alarmApi.officers);
@@ -390,6 +409,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.route('/api/v1', analyticsRoutes({ auth, store, tree, clock, timeZone: options.timeZone, categories: data.categories }));
   app.route('/api/v1', hotspotRoutes({ auth, cases, hotspots, tree }));
+  app.route('/api/v1', displayApi.officers);
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;
@@ -436,6 +456,8 @@ export function createApp(deps: AppDeps) {
     /** forecasts (趋势预判) and their threshold crossings, for early warnings */
     forecasts,
     hotspots,
+    /** wall displays' scenes, layouts and paused rotations */
+    displayConfigs,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -466,7 +488,7 @@ export function createApp(deps: AppDeps) {
       hub.attach(io);
       // with several nodes, the lease is tried from here on: taking it calls takeOver()
       await cluster.start(hub.deliver, hub.occupied);
-      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
+      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net, displayConfig: (id) => displayConfigs.forDisplay(id) });
       const info = await listening;
       /** a timer; `once`: it fires on the leaseholder only (once in the cluster) */
       const every = (ms: number, fn: () => Promise<void> | void, what: string, once = false) => {
