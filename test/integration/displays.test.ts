@@ -7,6 +7,7 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, DisplayConfig, ServerToClientEvents } from '../../shared/index.ts';
+import { LocalCluster, type Cluster, type ClusterMessage, type Deliver, type LimiterOptions } from '../../server/cluster/cluster.ts';
 import { ADMIN, postJson, shippedData, startTestServer, type TestServer } from '../helpers/server.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -217,4 +218,60 @@ describe('display scenes', () => {
     expect((await rotate(gone.id, { action: 'pause', minutes: 15 }, s.cookie)).status).toBe(404);
     expect(((await s.get('/api/v1/displays', s.cookie)).json as DisplayConfig[]).map((d) => d.displayId)).not.toContain(gone.id);
   });
+});
+
+/**
+ * Two nodes in one process on one database, linked by a bus that carries what each shares to the
+ * other (as Redis does between processes): everything else is the single-process cluster.
+ */
+class BusCluster implements Cluster {
+  readonly nodeId = 'bus';
+  readonly shared = false;
+  private readonly local = new LocalCluster();
+  private readonly handlers: ((m: ClusterMessage) => void)[] = [];
+  readonly sent: ClusterMessage[] = [];
+  peer: BusCluster | undefined;
+  adapter = () => undefined;
+  start = (deliver: Deliver) => this.local.start(deliver);
+  publish = (frames: Parameters<Cluster['publish']>[0]) => this.local.publish(frames);
+  position = (areaId: string) => this.local.position(areaId);
+  share(m: ClusterMessage): void {
+    this.sent.push(m);
+    for (const h of this.peer?.handlers ?? []) h(JSON.parse(JSON.stringify(m)) as ClusterMessage);
+  }
+  onShared(fn: (m: ClusterMessage) => void): void {
+    this.handlers.push(fn);
+  }
+  lease = (name: string) => this.local.lease(name);
+  limiter = (o: LimiterOptions) => this.local.limiter(o);
+  stop = () => this.local.stop();
+}
+
+describe('display scenes on two nodes', () => {
+  it('should push a playlist saved on one node to the display’s wall on the other, through the cluster', async () => {
+    const busA = new BusCluster();
+    const busB = new BusCluster();
+    busA.peer = busB;
+    busB.peer = busA;
+    const a = await startTestServer({ serveWeb: false, cluster: busA });
+    const b = await startTestServer({ serveWeb: false, cluster: busB, dataDir: a.dataDir });
+    try {
+      const d = await b.createDisplay(WJC);
+      const r = await postJson(b.url, '/api/v1/session/display', { token: d.token });
+      const wall = connect(b, /onescreen_session=[^;]+/.exec(r.headers.get('set-cookie')!)![0]);
+      await wall.ready;
+      await until(() => wall.configs.length === 1);
+      const admin = await a.login(ADMIN.username, ADMIN.password);
+      const scenes = [{ kind: 'hotline', durationSec: 10 }];
+      const res = await fetch(`${a.url}/api/v1/admin/displays/${d.id}/config`, { method: 'PUT', headers: { 'content-type': 'application/json', cookie: admin }, body: JSON.stringify({ scenes, layout: '1080x1920' }) });
+      expect(res.status).toBe(200);
+      expect(busA.sent).toEqual([{ t: 'display', config: expect.objectContaining({ displayId: d.id, scenes }) }]);
+      await until(() => wall.configs.length === 2);
+      expect(wall.configs[1]).toMatchObject({ displayId: d.id, scenes, layout: '1080x1920' });
+      wall.socket.close();
+    } finally {
+      await b.stop();
+      await a.stop({ removeData: true });
+    }
+  }, 60_000);
 });
