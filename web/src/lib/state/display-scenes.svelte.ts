@@ -50,17 +50,25 @@ export class DisplayScenes {
     });
   }
 
-  /** Starts watching the display's area (once the wall knows it); nothing for a person's session. */
-  start(rootAreaId: string): void {
-    if (!this.isDisplay) return;
-    this.watch.onconfig = (c: DisplayConfig) => this.rotation.setConfig(c);
+  #offConfig: (() => void) | null = null;
+
+  /**
+   * Starts watching the display's area (once the wall knows it) and tells `apply` each new view
+   * (a new scene, a pin, a pause); nothing for a person's session.
+   */
+  start(rootAreaId: string, apply: (view: RotationView | null) => void): void {
+    if (!this.isDisplay || this.#offConfig) return;
+    this.#offConfig = this.watch.subscribe('config', (c: DisplayConfig) => this.rotation.setConfig(c));
+    this.rotation.onview = apply;
     this.watch.connect(rootAreaId);
     this.rotation.start();
   }
 
   destroy(): void {
     this.rotation.destroy();
-    this.watch.onconfig = null;
+    this.rotation.onview = null;
+    this.#offConfig?.();
+    this.#offConfig = null;
     this.watch.disconnect();
   }
 

@@ -48,6 +48,9 @@ export class SceneRotation {
   /** what the wall shows now (null without a configuration) */
   view = $state.raw<RotationView | null>(null);
 
+  /** told each time {@link SceneRotation.view} is replaced (the wall follows it with method calls) */
+  onview: ((view: RotationView | null) => void) | null = null;
+
   #deps: SceneRotationDeps;
   #position: RotationPosition | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
@@ -69,14 +72,20 @@ export class SceneRotation {
   step(now = this.#deps.now()): void {
     const c = this.config;
     if (!c) {
-      this.view = null;
       this.#position = null;
+      if (this.view !== null) {
+        this.view = null;
+        this.onview?.(null);
+      }
       return;
     }
     const pause = c.pause ? { until: c.pause.until === null ? null : Date.parse(c.pause.until) } : null;
     const next = rotate({ scenes: c.scenes, now, position: this.#position, pause, critical: this.#deps.critical() });
     this.#position = next.position;
-    if (!sameView(this.view, next)) this.view = next;
+    if (!sameView(this.view, next)) {
+      this.view = next;
+      this.onview?.(next);
+    }
   }
 
   start(): void {
