@@ -53,6 +53,8 @@ import { LocalCluster, type Cluster, type ClusterMessage } from './cluster/clust
 import { replayRoutes } from './routes/replay.ts';
 import { createReplayService } from './services/replay.service.ts';
 import { createSnapshotSource } from './realtime/snapshot.ts';
+import { displayRoutes } from './routes/displays.ts';
+import { createDisplayConfigService } from './services/display-config.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -281,6 +283,18 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  /** wall displays' scenes: a change reaches the display's sockets on this node and, through the cluster, every other */
+  const displayConfigs = createDisplayConfigService({
+    store,
+    tree,
+    clock,
+    audit: (a) => auth.audit(a),
+    changed: (config) => {
+      sockets?.displayChanged(config);
+      cluster.share({ t: 'display', config });
+    },
+  });
+
   /** what other nodes tell this one */
   cluster.onShared((m: ClusterMessage) => {
     switch (m.t) {
@@ -297,6 +311,9 @@ export function createApp(deps: AppDeps) {
         break;
       case 'rules':
         void alarms.syncRules(leader.held());
+        break;
+      case 'display':
+        sockets?.displayChanged(m.config);
         break;
     }
   });
@@ -386,6 +403,8 @@ export function createApp(deps: AppDeps) {
   const alarmApi = alarmRoutes({ auth, alarms, cases, tree });
   app.route('/api/v1/admin', alarmApi.admin);
   app.route('/api/v1/admin', adminRoutes(auth, store));
+  const displayApi = displayRoutes(auth, displayConfigs);
+  app.route('/api/v1/admin', displayApi.admin);
   app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics }));
   app.route('/api/v1', alarmApi.officers);
@@ -397,6 +416,7 @@ export function createApp(deps: AppDeps) {
   const replay = createReplayService({ store, tree, clock, timeZone: options.timeZone, indicators: data.indicators, limits: data.timeLimits, simulatorOn: options.simulatorOn });
   const liveSnapshots = createSnapshotSource({ store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn });
   app.route('/api/v1', replayRoutes({ auth, tree, clock, timeZone: options.timeZone, replay, live: liveSnapshots }));
+  app.route('/api/v1', displayApi.officers);
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;
@@ -443,6 +463,8 @@ export function createApp(deps: AppDeps) {
     /** forecasts (趋势预判) and their threshold crossings, for early warnings */
     forecasts,
     hotspots,
+    /** wall displays' scenes, layouts and paused rotations */
+    displayConfigs,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -473,7 +495,7 @@ export function createApp(deps: AppDeps) {
       hub.attach(io);
       // with several nodes, the lease is tried from here on: taking it calls takeOver()
       await cluster.start(hub.deliver, hub.occupied);
-      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
+      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net, displayConfig: (id) => displayConfigs.forDisplay(id) });
       const info = await listening;
       /** a timer; `once`: it fires on the leaseholder only (once in the cluster) */
       const every = (ms: number, fn: () => Promise<void> | void, what: string, once = false) => {

@@ -3,7 +3,7 @@
  * The interfaces services depend on. {@link Store} is the database, split into one repository per
  * aggregate; the embedded SQLite store and the PostgreSQL store implement it (all methods async).
  */
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, EventChange, EventStatus, GridEvent, IndicatorValue, Notice, NoticeSeverity, Role, SeriesPoint, Severity, TimelineEntry } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IndicatorValue, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TimelineEntry } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
@@ -526,6 +526,34 @@ export interface IdentityRepository {
   pruneSessions(now: number): Promise<void>;
 }
 
+/** A display's pause of its rotation: `until` null means until someone resumes it. */
+export interface RotationPauseRecord {
+  by: string;
+  at: number;
+  until: number | null;
+}
+
+/** A display's configuration as stored (a display with no row has the defaults). */
+export interface DisplayConfigRecord {
+  displayId: string;
+  scenes: Scene[];
+  layout: DisplayLayout;
+  updatedAt: number | null;
+  updatedBy: string | null;
+  pause: RotationPauseRecord | null;
+}
+
+/** Wall displays' playlists of scenes, layouts and paused rotations (one row per display). */
+export interface DisplayConfigRepository {
+  /** null when the display was never configured nor paused */
+  get(displayId: string): Promise<DisplayConfigRecord | null>;
+  list(): Promise<DisplayConfigRecord[]>;
+  /** store the playlist and layout (the pause is kept); the display must exist */
+  save(displayId: string, c: { scenes: Scene[]; layout: DisplayLayout; at: number; by: string }): Promise<DisplayConfigRecord>;
+  /** pause (or, with null, resume) the rotation; the playlist is kept */
+  setPause(displayId: string, pause: RotationPauseRecord | null): Promise<DisplayConfigRecord>;
+}
+
 /** The ingest API keys (only their hashes are stored). */
 export interface IngestKeyRepository {
   createIngestKey(k: { id: string; name: string; hash: string; sources: string[] | null; simulated: boolean; createdAt: number }): Promise<void>;
@@ -556,6 +584,8 @@ export interface Store {
   readonly notifications: NotificationRepository;
   /** alarms and alarm rules */
   readonly alarms: AlarmRepository;
+  /** wall displays' playlists, layouts and paused rotations */
+  readonly displayConfigs: DisplayConfigRepository;
   /** which database this is ('sqlite' | 'postgres'), for logs and /api/ready */
   readonly kind: 'sqlite' | 'postgres';
   /**

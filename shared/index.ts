@@ -5,3 +5,4 @@
 export * from './schemas/index.ts';
 export * from './socket.ts';
 export * from './health-score.ts';
+export * from './rotation.ts';

@@ -16,7 +16,7 @@
  * and its `seq` does not move.
  */
 import { z } from 'zod';
-import type { Alarm, GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
+import type { Alarm, DisplayConfig, GridEvent, IndicatorValue, SeriesPoint } from './schemas/index.ts';
 
 /**
  * Why the server refused a connection: the message of the client's `connect_error`. `unauthorized`:
@@ -95,6 +95,12 @@ export interface ServerToClientEvents {
   'event:upsert': (d: EventDelta) => void;
   'indicator:update': (d: IndicatorDelta) => void;
   'alarm:upsert': (d: AlarmDelta) => void;
+  /**
+   * A display's own configuration (its scenes, layout and the pause of its rotation): sent to a
+   * display's sockets when they connect and whenever it changes. Not sequenced (each carries the
+   * whole configuration); never sent to a person's session nor to another display.
+   */
+  'display:config': (c: DisplayConfig) => void;
 }
 
 export interface ClientToServerEvents {

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { IndicatorValue } from '../../shared/index.ts';
+import type { DisplayConfig, IndicatorValue } from '../../shared/index.ts';
 import type { NewReading } from '../ports.ts';
 
 /** One live message for the room of an area; the cluster adds its `seq` and the `epoch`. */
@@ -34,7 +34,9 @@ export type ClusterMessage =
   /** the leaseholder's rolled-up values that changed: every node's snapshots show them */
   | { t: 'values'; values: IndicatorValue[] }
   /** an administrator saved alarm rules on a node */
-  | { t: 'rules' };
+  | { t: 'rules' }
+  /** a display's configuration changed on a node (scenes saved, rotation paused): its sockets on every node get it */
+  | { t: 'display'; config: DisplayConfig };
 
 /** A cluster-wide lease: held by one node at a time; lost by a node that dies after its TTL. */
 export interface Lease {

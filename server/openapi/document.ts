@@ -28,6 +28,7 @@ const TAGS: oas31.TagObject[] = [
   { name: 'alarms', description: 'Alarms of the vital signs, acknowledging them, their cases; the alarm rules (administrators)' },
   { name: 'statistics', description: 'Closed-loop statistics and the period report' },
   { name: 'admin', description: 'Users, display tokens and the audit trail (role admin)' },
+  { name: 'displays', description: 'Wall displays’ scenes and layouts (administrators), pausing and resuming their rotation (officers)' },
   { name: 'operations', description: 'Health, readiness and metrics' },
   { name: 'documentation', description: 'This description and its page' },
 ];

@@ -8,7 +8,7 @@
  * `session:<hash>`, and the Socket.IO adapter carries `disconnectSockets` across nodes.
  */
 import { parse as parseCookie } from 'hono/utils/cookie';
-import type { AckResult, Snapshot, SocketRefusal } from '../../shared/index.ts';
+import type { AckResult, DisplayConfig, Snapshot, SocketRefusal } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import { clientAddress, originAllowed, type NetworkOptions } from '../middleware/network.ts';
@@ -23,6 +23,8 @@ export interface SocketDeps extends SnapshotDeps {
   network: NetworkOptions;
   /** live sockets one session may hold (a wall and a few officer tabs need far fewer) */
   maxSocketsPerSession?: number;
+  /** a display's configuration (scenes, layout, pause), sent to its sockets when they connect */
+  displayConfig?: (displayId: string) => Promise<DisplayConfig | null>;
 }
 
 export const MAX_SOCKETS_PER_SESSION = 16;
@@ -30,6 +32,8 @@ export const MAX_SOCKETS_PER_SESSION = 16;
 const refusal = (why: SocketRefusal) => new Error(why);
 /** the room of every socket of one session (the SHA-256 of its cookie: never the cookie itself) */
 export const sessionRoom = (hash: string) => `session:${hash}`;
+/** the room of every socket of one display (its token's id), on this node: its configuration goes there */
+export const displayRoom = (displayId: string) => `display:${displayId}`;
 
 export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   const { auth, logger, tree } = deps;
@@ -102,7 +106,15 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       if (s?.size === 0) bySession.delete(p.sessionHash);
     });
     // join before the snapshot reads its seq, so no delta falls between the two
-    await socket.join([roomOf(areaId), sessionRoom(p.sessionHash)]);
+    await socket.join([roomOf(areaId), sessionRoom(p.sessionHash), ...(p.kind === 'display' ? [displayRoom(p.id)] : [])]);
+    if (p.kind === 'display' && deps.displayConfig) {
+      try {
+        const config = await deps.displayConfig(p.id);
+        if (config) socket.emit('display:config', config);
+      } catch (err) {
+        logger.error({ err, displayId: p.id }, 'display configuration failed');
+      }
+    }
     const send = async (): Promise<AckResult<Snapshot>> => {
       try {
         return { ok: true, data: await snapshots.get(areaId) };
@@ -137,6 +149,13 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   };
 
   return {
+    /**
+     * Hand a display's new configuration to its sockets on this node (every node is told through
+     * the cluster: app.ts); only that display's sockets are in its room.
+     */
+    displayChanged(config: DisplayConfig): void {
+      io.local.to(displayRoom(config.displayId)).emit('display:config', config);
+    },
     /** close the sockets of sessions that ended, on this node and (through the adapter) every other */
     sessionsEnded(hashes: string[]): void {
       for (const h of hashes) {

@@ -18,3 +18,4 @@ export * from './forecast.ts';
 export * from './analytics.ts';
 export * from './hotspot.ts';
 export * from './replay.ts';
+export * from './display.ts';

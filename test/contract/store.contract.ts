@@ -949,6 +949,49 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       });
     });
 
+    describe('display configurations', () => {
+      it('should have none for a display never configured, and keep a saved playlist and layout', async () => {
+        await store.identities.createDisplayToken(display({ id: 'd1' }));
+        expect(await store.displayConfigs.get('d1')).toBeNull();
+        expect(await store.displayConfigs.get('constructor')).toBeNull();
+        const scenes = [
+          { kind: 'overview' as const, durationSec: 60 },
+          { kind: 'street' as const, areaId: 'S1', durationSec: 45 },
+          { kind: 'alarms' as const, durationSec: 10 },
+        ];
+        const saved = await store.displayConfigs.save('d1', { scenes, layout: '5760x1080', at: 2000, by: 'admin' });
+        const record = { displayId: 'd1', scenes, layout: '5760x1080', updatedAt: 2000, updatedBy: 'admin', pause: null };
+        expect(saved).toEqual(record);
+        expect(await store.displayConfigs.get('d1')).toEqual(record);
+        // a second save replaces the whole playlist
+        await store.displayConfigs.save('d1', { scenes: [], layout: '1080x1920', at: 3000, by: '王 ops' });
+        expect(await store.displayConfigs.get('d1')).toEqual({ ...record, scenes: [], layout: '1080x1920', updatedAt: 3000, updatedBy: '王 ops' });
+      });
+
+      it('should keep the playlist when paused and resumed, and the pause when the playlist is saved', async () => {
+        await store.identities.createDisplayToken(display({ id: 'd1' }));
+        await store.identities.createDisplayToken(display({ id: 'd2', hash: 'h-d2' }));
+        // paused before ever configured: the defaults, paused
+        expect(await store.displayConfigs.setPause('d2', { by: 'duty', at: 1000, until: null })).toEqual({
+          displayId: 'd2', scenes: [], layout: '1920x1080', updatedAt: null, updatedBy: null, pause: { by: 'duty', at: 1000, until: null },
+        });
+        const scenes = [{ kind: 'loop' as const, durationSec: 30 }];
+        await store.displayConfigs.save('d1', { scenes, layout: '1920x1080', at: 2000, by: 'admin' });
+        await store.displayConfigs.setPause('d1', { by: 'wjc', at: 2500, until: 2500 + 15 * 60_000 });
+        expect(await store.displayConfigs.get('d1')).toMatchObject({ scenes, pause: { by: 'wjc', at: 2500, until: 2500 + 15 * 60_000 } });
+        await store.displayConfigs.save('d1', { scenes: [...scenes, ...scenes], layout: '3840x2160', at: 3000, by: 'admin' });
+        expect(await store.displayConfigs.get('d1')).toMatchObject({ layout: '3840x2160', pause: { by: 'wjc', until: 2500 + 15 * 60_000 } });
+        expect(await store.displayConfigs.setPause('d1', null)).toMatchObject({ scenes: [...scenes, ...scenes], pause: null });
+        expect((await store.displayConfigs.list()).map((c) => [c.displayId, c.pause?.by ?? null])).toEqual([['d1', null], ['d2', 'duty']]);
+      });
+
+      it('should refuse a configuration of a display that does not exist', async () => {
+        await expect(store.displayConfigs.save('nope', { scenes: [], layout: '1920x1080', at: 1, by: 'admin' })).rejects.toThrow();
+        await expect(store.displayConfigs.setPause('nope', null)).rejects.toThrow();
+        expect(await store.displayConfigs.list()).toEqual([]);
+      });
+    });
+
     describe('ingest keys', () => {
       it('should keep keys by hash, list them by creation, and revoke by id or by name', async () => {
         await store.keys.createIngestKey({ id: 'k1', name: 'sensors', hash: 'h1', sources: null, simulated: false, createdAt: Y2100 });

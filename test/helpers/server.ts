@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type AppOptions, type OneScreenApp } from '../../server/app.ts';
+import type { Cluster } from '../../server/cluster/cluster.ts';
 import { loadShippedData, type ShippedData } from '../../server/data.ts';
 import { createIngestKey } from '../../server/middleware/ingest-auth.ts';
 import type { Clock, Logger, Store } from '../../server/ports.ts';
@@ -86,6 +87,8 @@ export interface TestServerOptions<S extends Store = SqliteStore> {
   app?: Partial<AppOptions>;
   /** the centre's `TIME_ZONE` (default Asia/Shanghai) */
   timeZone?: string;
+  /** instead of the single-process cluster (e.g. one that links two test servers) */
+  cluster?: Cluster;
 }
 
 export function startTestServer<S extends Store>(opts: TestServerOptions<S> & { store: () => S }): Promise<TestServer<S>>;
@@ -100,6 +103,7 @@ export async function startTestServer(opts: TestServerOptions<Store> = {}): Prom
     clock,
     data: { ...shippedData(), ...(opts.timeLimits ? { timeLimits: opts.timeLimits } : {}) },
     logger: opts.logger ?? quietLogger,
+    ...(opts.cluster ? { cluster: opts.cluster } : {}),
     options: {
       ingestMaxBytes: opts.ingestMaxBytes ?? 4 * 1024 * 1024,
       indicatorFlushPerSec: opts.flushPerSec ?? 4,

@@ -4,7 +4,10 @@
  * from Debian's packages (test/helpers/postgres.ts, test/helpers/redis.ts), set up by
  * test/helpers/cluster.ts. No SQLite variant: a shared SQLite file is not a deployment.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DisplayConfig } from '../../shared/index.ts';
+import { sha256 } from '../../server/services/auth.service.ts';
 import { killPid } from '../../bench/lib/child.ts';
 import { event, quickHazmat, startCluster, until, watch, type TestCluster } from '../helpers/cluster.ts';
 import { startReceiver } from '../helpers/receiver.ts';
@@ -142,6 +145,36 @@ describe('several nodes on Redis + PostgreSQL', () => {
     // the sixth is refused on either node, even with the right password
     expect((await login('A', u.username, u.password)).status).toBe(429);
     expect((await login('B', u.username, 'wrong-password')).status).toBe(429);
+  });
+
+  it('pushes a display’s scenes saved on A to the display’s wall on B, and to no other display', async () => {
+    const districtId = (await c.store.cases.getEvent((await post('A', [event()]))[0]!))!.districtId;
+    const enrol = async (areaId: string) => {
+      const token = `osd_${randomUUID()}`;
+      const id = randomUUID();
+      await c.store.identities.createDisplayToken({ id, name: `wall ${id.slice(0, 8)}`, areaId, hash: sha256(token), createdBy: 'test', createdAt: Date.now(), revokedAt: null, enrolledAt: null });
+      const r = await fetch(`${url('B')}/api/v1/session/display`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+      expect(r.status).toBe(200);
+      return { id, cookie: /onescreen_session=[^;]+/.exec(r.headers.get('set-cookie')!)![0] };
+    };
+    const mine = await enrol(streetId);
+    const other = await enrol(streetId);
+    const wall = await watch(url('B'), mine.cookie);
+    const otherWall = await watch(url('B'), other.cookie);
+    const got: DisplayConfig[] = [];
+    const otherGot: DisplayConfig[] = [];
+    wall.socket.on('display:config', (x) => void got.push(x));
+    otherWall.socket.on('display:config', (x) => void otherGot.push(x));
+    const admin = await c.createUser('admin', districtId);
+    const cookie = (await login('A', admin.username, admin.password)).cookie;
+    const scenes = [{ kind: 'alarms', durationSec: 20 }, { kind: 'street', areaId: streetId, durationSec: 30 }];
+    const r = await fetch(`${url('A')}/api/v1/admin/displays/${mine.id}/config`, { method: 'PUT', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ scenes, layout: '3840x2160' }) });
+    expect(r.status).toBe(200);
+    await until('the configuration on B', () => got.length > 0);
+    expect(got.at(-1)).toMatchObject({ displayId: mine.id, scenes, layout: '3840x2160' });
+    expect(otherGot).toEqual([]);
+    wall.socket.disconnect();
+    otherWall.socket.disconnect();
   });
 
   it('loses nothing acknowledged when the leaseholder is killed mid-stream: the other streams on, its clients resync there, and it takes the timers', async () => {

@@ -324,6 +324,22 @@ export const pgMigrations: PgMigration[] = [
         WHEN (NEW.action IN ('archive', 'return', 'rework')) EXECUTE FUNCTION onescreen_timeline_loop_counts();
     `,
   },
+  {
+    version: 3,
+    name: 'display configurations: the playlist of scenes, the layout, and the pause of the rotation (embedded store version 12)',
+    sql: `
+      CREATE TABLE display_configs (
+        display_id text COLLATE "C" PRIMARY KEY REFERENCES display_tokens (id),
+        scenes jsonb NOT NULL DEFAULT '[]',
+        layout text COLLATE "C" NOT NULL DEFAULT '1920x1080',
+        updated_at bigint,
+        updated_by text COLLATE "C",
+        paused_by text COLLATE "C",
+        paused_at bigint,
+        paused_until bigint
+      );
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

@@ -346,6 +346,25 @@ export const migrations: Migration[] = [
       CREATE INDEX events_grid_occurred ON events (grid_id, occurred_at);
     `,
   },
+  {
+    version: 12,
+    name: 'display configurations: the playlist of scenes, the layout, and the pause of the rotation',
+    sql: `
+      -- one row per display that was ever configured or paused (others have the defaults);
+      -- scenes: a JSON array of shared/schemas/display.ts Scene, checked before it is written
+      CREATE TABLE display_configs (
+        display_id TEXT PRIMARY KEY REFERENCES display_tokens (id),
+        scenes TEXT NOT NULL DEFAULT '[]',
+        layout TEXT NOT NULL DEFAULT '1920x1080',
+        updated_at INTEGER,
+        updated_by TEXT,
+        -- paused: who and when; paused_until NULL with paused_at set: until someone resumes it
+        paused_by TEXT,
+        paused_at INTEGER,
+        paused_until INTEGER
+      );
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

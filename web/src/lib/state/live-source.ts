@@ -10,10 +10,11 @@
  * - `alarm`: every alarm change, cleared ones included;
  * - `snapshot`: the data right after a snapshot was applied (a full redraw);
  * - `connection`: the connection state, each time it changes;
+ * - `config`: a display session's configuration (scenes, layout, pause), pushed by the server;
  * - `refused`: the server stopped or refused the stream (see {@link Refusal}); the source then
  *   stays down until `reconnect()`. With no `refused` listener a source retries by itself.
  */
-import type { Alarm, GridEvent, SocketRefusal } from '../../../../shared/index.ts';
+import type { Alarm, DisplayConfig, GridEvent, SocketRefusal } from '../../../../shared/index.ts';
 import type { LiveData } from './live-store.ts';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -33,6 +34,8 @@ export interface LiveEvents {
   snapshot: LiveData;
   connection: ConnectionState;
   refused: Refusal;
+  /** a display's own configuration (scenes, layout, pause): on connection and whenever it changes */
+  config: DisplayConfig;
 }
 
 export type LiveEventKind = keyof LiveEvents;

@@ -122,6 +122,7 @@ export class LiveState implements LiveSource {
     socket.on('event:upsert', (delta) => this.#onDelta({ kind: 'event', delta }));
     socket.on('indicator:update', (delta) => this.#onDelta({ kind: 'indicator', delta }));
     socket.on('alarm:upsert', (delta) => this.#onDelta({ kind: 'alarm', delta }));
+    socket.on('display:config', (c) => this.#listeners.emit('config', c));
 
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }
