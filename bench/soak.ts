@@ -81,7 +81,7 @@ const JUMP_MS = num('SOAK_CLOCK_JUMP_MINUTES', 60) * 60_000;
 const CLOCK_TOLERANCE_MS = num('SOAK_CLOCK_TOLERANCE_SECONDS', 10) * 1000;
 const MAX_GROWTH_PCT = num('SOAK_MAX_HEAP_GROWTH_PCT', 5);
 const TICK_MS = num('SOAK_TICK_MS', 2000);
-const PAGE_TIMEOUT_MS = num('SOAK_PAGE_TIMEOUT_SECONDS', 30) * 1000;
+const PAGE_TIMEOUT_MS = num('SOAK_PAGE_TIMEOUT_SECONDS', 60) * 1000;
 const EVENTS_PER_HOUR = num('SOAK_EVENTS_PER_HOUR', 30);
 const AREA = env.SOAK_AREA || '310110';
 const VIEWPORT = { width: num('SOAK_WIDTH', 1920), height: num('SOAK_HEIGHT', 1080) };
@@ -227,10 +227,16 @@ async function main(): Promise<number> {
 
     await page.goto(`${proxy.url}/?display=${encodeURIComponent(displayToken)}`);
     debug('wall opened');
-    await page.waitForFunction(() => (window.__onescreen?.state?.live.data.snapshots ?? 0) > 0, undefined, { timeout: 120_000, polling: 500 }).catch(async (err) => {
-      await page.screenshot({ path: join(dataDir, 'no-snapshot.png') }).catch(() => {});
-      throw new Error(`the wall showed no snapshot in 120 s (screenshot in ${dataDir} with SOAK_KEEP_DATA=1): ${(err as Error).message}`);
-    });
+    for (const deadline = Date.now() + 180_000; ; ) {
+      const w = await timed(page.evaluate(() => ({ snapshots: window.__onescreen?.state?.live.data.snapshots ?? -1, connection: window.__onescreen?.state?.live.connection ?? 'none', href: location.pathname }))).catch(() => null);
+      debug(`wall: ${JSON.stringify(w)}`);
+      if (w && w.snapshots > 0) break;
+      if (Date.now() > deadline) {
+        await page.screenshot({ path: join(dataDir, 'no-snapshot.png') }).catch(() => {});
+        throw new Error(`the wall showed no snapshot in 180 s (last: ${JSON.stringify(w)}; a screenshot in the data dir with SOAK_KEEP_DATA=1)`);
+      }
+      await sleep(2000);
+    }
     const t0 = Date.now();
     const elapsed = () => Date.now() - t0;
     log(
@@ -251,9 +257,10 @@ async function main(): Promise<number> {
       }
       return { reconnects, snapshots };
     };
-    let probing: Promise<void> = Promise.resolve();
-    const probe = (keepFrames = true) =>
-      (probing = probing.then(async () => {
+    // one look at a time: a busy page must not pile up looks behind each other
+    let probing: Promise<void> | null = null;
+    const probe = (keepFrames = true): Promise<void> =>
+      (probing ??= (async () => {
         const r = await timed(readProbe(page)).catch(() => null);
         if (!r) return;
         perLoad.set(r.loadId, { reconnects: r.reconnects, snapshots: r.snapshots });
@@ -263,7 +270,7 @@ async function main(): Promise<number> {
             intervalFrames.push(f);
           }
         }
-      }));
+      })().finally(() => (probing = null)));
     const probeTimer = setInterval(() => void probe(), 5000);
 
     // --- heap samples (after a forced GC) ---
@@ -294,11 +301,17 @@ async function main(): Promise<number> {
       await sleep(100);
       await probe(false); // the frame that held the collection is not the wall's
     };
-    let sampling: Promise<void> = Promise.resolve();
-    const sampleTimer = setInterval(() => {
-      sampling = sampling.then(() => sampleHeap().catch((err) => log(`! heap sample failed: ${(err as Error).message}`)));
-    }, SAMPLE_MS);
-    await sampleHeap();
+    let sampling: Promise<void> | null = null;
+    let samplesFailed = 0;
+    const sample = (): Promise<void> =>
+      (sampling ??= sampleHeap()
+        .catch((err) => {
+          samplesFailed++;
+          log(`! heap sample failed: ${(err as Error).message}`);
+        })
+        .finally(() => (sampling = null)));
+    const sampleTimer = setInterval(() => void sample(), SAMPLE_MS);
+    await sample();
 
     // --- the checker: a fresh snapshot of the room, straight from the server ---
     const freshSnapshot = () =>
@@ -420,7 +433,7 @@ async function main(): Promise<number> {
     final.recovered = await checkpoint(Date.now(), final);
     clearInterval(sampleTimer);
     await sampling;
-    await sampleHeap();
+    await sample();
     clearInterval(probeTimer);
     clearInterval(simTimer);
     await holdSimulator();
@@ -481,6 +494,7 @@ async function main(): Promise<number> {
           ['reconnects / snapshots applied', `${reconnects} / ${snapshots}`, ''],
           ['page loads (1 = never reloaded)', String(loads), ''],
           ['page errors', String(pageErrors), '0'],
+          ['heap samples that failed (page too busy to answer)', String(samplesFailed), ''],
           [`looks into the page unanswered in ${PAGE_TIMEOUT_MS / 1000} s (main thread busy)`, String(unanswered), ''],
           ['server starts', String(server.starts), ''],
           ['simulator ticks failed (server down or cut off)', String(simFailures), ''],
