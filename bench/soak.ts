@@ -344,6 +344,7 @@ async function main(): Promise<number> {
         await sleep(500);
       }
       if (wall?.connection === 'connected' && wall.status === 'synced') r.liveAfterS = (Date.now() - endedAt) / 1000;
+      else r.notes.push(`not live again in ${SETTLE_MS / 1000} s (last seen: ${wall ? `${wall.connection}, stream ${wall.status} at #${wall.seq}` : 'the page did not answer'})`);
       debug('checkpoint: holding the simulator');
       await holdSimulator();
       debug('checkpoint: comparing');
