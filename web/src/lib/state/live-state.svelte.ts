@@ -244,7 +244,12 @@ export class LiveState implements LiveSource {
   #tick(): void {
     const now = Date.now();
     if (this.#lostAt && now - this.#lostAt > OFFLINE_AFTER_MS && this.connection !== 'connected') this.connection = 'offline';
-    if (typeof navigator !== 'undefined' && navigator.onLine === false && this.connection !== 'connected') this.connection = 'offline';
+    if (typeof navigator !== 'undefined' && navigator.onLine === false && this.connection !== 'connected') {
+      this.connection = 'offline';
+      // the machine says it is offline: its data is no longer live, whatever the socket thinks yet
+      this.downSince ||= now;
+      this.lostBy ??= 'network';
+    }
     // Connected but still without a consistent snapshot for a while: ask again.
     if (this.#socket?.connected && this.data.status !== 'synced' && this.#syncWaitSince && now - this.#syncWaitSince > SNAPSHOT_TIMEOUT_MS) {
       this.#syncWaitSince = now;
