@@ -450,3 +450,86 @@ describe(WallModel.name, () => {
     model.destroy();
   });
 });
+
+describe(`${WallModel.name} data age`, () => {
+  it('should keep stream panels current while live, and stale with the reason once the stream is lost', async () => {
+    const { model, sync, wall } = setup();
+    model.start();
+    await vi.waitFor(() => expect(model.catalog.loaded).toBe(true));
+    expect(model.streamAge.updatedAt).toBe(0); // no data yet
+    const s = sync();
+    expect(model.stream.live).toBe(true);
+    wall.now = Date.now();
+    expect(model.streamAge).toEqual({ updatedAt: model.serverNow, stale: null });
+    expect(model.banner).toBeNull();
+
+    const cutAt = Date.now();
+    // on the server's clock
+    const lostAt = model.source.serverNow(cutAt);
+    s.fire('disconnect', 'transport close');
+    expect(model.stream).toMatchObject({ live: false, reason: 'connection_lost', lostAt });
+    expect(model.streamAge.stale).toBeNull(); // a blip greys nothing
+    vi.advanceTimersByTime(6000);
+    wall.now = Date.now();
+    expect(model.streamAge).toEqual({ updatedAt: lostAt, stale: 'connection_lost' });
+    expect(model.banner?.kind).toBe('reconnecting');
+    expect(model.banner?.since).toBe(cutAt);
+    // every value-fed tile says why too, the connection first
+    expect(model.tiles.find((tl) => tl.def.id === 'pm25')?.age?.stale).toBe('connection_lost');
+    expect(model.indicatorsAge.stale).toBe('connection_lost');
+    expect(model.pm25Age.stale).toBe('connection_lost');
+
+    // back: resynchronising until the snapshot, then live again
+    s.fire('connect');
+    expect(model.banner?.kind).toBe('resyncing');
+    s.fire('snapshot', makeSnapshot(DISTRICT, { seq: 20, serverTime: new Date(Date.now()).toISOString() }));
+    expect(model.stream.live).toBe(true);
+    expect(model.banner).toBeNull();
+    expect(model.streamAge.stale).toBeNull();
+    model.destroy();
+  });
+
+  it('should say the server is restarting when it closed the stream', async () => {
+    const { model, sync, wall, fetchSession } = setup();
+    fetchSession.mockRejectedValue(new TypeError('fetch failed'));
+    model.start();
+    await vi.waitFor(() => expect(model.catalog.loaded).toBe(true));
+    const s = sync();
+    s.fire('disconnect', 'io server disconnect');
+    // the session check fails (the server is unreachable): a retry is planned, and the banner says when
+    await vi.waitFor(() => expect(model.source.nextAttemptAt).toBeGreaterThan(Date.now()));
+    expect(model.source.nextAttemptAt! - Date.now()).toBeLessThanOrEqual(2000);
+    vi.advanceTimersByTime(6000);
+    wall.now = Date.now();
+    expect(model.streamAge.stale).toBe('server_restarting');
+    expect(model.banner?.kind).toBe('restarting');
+    model.destroy();
+  });
+
+  it('should mark a silent source on its tile only, while the stream is live', async () => {
+    const { model, sync } = setup();
+    model.start();
+    await vi.waitFor(() => expect(model.catalog.loaded).toBe(true));
+    const pm25 = DEFINITIONS.find((d) => d.id === 'pm25')!;
+    const old = new Date(NOW - (pm25.staleAfterSec + 60) * 1000).toISOString();
+    sync({ indicators: [{ areaId: DISTRICT, indicatorId: 'pm25', value: 40, at: old, status: 'normal', simulated: true }] });
+    const tile = model.tiles.find((tl) => tl.def.id === 'pm25')!;
+    expect(tile.age).toEqual({ updatedAt: Date.parse(old), stale: 'source_silent' });
+    expect(model.pm25Age.stale).toBe('source_silent');
+    expect(model.streamAge.stale).toBeNull();
+    model.destroy();
+  });
+
+  it('should age the closed-loop figures from their last good answer', async () => {
+    const { model, sync, loop, wall } = setup();
+    model.start();
+    await vi.waitFor(() => expect(model.catalog.loaded).toBe(true));
+    sync();
+    expect(model.loopAge).toEqual({ updatedAt: 0, stale: null });
+    loop.fetchedAt = NOW;
+    expect(model.loopAge).toEqual({ updatedAt: model.source.serverNow(NOW), stale: null });
+    wall.now = NOW + 61_000;
+    expect(model.loopAge.stale).toBe('not_updating');
+    model.destroy();
+  });
+});

@@ -8,6 +8,11 @@ import { SocketRefusal, type ClientToServerEvents, type ServerToClientEvents, ty
 
 export type WallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** Socket.IO's first reconnection delay (doubled per failed attempt, ±50 % jitter)… */
+export const RECONNECT_DELAY_MS = 1000;
+/** …up to this (ms). */
+export const RECONNECT_DELAY_MAX_MS = 10_000;
+
 /**
  * Opens a same-origin socket for one area's room. Socket.IO reconnects by itself after a network
  * loss, forever, with a capped backoff; on every (re)connection the server sends a fresh
@@ -22,8 +27,8 @@ export function connectWallSocket(areaId: string): WallSocket {
     // reached, so several nodes behind a proxy need no sticky sessions (README, "Several nodes")
     transports: ['websocket'],
     reconnection: true,
-    reconnectionDelay: 1000,
-    reconnectionDelayMax: 10_000,
+    reconnectionDelay: RECONNECT_DELAY_MS,
+    reconnectionDelayMax: RECONNECT_DELAY_MAX_MS,
     timeout: 10_000,
   });
 }

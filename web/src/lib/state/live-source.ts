@@ -49,13 +49,19 @@ export interface LiveSource {
   readonly fresh: ReadonlyMap<string, number>;
   /** the area mirrored */
   readonly areaId: string;
+  /** local ms since when the data is not live (lost, or being reloaded); 0 while live */
+  readonly downSince?: number;
+  /** how it was lost: the network, or the server closed the stream (a restart, a redeploy) */
+  readonly lostBy?: 'network' | 'server' | null;
+  /** local ms of the next reconnection attempt, as far as known (0: none planned or unknown) */
+  readonly nextAttemptAt?: number;
   /** the time the data is "now" at: local time on the server's clock (a replay: the replayed time) */
   serverNow(localNow?: number): number;
   /** follows an area (the previous area's data is dropped) */
   connect(areaId: string): void;
   disconnect(): void;
-  /** resumes after a refusal */
-  reconnect(): void;
+  /** resumes after a refusal, now or after `afterMs` */
+  reconnect(afterMs?: number): void;
   /** the events of {@link LiveSource.fresh} still in the lists */
   freshEvents(): GridEvent[];
   subscribe<K extends LiveEventKind>(kind: K, fn: (value: LiveEvents[K]) => void): () => void;

@@ -14,7 +14,7 @@
  * and either reconnect or show that it is signed out; with no such listener it retries by itself.
  */
 import type { GridEvent, Snapshot } from '../../../../shared/index.ts';
-import { connectWallSocket, refusalOf, type WallSocket } from '../api/socket.ts';
+import { connectWallSocket, RECONNECT_DELAY_MAX_MS, RECONNECT_DELAY_MS, refusalOf, type WallSocket } from '../api/socket.ts';
 import { Listeners } from './listeners.ts';
 import type { ConnectionState, LiveEventKind, LiveEvents, LiveSource, Refusal } from './live-source.ts';
 import {
@@ -43,11 +43,18 @@ export class LiveState implements LiveSource {
   #connection = $state<ConnectionState>('connecting');
   /** ids of events that arrived live in the last {@link FRESH_MS}, with their local arrival ms */
   fresh = $state.raw<ReadonlyMap<string, number>>(new Map());
+  /** local ms since when the data is not live (lost, or being reloaded); 0 while live */
+  downSince = $state(0);
+  /** how the stream was lost: the network, or the server closed it (a restart, a redeploy) */
+  lostBy = $state<'network' | 'server' | null>(null);
+  /** local ms Socket.IO will next try to reconnect, about (its delays carry ±50 % jitter); 0: not planned */
+  nextAttemptAt = $state(0);
 
   #listeners = new Listeners<LiveEvents>();
   #open: (areaId: string) => WallSocket;
   #socket: WallSocket | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
+  #retry: ReturnType<typeof setTimeout> | null = null;
   #lostAt = 0;
   #resyncSince = 0;
   #syncWaitSince = 0;
@@ -94,6 +101,9 @@ export class LiveState implements LiveSource {
     this.connection = 'connecting';
     this.#lostAt = Date.now();
     this.#syncWaitSince = Date.now();
+    this.downSince = 0;
+    this.lostBy = null;
+    this.nextAttemptAt = 0;
     const socket = this.#open(areaId);
     this.#socket = socket;
 
@@ -101,17 +111,31 @@ export class LiveState implements LiveSource {
       this.connection = 'connected';
       this.#lostAt = 0;
       this.#syncWaitSince = Date.now();
+      this.lostBy = null;
+      this.nextAttemptAt = 0;
     });
     socket.on('disconnect', (reason) => {
       this.data = markInterrupted(this.data);
       this.connection = 'reconnecting';
       this.#lostAt ||= Date.now();
-      // The server closed us on purpose (a session ended): Socket.IO does not retry by itself.
+      this.downSince ||= Date.now();
+      // The server closed us on purpose (a session ended, or it is stopping for a restart):
+      // Socket.IO does not retry by itself.
+      this.lostBy = reason === 'io server disconnect' ? 'server' : 'network';
       if (reason === 'io server disconnect') this.#refused(socket, 'closed');
+      else this.nextAttemptAt = Date.now() + RECONNECT_DELAY_MS;
+    });
+    // Socket.IO's manager retries with a doubling, capped delay: say when, about
+    socket.io?.on?.('reconnect_attempt', () => (this.nextAttemptAt = 0));
+    socket.io?.on?.('reconnect_error', () => {
+      const n = (socket.io as unknown as { backoff?: { attempts?: number } }).backoff?.attempts ?? 1;
+      this.nextAttemptAt = Date.now() + Math.min(RECONNECT_DELAY_MAX_MS, RECONNECT_DELAY_MS * 2 ** Math.max(0, n - 1));
     });
     socket.on('connect_error', (err) => {
       if (this.connection === 'connected') this.connection = 'reconnecting';
       this.#lostAt ||= Date.now();
+      this.downSince ||= Date.now();
+      this.lostBy ??= 'network';
       // A refusal by the server's middleware is final for this socket (no automatic retry).
       if (!socket.active) {
         const why = refusalOf(err);
@@ -130,19 +154,38 @@ export class LiveState implements LiveSource {
   #refused(socket: WallSocket, why: Refusal): void {
     if (this.#socket !== socket) return;
     if (this.#listeners.count('refused') > 0) this.#listeners.emit('refused', why);
-    else setTimeout(() => this.#socket === socket && socket.connect(), 2000);
+    else {
+      this.nextAttemptAt = Date.now() + 2000;
+      setTimeout(() => this.#socket === socket && socket.connect(), 2000);
+    }
   }
 
-  /** Opens the same room's socket again after a refusal (the data is kept until the snapshot). */
-  reconnect(): void {
+  /**
+   * Opens the same room's socket again after a refusal (the data is kept until the snapshot),
+   * now or after `afterMs` (then {@link LiveState.nextAttemptAt} says when).
+   */
+  reconnect(afterMs = 0): void {
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#retry = null;
     const socket = this.#socket;
-    if (socket && !socket.connected) socket.connect();
+    if (!socket || socket.connected) return;
+    if (afterMs <= 0) {
+      this.nextAttemptAt = 0;
+      socket.connect();
+      return;
+    }
+    this.nextAttemptAt = Date.now() + afterMs;
+    this.#retry = setTimeout(() => {
+      this.#retry = null;
+      if (this.#socket === socket) this.reconnect();
+    }, afterMs);
   }
 
   /** Closes the socket and stops the timers. */
   disconnect(): void {
     if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    if (this.#retry) clearTimeout(this.#retry);
+    this.#timer = this.#retry = null;
     if (this.#socket) {
       this.#socket.removeAllListeners();
       this.#socket.disconnect();
@@ -176,8 +219,13 @@ export class LiveState implements LiveSource {
       this.fresh = next;
     }
     if (out.resync) this.requestSnapshot();
-    if (out.data.status === 'synced') this.#syncWaitSince = 0;
-    else this.#syncWaitSince ||= Date.now();
+    if (out.data.status === 'synced') {
+      this.#syncWaitSince = 0;
+      if (this.#socket?.connected) this.downSince = 0;
+    } else {
+      this.#syncWaitSince ||= Date.now();
+      this.downSince ||= Date.now();
+    }
   }
 
   /** Asks the server for a fresh snapshot of the room (one request in flight at a time). */
@@ -197,7 +245,12 @@ export class LiveState implements LiveSource {
   #tick(): void {
     const now = Date.now();
     if (this.#lostAt && now - this.#lostAt > OFFLINE_AFTER_MS && this.connection !== 'connected') this.connection = 'offline';
-    if (typeof navigator !== 'undefined' && navigator.onLine === false && this.connection !== 'connected') this.connection = 'offline';
+    if (typeof navigator !== 'undefined' && navigator.onLine === false && this.connection !== 'connected') {
+      this.connection = 'offline';
+      // the machine says it is offline: its data is no longer live, whatever the socket thinks yet
+      this.downSince ||= now;
+      this.lostBy ??= 'network';
+    }
     // Connected but still without a consistent snapshot for a while: ask again.
     if (this.#socket?.connected && this.data.status !== 'synced' && this.#syncWaitSince && now - this.#syncWaitSince > SNAPSHOT_TIMEOUT_MS) {
       this.#syncWaitSince = now;

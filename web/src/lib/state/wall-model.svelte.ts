@@ -20,6 +20,11 @@
  * - **Subscriptions**: the model follows the source's `event`, `snapshot`, `connection` and
  *   `refused` changes through `subscribe`; other features subscribe to the same source directly.
  *
+ * Data age (§2): every panel's data has an age ({@link DataAge}: the server time it is as of, and
+ * why it is stale), from the stream's health ({@link WallModel.stream}), indicator values'
+ * staleness windows and the fetched figures' times; {@link WallModel.banner} says what the
+ * connection is doing. The rules are pure, in `utils/data-age.ts` and `utils/connection-banner.ts`.
+ *
  * The scope is followed by method calls, not effects: {@link WallModel.start} connects once the
  * centre is known, and every view change (re)connects the source and the figures' fetchers.
  */
@@ -31,6 +36,8 @@ import { areaBarsOption, hourlyOption, trendOption, type AreaBarRow } from '../c
 import { EMPTY, type AreaData } from '../components/map/map-style.ts';
 import { areaAlarmLevels, belowFrom, healthScores, tileMarks } from '../utils/alarm-marks.ts';
 import { boardRows } from '../utils/board.ts';
+import { connectionBanner } from '../utils/connection-banner.ts';
+import { fetchedAge, newestAge, streamAge, streamHealth, streamStale, valueAge, type DataAge } from '../utils/data-age.ts';
 import { localHour } from '../utils/format.ts';
 import { boundsOf, labelPoint, type LngLat } from '../utils/geo.ts';
 import { loc, t } from '../utils/i18n.ts';
@@ -41,7 +48,7 @@ import type { Catalog } from './catalog.svelte.ts';
 import type { ForecastState } from './forecast-state.svelte.ts';
 import type { LiveSource, Refusal } from './live-source.ts';
 import { countBy, hourlyAt, indicatorKey, openCountsByChild } from './live-store.ts';
-import type { LoopStats } from './loop-stats.svelte.ts';
+import { POLL_MS as LOOP_POLL_MS, type LoopStats } from './loop-stats.svelte.ts';
 import type { ChildScore, StreetLabel, TileModel } from './wall-view.ts';
 import type { WallState } from './wall-state.svelte.ts';
 
@@ -131,6 +138,35 @@ export class WallModel {
   /** the data's "now" on the server's clock (a replay: the replayed time) */
   serverNow = $derived(this.source.serverNow(this.wall.now));
   data = $derived(this.source.data);
+
+  // ---- data age (§2) -----------------------------------------------------------------------------
+  /** the stream's health: live, or since when and why not (times on the server's clock) */
+  stream = $derived.by(() => {
+    const s = this.source;
+    return streamHealth({
+      connection: s.connection,
+      synced: this.data.status === 'synced',
+      lostAt: s.downSince ? s.serverNow(s.downSince) : 0,
+      lostBy: s.lostBy ?? null,
+    });
+  });
+  /** the stream's reason while it has been down past the grace, else null */
+  streamStale = $derived(streamStale(this.stream, this.serverNow));
+  /** age of what the stream feeds: map, ticker, alarms, deadline watch, hourly and per-area charts */
+  streamAge = $derived<DataAge>(streamAge(this.stream, this.serverNow, this.data.snapshots > 0));
+  /** what the connection banner says, or null while live */
+  banner = $derived(
+    connectionBanner(
+      {
+        connection: this.source.connection,
+        synced: this.data.status === 'synced',
+        downSince: this.source.downSince ?? 0,
+        lostBy: this.source.lostBy ?? null,
+        nextAttemptAt: this.source.nextAttemptAt ?? 0,
+      },
+      this.wall.now,
+    ),
+  );
 
   // ---- names -----------------------------------------------------------------------------------
   centreName = $derived(this.catalog.centre?.centreName ? loc(this.catalog.centre.centreName, this.wall.lang) : t(this.wall.lang, 'centreFallback'));
@@ -246,9 +282,12 @@ export class WallModel {
           status: indicatorStatus(def, this.level, value, this.serverNow),
           trend: this.data.trends[def.id] ?? [],
           alarm: this.alarmMarks.get(def.id),
+          age: valueAge(value?.at, def.staleAfterSec, this.stream, this.serverNow),
         };
       }),
   );
+  /** the tiles' panel: as of its newest value, stale when every value is */
+  indicatorsAge = $derived(newestAge(this.tiles.map((tl) => tl.age ?? { updatedAt: 0, stale: null })));
 
   // ---- charts ----------------------------------------------------------------------------------
   hourly = $derived(hourlyAt(this.data.hourly, this.serverNow));
@@ -300,6 +339,11 @@ export class WallModel {
   );
   watch = $derived(deadlineWatch(this.data.openEvents, this.serverNow));
   loopStale = $derived(this.deps.loop.stale(this.wall.now));
+  /** the closed-loop figures (board, funnel): as of the last good answer, stale past two polls */
+  loopAge = $derived.by<DataAge>(() => {
+    const loop = this.deps.loop;
+    return fetchedAge(loop.fetchedAt ? this.source.serverNow(loop.fetchedAt) : 0, 2 * LOOP_POLL_MS, loop.failed, this.stream, this.serverNow);
+  });
   pm25Def = $derived(this.catalog.definitionsById.get('pm25'));
   pm25Points = $derived(
     (this.deps.forecast.forecast?.points ?? []).map((p) => ({ at: Date.parse(p.at), value: p.value, lower: p.lower, upper: p.upper })),
@@ -324,6 +368,11 @@ export class WallModel {
     return { level: c.level, hours: Math.max(1, Math.ceil((Date.parse(c.at) - this.minute) / 3_600_000)) };
   });
   pm25Now = $derived(this.data.indicators[indicatorKey(this.scopeId, 'pm25')]?.value);
+  /** the PM2.5 chart: as of the area's PM2.5 reading (its source may be silent), else the stream */
+  pm25Age = $derived.by<DataAge>(() => {
+    const v = this.data.indicators[indicatorKey(this.scopeId, 'pm25')];
+    return v?.at && this.pm25Def ? valueAge(v.at, this.pm25Def.staleAfterSec, this.stream, this.serverNow) : this.streamAge;
+  });
   /** the PM2.5 chart has nothing to draw (no real points, no forecast) once the data came */
   pm25Empty = $derived((this.data.trends.pm25?.length ?? 0) === 0 && this.data.snapshots > 0 && !this.pm25Points.length);
 
@@ -354,7 +403,6 @@ export class WallModel {
   #destroyed = false;
   /** the area the source was last asked to follow */
   #followed: string | null = null;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** refusals in a row: retries back off, so a refusing server is not asked (and audits) every 2 s */
   #refusals = 0;
 
@@ -383,7 +431,6 @@ export class WallModel {
   /** Stops following: the source's subscriptions, its connection, the fetchers and the catalog. */
   destroy(): void {
     this.#destroyed = true;
-    clearTimeout(this.#retryTimer);
     for (const off of this.#offSource) off();
     this.#offSource = [];
     this.source.disconnect();
@@ -502,10 +549,6 @@ export class WallModel {
     if (this.#destroyed) return;
     if (!current) this.deps.onsessionlost();
     else if (current.areaId !== initial.areaId || current.kind !== initial.kind) (this.deps.reload ?? (() => location.reload()))();
-    else {
-      const source = this.source;
-      clearTimeout(this.#retryTimer);
-      this.#retryTimer = setTimeout(() => source.reconnect(), Math.min(REFUSAL_RETRY_MAX_MS, 2000 * 2 ** this.#refusals++));
-    }
+    else this.source.reconnect(Math.min(REFUSAL_RETRY_MAX_MS, 2000 * 2 ** this.#refusals++));
   }
 }

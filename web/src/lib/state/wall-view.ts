@@ -5,6 +5,7 @@
  */
 import type { HealthScore, IndicatorDefinition, IndicatorStatus, IndicatorValue, SeriesPoint } from '../../../../shared/index.ts';
 import type { TileAlarmMark } from '../utils/alarm-marks.ts';
+import type { DataAge } from '../utils/data-age.ts';
 import type { LngLat } from '../utils/geo.ts';
 import type { LoadGrade } from '../utils/status.ts';
 
@@ -16,6 +17,8 @@ export interface TileModel {
   trend: readonly SeriesPoint[];
   /** active alarms of the indicator for the area shown (or below it) */
   alarm?: TileAlarmMark;
+  /** how old the value is, and why it is stale */
+  age?: DataAge;
 }
 
 /** A child area's health score (体征指数), under the area's own. */

@@ -227,6 +227,21 @@ export const STRINGS = {
   pulledDownBy: { zh: '拉低', en: 'Pulled down by' },
   streetHealth: { zh: '街道体征指数', en: 'Streets by score' },
   gridHealth: { zh: '网格体征指数', en: 'Grids by score' },
+  // data age on every widget and the connection banner (a wall nobody touches)
+  staleSourceSilent: { zh: '数据源静默', en: 'source silent' },
+  staleConnectionLost: { zh: '连接中断', en: 'connection lost' },
+  staleServerRestarting: { zh: '服务器重启中', en: 'server restarting' },
+  staleResyncing: { zh: '重新同步中', en: 'resynchronising' },
+  staleNotUpdating: { zh: '数据未更新', en: 'not updating' },
+  dataAsOf: { zh: '数据时间', en: 'Data as of' },
+  ageLive: { zh: '实时', en: 'live' },
+  bannerReconnecting: { zh: '与服务器的连接中断，正在重连', en: 'Connection to the server lost, reconnecting' },
+  bannerOffline: { zh: '网络离线，恢复后自动重连', en: 'Offline: reconnects by itself when the network is back' },
+  bannerRestarting: { zh: '服务器重启中，稍后自动恢复', en: 'Server restarting: the wall resumes by itself' },
+  bannerResyncing: { zh: '已重新连接，正在同步数据', en: 'Reconnected, resynchronising data' },
+  bannerSince: { zh: '自 {t} 起', en: 'since {t}' },
+  bannerNextAttempt: { zh: '约 {n} 秒后重试', en: 'next attempt in about {n} s' },
+  bannerAttemptNow: { zh: '正在重试', en: 'trying now' },
 } satisfies Record<string, LocalisedText>;
 
 export type StringKey = keyof typeof STRINGS;
