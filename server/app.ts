@@ -50,6 +50,9 @@ import { hotspotRoutes } from './routes/hotspots.ts';
 import { DEFAULT_RECURRENCE, type RecurrenceRule } from './domain/hotspots.ts';
 import { createHotspotService, type HotspotOptions } from './services/hotspot.service.ts';
 import { LocalCluster, type Cluster, type ClusterMessage } from './cluster/cluster.ts';
+import { readBuildId } from './build-id.ts';
+import { wallRoutes } from './routes/wall.ts';
+import { createWallStatusService, type WallStatusOptions } from './services/wall-status.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -89,6 +92,13 @@ export interface AppOptions {
   hotspots?: Partial<HotspotOptions>;
   /** how often cases in emerging hotspots are tagged (default 60 s) */
   emergingTagMs?: number;
+  /**
+   * the build id of the wall served (default: `build.json` of `staticRoot`, see server/build-id.ts;
+   * tests set another to make a page see a redeploy)
+   */
+  buildId?: string | null;
+  /** display last-seen throttle and report rate (default a minute, 6 reports a minute per session) */
+  wallStatus?: Partial<WallStatusOptions>;
 }
 
 /** The options a configuration gives the app (`main.ts` and the benchmark start it alike). */
@@ -310,6 +320,10 @@ export function createApp(deps: AppDeps) {
     alarms.valuesChanged(indicators.allValues());
   }
 
+  /** the wall build served: pages running another reload themselves */
+  const build = options.buildId !== undefined ? options.buildId : readBuildId(options.staticRoot);
+  const walls = createWallStatusService({ store, clock, metrics, logger, build, limiter: (o) => cluster.limiter(o), options: options.wallStatus ?? {} });
+
   const forecastWorker = createForecastWorker();
   const forecasts = createForecastService({ readings: store.readings, tree, indicators: data.indicators, clock, logger, fit: forecastWorker.fit });
   const forecastRules = forecastSource(forecasts, data.indicators, tree);
@@ -352,6 +366,7 @@ export function createApp(deps: AppDeps) {
       time: new Date(clock.now()).toISOString(),
       clockWarnAt: data.timeLimits.warnAt,
       timeZone: options.timeZone,
+      build,
     } satisfies Health),
   );
   app.route('/', opsRoutes({ registry, metricsToken: options.metricsToken, store, logger }));
@@ -390,6 +405,9 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
   app.route('/api/v1', analyticsRoutes({ auth, store, tree, clock, timeZone: options.timeZone, categories: data.categories }));
   app.route('/api/v1', hotspotRoutes({ auth, cases, hotspots, tree }));
+  const wallApi = wallRoutes({ auth, walls });
+  app.route('/api/v1', wallApi.pages);
+  app.route('/api/v1/admin', wallApi.admin);
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;
@@ -436,6 +454,8 @@ export function createApp(deps: AppDeps) {
     /** forecasts (趋势预判) and their threshold crossings, for early warnings */
     forecasts,
     hotspots,
+    /** display screens' last-seen time, build and reloads */
+    walls,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -466,7 +486,7 @@ export function createApp(deps: AppDeps) {
       hub.attach(io);
       // with several nodes, the lease is tried from here on: taking it calls takeOver()
       await cluster.start(hub.deliver, hub.occupied);
-      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net });
+      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, build, auth, logger, network: net, displaySeen: walls.seen });
       const info = await listening;
       /** a timer; `once`: it fires on the leaseholder only (once in the cluster) */
       const every = (ms: number, fn: () => Promise<void> | void, what: string, once = false) => {

@@ -17,3 +17,4 @@ export * from './notification.ts';
 export * from './forecast.ts';
 export * from './analytics.ts';
 export * from './hotspot.ts';
+export * from './wall.ts';

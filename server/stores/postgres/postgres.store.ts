@@ -10,6 +10,7 @@ import { PgAlarmRepository } from './alarm.repository.ts';
 import { PgAuditRepository } from './audit.repository.ts';
 import { PgCasesRepository } from './cases.repository.ts';
 import { PgConnection } from './connection.ts';
+import { PgDisplayStatusRepository } from './display-status.repository.ts';
 import { PgIdentitiesRepository } from './identities.repository.ts';
 import { PgKeysRepository } from './keys.repository.ts';
 import { LATEST_PG_SCHEMA_VERSION, migrate } from './migrations.ts';
@@ -33,6 +34,7 @@ export class PostgresStore implements Store {
   readonly audit: PgAuditRepository;
   readonly notifications: PgNotificationsRepository;
   readonly alarms: PgAlarmRepository;
+  readonly displayStatus: PgDisplayStatusRepository;
   private closed = false;
 
   /** @param url a `postgres://user:password@host:port/database` connection string */
@@ -45,6 +47,7 @@ export class PostgresStore implements Store {
     this.audit = new PgAuditRepository(this.db);
     this.notifications = new PgNotificationsRepository(this.db);
     this.alarms = new PgAlarmRepository(this.db);
+    this.displayStatus = new PgDisplayStatusRepository(this.db);
   }
 
   migrate(): Promise<void> {

@@ -14,6 +14,7 @@ import { SqliteAuditRepository } from './audit.repository.ts';
 import { backupDatabase, type DatabaseSummary } from './backup.ts';
 import { SqliteCaseRepository } from './cases.repository.ts';
 import { SqliteConnection } from './connection.ts';
+import { SqliteDisplayStatusRepository } from './display-status.repository.ts';
 import { SqliteIdentityRepository } from './identities.repository.ts';
 import { SqliteIngestKeyRepository } from './keys.repository.ts';
 import { LATEST_SCHEMA_VERSION, migrations, NewerDatabaseError } from './migrations.ts';
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
   readonly audit: SqliteAuditRepository;
   readonly notifications: SqliteNotificationRepository;
   readonly alarms: SqliteAlarmRepository;
+  readonly displayStatus: SqliteDisplayStatusRepository;
 
   /** a prepared statement, compiled once per SQL text */
   private prep(sql: string): Database.Statement {
@@ -61,6 +63,7 @@ export class SqliteStore implements Store {
     this.audit = new SqliteAuditRepository(this.conn);
     this.notifications = new SqliteNotificationRepository(this.conn);
     this.alarms = new SqliteAlarmRepository(this.conn);
+    this.displayStatus = new SqliteDisplayStatusRepository(this.conn);
   }
 
   async migrate(): Promise<void> {
