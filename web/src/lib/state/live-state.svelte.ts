@@ -15,6 +15,7 @@
  */
 import type { GridEvent, Snapshot } from '../../../../shared/index.ts';
 import { connectWallSocket, refusalOf, type WallSocket } from '../api/socket.ts';
+import { ownBuild } from '../api/wall-report.ts';
 import { Listeners } from './listeners.ts';
 import type { ConnectionState, LiveEventKind, LiveEvents, LiveSource, Refusal } from './live-source.ts';
 import {
@@ -43,6 +44,8 @@ export class LiveState implements LiveSource {
   #connection = $state<ConnectionState>('connecting');
   /** ids of events that arrived live in the last {@link FRESH_MS}, with their local arrival ms */
   fresh = $state.raw<ReadonlyMap<string, number>>(new Map());
+  /** the wall build the server serves, from its last snapshot (a page running another reloads: wall-recovery) */
+  serverBuild = $state<string | null>(null);
 
   #listeners = new Listeners<LiveEvents>();
   #open: (areaId: string) => WallSocket;
@@ -53,7 +56,7 @@ export class LiveState implements LiveSource {
   #syncWaitSince = 0;
 
   /** @param openSocket opens the room's socket (tests pass a fake) */
-  constructor(openSocket: (areaId: string) => WallSocket = connectWallSocket) {
+  constructor(openSocket: (areaId: string) => WallSocket = (areaId) => connectWallSocket(areaId, ownBuild())) {
     this.#open = openSocket;
   }
 
@@ -153,6 +156,7 @@ export class LiveState implements LiveSource {
   #onSnapshot(s: Snapshot): void {
     if (s.areaId !== this.data.areaId) return;
     this.#resyncSince = 0;
+    this.serverBuild = s.build ?? null;
     this.#take(applySnapshot(this.data, s, Date.now()));
     this.#listeners.emit('snapshot', this.data);
   }
@@ -190,6 +194,29 @@ export class LiveState implements LiveSource {
       if (err || !res) return; // the watchdog asks again
       if (res.ok) this.#onSnapshot(res.data);
       else console.warn('[onescreen] snapshot request refused', res.error.code);
+    });
+  }
+
+  /**
+   * After a clock jump or the machine waking from sleep: a fresh snapshot now (it measures the
+   * server's clock offset again and fills any gap), and a socket that looks connected but does
+   * not answer within the snapshot timeout (asleep, its peer may be long gone) is reopened.
+   */
+  resync(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    if (!socket.connected) {
+      if (socket.active) socket.connect();
+      return;
+    }
+    this.#resyncSince = Date.now();
+    socket.timeout(SNAPSHOT_TIMEOUT_MS).emit('snapshot:request', (err, res) => {
+      if (this.#socket !== socket) return;
+      this.#resyncSince = 0;
+      if (err || !res) {
+        socket.disconnect();
+        socket.connect();
+      } else if (res.ok) this.#onSnapshot(res.data);
     });
   }
 
