@@ -202,3 +202,17 @@ describe('reports kept for the next start', () => {
     expect(parsePending(null, isReport)).toEqual([]);
   });
 });
+
+describe('display status texts', () => {
+  it('should say how long ago in the largest whole unit, in both languages', async () => {
+    const { agoText, reloadReasonText } = await import('../../web/src/lib/utils/recovery-i18n.ts');
+    const T = 1_700_000_000_000;
+    expect(agoText('zh', T, T + 30_000)).toBe('刚刚');
+    expect(agoText('en', T, T + 5 * 60_000)).toBe('5 min ago');
+    expect(agoText('zh', T, T + 3 * 3_600_000 + 59_000)).toBe('3 小时前');
+    expect(agoText('en', T, T + 2 * 86_400_000)).toBe('2 d ago');
+    expect(agoText('en', T + 60_000, T)).toBe('just now'); // a clock behind
+    expect(reloadReasonText('zh', 'stall')).toBe('渲染停滞');
+    expect(reloadReasonText('en', 'version')).toBe('new build');
+  });
+});
