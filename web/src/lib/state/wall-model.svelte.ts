@@ -37,6 +37,7 @@ import { loc, t } from '../utils/i18n.ts';
 import { shortStreetName, shortStreetNameEn } from '../utils/labels.ts';
 import { deadlineWatch } from '../utils/queue.ts';
 import { indicatorStatus, loadGrade, thresholdsFor, type LoadGrade } from '../utils/status.ts';
+import { reconnectDelay } from './recovery.ts';
 import type { Catalog } from './catalog.svelte.ts';
 import type { ForecastState } from './forecast-state.svelte.ts';
 import type { LiveSource, Refusal } from './live-source.ts';
@@ -505,7 +506,7 @@ export class WallModel {
     else {
       const source = this.source;
       clearTimeout(this.#retryTimer);
-      this.#retryTimer = setTimeout(() => source.reconnect(), Math.min(REFUSAL_RETRY_MAX_MS, 2000 * 2 ** this.#refusals++));
+      this.#retryTimer = setTimeout(() => source.reconnect(), reconnectDelay(this.#refusals++, { baseMs: 2000, capMs: REFUSAL_RETRY_MAX_MS }));
     }
   }
 }

@@ -82,6 +82,9 @@ export class WallRecovery {
   #startedAt = 0;
   #visibleSince: number | null = null;
   #clock: ClockSample | null = null;
+  #wasVisible = true;
+  /** the server build a version reload was held back for (the guard said no): not asked again */
+  #heldFor: string | null = null;
   #over = 0;
   #lastMemoryAt = -Infinity;
   #versionTimer: ReturnType<typeof setTimeout> | null = null;
@@ -135,8 +138,12 @@ export class WallRecovery {
     const now = performance.now();
     // clocks: a jump or a wake-up makes the live state resync (server offset, gap, dead socket)
     const sample = { wall: Date.now(), mono: now };
-    const jump = this.#clock ? detectClockJump(this.#clock, sample, this.#o.checkMs) : null;
+    const visible = document.visibilityState === 'visible';
+    let jump = this.#clock ? detectClockJump(this.#clock, sample, this.#o.checkMs) : null;
+    // a hidden tab's timers are throttled (to once a minute in Chromium): a late tick there is no news
+    if (jump?.kind === 'gap' && !(visible && this.#wasVisible)) jump = null;
     this.#clock = sample;
+    this.#wasVisible = visible;
     if (jump) {
       this.lastJump = jump;
       this.jumps++;
@@ -147,7 +154,8 @@ export class WallRecovery {
     }
     if (this.status === 'reloading') return;
     // version: another build served
-    if (this.status === 'running' && versionReloadWanted(this.build, this.live.serverBuild)) this.#versionReload(this.live.serverBuild);
+    const server = this.live.serverBuild;
+    if ((this.status === 'running' || this.status === 'held') && server !== this.#heldFor && versionReloadWanted(this.build, server)) this.#versionReload(server);
     // the watchdog
     let heap: { usedBytes: number; limitBytes: number } | null = null;
     const mem = (performance as PerfWithMemory).memory;
@@ -157,12 +165,13 @@ export class WallRecovery {
     }
     const v = watchdogVerdict({ now, startedAt: this.#startedAt, lastFrameAt: this.#lastFrameAt, visibleSince: this.#visibleSince, heap, overBefore: this.#over }, this.#o);
     if (heap) this.#over = v.over;
-    if (v.action === 'reload' && this.status !== 'held') void this.reload(v.reason, v.detail);
+    if (v.action === 'reload') void this.reload(v.reason, v.detail);
   }
 
   #versionReload(target: string): void {
     const ok = mayReload(this.#guard(), 'version', Date.now(), target);
     if (!ok.ok) {
+      this.#heldFor = target;
       this.#hold(`version ${target}: ${ok.why}`);
       return;
     }
