@@ -5,7 +5,7 @@
  * - the server is killed (-9) and started again on the same data and port: the wall comes back
  *   live by itself — its epoch, seq and cases match a fresh snapshot, every case once — with no
  *   action on the page;
-(The version-reload and stalled-render cases are covered without a browser in
+ * (The version-reload and stalled-render cases are covered without a browser in
  * test/web/wall-recovery.test.ts; their Chromium versions are not in yet.)
  *
  * Standalone (its own server and browser, simulator off). Needs the built web: `npx vite build`.
