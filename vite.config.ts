@@ -1,12 +1,13 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { buildIdPlugin } from './scripts/build-id-plugin.ts';
 
 const backend = process.env.ONESCREEN_BACKEND ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: 'web',
-  plugins: [svelte({ configFile: false })],
+  plugins: [svelte({ configFile: false }), buildIdPlugin()],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

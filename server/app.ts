@@ -55,6 +55,9 @@ import { createReplayService } from './services/replay.service.ts';
 import { createSnapshotSource } from './realtime/snapshot.ts';
 import { displayRoutes } from './routes/displays.ts';
 import { createDisplayConfigService } from './services/display-config.service.ts';
+import { readBuildId } from './build-id.ts';
+import { wallRoutes } from './routes/wall.ts';
+import { createWallStatusService, type WallStatusOptions } from './services/wall-status.service.ts';
 
 export const VERSION = '0.1.0';
 
@@ -94,6 +97,13 @@ export interface AppOptions {
   hotspots?: Partial<HotspotOptions>;
   /** how often cases in emerging hotspots are tagged (default 60 s) */
   emergingTagMs?: number;
+  /**
+   * the build id of the wall served (default: `build.json` of `staticRoot`, see server/build-id.ts;
+   * tests set another to make a page see a redeploy)
+   */
+  buildId?: string | null;
+  /** display last-seen throttle and report rate (default a minute, 6 reports a minute per session) */
+  wallStatus?: Partial<WallStatusOptions>;
 }
 
 /** The options a configuration gives the app (`main.ts` and the benchmark start it alike). */
@@ -330,6 +340,10 @@ export function createApp(deps: AppDeps) {
     alarms.valuesChanged(indicators.allValues());
   }
 
+  /** the wall build served: pages running another reload themselves */
+  const build = options.buildId !== undefined ? options.buildId : readBuildId(options.staticRoot);
+  const walls = createWallStatusService({ store, clock, metrics, logger, build, limiter: (o) => cluster.limiter(o), options: options.wallStatus ?? {} });
+
   const forecastWorker = createForecastWorker();
   const forecasts = createForecastService({ readings: store.readings, tree, indicators: data.indicators, clock, logger, fit: forecastWorker.fit });
   const forecastRules = forecastSource(forecasts, data.indicators, tree);
@@ -372,6 +386,7 @@ export function createApp(deps: AppDeps) {
       time: new Date(clock.now()).toISOString(),
       clockWarnAt: data.timeLimits.warnAt,
       timeZone: options.timeZone,
+      build,
     } satisfies Health),
   );
   app.route('/', opsRoutes({ registry, metricsToken: options.metricsToken, store, logger }));
@@ -417,6 +432,9 @@ export function createApp(deps: AppDeps) {
   const liveSnapshots = createSnapshotSource({ store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn });
   app.route('/api/v1', replayRoutes({ auth, tree, clock, timeZone: options.timeZone, replay, live: liveSnapshots }));
   app.route('/api/v1', displayApi.officers);
+  const wallApi = wallRoutes({ auth, walls });
+  app.route('/api/v1', wallApi.pages);
+  app.route('/api/v1/admin', wallApi.admin);
   app.route('/api', docsRoutes({ version: VERSION })); // the API description and its page
   app.all('/api/*', (c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } } satisfies ErrorBody, 404));
   const staticRoot = options.staticRoot;
@@ -465,6 +483,8 @@ export function createApp(deps: AppDeps) {
     hotspots,
     /** wall displays' scenes, layouts and paused rotations */
     displayConfigs,
+    /** display screens' last-seen time, build and reloads */
+    walls,
     data,
     /** this app's Prometheus registry (`GET /metrics`) */
     registry,
@@ -495,7 +515,7 @@ export function createApp(deps: AppDeps) {
       hub.attach(io);
       // with several nodes, the lease is tried from here on: taking it calls takeOver()
       await cluster.start(hub.deliver, hub.occupied);
-      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, auth, logger, network: net, displayConfig: (id) => displayConfigs.forDisplay(id) });
+      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, build, auth, logger, network: net, displayConfig: (id) => displayConfigs.forDisplay(id), displaySeen: walls.seen });
       const info = await listening;
       /** a timer; `once`: it fires on the leaseholder only (once in the cluster) */
       const every = (ms: number, fn: () => Promise<void> | void, what: string, once = false) => {

@@ -3,7 +3,7 @@
  * The interfaces services depend on. {@link Store} is the database, split into one repository per
  * aggregate; the embedded SQLite store and the PostgreSQL store implement it (all methods async).
  */
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IndicatorValue, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TimelineEntry } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IndicatorValue, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TimelineEntry, WallReloadReason } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
@@ -49,6 +49,10 @@ export interface Metrics {
   alarm(event: 'raised' | 'escalated' | 'cleared', severity: 'warn' | 'alarm'): void;
   /** one attempt to deliver a notification: delivered, to be retried, or failed for good */
   notification(kind: DeliveryKind, outcome: 'delivered' | 'retry' | 'failed'): void;
+  /** a wall page's report (`POST /api/v1/wall/reports`): accepted, refused as invalid, or over its rate */
+  wallReport(outcome: 'accepted' | 'invalid' | 'rate_limited'): void;
+  /** a wall page reloaded itself (an accepted report), by why */
+  wallReload(reason: WallReloadReason): void;
 }
 
 /**
@@ -554,6 +558,29 @@ export interface DisplayConfigRepository {
   setPause(displayId: string, pause: RotationPauseRecord | null): Promise<DisplayConfigRecord>;
 }
 
+/** What is kept of one display screen's runs (migration 13 / PostgreSQL 4). */
+export interface DisplayStatusRecord {
+  displayId: string;
+  lastSeenAt: number | null;
+  build: string | null;
+  reloads: number;
+  lastReloadReason: WallReloadReason | null;
+  lastReloadAt: number | null;
+}
+
+/**
+ * Display screens' last-seen time, build and reloads. Written rarely: the service throttles
+ * last-seen writes (at most once a minute per display), reloads are rate-limited reports.
+ */
+export interface DisplayStatusRepository {
+  /** the display was seen live at `at` running `build` (null: unknown, the stored build stays); last-seen never goes back */
+  seen(displayId: string, at: number, build: string | null): Promise<void>;
+  /** the display reported a reload: counted, with its reason and time (and seen then) */
+  reloaded(displayId: string, at: number, reason: WallReloadReason, build: string): Promise<void>;
+  /** every display ever seen or reloaded, by display id */
+  list(): Promise<DisplayStatusRecord[]>;
+}
+
 /** The ingest API keys (only their hashes are stored). */
 export interface IngestKeyRepository {
   createIngestKey(k: { id: string; name: string; hash: string; sources: string[] | null; simulated: boolean; createdAt: number }): Promise<void>;
@@ -586,6 +613,8 @@ export interface Store {
   readonly alarms: AlarmRepository;
   /** wall displays' playlists, layouts and paused rotations */
   readonly displayConfigs: DisplayConfigRepository;
+  /** display screens' last-seen time, build and reloads */
+  readonly displayStatus: DisplayStatusRepository;
   /** which database this is ('sqlite' | 'postgres'), for logs and /api/ready */
   readonly kind: 'sqlite' | 'postgres';
   /**

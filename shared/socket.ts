@@ -46,6 +46,11 @@ export interface Snapshot {
   serverTime: string;
   /** the server runs the built-in simulator: its data is marked simulated */
   simulatorOn: boolean;
+  /**
+   * the build of the wall this server serves (a hash of its bundle; null: none). A page running
+   * another build reloads itself (after a random pause, so a wall of screens does not reload at once)
+   */
+  build?: string | null;
   indicators: IndicatorValue[];
   /** per indicator id, the series of the snapshot's own area over the last 24 h */
   trends: Record<string, SeriesPoint[]>;
@@ -115,4 +120,6 @@ export interface SocketData {
 
 export interface SocketAuth {
   areaId?: string;
+  /** the build the page runs (`BuildId`): kept per display screen, shown in /admin */
+  build?: string;
 }

@@ -13,7 +13,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { AREA_LEVELS, type AreaLevel } from '../../shared/index.ts';
+import { AREA_LEVELS, WallReloadReason, type AreaLevel } from '../../shared/index.ts';
 import type { BatchOutcome, LoginFailure, Metrics } from '../ports.ts';
 
 export interface MetricsSources {
@@ -105,6 +105,20 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; me
       for (const sev of ['warn', 'alarm'] as const) this.labels(sev).set(open[sev] ?? 0);
     },
   });
+  const wallReports = new Counter({
+    name: 'onescreen_wall_reports_total',
+    help: 'Reports of wall pages (POST /api/v1/wall/reports), by how they were answered (accepted, invalid, rate_limited).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const wallReloads = new Counter({
+    name: 'onescreen_wall_reloads_total',
+    help: 'Wall pages that reloaded themselves, by reason (stall: rendering stopped; memory: heap past its bound; version: the server runs another build).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  for (const outcome of ['accepted', 'invalid', 'rate_limited']) wallReports.labels(outcome).inc(0);
+  for (const reason of WallReloadReason.options) wallReloads.labels(reason).inc(0);
   new Gauge({
     name: 'onescreen_database_size_bytes',
     help: 'Bytes the database occupies on disk, its write-ahead log included (NaN when it cannot be read).',
@@ -129,6 +143,8 @@ export function createMetrics(sources: MetricsSources): { registry: Registry; me
     deltaSent: (kind, level) => deltas.labels(kind, level).inc(),
     alarm: (event, severity) => alarms.labels(event, severity).inc(),
     notification: (kind, outcome) => notifications.labels(kind, outcome).inc(),
+    wallReport: (outcome) => wallReports.labels(outcome).inc(),
+    wallReload: (reason) => wallReloads.labels(reason).inc(),
   };
   return { registry, metrics };
 }

@@ -69,6 +69,9 @@ import {
   UserCreate,
   UserList,
   UserView,
+  DisplayStatusList,
+  WallReport,
+  WallReportAccepted,
   type ErrorCode,
 } from '../../shared/index.ts';
 
@@ -1151,6 +1154,40 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         404: refusal('No such display, a revoked one, or one outside the session’s scope (alike; the attempt is audited).', 'NOT_FOUND', 'display 7d3c… not found'),
         500: E.internal,
       },
+    },
+  },
+  // a wall that recovers by itself
+  {
+    method: 'post',
+    path: '/api/v1/wall/reports',
+    operation: {
+      operationId: 'reportWallReload',
+      tags: ['operations'],
+      summary: 'A wall page reports that it reloads itself',
+      description:
+        'Sent by the wall page just before its watchdog (rendering stalled, memory past its bound) or a new server build makes it reload, or at its next start (`late`) when that did not get through. Any signed-in session may send it; a display session’s report is kept for that display (last reload, reason, count in /admin), whatever the body says. Counted in `/metrics` (`onescreen_wall_reports_total`, `onescreen_wall_reloads_total`). At most 6 reports a minute per session.',
+      security: SESSION,
+      requestBody: jsonBody(WallReport, { kind: 'reload', reason: 'stall', build: '3f9c2a1b7d4e', at: '2026-12-02T09:30:00+08:00', detail: { stallMs: 61000, uptimeMs: 86400000 } }),
+      responses: {
+        202: answer('Counted (and kept for the session’s display, when it is one).', WallReportAccepted),
+        ...bodyAnswers('The report', { path: 'reason', message: 'Invalid option: expected one of "stall"|"memory"|"version"' }),
+        401: E.signIn,
+        403: E.crossOrigin,
+        429: refusal('This session sent more than 6 reports in a minute.', 'RATE_LIMITED', 'too many reports from this session; try again in 42 s', { headers: retryAfter }),
+        500: E.internal,
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/admin/displays/status',
+    operation: {
+      operationId: 'listDisplayStatus',
+      tags: ['admin'],
+      summary: 'Wall screens: last seen, build, reloads',
+      description: 'For each display ever seen live: when (written at most once a minute while it is connected), the build its page runs (compare with `serverBuild`), and the reloads it reported with the last reason.',
+      security: SESSION,
+      responses: { 200: answer('The server’s build and each display’s status.', DisplayStatusList), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
     },
   },
 ];

@@ -25,6 +25,8 @@ export interface SnapshotDeps {
   indicators: IndicatorService;
   alarms: Pick<AlarmService, 'list'>;
   simulatorOn: boolean;
+  /** the build of the wall this server serves (null: none); pages running another one reload */
+  build?: string | null;
 }
 
 export const SNAPSHOT_ALARMS = 200;
@@ -55,6 +57,7 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
     areaId,
     serverTime: new Date(now).toISOString(),
     simulatorOn: d.simulatorOn,
+    build: d.build ?? null,
     indicators: d.indicators.valuesFor(areaId),
     trends,
     events,

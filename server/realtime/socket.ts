@@ -8,7 +8,7 @@
  * `session:<hash>`, and the Socket.IO adapter carries `disconnectSockets` across nodes.
  */
 import { parse as parseCookie } from 'hono/utils/cookie';
-import type { AckResult, DisplayConfig, Snapshot, SocketRefusal } from '../../shared/index.ts';
+import { BuildId, type AckResult, type DisplayConfig, type Snapshot, type SocketRefusal } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import { clientAddress, originAllowed, type NetworkOptions } from '../middleware/network.ts';
@@ -25,6 +25,8 @@ export interface SocketDeps extends SnapshotDeps {
   maxSocketsPerSession?: number;
   /** a display's configuration (scenes, layout, pause), sent to its sockets when they connect */
   displayConfig?: (displayId: string) => Promise<DisplayConfig | null>;
+  /** told that a display's socket is live, with the build its page runs (throttled there) */
+  displaySeen?: (displayId: string, build: string | null) => void;
 }
 
 export const MAX_SOCKETS_PER_SESSION = 16;
@@ -39,6 +41,8 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   const { auth, logger, tree } = deps;
   const bySession = new Map<string, Set<string>>();
   const principals = new Map<string, Principal>();
+  /** the build a display socket's page said it runs (for the last-seen record) */
+  const builds = new Map<string, string | null>();
 
   const cap = deps.maxSocketsPerSession ?? MAX_SOCKETS_PER_SESSION;
   // one snapshot per room at a time, reused while the room has not changed
@@ -89,6 +93,10 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       set.add(socket.id);
       socket.data.areaId = areaId;
       principals.set(socket.id, p);
+      if (p.kind === 'display') {
+        const build = BuildId.safeParse((socket.handshake.auth as { build?: unknown }).build);
+        builds.set(socket.id, build.success ? build.data : null);
+      }
       next();
     } catch (err) {
       logger.error({ err }, 'socket authentication failed');
@@ -99,8 +107,10 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   io.on('connection', async (socket) => {
     const { areaId } = socket.data;
     const p = principals.get(socket.id)!;
+    if (p.kind === 'display') deps.displaySeen?.(p.id, builds.get(socket.id) ?? null);
     socket.on('disconnect', () => {
       principals.delete(socket.id);
+      builds.delete(socket.id);
       const s = bySession.get(p.sessionHash);
       s?.delete(socket.id);
       if (s?.size === 0) bySession.delete(p.sessionHash);
@@ -175,12 +185,17 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
           if (!io.sockets.sockets.has(id)) {
             ids.delete(id);
             principals.delete(id);
+            builds.delete(id);
           }
         }
         if (ids.size === 0) bySession.delete(hash);
       }
       for (const hash of [...bySession.keys()]) {
         if (!(await auth.authenticateHash(hash))) disconnectSession(hash);
+      }
+      // the displays still live here were seen now (written at most once a minute each)
+      for (const [id, p] of principals) {
+        if (p.kind === 'display' && io.sockets.sockets.has(id)) deps.displaySeen?.(p.id, builds.get(id) ?? null);
       }
     },
   };

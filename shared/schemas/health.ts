@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AreaGeometry } from './area.ts';
 import { IsoDateTime, LocalisedText } from './common.ts';
+import { BuildId } from './wall.ts';
 
 export const Health = z.object({
   status: z.literal('ok'),
@@ -19,6 +20,8 @@ export const Health = z.object({
   clockWarnAt: z.number().gt(0).lt(1),
   /** the IANA time zone the centre works in (`TIME_ZONE`): days, hours and clocks on every screen follow it */
   timeZone: z.string().min(1),
+  /** the build of the wall this server serves (a hash of its bundle); null when it serves none. A wall page running another build reloads itself */
+  build: BuildId.nullable().optional(),
 }).meta({ id: 'Health' });
 export type Health = z.infer<typeof Health>;
 

@@ -19,3 +19,4 @@ export * from './analytics.ts';
 export * from './hotspot.ts';
 export * from './replay.ts';
 export * from './display.ts';
+export * from './wall.ts';

@@ -127,7 +127,7 @@ describe('postgres: migrations', () => {
     opened.push(...stores);
     await Promise.all(stores.map((s) => s.migrate()));
     const rows = (await raw<{ version: number }>(url, 'SELECT version FROM schema_migrations ORDER BY version')).rows;
-    expect(rows.map((r) => r.version)).toEqual(Array.from({ length: LATEST_PG_SCHEMA_VERSION }, (_, i) => i + 1));
+    expect(rows.map((r) => r.version)).toEqual(pgMigrations.map((m) => m.version).sort((a, b) => a - b));
     await Promise.all(stores.map((s) => s.ping()));
     await stores[0]!.migrate(); // idempotent
     expect(await stores[0]!.sizeBytes()).toBeGreaterThan(1_000_000);
@@ -150,7 +150,7 @@ describe('postgres: migrations', () => {
     opened.push(s);
     const broken = [...pgMigrations, { version: LATEST_PG_SCHEMA_VERSION + 1, name: 'half', sql: 'CREATE TABLE half_done (a int); SELECT 1 / 0;' }];
     await expect(migrate(s.db.pool, broken)).rejects.toThrow(/division by zero/);
-    expect(await s.schemaVersions()).toEqual(Array.from({ length: LATEST_PG_SCHEMA_VERSION }, (_, i) => i + 1));
+    expect(await s.schemaVersions()).toEqual(pgMigrations.map((m) => m.version).sort((a, b) => a - b));
     expect((await raw<{ t: string | null }>(url, "SELECT to_regclass('half_done')::text AS t")).rows[0]!.t).toBeNull();
     await s.ping(); // this version's schema is whole
     const fixed = [...pgMigrations, { version: LATEST_PG_SCHEMA_VERSION + 1, name: 'half', sql: 'CREATE TABLE half_done (a int);' }];

@@ -992,6 +992,44 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       });
     });
 
+    describe('display status', () => {
+      it('should keep when a display was last seen and its build, never moving last-seen back', async () => {
+        await store.identities.createDisplayToken(display({ id: 'd1' }));
+        await store.identities.createDisplayToken(display({ id: 'constructor' }));
+        expect(await store.displayStatus.list()).toEqual([]);
+        await store.displayStatus.seen('d1', Y2100, 'build-a');
+        expect(await store.displayStatus.list()).toEqual([
+          { displayId: 'd1', lastSeenAt: Y2100, build: 'build-a', reloads: 0, lastReloadReason: null, lastReloadAt: null },
+        ]);
+        // an older sighting (another node's late write) does not move it back; an unknown build keeps the known one
+        await store.displayStatus.seen('d1', Y2100 - 60_000, null);
+        expect((await store.displayStatus.list())[0]).toMatchObject({ lastSeenAt: Y2100, build: 'build-a' });
+        await store.displayStatus.seen('d1', Y2100 + 60_000, 'build-b');
+        await store.displayStatus.seen('constructor', 5000, null);
+        expect(await store.displayStatus.list()).toEqual([
+          { displayId: 'constructor', lastSeenAt: 5000, build: null, reloads: 0, lastReloadReason: null, lastReloadAt: null },
+          { displayId: 'd1', lastSeenAt: Y2100 + 60_000, build: 'build-b', reloads: 0, lastReloadReason: null, lastReloadAt: null },
+        ]);
+      });
+
+      it('should count reported reloads with the last reason, also parallel ones, and refuse an unknown display', async () => {
+        await store.identities.createDisplayToken(display({ id: 'd2' }));
+        await store.displayStatus.reloaded('d2', 7000, 'stall', 'build-a');
+        expect(await store.displayStatus.list()).toEqual([
+          { displayId: 'd2', lastSeenAt: 7000, build: 'build-a', reloads: 1, lastReloadReason: 'stall', lastReloadAt: 7000 },
+        ]);
+        await Promise.all(Array.from({ length: 5 }, (_, i) => store.displayStatus.reloaded('d2', 8000 + i, 'memory', 'build-b')));
+        const [row] = await store.displayStatus.list();
+        expect(row).toMatchObject({ displayId: 'd2', reloads: 6, lastReloadReason: 'memory', build: 'build-b' });
+        expect(row!.lastReloadAt).toBeGreaterThanOrEqual(8000);
+        await store.displayStatus.seen('d2', Y2100, null);
+        expect((await store.displayStatus.list())[0]).toMatchObject({ lastSeenAt: Y2100, reloads: 6, build: 'build-b' });
+        await expect(store.displayStatus.seen('no-such-display', 1000, null)).rejects.toThrow();
+        await expect(store.displayStatus.reloaded('no-such-display', 1000, 'stall', 'x')).rejects.toThrow();
+        expect(await store.displayStatus.list()).toHaveLength(1);
+      });
+    });
+
     describe('ingest keys', () => {
       it('should keep keys by hash, list them by creation, and revoke by id or by name', async () => {
         await store.keys.createIngestKey({ id: 'k1', name: 'sensors', hash: 'h1', sources: null, simulated: false, createdAt: Y2100 });

@@ -14,6 +14,7 @@
  *   NODE_LEASE_MS      the lease TTL (short, so a test sees a takeover quickly)
  *   NODE_OPTIONS_JSON  app options over the test defaults (breachCheckMs, sessionCheckMs, …)
  *   NODE_TIME_LIMITS   time limits instead of the shipped ones (JSON)
+ *   NODE_PORT          listen on this port (default 0: an ephemeral one), e.g. to restart a killed node where its clients reconnect
  *
  *   node --import tsx test/helpers/cluster-node.ts
  */
@@ -84,7 +85,7 @@ const app = createApp({
   options,
   ...(cluster ? { cluster } : {}),
 });
-const { port, url } = await app.start(0, '127.0.0.1');
+const { port, url } = await app.start(Number(env.NODE_PORT ?? 0), '127.0.0.1');
 
 let stopping = false;
 async function shutdown(code: number) {

@@ -340,6 +340,20 @@ export const pgMigrations: PgMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'display screens: last seen, the build they run, and the reloads they reported (embedded store: 13)',
+    sql: `
+      CREATE TABLE display_status (
+        display_id text COLLATE "C" PRIMARY KEY REFERENCES display_tokens(id) ON DELETE CASCADE,
+        last_seen_at bigint,
+        build text COLLATE "C",
+        reloads integer NOT NULL DEFAULT 0,
+        last_reload_reason text COLLATE "C",
+        last_reload_at bigint
+      );
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

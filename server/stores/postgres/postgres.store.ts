@@ -11,6 +11,7 @@ import { PgAuditRepository } from './audit.repository.ts';
 import { PgCasesRepository } from './cases.repository.ts';
 import { PgConnection } from './connection.ts';
 import { PgDisplayConfigsRepository } from './display-configs.repository.ts';
+import { PgDisplayStatusRepository } from './display-status.repository.ts';
 import { PgIdentitiesRepository } from './identities.repository.ts';
 import { PgKeysRepository } from './keys.repository.ts';
 import { LATEST_PG_SCHEMA_VERSION, migrate } from './migrations.ts';
@@ -35,6 +36,7 @@ export class PostgresStore implements Store {
   readonly notifications: PgNotificationsRepository;
   readonly alarms: PgAlarmRepository;
   readonly displayConfigs: PgDisplayConfigsRepository;
+  readonly displayStatus: PgDisplayStatusRepository;
   private closed = false;
 
   /** @param url a `postgres://user:password@host:port/database` connection string */
@@ -48,6 +50,7 @@ export class PostgresStore implements Store {
     this.notifications = new PgNotificationsRepository(this.db);
     this.alarms = new PgAlarmRepository(this.db);
     this.displayConfigs = new PgDisplayConfigsRepository(this.db);
+    this.displayStatus = new PgDisplayStatusRepository(this.db);
   }
 
   migrate(): Promise<void> {

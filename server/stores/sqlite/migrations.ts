@@ -365,6 +365,22 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: 'display screens: last seen, the build they run, and the reloads they reported',
+    sql: `
+      -- one row per display ever seen; written at most once a minute per display (last seen) and
+      -- on a reported reload, never on every heartbeat
+      CREATE TABLE display_status (
+        display_id TEXT PRIMARY KEY REFERENCES display_tokens(id) ON DELETE CASCADE,
+        last_seen_at INTEGER,
+        build TEXT,
+        reloads INTEGER NOT NULL DEFAULT 0,
+        last_reload_reason TEXT,
+        last_reload_at INTEGER
+      );
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

@@ -15,6 +15,7 @@ import { backupDatabase, type DatabaseSummary } from './backup.ts';
 import { SqliteCaseRepository } from './cases.repository.ts';
 import { SqliteConnection } from './connection.ts';
 import { SqliteDisplayConfigRepository } from './display-configs.repository.ts';
+import { SqliteDisplayStatusRepository } from './display-status.repository.ts';
 import { SqliteIdentityRepository } from './identities.repository.ts';
 import { SqliteIngestKeyRepository } from './keys.repository.ts';
 import { LATEST_SCHEMA_VERSION, migrations, NewerDatabaseError } from './migrations.ts';
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   readonly notifications: SqliteNotificationRepository;
   readonly alarms: SqliteAlarmRepository;
   readonly displayConfigs: SqliteDisplayConfigRepository;
+  readonly displayStatus: SqliteDisplayStatusRepository;
 
   /** a prepared statement, compiled once per SQL text */
   private prep(sql: string): Database.Statement {
@@ -64,6 +66,7 @@ export class SqliteStore implements Store {
     this.notifications = new SqliteNotificationRepository(this.conn);
     this.alarms = new SqliteAlarmRepository(this.conn);
     this.displayConfigs = new SqliteDisplayConfigRepository(this.conn);
+    this.displayStatus = new SqliteDisplayStatusRepository(this.conn);
   }
 
   async migrate(): Promise<void> {

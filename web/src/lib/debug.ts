@@ -11,6 +11,7 @@ import type { LiveState } from './state/live-state.svelte.ts';
 import type { LoopStats } from './state/loop-stats.svelte.ts';
 import type { WallModel } from './state/wall-model.svelte.ts';
 import type { WallState } from './state/wall-state.svelte.ts';
+import type { WallRecovery } from './state/wall-recovery.svelte.ts';
 
 export type ChartName = 'hourly' | 'streets' | 'pm25';
 
@@ -18,6 +19,8 @@ export interface OneScreenHandle {
   map: MapLibreMap | null;
   state: { catalog: Catalog; live: LiveState; wall: WallState; loop: LoopStats; model: WallModel };
   charts: Record<ChartName, ECharts | null>;
+  /** the page's self-recovery: its state, and `configure()`, the documented test hook that shortens its waits */
+  recovery?: WallRecovery;
 }
 
 declare global {

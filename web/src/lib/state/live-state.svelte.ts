@@ -14,7 +14,8 @@
  * and either reconnect or show that it is signed out; with no such listener it retries by itself.
  */
 import type { GridEvent, Snapshot } from '../../../../shared/index.ts';
-import { connectWallSocket, RECONNECT_DELAY_MAX_MS, RECONNECT_DELAY_MS, refusalOf, type WallSocket } from '../api/socket.ts';
+import { connectWallSocket, refusalOf, type WallSocket } from '../api/socket.ts';
+import { ownBuild } from '../api/wall-report.ts';
 import { Listeners } from './listeners.ts';
 import type { ConnectionState, LiveEventKind, LiveEvents, LiveSource, Refusal } from './live-source.ts';
 import {
@@ -49,9 +50,11 @@ export class LiveState implements LiveSource {
   lostBy = $state<'network' | 'server' | null>(null);
   /** local ms Socket.IO will next try to reconnect, about (its delays carry ±50 % jitter); 0: not planned */
   nextAttemptAt = $state(0);
+  /** the wall build the server serves, from its last snapshot (a page running another reloads: wall-recovery) */
+  serverBuild = $state<string | null>(null);
 
   #listeners = new Listeners<LiveEvents>();
-  #open: (areaId: string) => WallSocket;
+  #open: (areaId: string, onSchedule: (atMs: number) => void) => WallSocket;
   #socket: WallSocket | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #retry: ReturnType<typeof setTimeout> | null = null;
@@ -60,7 +63,7 @@ export class LiveState implements LiveSource {
   #syncWaitSince = 0;
 
   /** @param openSocket opens the room's socket (tests pass a fake) */
-  constructor(openSocket: (areaId: string) => WallSocket = connectWallSocket) {
+  constructor(openSocket: (areaId: string, onSchedule: (atMs: number) => void) => WallSocket = (areaId, onSchedule) => connectWallSocket(areaId, ownBuild(), onSchedule)) {
     this.#open = openSocket;
   }
 
@@ -104,7 +107,10 @@ export class LiveState implements LiveSource {
     this.downSince = 0;
     this.lostBy = null;
     this.nextAttemptAt = 0;
-    const socket = this.#open(areaId);
+    // the back-off says when it tries next (the banner shows it)
+    const socket = this.#open(areaId, (at) => {
+      if (this.#socket === socket) this.nextAttemptAt = at;
+    });
     this.#socket = socket;
 
     socket.on('connect', () => {
@@ -123,13 +129,6 @@ export class LiveState implements LiveSource {
       // Socket.IO does not retry by itself.
       this.lostBy = reason === 'io server disconnect' ? 'server' : 'network';
       if (reason === 'io server disconnect') this.#refused(socket, 'closed');
-      else this.nextAttemptAt = Date.now() + RECONNECT_DELAY_MS;
-    });
-    // Socket.IO's manager retries with a doubling, capped delay: say when, about
-    socket.io?.on?.('reconnect_attempt', () => (this.nextAttemptAt = 0));
-    socket.io?.on?.('reconnect_error', () => {
-      const n = (socket.io as unknown as { backoff?: { attempts?: number } }).backoff?.attempts ?? 1;
-      this.nextAttemptAt = Date.now() + Math.min(RECONNECT_DELAY_MAX_MS, RECONNECT_DELAY_MS * 2 ** Math.max(0, n - 1));
     });
     socket.on('connect_error', (err) => {
       if (this.connection === 'connected') this.connection = 'reconnecting';
@@ -197,6 +196,7 @@ export class LiveState implements LiveSource {
   #onSnapshot(s: Snapshot): void {
     if (s.areaId !== this.data.areaId) return;
     this.#resyncSince = 0;
+    this.serverBuild = s.build ?? null;
     this.#take(applySnapshot(this.data, s, Date.now()));
     this.#listeners.emit('snapshot', this.data);
   }
@@ -239,6 +239,29 @@ export class LiveState implements LiveSource {
       if (err || !res) return; // the watchdog asks again
       if (res.ok) this.#onSnapshot(res.data);
       else console.warn('[onescreen] snapshot request refused', res.error.code);
+    });
+  }
+
+  /**
+   * After a clock jump or the machine waking from sleep: a fresh snapshot now (it measures the
+   * server's clock offset again and fills any gap), and a socket that looks connected but does
+   * not answer within the snapshot timeout (asleep, its peer may be long gone) is reopened.
+   */
+  resync(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    if (!socket.connected) {
+      if (socket.active) socket.connect();
+      return;
+    }
+    this.#resyncSince = Date.now();
+    socket.timeout(SNAPSHOT_TIMEOUT_MS).emit('snapshot:request', (err, res) => {
+      if (this.#socket !== socket) return;
+      this.#resyncSince = 0;
+      if (err || !res) {
+        socket.disconnect();
+        socket.connect();
+      } else if (res.ok) this.#onSnapshot(res.data);
     });
   }
 

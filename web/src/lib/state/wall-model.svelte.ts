@@ -44,6 +44,7 @@ import { loc, t } from '../utils/i18n.ts';
 import { shortStreetName, shortStreetNameEn } from '../utils/labels.ts';
 import { deadlineWatch } from '../utils/queue.ts';
 import { indicatorStatus, loadGrade, thresholdsFor, type LoadGrade } from '../utils/status.ts';
+import { reconnectDelay } from './recovery.ts';
 import type { Catalog } from './catalog.svelte.ts';
 import type { ForecastState } from './forecast-state.svelte.ts';
 import type { LiveSource, Refusal } from './live-source.ts';
@@ -549,6 +550,6 @@ export class WallModel {
     if (this.#destroyed) return;
     if (!current) this.deps.onsessionlost();
     else if (current.areaId !== initial.areaId || current.kind !== initial.kind) (this.deps.reload ?? (() => location.reload()))();
-    else this.source.reconnect(Math.min(REFUSAL_RETRY_MAX_MS, 2000 * 2 ** this.#refusals++));
+    else this.source.reconnect(reconnectDelay(this.#refusals++, { baseMs: 2000, capMs: REFUSAL_RETRY_MAX_MS }));
   }
 }
