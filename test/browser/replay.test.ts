@@ -101,9 +101,19 @@ describe('replay on the wall', () => {
     const size = await page.$eval('[data-testid="replay-banner"] .tag', (el) => parseFloat(getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(40);
 
-    // NOT YET VERIFIED HERE: play/pause and back to live from the bar's buttons (they timed out in
-    // this browser test on the loaded machine; the replay state's play, pause and stop are covered
-    // by test/web/replay.test.ts)
+
+    // play at ×60: the replayed time moves on by itself; pause holds it
+    await page.click(sel('replay-speed-60'));
+    await page.click(sel('replay-play'));
+    await page.waitForFunction((t) => Date.parse(document.querySelector('[data-testid="replay-bar"]')!.getAttribute('data-at')!) > t, at + MIN, { timeout: WAIT_MS });
+    await page.click(sel('replay-pause'));
+    await page.waitForSelector(sel('replay-play'), { timeout: WAIT_MS });
+
+    // back to live: the banner goes, the live ticker (all five cases) is back
+    await page.click(sel('replay-live'));
+    await page.waitForSelector(sel('replay-bar'), { state: 'detached', timeout: WAIT_MS });
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="ticker-line"]').length === n, 5, { timeout: WAIT_MS });
+    expect(await tickerIds(page)).toEqual([...ids].sort());
   });
 
   it('should offer no replay on an unattended display', async () => {
