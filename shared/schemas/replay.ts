@@ -10,6 +10,7 @@ import { GridEvent, Severity } from './event.ts';
 import { IndicatorValue, SeriesPoint } from './indicator.ts';
 import { Alarm } from './alarm.ts';
 import { resolveWallTime, zonedParts } from '../time-zone.ts';
+import { BuildId } from './wall.ts';
 
 /** how far back a historical snapshot may go */
 export const REPLAY_MAX_DAYS = 7;
@@ -57,6 +58,7 @@ export const SnapshotResponse = z
     recent: z.array(GridEvent),
     hourly: z.object({ today: z.array(z.number().int().min(0)), yesterday: z.array(z.number().int().min(0)), todayStart: z.number() }),
     alarms: z.array(Alarm),
+    build: BuildId.nullable().optional().meta({ description: 'the build of the wall this server serves (null: none); a page running another one reloads itself' }),
   })
   .meta({ id: 'Snapshot', description: 'What a wall shows of an area, as of `serverTime`.' });
 export type SnapshotResponse = z.infer<typeof SnapshotResponse>;
