@@ -429,7 +429,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', hotspotRoutes({ auth, cases, hotspots, tree }));
   // the wall back in time (and live, for a program that wants one snapshot) and the shift handover
   const replay = createReplayService({ store, tree, clock, timeZone: options.timeZone, indicators: data.indicators, limits: data.timeLimits, simulatorOn: options.simulatorOn });
-  const liveSnapshots = createSnapshotSource({ store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn });
+  // one snapshot per room for the sockets and the HTTP endpoint alike (same build, same cache)
+  const liveSnapshots = createSnapshotSource({ store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, build });
   app.route('/api/v1', replayRoutes({ auth, tree, clock, timeZone: options.timeZone, replay, live: liveSnapshots }));
   app.route('/api/v1', displayApi.officers);
   const wallApi = wallRoutes({ auth, walls });
@@ -515,7 +516,7 @@ export function createApp(deps: AppDeps) {
       hub.attach(io);
       // with several nodes, the lease is tried from here on: taking it calls takeOver()
       await cluster.start(hub.deliver, hub.occupied);
-      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, build, auth, logger, network: net, displayConfig: (id) => displayConfigs.forDisplay(id), displaySeen: walls.seen });
+      sockets = attachSocketHandlers(io, { store, tree, clock, timeZone: options.timeZone, hub, indicators, alarms, simulatorOn: options.simulatorOn, build, snapshots: liveSnapshots, auth, logger, network: net, displayConfig: (id) => displayConfigs.forDisplay(id), displaySeen: walls.seen });
       const info = await listening;
       /** a timer; `once`: it fires on the leaseholder only (once in the cluster) */
       const every = (ms: number, fn: () => Promise<void> | void, what: string, once = false) => {

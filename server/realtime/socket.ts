@@ -15,12 +15,14 @@ import { clientAddress, originAllowed, type NetworkOptions } from '../middleware
 import type { Logger } from '../ports.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import { roomOf, type IoServer } from './hub.ts';
-import { createSnapshotSource, type SnapshotDeps } from './snapshot.ts';
+import { createSnapshotSource, type SnapshotDeps, type SnapshotSource } from './snapshot.ts';
 
 export interface SocketDeps extends SnapshotDeps {
   auth: AuthService;
   logger: Logger;
   network: NetworkOptions;
+  /** the rooms' shared snapshots (the app's, also behind `GET /api/v1/snapshot`); default: one of its own */
+  snapshots?: SnapshotSource;
   /** live sockets one session may hold (a wall and a few officer tabs need far fewer) */
   maxSocketsPerSession?: number;
   /** a display's configuration (scenes, layout, pause), sent to its sockets when they connect */
@@ -46,7 +48,7 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
 
   const cap = deps.maxSocketsPerSession ?? MAX_SOCKETS_PER_SESSION;
   // one snapshot per room at a time, reused while the room has not changed
-  const snapshots = createSnapshotSource(deps);
+  const snapshots = deps.snapshots ?? createSnapshotSource(deps);
 
   /**
    * Anyone may try to connect, and each refusal is audited: the same limit per address as sign-in
