@@ -3,6 +3,7 @@ import { bannerText, connectionBanner, staleReasonText } from '../../web/src/lib
 import {
   fetchedAge,
   ageText,
+  indicatorAge,
   newestAge,
   STALE_REASONS,
   STREAM_GRACE_MS,
@@ -71,6 +72,22 @@ describe(valueAge.name, () => {
   it('should have no time without a value', () => {
     expect(valueAge(undefined, 600, LIVE, NOW)).toEqual({ updatedAt: 0, stale: null });
     expect(valueAge('not a time', 600, LIVE, NOW)).toEqual({ updatedAt: 0, stale: null });
+  });
+});
+
+describe(indicatorAge.name, () => {
+  const reading = { source: 'readings', staleAfterSec: 600 };
+  const derived = { source: 'derived', staleAfterSec: 600 };
+  const at = (ago: number) => new Date(NOW - ago).toISOString();
+  it('should age a reading by its time, and a derived count with the stream (it is current while the stream is live)', () => {
+    expect(indicatorAge(reading, at(601_000), LIVE, NOW)).toEqual({ updatedAt: NOW - 601_000, stale: 'source_silent' });
+    expect(indicatorAge(derived, at(6 * 3_600_000), LIVE, NOW)).toEqual({ updatedAt: NOW, stale: null });
+  });
+  it('should age a derived count from the moment the stream was lost, and say why', () => {
+    expect(indicatorAge(derived, at(60_000), lost(30_000), NOW)).toEqual({ updatedAt: NOW - 30_000, stale: 'connection_lost' });
+  });
+  it('should give no time to a derived indicator with no value yet', () => {
+    expect(indicatorAge(derived, undefined, LIVE, NOW).updatedAt).toBe(0);
   });
 });
 

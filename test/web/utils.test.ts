@@ -125,6 +125,13 @@ describe('status', () => {
     expect(indicatorStatus(def, 'street', val(3), NOW)).toBe('warn');
   });
 
+  it('should not call a derived count stale for keeping its value (the server sends it only when it changes)', () => {
+    const derived = { ...def, source: 'derived' as const, staleAfterSec: 600 };
+    expect(indicatorStatus(derived, 'district', val(3, 6 * 3600), NOW)).toBe('normal');
+    // the server's own verdict still holds
+    expect(indicatorStatus(derived, 'district', { ...val(3), status: 'stale' }, NOW)).toBe('stale');
+  });
+
   it.each([
     [0, 0],
     [3, 1],

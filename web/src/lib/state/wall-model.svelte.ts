@@ -37,7 +37,7 @@ import { EMPTY, type AreaData } from '../components/map/map-style.ts';
 import { areaAlarmLevels, belowFrom, healthScores, tileMarks } from '../utils/alarm-marks.ts';
 import { boardRows } from '../utils/board.ts';
 import { connectionBanner } from '../utils/connection-banner.ts';
-import { fetchedAge, newestAge, streamAge, streamHealth, streamStale, valueAge, type DataAge } from '../utils/data-age.ts';
+import { fetchedAge, indicatorAge, newestAge, streamAge, streamHealth, streamStale, valueAge, type DataAge } from '../utils/data-age.ts';
 import { localHour } from '../utils/format.ts';
 import { boundsOf, labelPoint, type LngLat } from '../utils/geo.ts';
 import { loc, t } from '../utils/i18n.ts';
@@ -283,7 +283,7 @@ export class WallModel {
           status: indicatorStatus(def, this.level, value, this.serverNow),
           trend: this.data.trends[def.id] ?? [],
           alarm: this.alarmMarks.get(def.id),
-          age: valueAge(value?.at, def.staleAfterSec, this.stream, this.serverNow),
+          age: indicatorAge(def, value?.at, this.stream, this.serverNow),
         };
       }),
   );

@@ -102,6 +102,17 @@ export function valueAge(atIso: string | null | undefined, staleAfterSec: number
   return { updatedAt, stale: nowMs - updatedAt > staleAfterSec * 1000 ? 'source_silent' : null };
 }
 
+/**
+ * Age of an indicator's value on the wall. A `derived` indicator (open cases, overdue, the loop's
+ * rates, 12345 calls) is computed by the server from the cases it holds, not read from a source:
+ * the server re-stamps it on every refresh but sends it only when its value or status changes, so
+ * it is as current as the stream, however long its value stays the same (a night with no overdue
+ * case). Any other indicator is as old as its reading ({@link valueAge}).
+ */
+export function indicatorAge(def: { source: string; staleAfterSec: number }, atIso: string | null | undefined, s: StreamHealth, nowMs: number): DataAge {
+  return def.source === 'derived' ? streamAge(s, nowMs, !!atIso) : valueAge(atIso, def.staleAfterSec, s, nowMs);
+}
+
 /** Age of the newest of several ages (a panel of tiles): stale when every one with data is. */
 export function newestAge(ages: readonly DataAge[]): DataAge {
   const withData = ages.filter((a) => a.updatedAt > 0);

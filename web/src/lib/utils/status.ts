@@ -45,7 +45,9 @@ export function indicatorStatus(
 ): IndicatorStatus {
   if (!v || v.value === null || !Number.isFinite(v.value)) return 'nodata';
   if (v.status === 'stale') return 'stale';
-  if (v.at) {
+  // a derived value is the server's own count, sent only when it changes: its time says when it
+  // last changed, not that a source went silent (see indicatorAge in data-age.ts)
+  if (v.at && def.source !== 'derived') {
     const at = Date.parse(v.at);
     if (Number.isFinite(at) && nowMs - at > def.staleAfterSec * 1000) return 'stale';
   }
