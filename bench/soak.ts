@@ -144,6 +144,7 @@ async function main(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'onescreen-soak-'));
   const data = loadShippedData();
   const tree = new AreaTree(data.areas);
+  const derived = new Set(data.indicators.filter((d) => d.source === 'derived').map((d) => d.id));
   const quiet: Logger = { info() {}, warn() {}, debug() {}, error() {} };
 
   // the display and an officer for the checker, made as an operator would (npm run admin)
@@ -208,8 +209,9 @@ async function main(): Promise<number> {
     };
     const releaseSimulator = () => void (simHeld = false);
 
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: VIEWPORT });
+    // the wall as a screen shows it, animations and all (`SOAK_REDUCED_MOTION=1` asks for reduced motion)
+    browser = await launchChromium({ motion: true });
+    const context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: env.SOAK_REDUCED_MOTION === '1' ? 'reduce' : 'no-preference' });
     await context.addInitScript({ content: probeScript() });
     const page = await context.newPage();
     let pageErrors = 0;
@@ -366,6 +368,7 @@ async function main(): Promise<number> {
               openTotal: snap.openTotal,
               alarms: snap.alarms,
               indicators: snap.indicators,
+              derived,
             });
             r.clockErrorAfterMs = pick.clockErrorMs;
             debug(`checkpoint: in step ${r.comparison.inStep}, gaps ${r.comparison.gaps}, dups ${r.comparison.duplicates}, clock ${pick.clockErrorMs} ms: ${r.comparison.details.slice(0, 3).join('; ')}`);

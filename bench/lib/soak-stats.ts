@@ -130,6 +130,11 @@ export interface SnapshotView {
   openTotal: number;
   alarms: { id: string; version: number; state: string }[];
   indicators: { areaId: string; indicatorId: string; value: number | null; at: string | null }[];
+  /**
+   * indicators the server computes from its cases (`source: derived`): it re-stamps them on every
+   * refresh but sends them only when their value changes, so only their values are compared
+   */
+  derived?: ReadonlySet<string>;
 }
 
 export interface Comparison {
@@ -197,7 +202,7 @@ export function compareWithSnapshot(wall: WallView, snap: SnapshotView): Compari
     const key = `${v.areaId}|${v.indicatorId}`;
     const w = Object.hasOwn(wall.indicators, key) ? wall.indicators[key] : undefined;
     if (!w) gap(`indicator ${key} missing`);
-    else if (w.value !== v.value || w.at !== v.at) gap(`indicator ${key} ${w.value}@${w.at}, server ${v.value}@${v.at}`);
+    else if (w.value !== v.value || (w.at !== v.at && !snap.derived?.has(v.indicatorId))) gap(`indicator ${key} ${w.value}@${w.at}, server ${v.value}@${v.at}`);
   }
 
   const duplicates = dupes(wall.openEvents, 'open case', details) + dupes(wall.recent, 'ticker case', details) + dupes(wall.alarms, 'alarm', details);

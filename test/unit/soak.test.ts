@@ -87,6 +87,17 @@ describe('soak comparison of the wall with a fresh snapshot', () => {
     expect(compareWithSnapshot(wall(), snap)).toEqual({ inStep: true, gaps: 0, duplicates: 0, details: [] });
   });
 
+  it('compares a derived count by its value only (the server re-stamps it without sending it)', () => {
+    const restamped: SnapshotView = { ...snap, indicators: [...snap.indicators, { areaId: '310110', indicatorId: 'open_events', value: 8, at: '2026-12-02T10:05:00.000Z' }], derived: new Set(['open_events']) };
+    const held = wall({ indicators: { ...wall().indicators, '310110|open_events': { value: 8, at: '2026-12-02T10:01:00.000Z' } } });
+    expect(compareWithSnapshot(held, restamped).gaps).toBe(0);
+    const wrong = wall({ indicators: { ...wall().indicators, '310110|open_events': { value: 7, at: '2026-12-02T10:05:00.000Z' } } });
+    expect(compareWithSnapshot(wrong, restamped).gaps).toBe(1);
+    // a reading's time still counts
+    const oldReading = wall({ indicators: { ...held.indicators, '310110|pm25': { value: 31, at: '2026-12-02T09:00:00.000Z' } } });
+    expect(compareWithSnapshot(oldReading, restamped).gaps).toBe(1);
+  });
+
   it('is not in step on another seq, another epoch or while resyncing', () => {
     expect(compareWithSnapshot(wall({ seq: 41 }), snap).inStep).toBe(false);
     expect(compareWithSnapshot(wall({ epoch: 'e0' }), snap).inStep).toBe(false);
