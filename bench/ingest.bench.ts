@@ -33,8 +33,11 @@ if (MODE === 'clients') await (await import('./clients.bench.ts')).run(); // exi
 else if (MODE === 'profile') {
   (await import('./profile.ts')).run(process.argv.slice(3));
   process.exit(0);
+} else if (MODE === 'wall-cpu') {
+  await import('./wall-cpu.ts');
+  process.exit(0);
 } else if (MODE !== 'ingest') {
-  console.error(`unknown benchmark mode ${JSON.stringify(MODE)}: use ingest (the default), clients or profile`);
+  console.error(`unknown benchmark mode ${JSON.stringify(MODE)}: use ingest (the default), clients, profile or wall-cpu`);
   process.exit(2);
 }
 
