@@ -21,11 +21,32 @@ export default defineConfig({
   },
   test: {
     root: '.',
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
-    // one file at a time: the browser suites each drive Chromium with software WebGL and a
-    // simulator, and two at once on a 2-core machine starve each other
-    fileParallelism: false,
     hookTimeout: 60_000,
+    projects: [
+      {
+        // pure logic, the view-models, and the servers each test starts on loopback ports of its
+        // own (temporary data, PostgreSQL and Redis included): two files at a time
+        extends: true,
+        test: {
+          name: 'node',
+          include: ['test/{unit,web,regression,contract,integration,deploy}/**/*.test.ts'],
+          // vitest's default is one fewer than the cores: 1 on the 2-core machines here
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // one file at a time, after the rest: each drives Chromium with software WebGL (and most
+        // a simulator), and two at once on a 2-core machine starve each other
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -5,7 +5,7 @@
  * replacing the officer's session: keeping it leaves the token unused, replacing it makes the
  * browser the display. The token leaves the address in every case.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { postJson } from '../helpers/server.ts';
 import { cspViolations, ctx, newSessionPage, sel, text, WUJIAOCHANG_ID, type SessionPage } from './harness.ts';
 
@@ -21,9 +21,14 @@ export function displaySuite(): void {
 
     const others: SessionPage[] = [];
 
+    // each case's extra browsers are closed after it: idle walls still draw (software WebGL), and
+    // a few of them left open slow every later case on a 2-core machine
+    afterEach(async () => {
+      for (const o of others.splice(0)) await o.context.close();
+    });
+
     afterAll(async () => {
       await p?.context.close();
-      for (const o of others) await o.context.close();
     });
 
     /** a fresh browser context: with an officer's session, or none */
