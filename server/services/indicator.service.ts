@@ -58,6 +58,8 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   // of again; the periodic full count bounds any drift all the same.
   let gridCounts: Map<string, { open: number; today: number }> | null = null;
   let countsDay = 0;
+  /** changes reported so far: a full count that saw one arrive while it read is not kept */
+  let reported = 0;
   const countsOf = (gridId: string) => {
     let c = gridCounts!.get(gridId);
     if (!c) gridCounts!.set(gridId, (c = { open: 0, today: 0 }));
@@ -78,14 +80,25 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
   async function readCounts(now: number): Promise<Map<string, { open: number; overdue: number; today: number }>> {
     const todayStart = startOfLocalDay(now, deps.timeZone);
     let overdue: { gridId: string; overdue: number }[];
+    let counts: Map<string, { open: number; today: number }>;
     if (!gridCounts || countsDay !== todayStart) {
+      const before = reported;
       const rows = await store.cases.openCountsByGrid(now, todayStart);
-      gridCounts = new Map(rows.map((r) => [r.gridId, { open: r.open, today: r.today }]));
+      counts = new Map(rows.map((r) => [r.gridId, { open: r.open, today: r.today }]));
       countsDay = todayStart;
       overdue = rows;
-    } else overdue = await store.cases.overdueCountsByGrid(now);
+      // A change reported while the count was read (the read and the report's commit can
+      // interleave: always on PostgreSQL, between microtasks on SQLite) may or may not be in it, and
+      // was not added to it: such a count serves this tick only, and the next one counts in full.
+      gridCounts = reported === before ? counts : null;
+      if (!gridCounts) derivedDirty = true;
+    } else {
+      // kept before the read: a change reported meanwhile may drop the running counts
+      counts = gridCounts;
+      overdue = await store.cases.overdueCountsByGrid(now);
+    }
     const out = new Map<string, { open: number; overdue: number; today: number }>();
-    for (const [gridId, c] of gridCounts) out.set(gridId, { ...c, overdue: 0 });
+    for (const [gridId, c] of counts) out.set(gridId, { ...c, overdue: 0 });
     for (const o of overdue) {
       const c = out.get(o.gridId);
       if (c) c.overdue = o.overdue;
@@ -222,6 +235,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
      */
     eventsChanged(changed?: { status: EventStatus }): void {
       derivedDirty = true;
+      reported++;
       gridCounts = null; // nothing says what changed: counted in full
       if (changed?.status === 'archived') closedDirty = true;
     },
@@ -229,6 +243,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
     /** new cases just committed: counted in, refreshed on the next tick */
     eventsCreated(events: readonly Pick<GridEvent, 'gridId' | 'status' | 'occurredAt'>[]): void {
       derivedDirty = true;
+      reported++;
       if (!gridCounts) return;
       for (const e of events) {
         const c = countsOf(e.gridId);
@@ -243,6 +258,7 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
      */
     caseChanged(before: Pick<GridEvent, 'gridId' | 'status'>, after: Pick<GridEvent, 'gridId' | 'status'>): void {
       derivedDirty = true;
+      reported++;
       if (after.status === 'archived') closedDirty = true;
       if (!gridCounts) return;
       if (isOpenStatus(before.status)) countsOf(before.gridId).open--;

@@ -325,3 +325,55 @@ describe('the indicator service and the loop counts', () => {
     expect(t.value(street, 'satisfaction')!.value).toBe(100);
   });
 });
+
+describe('the indicator service and the open and today counts', () => {
+  const data = loadShippedData();
+  const tree = new AreaTree(data.areas);
+  const grid = tree.gridIds()[0]!;
+  const now = NOW;
+
+  it('should count in full again when a case is reported while the counts are being read', async () => {
+    let rows: { gridId: string; open: number; today: number; overdue: number }[] = [];
+    let reads = 0;
+    let during: (() => void) | undefined;
+    const store = {
+      cases: {
+        openCountsByGrid: async () => {
+          reads++;
+          const read = rows;
+          during?.();
+          during = undefined;
+          return read;
+        },
+        overdueCountsByGrid: async () => rows.map((r) => ({ gridId: r.gridId, overdue: r.overdue })),
+        closedCountsByGrid: async () => [],
+        callCountsByGrid: async () => [],
+      },
+      readings: { latestReadings: async () => [], upsertSeries: async () => undefined },
+    } as unknown as Store;
+    const svc = createIndicatorService({
+      store,
+      tree,
+      indicators: data.indicators,
+      clock: { now: () => now },
+      timeZone: 'Asia/Shanghai',
+      broadcaster: { publishIndicators: () => undefined },
+      logger: { info() {}, warn() {}, error() {}, debug() {} },
+    });
+    const open = () => svc.valuesFor(grid).find((v) => v.indicatorId === 'open_events')!.value;
+    await svc.init();
+    svc.eventsChanged();
+    // the read sees the counts before the new case; its commit and report land meanwhile
+    during = () => {
+      rows = [{ gridId: grid, open: 1, today: 1, overdue: 0 }];
+      svc.eventsCreated([{ gridId: grid, status: 'reported', occurredAt: new Date(now).toISOString() }]);
+    };
+    await svc.tick();
+    const readsThen = reads;
+    expect(open()).toBe(0);
+    // the next tick does not trust the running counts: it reads them in full, with the new case
+    await svc.tick();
+    expect(reads).toBe(readsThen + 1);
+    expect(open()).toBe(1);
+  });
+});
