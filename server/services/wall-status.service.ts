@@ -8,7 +8,9 @@
  * the database is written at most once per {@link WallStatusOptions.seenEveryMs} per display (or
  * when its build changes); reports are rate-limited per session. A report counts in `/metrics`
  * whoever sends it; it is kept per display only for a display's own session (attributed from the
- * session, never from the body).
+ * session, never from the body). A report carrying an `id` is counted once: sent again by the page
+ * (its first answer was lost), it is acknowledged and not counted again (ids remembered for an hour
+ * by this process; on several nodes a copy that reaches another node counts there).
  *
  * @example
  * const walls = createWallStatusService({ store, clock, metrics, logger, build: 'a1b2c3' });
@@ -42,6 +44,9 @@ export interface WallStatusDeps {
 
 /** displays remembered for the last-seen throttle; past this the memory starts over (writes go through once) */
 const SEEN_CAP = 10_000;
+/** report ids remembered (for an hour) so a report sent again is counted once; past this the oldest go */
+const REPORT_IDS_CAP = 10_000;
+const REPORT_IDS_MS = 3_600_000;
 
 export function createWallStatusService(deps: WallStatusDeps) {
   const { store, clock, metrics, logger } = deps;
@@ -49,6 +54,16 @@ export function createWallStatusService(deps: WallStatusDeps) {
   const limiter = (deps.limiter ?? ((o) => new RateLimiterMemory(o)))({ keyPrefix: 'wall-report', points: opt.reportsPerMinute, duration: 60 });
   /** per display: when its last-seen was last written, and with which build */
   const written = new Map<string, { at: number; build: string | null }>();
+  /** report ids already counted (this process), oldest first, with when */
+  const reportIds = new Map<string, number>();
+  /** the key of a report for the once-only count: the same id from the same identity */
+  const reportKey = (p: Principal, id: string | undefined) => (id ? `${p.kind}:${p.id}:${id}` : null);
+  const forgetOldIds = (now: number) => {
+    for (const [k, at] of reportIds) {
+      if (reportIds.size < REPORT_IDS_CAP && now - at < REPORT_IDS_MS) break;
+      reportIds.delete(k);
+    }
+  };
 
   return {
     build: deps.build,
@@ -75,6 +90,10 @@ export function createWallStatusService(deps: WallStatusDeps) {
      * for the session's display when it is a display's.
      */
     async report(p: Principal, r: WallReport): Promise<{ ok: true; displayId: string | null } | { ok: false; retryAfterMs: number }> {
+      // sent again (the page never saw the first answer): already counted, and acknowledged again
+      const key = reportKey(p, r.id);
+      forgetOldIds(clock.now());
+      if (key && reportIds.has(key)) return { ok: true, displayId: p.kind === 'display' ? p.id : null };
       try {
         await limiter.consume(p.sessionHash);
       } catch (err) {
@@ -82,6 +101,7 @@ export function createWallStatusService(deps: WallStatusDeps) {
         metrics.wallReport('rate_limited');
         return { ok: false, retryAfterMs: err.msBeforeNext };
       }
+      if (key) reportIds.set(key, clock.now());
       metrics.wallReport('accepted');
       metrics.wallReload(r.reason);
       logger.info({ who: p.name, kind: p.kind, reason: r.reason, build: r.build, late: r.late ?? false, detail: r.detail }, 'a wall page reloads itself');

@@ -28,6 +28,11 @@ export type WallReloadReason = z.infer<typeof WallReloadReason>;
 export const WallReport = z
   .strictObject({
     kind: z.literal('reload'),
+    /**
+     * the page's own id for this report: the same report sent again (its first answer was lost, so
+     * the page kept it for its next start) is counted once
+     */
+    id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'must be 8–64 letters, digits, _ or -').optional(),
     reason: WallReloadReason,
     /** the build the page runs */
     build: BuildId,

@@ -90,6 +90,8 @@ describe('wall reports and display status', () => {
       report({ displayId: dh.id }), // attribution is the session's, never the body's
       report({ detail: { stallMs: -1 } }),
       report({ detail: { constructor: 1 } }),
+      report({ id: 'short' }),
+      report({ id: '../../etc/passwd' }),
       JSON.stringify(report()).replace(/^\{/, '{"__proto__":{"admin":true},'),
       [],
       'null',
@@ -129,6 +131,18 @@ describe('wall reports and display status', () => {
     expect(list.displays.find((d) => d.displayId === wjc.id)).toMatchObject({ reloads: 1, lastReloadReason: 'stall', build: 'page-build-7' });
     // the other street's display is untouched
     expect(list.displays.find((d) => d.displayId === dh.id)?.reloads ?? 0).toBe(0);
+  });
+
+  it('should count a report sent again with the same id once, and acknowledge it each time', async () => {
+    const m0 = await metrics();
+    const once = report({ reason: 'memory', id: 'a1b2c3d4e5f6a7b8c9d0e1f2' });
+    const [first, again] = [await post(once, s.cookie), await post({ ...once, late: true }, s.cookie)];
+    expect([first.status, again.status]).toEqual([202, 202]);
+    expect(again.json).toEqual({ accepted: true, displayId: null });
+    // the same id from another identity is its own report
+    expect((await post(once, dh.cookie)).status).toBe(202);
+    const m1 = await metrics();
+    expect((sample(m1, 'onescreen_wall_reloads_total', { reason: 'memory' }) ?? 0) - (sample(m0, 'onescreen_wall_reloads_total', { reason: 'memory' }) ?? 0)).toBe(2);
   });
 
   it('should rate-limit reports per session (429 with Retry-After), counted, and keep other sessions unaffected', async () => {

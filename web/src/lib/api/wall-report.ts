@@ -20,6 +20,16 @@ export function ownBuild(doc: Pick<Document, 'querySelector'> = document): strin
 
 const isReport = (x: unknown): x is WallReport => WallReport.safeParse(x).success;
 
+/**
+ * A fresh id for a report, so the server counts it once however often it is sent (the answer to
+ * the first try can be lost while the page reloads). `getRandomValues` works on plain http too,
+ * where `randomUUID` does not (a wall on the centre's network may have no TLS).
+ */
+export function reportId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function storage(): Storage | null {
   try {
     return globalThis.localStorage ?? null;

@@ -21,7 +21,7 @@
  * shortens the watchdog's and the version reload's waits, so browser tests need not sleep.
  */
 import type { WallReloadReason, WallReport } from '../../../../shared/index.ts';
-import { flushPending, keepPending, ownBuild, sendReport, serverHealthy } from '../api/wall-report.ts';
+import { flushPending, keepPending, ownBuild, reportId, sendReport, serverHealthy } from '../api/wall-report.ts';
 import {
   detectClockJump,
   mayReload,
@@ -210,7 +210,7 @@ export class WallRecovery {
       return;
     }
     this.status = 'reloading';
-    const report: WallReport = { kind: 'reload', reason, build: this.build ?? 'unknown', at: new Date().toISOString(), ...(Object.keys(detail).length ? { detail } : {}) };
+    const report: WallReport = { kind: 'reload', id: reportId(), reason, build: this.build ?? 'unknown', at: new Date().toISOString(), ...(Object.keys(detail).length ? { detail } : {}) };
     if (!(await sendReport(report))) keepPending(report);
     while (!this.#stopped && !(await serverHealthy())) {
       await new Promise((r) => setTimeout(r, this.#o.healthRetryMs));
