@@ -215,6 +215,20 @@ describe('SqliteStore: closed-case and call counts per grid', () => {
   });
 });
 
+/** the indicator service on a stub store, with the shipped areas and indicators (Shanghai time) */
+function serviceOn(store: Store, now: () => number, publish: (v: IndicatorValue[]) => void = () => undefined) {
+  const data = loadShippedData();
+  return createIndicatorService({
+    store,
+    tree: new AreaTree(data.areas),
+    indicators: data.indicators,
+    clock: { now },
+    timeZone: 'Asia/Shanghai',
+    broadcaster: { publishIndicators: publish },
+    logger: { info() {}, warn() {}, error() {}, debug() {} },
+  });
+}
+
 describe('the indicator service and the loop counts', () => {
   const data = loadShippedData();
   const tree = new AreaTree(data.areas);
@@ -251,15 +265,7 @@ describe('the indicator service and the loop counts', () => {
       },
     } as unknown as Store;
     const published: IndicatorValue[] = [];
-    const svc = createIndicatorService({
-      store,
-      tree,
-      indicators: data.indicators,
-      clock: { now: () => now },
-      timeZone: 'Asia/Shanghai',
-      broadcaster: { publishIndicators: (v) => void published.push(...v) },
-      logger: { info() {}, warn() {}, error() {}, debug() {} },
-    });
+    const svc = serviceOn(store, () => now, (v) => void published.push(...v));
     return {
       svc,
       reads,
@@ -351,15 +357,7 @@ describe('the indicator service and the open and today counts', () => {
       },
       readings: { latestReadings: async () => [], upsertSeries: async () => undefined },
     } as unknown as Store;
-    const svc = createIndicatorService({
-      store,
-      tree,
-      indicators: data.indicators,
-      clock: { now: () => now },
-      timeZone: 'Asia/Shanghai',
-      broadcaster: { publishIndicators: () => undefined },
-      logger: { info() {}, warn() {}, error() {}, debug() {} },
-    });
+    const svc = serviceOn(store, () => now);
     const open = () => svc.valuesFor(grid).find((v) => v.indicatorId === 'open_events')!.value;
     await svc.init();
     svc.eventsChanged();
