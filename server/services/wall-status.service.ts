@@ -94,14 +94,16 @@ export function createWallStatusService(deps: WallStatusDeps) {
       const key = reportKey(p, r.id);
       forgetOldIds(clock.now());
       if (key && reportIds.has(key)) return { ok: true, displayId: p.kind === 'display' ? p.id : null };
+      // held before the limiter's await, so two copies sent at once count once; given back if refused
+      if (key) reportIds.set(key, clock.now());
       try {
         await limiter.consume(p.sessionHash);
       } catch (err) {
+        if (key) reportIds.delete(key);
         if (!(err instanceof RateLimiterRes)) throw err;
         metrics.wallReport('rate_limited');
         return { ok: false, retryAfterMs: err.msBeforeNext };
       }
-      if (key) reportIds.set(key, clock.now());
       metrics.wallReport('accepted');
       metrics.wallReload(r.reason);
       logger.info({ who: p.name, kind: p.kind, reason: r.reason, build: r.build, late: r.late ?? false, detail: r.detail }, 'a wall page reloads itself');

@@ -79,14 +79,15 @@ async function user(role: 'district' | 'admin'): Promise<string> {
   return `onescreen_session=${/onescreen_session=([^;]+)/.exec(r.headers.get('set-cookie') ?? '')![1]}`;
 }
 
-async function openWall(cookie: string): Promise<Page> {
+/** a wall page in a context of its own (with a session's cookie, or none), opened at `path` and ready */
+async function openWall(cookie: string | null, path = '/'): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   contexts.push(context);
-  await context.addCookies([{ name: 'onescreen_session', value: cookie.slice(cookie.indexOf('=') + 1), url }]);
+  if (cookie) await context.addCookies([{ name: 'onescreen_session', value: cookie.slice(cookie.indexOf('=') + 1), url }]);
   const page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   if (process.env.RECOVERY_DEBUG) page.on('console', (m) => console.log(`[page ${Date.now() % 100000}] ${m.text()}`));
-  await page.goto(url);
+  await page.goto(`${url}${path}`);
   await page.waitForSelector('.wall[data-ready="true"]', { timeout: 120_000 });
   return page;
 }
@@ -220,13 +221,7 @@ async function openDisplay(): Promise<{ page: Page; displayId: string; navigatio
   const admin = await user('admin');
   const r = await postJson(url, '/api/v1/admin/displays', { name: `wall-${randomUUID().slice(0, 6)}`, areaId: '310110' }, undefined, { origin: url, cookie: admin });
   expect(r.status, r.text).toBe(201);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  if (process.env.RECOVERY_DEBUG) page.on('console', (m) => console.log(`[page ${Date.now() % 100000}] ${m.text()}`));
-  await page.goto(`${url}/?display=${encodeURIComponent(r.json.token)}`);
-  await page.waitForSelector('.wall[data-ready="true"]', { timeout: 120_000 });
+  const page = await openWall(null, `/?display=${encodeURIComponent(r.json.token)}`);
   // counted from here: every later load of the page's main frame (a reload is one)
   const navigations: string[] = [];
   page.on('framenavigated', (f) => f === page.mainFrame() && navigations.push(f.url()));

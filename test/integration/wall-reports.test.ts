@@ -139,10 +139,13 @@ describe('wall reports and display status', () => {
     const [first, again] = [await post(once, s.cookie), await post({ ...once, late: true }, s.cookie)];
     expect([first.status, again.status]).toEqual([202, 202]);
     expect(again.json).toEqual({ accepted: true, displayId: null });
+    // two copies of another report sent at once count once too
+    const twice = report({ reason: 'memory', id: 'f0e1d2c3b4a5968778695a4b' });
+    expect((await Promise.all([post(twice, s.cookie), post(twice, s.cookie)])).map((r) => r.status)).toEqual([202, 202]);
     // the same id from another identity is its own report
     expect((await post(once, dh.cookie)).status).toBe(202);
     const m1 = await metrics();
-    expect((sample(m1, 'onescreen_wall_reloads_total', { reason: 'memory' }) ?? 0) - (sample(m0, 'onescreen_wall_reloads_total', { reason: 'memory' }) ?? 0)).toBe(2);
+    expect((sample(m1, 'onescreen_wall_reloads_total', { reason: 'memory' }) ?? 0) - (sample(m0, 'onescreen_wall_reloads_total', { reason: 'memory' }) ?? 0)).toBe(3);
   });
 
   it('should rate-limit reports per session (429 with Retry-After), counted, and keep other sessions unaffected', async () => {
