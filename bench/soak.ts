@@ -151,7 +151,7 @@ async function main(): Promise<number> {
   const store = new SqliteStore(join(dataDir, 'onescreen.sqlite'));
   await store.migrate();
   const lines: string[] = [];
-  const admin = (args: string[]) => runAdmin(args, { store, tree, clock: systemClock, out: (l) => lines.push(l), err: (l) => lines.push(l), readStdin: async () => '', actor: 'cli:soak' });
+  const admin = (args: string[]) => runAdmin(args, { store, tree, units: [], clock: systemClock, out: (l) => lines.push(l), err: (l) => lines.push(l), readStdin: async () => '', actor: 'cli:soak' });
   if ((await admin(['display', 'create', 'soak-wall', '--area', AREA])) !== 0) throw new Error(`display create failed: ${lines.join(' / ')}`);
   const displayToken = lines.at(-1)!;
   const checkerPassword = randomBytes(18).toString('base64url');

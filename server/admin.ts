@@ -37,12 +37,14 @@ if (args[0] === 'backup') {
 }
 
 const { store } = openStore(config);
+const shipped = loadShippedData();
 let code = 2;
 try {
   await store.migrate();
   code = await runAdmin(args, {
     store,
-    tree: new AreaTree(loadShippedData().areas),
+    tree: new AreaTree(shipped.areas),
+    units: shipped.units,
     clock: systemClock,
     out: (line) => console.log(line),
     err: (line) => console.error(line),

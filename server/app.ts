@@ -261,6 +261,7 @@ export function createApp(deps: AppDeps) {
     tree,
     clock,
     logger,
+    units: data.units,
     options: options.auth ?? {},
     onSessionsEnded: (h) => sockets?.sessionsEnded(h),
     metrics,

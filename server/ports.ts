@@ -77,8 +77,12 @@ export interface IndicatorPoint {
  * call. Call it only after the change is durable; it never throws for a room and never blocks.
  */
 export interface Broadcaster {
-  /** the events of one commit (an ingest batch, a transition, a tagging round), in commit order */
-  publishEvents(changes: readonly EventChange[]): void;
+  /**
+   * The events of one commit (an ingest batch, a transition, a tagging round), in commit order.
+   * `formerUnits`: by event id, the units the commit took off the case (a return, a new dispatch);
+   * they are told this once, so their screens drop it.
+   */
+  publishEvents(changes: readonly EventChange[], formerUnits?: ReadonlyMap<string, readonly string[]>): void;
   /** alarms raised, changed or cleared by one step, in order */
   publishAlarms(alarms: readonly Alarm[]): void;
   /** changed indicator values and new series points (coalesced per room until the next flush) */
@@ -274,6 +278,8 @@ export interface UserRecord {
   username: string;
   role: Role;
   areaId: string;
+  /** the unit a `unit` account works for; null for every other role */
+  unitId: string | null;
   passwordHash: string;
   createdAt: number;
   disabledAt: number | null;
@@ -443,7 +449,8 @@ export interface CaseRepository {
   listEvents(f: EventFilter): Promise<GridEvent[]>;
   countEvents(f: Omit<EventFilter, 'limit'>): Promise<number>;
   /** occurrence times (epoch ms) of events that occurred in [from, to), optionally below an area */
-  occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]>;
+  /** when the cases of an area (and, with `unit`, that the unit works on) occurred, in [from, to) */
+  occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel']; unit?: string }): Promise<number[]>;
   /** per grid: open cases, open cases past their stage deadline, cases that occurred today */
   openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]>;
   /** per grid, the open cases whose current stage is past its time limit (read by the deadline index) */

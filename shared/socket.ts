@@ -116,6 +116,8 @@ export interface InterServerEvents {}
 
 export interface SocketData {
   areaId: string;
+  /** what the socket is sent: its area's channel (the area id), or a unit's within it (`unit:<unitId>:<areaId>`) */
+  channel: string;
 }
 
 export interface SocketAuth {

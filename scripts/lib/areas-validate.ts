@@ -138,6 +138,8 @@ export function validateAreas(input: unknown): AreasValidation {
       return;
     }
     if (id === null) errors.push(`${where}: properties.id must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+    // the live stream names a unit's channel `unit:<unit>:<area>` (server/realtime/hub.ts)
+    else if (id.startsWith('unit:')) errors.push(`${where}: properties.id must not begin with "unit:"`);
     const level = p.level as AreaLevel;
     if (!AREA_LEVELS.includes(level))
       errors.push(`${where}: properties.level must be one of ${AREA_LEVELS.join(', ')}; got ${JSON.stringify(p.level)}`);

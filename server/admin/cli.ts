@@ -5,7 +5,7 @@
  *
  *   key create <name> [--source 12345[,grid]]   prints the new ingest key on its last line
  *   key list | key revoke <id|name>
- *   user create <username> --role <role> [--area <areaId>] (--password <pw> | --password-stdin)
+ *   user create <username> --role <role> [--area <areaId>] [--unit <unitId>] (--password <pw> | --password-stdin)
  *   user list | user disable <username> | user enable <username>
  *   user reset <username> (--password <pw> | --password-stdin)
  *   display create <name> --area <areaId>       prints the enrolment token on its last line
@@ -13,7 +13,7 @@
  *   display list | display revoke <id>
  */
 import { parseArgs } from 'node:util';
-import { Code, Password, Role, Username } from '../../shared/index.ts';
+import { Code, Password, Role, Username, type Unit } from '../../shared/index.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { createIngestKey } from '../middleware/ingest-auth.ts';
 import type { Clock, Logger, Store } from '../ports.ts';
@@ -23,7 +23,8 @@ export const USAGE = `usage:
   npm run admin -- key create <name> [--source <code>[,<code>…]]
   npm run admin -- key list
   npm run admin -- key revoke <id|name>
-  npm run admin -- user create <username> --role <admin|district|street|wall> [--area <areaId>] (--password <pw> | --password-stdin)
+  npm run admin -- user create <username> --role <admin|district|street|wall|unit> [--area <areaId>] [--unit <unitId>] (--password <pw> | --password-stdin)
+      a unit account (department or team) names its unit (--unit, see data/units.json) and sees only its own cases
   npm run admin -- user list
   npm run admin -- user disable <username>
   npm run admin -- user enable <username>
@@ -39,6 +40,8 @@ export const USAGE = `usage:
 export interface AdminIo {
   store: Pick<Store, 'identities' | 'keys' | 'audit'>;
   tree: AreaTree;
+  /** the units a unit account may work for */
+  units: readonly Unit[];
   clock: Clock;
   /** one line of output */
   out(line: string): void;
@@ -63,6 +66,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
     options: {
       role: { type: 'string' },
       area: { type: 'string' },
+      unit: { type: 'string' },
       password: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       source: { type: 'string' },
@@ -72,7 +76,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
   });
   const [noun, verb, arg] = positionals;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const auth = createAuthService({ store, tree, clock, logger: silent, options: io.auth ?? {} });
+  const auth = createAuthService({ store, tree, clock, logger: silent, units: io.units, options: io.auth ?? {} });
   const by = { actor: io.actor, actorKind: 'system' as const, ip: 'local' };
   const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString());
   const fail = (msg: string): never => {
@@ -126,13 +130,13 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
       case 'user create': {
         const username = check(Username, arg, 'the username');
         const role = check(Role, str(flags.role), '--role');
-        const u = await auth.createUser(by, { username, role, areaId: str(flags.area), password: await password() });
-        io.out(`created ${u.role} user ${u.username} for area ${u.areaId}`);
+        const u = await auth.createUser(by, { username, role, areaId: str(flags.area), unitId: str(flags.unit), password: await password() });
+        io.out(`created ${u.role} user ${u.username} for area ${u.areaId}${u.unitId ? `, working for unit ${u.unitId}` : ''}`);
         break;
       }
       case 'user list':
         for (const u of await store.identities.listUsers()) {
-          io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} ${u.areaId.padEnd(14)} ${u.disabledAt ? `disabled ${iso(u.disabledAt)}` : 'active'}`);
+          io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} ${u.areaId.padEnd(14)} ${(u.unitId ?? '-').padEnd(20)} ${u.disabledAt ? `disabled ${iso(u.disabledAt)}` : 'active'}`);
         }
         break;
       case 'user disable':

@@ -1,9 +1,15 @@
 /**
  * @module server/domain/access
- * Who may see what. A principal sees its area and everything below it; the areas above it are
- * context (drawn as an outline) but carry none of their data. Pure functions of the area tree.
+ * Who may see what. Two kinds of scope:
+ * - an area (块): admins, district and street officers and walls see their area and everything
+ *   below it; the areas above it are context (drawn as an outline) but carry none of their data;
+ * - a unit (条): a department or work team sees exactly the cases it leads or co-handles within
+ *   its area (the district, or one street), and no area's data at all — no indicators, alarms,
+ *   statistics by street, or other cases. {@link canSee} answers false for it, so every check of
+ *   an area denies a unit by default; its cases pass {@link canSeeCase} only.
+ * Pure functions of the area tree.
  */
-import type { AreaLevel, Role } from '../../shared/index.ts';
+import type { AreaLevel, Role, Unit } from '../../shared/index.ts';
 import type { AreaTree } from './areas.ts';
 
 export interface Principal {
@@ -14,14 +20,51 @@ export interface Principal {
   name: string;
   role: Role;
   areaId: string;
+  /** a unit's session: the unit it works for (set exactly when `role` is `unit`) */
+  unitId?: string | undefined;
   sessionHash: string;
   expiresAt: number;
 }
 
-/** true if the principal may see data of `areaId` (its own area or one below it) */
-export function canSee(tree: AreaTree, p: Pick<Principal, 'areaId'>, areaId: string): boolean {
-  return tree.get(areaId) !== undefined && tree.isWithin(areaId, p.areaId);
+type Scoped = Pick<Principal, 'areaId' | 'role' | 'unitId'>;
+
+/**
+ * true if the principal may see data of the area `areaId` (its own area or one below it). Never
+ * for a unit: its scope is its cases ({@link canSeeCase}), not an area.
+ */
+export function canSee(tree: AreaTree, p: Scoped, areaId: string): boolean {
+  return p.role !== 'unit' && tree.get(areaId) !== undefined && tree.isWithin(areaId, p.areaId);
 }
+
+/** whether a unit leads a case or works on it as a co-unit */
+export function involves(c: { leadUnit: string | null; coUnits: readonly string[] }, unitId: string): boolean {
+  return c.leadUnit === unitId || c.coUnits.includes(unitId);
+}
+
+/**
+ * true if the principal may see this case: an area scope sees the cases of its area; a unit those
+ * it leads or co-handles (now: a case it returned, or was taken off, is no longer its) within its area.
+ */
+export function canSeeCase(tree: AreaTree, p: Scoped, c: { gridId: string; leadUnit: string | null; coUnits: readonly string[] }): boolean {
+  if (p.role !== 'unit') return canSee(tree, p, c.gridId);
+  return p.unitId !== undefined && involves(c, p.unitId) && tree.get(c.gridId) !== undefined && tree.isWithin(c.gridId, p.areaId);
+}
+
+/**
+ * What a list of cases is cut to for a principal asking about an area (default its own): the area,
+ * and for a unit also its unit (the cases it leads or co-handles). Null when the area is unknown
+ * or outside the principal's scope.
+ */
+export function caseScope(tree: AreaTree, p: Scoped, requested?: string): { areaId: string; areaLevel: AreaLevel; unit?: string } | null {
+  const areaId = requested ?? p.areaId;
+  const level = tree.level(areaId);
+  if (!level || !tree.isWithin(areaId, p.areaId)) return null;
+  if (p.role !== 'unit') return { areaId, areaLevel: level };
+  return p.unitId === undefined ? null : { areaId, areaLevel: level, unit: p.unitId };
+}
+
+/** the roles whose scope is an area: every route that answers an area's data admits only these */
+export const AREA_ROLES = ['admin', 'district', 'street', 'wall'] as const satisfies readonly Role[];
 
 /** the areas whose geometry a principal receives: its scope, and its ancestors as context */
 export function visibleAreaIds(tree: AreaTree, areaId: string): Set<string> {
@@ -42,14 +85,43 @@ export const ROLE_AREA_LEVELS: Record<Role, readonly AreaLevel[]> = {
   district: ['district'],
   street: ['street'],
   wall: ['district', 'street'],
+  unit: ['district', 'street'],
 };
 
-/** The area a new identity is bound to, or an error message. Admins and district officers default to the district. */
+/** The area a new identity is bound to, or an error message. Admins, district officers and units default to the district. */
 export function bindArea(tree: AreaTree, role: Role, areaId: string | undefined): { areaId: string } | { error: string } {
-  const id = areaId ?? (role === 'admin' || role === 'district' ? tree.districtId : undefined);
+  const id = areaId ?? (role === 'admin' || role === 'district' || role === 'unit' ? tree.districtId : undefined);
   if (!id) return { error: `a ${role} must be bound to an area (--area <id>)` };
   const level = tree.level(id);
   if (!level) return { error: `unknown area ${id}` };
   if (!ROLE_AREA_LEVELS[role].includes(level)) return { error: `a ${role} is bound to a ${ROLE_AREA_LEVELS[role].join(' or ')}, not to a ${level}` };
   return { areaId: id };
+}
+
+/**
+ * The unit and area a new identity is bound to, or an error message: a `unit` account names a
+ * known unit (a street's own unit works in its street only, so that is its area); no other role
+ * has a unit.
+ */
+export function bindIdentity(
+  tree: AreaTree,
+  units: ReadonlyMap<string, Unit>,
+  role: Role,
+  areaId: string | undefined,
+  unitId: string | undefined,
+): { areaId: string; unitId: string | null } | { error: string } {
+  if (role !== 'unit') {
+    if (unitId !== undefined) return { error: `only a unit account works for a unit (this is a ${role})` };
+    const bound = bindArea(tree, role, areaId);
+    return 'error' in bound ? bound : { areaId: bound.areaId, unitId: null };
+  }
+  if (unitId === undefined) return { error: 'a unit account names its unit (--unit <id>)' };
+  const unit = units.get(unitId);
+  if (!unit) return { error: `unknown unit ${unitId}` };
+  if (unit.kind === 'street' && unit.streetId) {
+    if (areaId !== undefined && !tree.isWithin(unit.streetId, areaId) && areaId !== unit.streetId) return { error: `${unit.name.en} works only in ${unit.streetId}` };
+    areaId = unit.streetId;
+  }
+  const bound = bindArea(tree, role, areaId);
+  return 'error' in bound ? bound : { areaId: bound.areaId, unitId };
 }

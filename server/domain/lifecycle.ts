@@ -9,6 +9,9 @@
  *      └──reject─────────┴──┼── return ───────┘      rework ─────┘ (back to dispatched)
  *                 (rejected)
  *   escalate (street → district, written reason) and urge (催办) are logged without a change of stage.
+ *
+ * A unit (条) acts only on the cases it works on: its lead handles, returns a mis-dispatched case
+ * and asks other units to co-handle (cohandle); each co-unit reports its own part (feedback).
  */
 import type { CaseAction, EventStatus, Role, Severity, StageLimits, TimeLimits, TimelineEntry, TransitionRequest, Unit } from '../../shared/index.ts';
 
@@ -34,6 +37,8 @@ export interface Actor {
   name: string;
   role: Role;
   areaId: string;
+  /** the unit a unit's officer works for */
+  unitId?: string | undefined;
 }
 
 /** From which stages an action may be taken, and where it leads (null: the stage does not change). */
@@ -48,6 +53,8 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly EventStatus[]; to:
   escalate: { from: ['reported', 'accepted', 'dispatched', 'handled'], to: null },
   urge: { from: ['reported', 'accepted', 'dispatched', 'handled', 'verified'], to: null },
   archive: { from: ['verified'], to: 'archived' },
+  feedback: { from: ['dispatched'], to: null },
+  cohandle: { from: ['dispatched'], to: null },
 };
 
 /**
@@ -60,8 +67,20 @@ export const ROLE_ACTIONS: Record<Role, readonly CaseAction[]> = {
   district: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive'],
   street: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive'],
   wall: [],
+  unit: ['handle', 'return', 'cohandle', 'feedback'],
 };
 const STREET_ON_ESCALATED: readonly CaseAction[] = ['handle', 'return', 'urge'];
+/** what a unit may do as the case's lead, and as one of its co-units */
+const UNIT_AS_LEAD: readonly CaseAction[] = ['handle', 'return', 'cohandle', 'feedback'];
+const UNIT_AS_CO: readonly CaseAction[] = ['feedback'];
+
+/** why a unit may not take this action on this case (null: it may) */
+function unitRefusal(c: Pick<CaseState, 'leadUnit' | 'coUnits'>, actor: Actor, action: CaseAction): string | null {
+  if (actor.role !== 'unit') return null;
+  if (actor.unitId !== undefined && c.leadUnit === actor.unitId) return UNIT_AS_LEAD.includes(action) ? null : `the lead unit may not ${action}`;
+  if (actor.unitId !== undefined && c.coUnits.includes(actor.unitId)) return UNIT_AS_CO.includes(action) ? null : `a co-handling unit may only give its feedback; the lead unit may ${action}`;
+  return 'your unit does not work on this case';
+}
 
 /** the stage whose clock runs while a case is in a status */
 export const STAGE_OF: Partial<Record<EventStatus, keyof StageLimits>> = {
@@ -114,6 +133,8 @@ export function applyTransition(c: CaseState, req: TransitionRequest, actor: Act
   if (actor.role === 'street' && c.escalated && !STREET_ON_ESCALATED.includes(req.action)) {
     return refuse('FORBIDDEN', 'this case was escalated to the district, which now directs it');
   }
+  const notYours = unitRefusal(c, actor, req.action);
+  if (notYours) return refuse('FORBIDDEN', notYours);
   if (req.version !== c.version) return refuse('CONFLICT', `the case changed meanwhile (now version ${c.version}); reload and try again`);
   const t = TRANSITIONS[req.action];
   if (!t.from.includes(c.status)) return refuse('INVALID_TRANSITION', `cannot ${req.action} a case that is ${c.status}`);
@@ -150,6 +171,21 @@ export function applyTransition(c: CaseState, req: TransitionRequest, actor: Act
       next.leadUnit = null;
       next.coUnits = [];
       break;
+    case 'cohandle': {
+      const asked = [...new Set(req.units)];
+      for (const u of asked) {
+        const unit = ctx.units.get(u);
+        if (!unit) return refuse('VALIDATION', `unknown unit ${u}`);
+        if (u === c.leadUnit) return refuse('VALIDATION', 'the lead unit cannot also be a co-unit');
+        if (unit.kind === 'street' && unit.streetId !== c.streetId) return refuse('VALIDATION', `${unit.name.zh} works only in its own street`);
+      }
+      const added = asked.filter((u) => !c.coUnits.includes(u));
+      if (added.length === 0) return refuse('VALIDATION', 'these units already co-handle this case');
+      if (c.coUnits.length + added.length > 10) return refuse('VALIDATION', 'a case has at most 10 co-units');
+      next.coUnits = [...c.coUnits, ...added];
+      data.coUnits = added;
+      break;
+    }
     case 'escalate':
       if (c.escalated) return refuse('INVALID_TRANSITION', 'this case is already with the district');
       next.escalated = true;
@@ -163,6 +199,8 @@ export function applyTransition(c: CaseState, req: TransitionRequest, actor: Act
     default:
       break;
   }
+  // whose words these are: the lead's or one co-unit's (the timeline names the unit)
+  if (actor.role === 'unit' && actor.unitId !== undefined && data.unit === undefined) data.unit = actor.unitId;
   if (t.to !== null && t.to !== c.status) {
     next.status = t.to;
     next.stageStartedAt = ctx.now;
@@ -189,7 +227,11 @@ export function applyTransition(c: CaseState, req: TransitionRequest, actor: Act
 export function allowedActions(c: CaseState, actor: Actor, inScope: boolean): CaseAction[] {
   if (!inScope) return [];
   return ROLE_ACTIONS[actor.role].filter(
-    (a) => TRANSITIONS[a].from.includes(c.status) && !(a === 'escalate' && c.escalated) && !(actor.role === 'street' && c.escalated && !STREET_ON_ESCALATED.includes(a)),
+    (a) =>
+      TRANSITIONS[a].from.includes(c.status) &&
+      !(a === 'escalate' && c.escalated) &&
+      !(actor.role === 'street' && c.escalated && !STREET_ON_ESCALATED.includes(a)) &&
+      unitRefusal(c, actor, a) === null,
   );
 }
 

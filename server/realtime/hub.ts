@@ -1,6 +1,8 @@
 /**
  * @module server/realtime/hub
- * Fan-out to Socket.IO rooms `area:<id>`: the {@link Broadcaster} the services publish through.
+ * Fan-out to Socket.IO rooms `area:<id>`, and for units (条) `unit:<unitId>:<areaId>` (the cases a
+ * unit works on within a district or street): the {@link Broadcaster} the services publish through.
+ * A room's key is what the cluster sequences: the area's id, or the unit room's own name.
  *
  * One call, one frame per room: a committed batch of events (or alarms) is grouped by the rooms
  * that see each item (its grid, street, district and city), and each room gets ONE `event:upsert`
@@ -37,7 +39,20 @@ import type { Cluster, Deliver, Frame } from '../cluster/cluster.ts';
 
 export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export const roomOf = (areaId: string) => `area:${areaId}`;
+const UNIT_ROOM = 'unit:';
+/** the channel of a unit's officers bound to an area: the cases the unit works on there */
+export const unitChannel = (unitId: string, areaId: string) => `${UNIT_ROOM}${unitId}:${areaId}`;
+/** the unit and area of a unit channel, or null for an area's channel (its id) */
+export function parseUnitChannel(key: string): { unitId: string; areaId: string } | null {
+  if (!key.startsWith(UNIT_ROOM)) return null;
+  const rest = key.slice(UNIT_ROOM.length);
+  const at = rest.indexOf(':');
+  return at > 0 ? { unitId: rest.slice(0, at), areaId: rest.slice(at + 1) } : null;
+}
+/** the Socket.IO room of a channel (area ids never start with `unit:`: see scripts/lib/areas-validate.ts) */
+export const roomOf = (key: string) => (key.startsWith(UNIT_ROOM) ? key : `area:${key}`);
+/** the area levels a unit account may be bound to, so the levels its rooms are at */
+const UNIT_ROOM_LEVELS = new Set(['district', 'street']);
 
 /** the sequenced deltas, by event name */
 type DeltaName = Frame['name'];
@@ -75,7 +90,7 @@ export class LiveHub implements Broadcaster {
   readonly deliver: Deliver = (areaId, name, payload) => {
     if (!this.io || !this.occupied(areaId)) return;
     this.io.local.to(roomOf(areaId)).emit(name, payload as never);
-    this.metrics?.deltaSent(name, this.tree.level(areaId) ?? 'unknown');
+    this.metrics?.deltaSent(name, areaId.startsWith(UNIT_ROOM) ? 'unit' : (this.tree.level(areaId) ?? 'unknown'));
   };
 
   /** sockets in area rooms, by the room's level (a socket in two rooms counts in both) */
@@ -145,12 +160,28 @@ export class LiveHub implements Broadcaster {
   }
 
   /**
-   * The events of one commit, to the rooms of their grids, streets, district and city: one
-   * `event:upsert` per room with that room's events in commit order.
+   * The events of one commit, to the rooms of their grids, streets, district and city, and to the
+   * rooms of the units working on them (and of those just taken off them) at the case's street and
+   * district: one `event:upsert` per room with that room's events in commit order.
    */
-  publishEvents(changes: readonly EventChange[]): void {
+  publishEvents(changes: readonly EventChange[], formerUnits?: ReadonlyMap<string, readonly string[]>): void {
     if (changes.length === 0) return;
-    this.emit('event:upsert', [...this.byRoom(changes, (c) => c.event.gridId)].map(([areaId, events]) => [areaId, { events }] as [string, DeltaBody<'event:upsert'>]));
+    const rooms = this.byRoom(changes, (c) => c.event.gridId);
+    for (const c of changes) {
+      const e = c.event;
+      const units = new Set([...(e.leadUnit ? [e.leadUnit] : []), ...e.coUnits, ...(formerUnits?.get(e.id) ?? [])]);
+      if (units.size === 0) continue;
+      const areas = this.tree.lineage(e.gridId).filter((a) => UNIT_ROOM_LEVELS.has(a.level));
+      for (const u of units) {
+        for (const a of areas) {
+          const key = unitChannel(u, a.id);
+          const list = rooms.get(key);
+          if (list) list.push(c);
+          else rooms.set(key, [c]);
+        }
+      }
+    }
+    this.emit('event:upsert', [...rooms].map(([key, events]) => [key, { events }] as [string, DeltaBody<'event:upsert'>]));
   }
 
   /** alarms raised, changed or cleared, to the rooms of their areas and the areas above: one `alarm:upsert` per room */

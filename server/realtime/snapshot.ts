@@ -10,7 +10,7 @@ import { hourHistogram, nextLocalDay, startOfLocalDay } from '../domain/time.ts'
 import type { Clock, Store } from '../ports.ts';
 import type { IndicatorService } from '../services/indicator.service.ts';
 import type { AlarmService } from '../services/alarm.service.ts';
-import type { LiveHub } from './hub.ts';
+import { parseUnitChannel, type LiveHub } from './hub.ts';
 
 export const SNAPSHOT_OPEN_EVENTS = 1000;
 export const SNAPSHOT_RECENT_EVENTS = 40;
@@ -32,14 +32,18 @@ export interface SnapshotDeps {
 export const SNAPSHOT_ALARMS = 200;
 
 /**
- * Build the snapshot of an area. Call it after the socket joined the room: the seq is read first,
- * so every delta after it reaches the client (some may also be in the snapshot; they are upserts).
+ * Build the snapshot of a channel: an area's (its id), or a unit's within an area
+ * ({@link unitChannel}: only the cases the unit works on there, and no indicator, trend or alarm).
+ * Call it after the socket joined the room: the seq is read first, so every delta after it
+ * reaches the client (some may also be in the snapshot; they are upserts).
  */
-export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Snapshot> {
-  const { seq, epoch } = await d.hub.position(areaId);
+export async function buildSnapshot(d: SnapshotDeps, channel: string): Promise<Snapshot> {
+  const { seq, epoch } = await d.hub.position(channel);
   const now = d.clock.now();
+  const unit = parseUnitChannel(channel);
+  const areaId = unit?.areaId ?? channel;
   const level = d.tree.level(areaId)!;
-  const area = { areaId, areaLevel: level };
+  const area = { areaId, areaLevel: level, ...(unit ? { unit: unit.unitId } : {}) };
   const todayStart = startOfLocalDay(now, d.timeZone);
   const yesterdayStart = startOfLocalDay(todayStart - 1, d.timeZone);
   const [events, openTotal, recent, times, trends, alarms] = await Promise.all([
@@ -47,9 +51,9 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
     d.store.cases.listEvents({ ...area, statuses: OPEN, limit: SNAPSHOT_OPEN_EVENTS, order: 'due' }),
     d.store.cases.countEvents({ ...area, statuses: OPEN }),
     d.store.cases.listEvents({ ...area, limit: SNAPSHOT_RECENT_EVENTS }),
-    d.store.cases.occurredTimes(yesterdayStart, nextLocalDay(todayStart, d.timeZone), { id: areaId, level }),
-    d.indicators.trends(areaId),
-    d.alarms.list({ area: { id: areaId, level }, status: 'active', limit: SNAPSHOT_ALARMS }),
+    d.store.cases.occurredTimes(yesterdayStart, nextLocalDay(todayStart, d.timeZone), { id: areaId, level, ...(unit ? { unit: unit.unitId } : {}) }),
+    unit ? {} : d.indicators.trends(areaId),
+    unit ? { alarms: [] } : d.alarms.list({ area: { id: areaId, level }, status: 'active', limit: SNAPSHOT_ALARMS }),
   ]);
   return {
     seq,
@@ -58,7 +62,7 @@ export async function buildSnapshot(d: SnapshotDeps, areaId: string): Promise<Sn
     serverTime: new Date(now).toISOString(),
     simulatorOn: d.simulatorOn,
     build: d.build ?? null,
-    indicators: d.indicators.valuesFor(areaId),
+    indicators: unit ? [] : d.indicators.valuesFor(areaId),
     trends,
     events,
     openTotal,

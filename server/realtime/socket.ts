@@ -2,19 +2,20 @@
  * @module server/realtime/socket
  * Socket connections. A socket authenticates with the session cookie; it may name an area
  * (`auth.areaId`, default its session's own) and joins that area's room only if the area is
- * within its scope — otherwise it is refused and the attempt audited. An unauthenticated socket
+ * within its scope — otherwise it is refused and the attempt audited. A unit's socket joins its
+ * unit's room for that area instead: it is sent only the cases the unit works on. An unauthenticated socket
  * receives nothing. Sockets of a session that ends (logout, expiry, a disabled user, a revoked
  * display) are disconnected — on every node: each socket is also in its session's room
  * `session:<hash>`, and the Socket.IO adapter carries `disconnectSockets` across nodes.
  */
 import { parse as parseCookie } from 'hono/utils/cookie';
 import { BuildId, type AckResult, type DisplayConfig, type Snapshot, type SocketRefusal } from '../../shared/index.ts';
-import { canSee, type Principal } from '../domain/access.ts';
+import { caseScope, type Principal } from '../domain/access.ts';
 import { SESSION_COOKIE } from '../middleware/session.ts';
 import { clientAddress, originAllowed, type NetworkOptions } from '../middleware/network.ts';
 import type { Logger } from '../ports.ts';
 import type { AuthService } from '../services/auth.service.ts';
-import { roomOf, type IoServer } from './hub.ts';
+import { roomOf, unitChannel, type IoServer } from './hub.ts';
 import { createSnapshotSource, type SnapshotDeps, type SnapshotSource } from './snapshot.ts';
 
 export interface SocketDeps extends SnapshotDeps {
@@ -79,7 +80,8 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       if (!p) return next(await refuseAnonymous(ip, 'unauthorized', 'no session'));
       const requested = (socket.handshake.auth as { areaId?: unknown }).areaId;
       const areaId = requested === undefined ? p.areaId : requested;
-      if (typeof areaId !== 'string' || !canSee(tree, p, areaId)) {
+      const scope = typeof areaId === 'string' ? caseScope(tree, p, areaId) : null;
+      if (typeof areaId !== 'string' || !scope) {
         // an area that exists is named; anything else is one kind of refusal (a client cannot vary it)
         const target = typeof areaId === 'string' && tree.get(areaId) ? areaId : '(unknown area)';
         await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.join', target, outcome: 'denied', ip, detail: 'area outside scope' });
@@ -94,6 +96,7 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       if (!set) bySession.set(p.sessionHash, (set = new Set()));
       set.add(socket.id);
       socket.data.areaId = areaId;
+      socket.data.channel = scope.unit === undefined ? areaId : unitChannel(scope.unit, areaId);
       principals.set(socket.id, p);
       if (p.kind === 'display') {
         const build = BuildId.safeParse((socket.handshake.auth as { build?: unknown }).build);
@@ -107,7 +110,7 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
   });
 
   io.on('connection', async (socket) => {
-    const { areaId } = socket.data;
+    const { channel } = socket.data;
     const p = principals.get(socket.id)!;
     if (p.kind === 'display') deps.displaySeen?.(p.id, builds.get(socket.id) ?? null);
     socket.on('disconnect', () => {
@@ -118,7 +121,7 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       if (s?.size === 0) bySession.delete(p.sessionHash);
     });
     // join before the snapshot reads its seq, so no delta falls between the two
-    await socket.join([roomOf(areaId), sessionRoom(p.sessionHash), ...(p.kind === 'display' ? [displayRoom(p.id)] : [])]);
+    await socket.join([roomOf(channel), sessionRoom(p.sessionHash), ...(p.kind === 'display' ? [displayRoom(p.id)] : [])]);
     if (p.kind === 'display' && deps.displayConfig) {
       try {
         const config = await deps.displayConfig(p.id);
@@ -129,9 +132,9 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
     }
     const send = async (): Promise<AckResult<Snapshot>> => {
       try {
-        return { ok: true, data: await snapshots.get(areaId) };
+        return { ok: true, data: await snapshots.get(channel) };
       } catch (err) {
-        logger.error({ err, areaId }, 'snapshot failed');
+        logger.error({ err, channel }, 'snapshot failed');
         return { ok: false, error: { code: 'INTERNAL', message: 'snapshot failed' } };
       }
     };

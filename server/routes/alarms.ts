@@ -17,7 +17,7 @@ import {
   type AlarmView,
   type CaseView,
 } from '../../shared/index.ts';
-import { canSee } from '../domain/access.ts';
+import { AREA_ROLES, canSee } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
 import { clientIp, requireRole, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
@@ -60,7 +60,7 @@ export function alarmRoutes({ auth, alarms, cases, tree }: AlarmRouteDeps) {
 
   const officers = new Hono<SessionEnv>()
     .use('*', sameOrigin, requireSession(auth))
-    .get('/alarms', async (c) => {
+    .get('/alarms', requireRole(auth, ...AREA_ROLES), async (c) => {
       const q = AlarmQuery.safeParse(c.req.query());
       if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));
       const p = c.var.principal;
@@ -69,7 +69,7 @@ export function alarmRoutes({ auth, alarms, cases, tree }: AlarmRouteDeps) {
       const r = await alarms.list({ area: { id: areaId, level: tree.level(areaId)! }, status: q.data.status, limit: q.data.limit });
       return c.json(r satisfies AlarmsResponse);
     })
-    .get('/alarms/:id', async (c) => c.json((await visible(c)) as AlarmView))
+    .get('/alarms/:id', requireRole(auth, ...AREA_ROLES), async (c) => c.json((await visible(c)) as AlarmView))
     .post('/alarms/:id/ack', requireRole(auth, 'district', 'street'), async (c) => {
       const a = await visible(c);
       const req = await parseJsonBody(c.req.raw, AlarmAckRequest);

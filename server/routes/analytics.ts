@@ -7,11 +7,11 @@
  */
 import { Hono, type Context } from 'hono';
 import { HOTLINE_MAX_SPAN_DAYS, HotlineQuery, type EventCategory, type HotlineAnalysis, type HotlineRepeat } from '../../shared/index.ts';
-import { canSee } from '../domain/access.ts';
+import { AREA_ROLES, canSee } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { hotlineAnalysis, hotlineWindows } from '../domain/hotline.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
-import { clientIp, requireSession, type SessionEnv } from '../middleware/session.ts';
+import { clientIp, requireRole, requireSession, type SessionEnv } from '../middleware/session.ts';
 import type { Clock, Store } from '../ports.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import { csvDocument } from './csv.ts';
@@ -60,6 +60,7 @@ export function analyticsRoutes(d: AnalyticsDeps) {
 
   return new Hono<SessionEnv>()
     .use('*', requireSession(d.auth))
+    .use('/analytics/*', requireRole(d.auth, ...AREA_ROLES))
     .get('/analytics/hotline', async (c) => c.json(await analysis(c, '/api/v1/analytics/hotline')))
     .get('/analytics/hotline.csv', async (c) => {
       const a = await analysis(c, '/api/v1/analytics/hotline.csv');

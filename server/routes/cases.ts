@@ -4,8 +4,8 @@
  * caller may do), `POST /api/v1/events/:id/transitions`, and `GET /api/v1/units`.
  */
 import { Hono, type Context } from 'hono';
-import { StatsQuery, TransitionRequest, type CaseView, type StatsResponse, type UnitList } from '../../shared/index.ts';
-import { canSee } from '../domain/access.ts';
+import { StatsQuery, TransitionRequest, type CaseView, type EventStatus, type StatsResponse, type UnitList } from '../../shared/index.ts';
+import { caseScope } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { StatsRow } from '../domain/stats.ts';
 import { startOfLocalDay } from '../domain/time.ts';
@@ -32,21 +32,30 @@ export interface CaseRouteDeps {
   statistics: StatsService;
 }
 
-export function caseRoutes({ auth, cases, tree, clock, timeZone, statistics }: CaseRouteDeps) {
-  /** statistics of the session's area (or one below it) for a period, default today */
+export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statistics }: CaseRouteDeps) {
+  /**
+   * Statistics of the session's area (or one below it) for a period, default today. A unit gets
+   * every unit's row of its area (its standing against the others), no street's, and the funnel
+   * of its own open cases.
+   */
   async function stats(c: Context<SessionEnv>): Promise<StatsResponse> {
     const q = StatsQuery.safeParse(c.req.query());
     if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));
     const p = c.var.principal;
-    const areaId = q.data.areaId ?? p.areaId;
-    if (!canSee(tree, p, areaId)) throw notFound(`area ${areaId}`);
+    const scope = caseScope(tree, p, q.data.areaId);
+    if (!scope) throw notFound(`area ${q.data.areaId ?? p.areaId}`);
+    const areaId = scope.areaId;
     const area = { id: areaId, level: tree.level(areaId)! };
     const now = clock.now();
     const from = q.data.from ? Date.parse(q.data.from) : startOfLocalDay(now, timeZone);
     const to = q.data.to ? Date.parse(q.data.to) : now + 1;
     if (to <= from) throw new AppError('VALIDATION', 400, 'to must be after from');
     if (to - from > MAX_STATS_SPAN_DAYS * 86_400_000) throw new AppError('VALIDATION', 400, `a period may span at most ${MAX_STATS_SPAN_DAYS} days`);
-    return statistics.stats(area, from, q.data.to ? to : null);
+    const s = await statistics.stats(area, from, q.data.to ? to : null);
+    if (scope.unit === undefined) return s;
+    const own = (status: EventStatus) => store.cases.countEvents({ ...scope, statuses: [status] });
+    const [reported, accepted, dispatched, handled, verified] = await Promise.all((['reported', 'accepted', 'dispatched', 'handled', 'verified'] as const).map(own));
+    return { ...s, byStreet: [], funnel: { reported: reported!, accepted: accepted!, dispatched: dispatched!, handled: handled!, verified: verified! } };
   }
 
   return new Hono<SessionEnv>()

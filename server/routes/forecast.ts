@@ -7,10 +7,10 @@
  */
 import { Hono } from 'hono';
 import { ForecastQuery, type ForecastResponse } from '../../shared/index.ts';
-import { canSee, type Principal } from '../domain/access.ts';
+import { AREA_ROLES, canSee, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
-import { clientIp, requireSession, type SessionEnv } from '../middleware/session.ts';
+import { clientIp, requireRole, requireSession, type SessionEnv } from '../middleware/session.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { ForecastService } from '../services/forecast.service.ts';
 
@@ -22,7 +22,7 @@ export interface ForecastRouteDeps {
 
 export function forecastRoutes(d: ForecastRouteDeps) {
   return new Hono<SessionEnv>()
-    .use('/indicators/:id/forecast', requireSession(d.auth))
+    .use('/indicators/:id/forecast', requireSession(d.auth), requireRole(d.auth, ...AREA_ROLES))
     .get('/indicators/:id/forecast', async (c) => {
       const q = ForecastQuery.safeParse(c.req.query());
       if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));

@@ -6,10 +6,10 @@
  */
 import { Hono } from 'hono';
 import { CaseTagRequest, HotspotQuery, type CaseView, type HotspotsResponse } from '../../shared/index.ts';
-import { canSee } from '../domain/access.ts';
+import { AREA_ROLES, canSee } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
-import { clientIp, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
+import { clientIp, requireRole, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { CaseService } from '../services/case.service.ts';
 import type { HotspotService } from '../services/hotspot.service.ts';
@@ -25,7 +25,7 @@ export interface HotspotRouteDeps {
 export function hotspotRoutes({ auth, cases, hotspots, tree }: HotspotRouteDeps) {
   return new Hono<SessionEnv>()
     .use('*', sameOrigin, requireSession(auth))
-    .get('/hotspots', async (c) => {
+    .get('/hotspots', requireRole(auth, ...AREA_ROLES), async (c) => {
       const q = HotspotQuery.safeParse(c.req.query());
       if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));
       const p = c.var.principal;

@@ -10,10 +10,10 @@
  */
 import { Hono, type Context } from 'hono';
 import { HANDOVER_MAX_DAYS, HandoverQuery, REPLAY_MAX_DAYS, shiftStart, SnapshotQuery, type Handover, type SnapshotResponse } from '../../shared/index.ts';
-import { canSee } from '../domain/access.ts';
+import { AREA_ROLES, canSee } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
-import { clientIp, requireSession, type SessionEnv } from '../middleware/session.ts';
+import { clientIp, requireRole, requireSession, type SessionEnv } from '../middleware/session.ts';
 import type { Clock } from '../ports.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import { BoundedConcurrency, Busy } from '../services/concurrency.ts';
@@ -64,7 +64,7 @@ export function replayRoutes(d: ReplayDeps) {
 
   return new Hono<SessionEnv>()
     .use('*', requireSession(d.auth))
-    .get('/snapshot', async (c) => {
+    .get('/snapshot', requireRole(d.auth, ...AREA_ROLES), async (c) => {
       const q = SnapshotQuery.safeParse(c.req.query());
       if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));
       const areaId = await scopedArea(c, q.data.areaId, '/api/v1/snapshot');
@@ -75,7 +75,7 @@ export function replayRoutes(d: ReplayDeps) {
       if (at < now - REPLAY_MAX_DAYS * DAY_MS) throw bad('at', `at is more than ${REPLAY_MAX_DAYS} days ago`);
       return run(c, (): Promise<SnapshotResponse> => d.replay.snapshotAt(areaId, at));
     })
-    .get('/handover', async (c) => {
+    .get('/handover', requireRole(d.auth, ...AREA_ROLES), async (c) => {
       const q = HandoverQuery.safeParse(c.req.query());
       if (!q.success) throw new AppError('VALIDATION', 400, 'bad query', issuesOf(q.error));
       const areaId = await scopedArea(c, q.data.areaId, '/api/v1/handover');

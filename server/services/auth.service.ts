@@ -7,8 +7,8 @@
  */
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { AuditEntry, DisplayTokenView, Role, SessionInfo, UserView } from '../../shared/index.ts';
-import { bindArea, type Principal } from '../domain/access.ts';
+import type { AuditEntry, DisplayTokenView, Role, SessionInfo, Unit, UserView } from '../../shared/index.ts';
+import { bindArea, bindIdentity, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AuditFolder } from '../domain/audit-fold.ts';
 import { throttleKey } from '../domain/addresses.ts';
@@ -132,6 +132,8 @@ export interface AuthServiceDeps {
   tree: AreaTree;
   clock: Clock;
   logger: Logger;
+  /** the units a `unit` account may work for (default none: no unit account can be made) */
+  units?: readonly Unit[];
   options?: Partial<AuthOptions>;
   /** told the hashes of sessions that just ended, so live sockets can be closed */
   onSessionsEnded?: (hashes: string[]) => void;
@@ -147,6 +149,7 @@ export const userView = (u: UserRecord): UserView => ({
   username: u.username,
   role: u.role,
   areaId: u.areaId,
+  unitId: u.unitId,
   createdAt: iso(u.createdAt),
   disabledAt: u.disabledAt === null ? null : iso(u.disabledAt),
 });
@@ -289,7 +292,12 @@ export function createAuthService(deps: AuthServiceDeps) {
     return { secret, expiresAt: now + ttl };
   }
 
-  const info = (p: Principal): SessionInfo => ({ kind: p.kind, name: p.name, role: p.role, areaId: p.areaId, expiresAt: iso(p.expiresAt) });
+  const info = (p: Principal): SessionInfo => ({ kind: p.kind, name: p.name, role: p.role, areaId: p.areaId, ...(p.unitId ? { unitId: p.unitId } : {}), expiresAt: iso(p.expiresAt) });
+  const units = new Map((deps.units ?? []).map((u) => [u.id, u]));
+  /** a person's principal (with the unit of a unit account) */
+  const userPrincipal = (u: UserRecord, sessionHash: string, expiresAt: number): Principal => ({
+    kind: 'user', id: u.id, name: u.username, role: u.role, areaId: u.areaId, ...(u.unitId !== null ? { unitId: u.unitId } : {}), sessionHash, expiresAt,
+  });
 
   return {
     audit,
@@ -330,7 +338,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       await audit({ actor: user.username, actorKind: 'user', action: 'login', outcome: 'ok', ip, detail: `role ${user.role}, area ${user.areaId}` });
       return {
         secret: s.secret,
-        principal: { kind: 'user', id: user.id, name: user.username, role: user.role, areaId: user.areaId, sessionHash: sha256(s.secret), expiresAt: s.expiresAt },
+        principal: userPrincipal(user, sha256(s.secret), s.expiresAt),
       };
     },
 
@@ -378,7 +386,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (s.userId) {
         const u = await store.identities.getUser(s.userId);
         if (!u || u.disabledAt !== null) return null;
-        return { kind: 'user', id: u.id, name: u.username, role: u.role, areaId: u.areaId, sessionHash: hash, expiresAt: s.expiresAt };
+        return userPrincipal(u, hash, s.expiresAt);
       }
       const d = await store.identities.getDisplayToken(s.displayId!);
       if (!d || d.revokedAt !== null) return null;
@@ -392,13 +400,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     // ── users ───────────────────────────────────────────────────────────────
-    async createUser(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, u: { username: string; role: Role; areaId?: string | undefined; password: string }): Promise<UserRecord> {
-      const bound = bindArea(tree, u.role, u.areaId);
+    async createUser(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, u: { username: string; role: Role; areaId?: string | undefined; unitId?: string | undefined; password: string }): Promise<UserRecord> {
+      const bound = bindIdentity(tree, units, u.role, u.areaId, u.unitId);
       if ('error' in bound) throw new AuthError('VALIDATION', bound.error);
       if (await store.identities.findUserByUsername(u.username)) throw new AuthError('CONFLICT', `user ${u.username} exists already`);
-      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, passwordHash: await hashed(() => hashPassword(u.password, opt.scrypt)), createdAt: clock.now(), disabledAt: null };
+      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, unitId: bound.unitId, passwordHash: await hashed(() => hashPassword(u.password, opt.scrypt)), createdAt: clock.now(), disabledAt: null };
       await store.identities.createUser(rec);
-      await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}` });
+      await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}${bound.unitId ? `, unit ${bound.unitId}` : ''}` });
       return rec;
     },
 

@@ -6,7 +6,7 @@
  * (for street cases) raised to the district — from stored deadlines, so restarts lose no clock.
  */
 import type { AuditEntry, CaseTagRequest, CaseView, GridEvent, Notice, TransitionRequest } from '../../shared/index.ts';
-import { canSee, type Principal } from '../domain/access.ts';
+import { canSee, canSeeCase, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { allowedActions, applyTransition, breach, suggestUnit, type CaseState } from '../domain/lifecycle.ts';
 import { mayTag } from '../domain/hotspots.ts';
@@ -105,7 +105,10 @@ export function createCaseService(deps: CaseServiceDeps) {
   /** a committed change: streamed, then derived indicators told (with no I/O since the commit) */
   const changed = (before: GridEvent, after: GridEvent) => {
     try {
-      deps.broadcaster.publishEvents([{ created: false, event: after }]);
+      // units taken off the case (a return, another dispatch) are told once, so their screens drop it
+      const now = new Set([after.leadUnit, ...after.coUnits]);
+      const former = [before.leadUnit, ...before.coUnits].filter((u): u is string => u !== null && !now.has(u));
+      deps.broadcaster.publishEvents([{ created: false, event: after }], former.length ? new Map([[after.id, former]]) : undefined);
     } catch (err) {
       logger.error({ err }, 'broadcast after commit failed');
     }
@@ -115,10 +118,10 @@ export function createCaseService(deps: CaseServiceDeps) {
   /** the case, or a 404 that reads exactly like an unknown id when it lies outside the scope */
   async function load(p: Principal, id: string, ip: string, action: string): Promise<GridEvent> {
     const ev = await store.cases.getEvent(id);
-    if (ev && !canSee(tree, p, ev.gridId)) {
-      await deps.audit({ actor: p.name, actorKind: p.kind, action, target: ev.id, outcome: 'denied', ip, detail: 'event outside scope' });
+    if (ev && !canSeeCase(tree, p, ev)) {
+      await deps.audit({ actor: p.name, actorKind: p.kind, action, target: ev.id, outcome: 'denied', ip, detail: p.role === 'unit' ? 'not a case of this unit' : 'event outside scope' });
     }
-    if (!ev || !canSee(tree, p, ev.gridId)) throw notFound('event');
+    if (!ev || !canSeeCase(tree, p, ev)) throw notFound('event');
     return ev;
   }
 
@@ -126,13 +129,15 @@ export function createCaseService(deps: CaseServiceDeps) {
     const areaLevel = tree.level(p.areaId);
     const [timeline, merged] = await Promise.all([
       store.cases.timeline(event.id),
-      // scoped in the query, so another street's merged reports never take this caller's places
-      store.cases.listEvents({ duplicateOf: event.id, limit: MAX_DUPLICATES, ...(areaLevel ? { areaId: p.areaId, areaLevel } : {}) }),
+      // scoped in the query, so another street's merged reports never take this caller's places;
+      // a unit never sees merged reports (rejected at intake, no unit works on them)
+      p.role === 'unit' ? [] : store.cases.listEvents({ duplicateOf: event.id, limit: MAX_DUPLICATES, ...(areaLevel ? { areaId: p.areaId, areaLevel } : {}) }),
     ]);
     return {
       ...event,
       timeline,
-      allowedActions: allowedActions(toCaseState(event), p, true),
+      // a unit that just returned the case sees the result of its act, and may do nothing more
+      allowedActions: allowedActions(toCaseState(event), p, canSeeCase(tree, p, event)),
       suggestedUnit: suggestUnit(data.responsibility, event.category, event.streetId),
       // a district officer may have merged a neighbouring street's report: a street sees only its own
       duplicates: merged.filter((d) => canSee(tree, p, d.gridId)),
@@ -148,7 +153,7 @@ export function createCaseService(deps: CaseServiceDeps) {
 
     async transition(p: Principal, id: string, req: TransitionRequest, ip: string): Promise<CaseView> {
       const event = await load(p, id, ip, `case.${req.action}`);
-      const r = applyTransition(toCaseState(event), req, p, { units, limits: data.timeLimits, now: clock.now(), inScope: (s) => canSee(tree, p, s) });
+      const r = applyTransition(toCaseState(event), req, p, { units, limits: data.timeLimits, now: clock.now(), inScope: (s) => (p.role === 'unit' ? tree.isWithin(s, p.areaId) : canSee(tree, p, s)) });
       if (!r.ok) {
         await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'denied', ip, detail: r.message });
         const status = { FORBIDDEN: 403, CONFLICT: 409, INVALID_TRANSITION: 422, VALIDATION: 400 } as const;

@@ -111,7 +111,7 @@ export function createDisplayConfigService(deps: DisplayConfigDeps) {
     },
 
     /** the displays (not revoked) whose area the principal sees, for the console */
-    async listFor(p: Pick<Principal, 'areaId'>): Promise<DisplayConfig[]> {
+    async listFor(p: Pick<Principal, 'areaId' | 'role'>): Promise<DisplayConfig[]> {
       const [displays, configs] = await Promise.all([store.identities.listDisplayTokens(), store.displayConfigs.list()]);
       const byId = new Map(configs.map((c) => [c.displayId, c]));
       const now = clock.now();

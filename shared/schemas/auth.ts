@@ -3,13 +3,14 @@
  * Identities, sessions, display tokens and the audit trail (执法全过程记录).
  */
 import { z } from 'zod';
-import { IsoDateTime } from './common.ts';
+import { Code, IsoDateTime } from './common.ts';
 
 /**
  * `admin` runs the system; `district` duty officers see the whole district; `street` officers
- * see one street; `wall` is a read-only display bound to one area.
+ * see one street; `wall` is a read-only display bound to one area; `unit` is a department or
+ * work team (条): it sees only the cases it leads or co-handles, across the streets of its area.
  */
-export const Role = z.enum(['admin', 'district', 'street', 'wall']);
+export const Role = z.enum(['admin', 'district', 'street', 'wall', 'unit']);
 export type Role = z.infer<typeof Role>;
 
 export const Username = z.string().regex(/^[a-z0-9][a-z0-9_.-]{2,31}$/, 'must be 3–32 lower-case letters, digits, _ . -');
@@ -33,16 +34,20 @@ export const SessionInfo = z.object({
   /** username, or the display's name */
   name: z.string(),
   role: Role,
-  /** the area this session may see: that area and everything below it */
+  /** the area this session may see: that area and everything below it (a unit: where its cases may lie) */
   areaId: z.string(),
+  /** a unit's session: the unit it works for (its cases are its whole scope) */
+  unitId: z.string().optional(),
   expiresAt: IsoDateTime,
-}).meta({ id: 'SessionInfo', description: 'Who is signed in: a user or a wall display, its role, and the area it may see (that area and everything below it).' });
+}).meta({ id: 'SessionInfo', description: 'Who is signed in: a user or a wall display, its role, and the area it may see (that area and everything below it). A unit (department or team) sees only the cases it leads or co-handles within that area.' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
 export const UserCreate = z.strictObject({
   username: Username,
   role: Role,
   areaId: z.string().min(1).max(64).optional(),
+  /** the unit a `unit` account works for (from `GET /api/v1/units`); no other role has one */
+  unitId: Code.optional(),
   password: Password,
 }).meta({ id: 'UserCreate' });
 export type UserCreate = z.infer<typeof UserCreate>;
@@ -52,6 +57,7 @@ export const UserView = z.object({
   username: z.string(),
   role: Role,
   areaId: z.string(),
+  unitId: z.string().nullable(),
   createdAt: IsoDateTime,
   disabledAt: IsoDateTime.nullable(),
 }).meta({ id: 'UserView' });

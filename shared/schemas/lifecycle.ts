@@ -6,7 +6,11 @@ import { z } from 'zod';
 import { Code, IsoDateTime, LocalisedText } from './common.ts';
 import { EventStatus, GridEvent } from './event.ts';
 
-export const CaseAction = z.enum(['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive']);
+/**
+ * `feedback` is a co-handling unit's own report on its part (联勤联动), `cohandle` the lead unit
+ * asking other units to work with it; neither changes the stage.
+ */
+export const CaseAction = z.enum(['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive', 'feedback', 'cohandle']);
 export type CaseAction = z.infer<typeof CaseAction>;
 
 const Note = z.string().trim().max(2000);
@@ -26,6 +30,8 @@ export const TransitionRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('escalate'), ...Base, note: z.string().trim().min(5, 'escalation needs a written reason').max(2000) }),
   z.strictObject({ action: z.literal('urge'), ...Base }),
   z.strictObject({ action: z.literal('archive'), ...Base, rating: z.enum(['good', 'bad']), satisfaction: z.number().int().min(1).max(5).optional() }),
+  z.strictObject({ action: z.literal('feedback'), ...Base, note: NeededNote }),
+  z.strictObject({ action: z.literal('cohandle'), ...Base, units: z.array(Code).min(1).max(10), note: NeededNote }),
 ]).meta({ id: 'TransitionRequest', description: 'An action on a case, with the version of the case it was taken on.' });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 

@@ -83,7 +83,7 @@ const reading = (value: number, at: number, over: Partial<NewReading> = {}): New
 
 const user = (over: Partial<UserRecord> = {}): UserRecord => {
   const id = over.id ?? uid('u');
-  return { id, username: id, role: 'district', areaId: 'D', passwordHash: `scrypt$${id}`, createdAt: 1000, disabledAt: null, ...over };
+  return { id, username: id, role: 'district', areaId: 'D', unitId: null, passwordHash: `scrypt$${id}`, createdAt: 1000, disabledAt: null, ...over };
 };
 
 const display = (over: Partial<DisplayTokenRecord & { hash: string }> = {}): DisplayTokenRecord & { hash: string } => {

@@ -11,7 +11,8 @@ import { SqliteStore } from '../../server/stores/sqlite/sqlite.store.ts';
 import { postJson, shippedData, startTestServer, TEST_SCRYPT } from '../helpers/server.ts';
 import { AreaTree } from '../../server/domain/areas.ts';
 
-const tree = new AreaTree(shippedData().areas);
+const shipped = shippedData();
+const tree = new AreaTree(shipped.areas);
 
 /**
  * `npm run admin -- …` in-process, on its own connection to the data directory's database as the
@@ -29,6 +30,7 @@ async function adminWithStdin(dataDir: string, stdin: string, ...args: string[])
     const code = await runAdmin(args, {
       store,
       tree,
+      units: shipped.units,
       clock: { now: () => Date.now() },
       out: (l) => out.push(l),
       err: (l) => err.push(l),
@@ -90,12 +92,23 @@ describe('npm run admin -- user … / display …', { timeout: 120_000 }, () => 
     await expect(admin(dataDir, 'user', 'create', 'bad', '--role', 'street', '--password', 'a-long-password')).rejects.toThrow(/must be bound to an area/);
     await expect(admin(dataDir, 'user', 'create', 'short-pw', '--role', 'district', '--password', 'x')).rejects.toThrow(/at least 10 characters/);
     await expect(admin(dataDir, 'user', 'create', 'wjc-officer', '--role', 'district', '--password', 'a-long-password')).rejects.toThrow(/exists already/);
-    expect(await admin(dataDir, 'user', 'list')).toMatch(/wjc-officer\s+street\s+310110019000\s+active/);
+    expect(await admin(dataDir, 'user', 'list')).toMatch(/wjc-officer\s+street\s+310110019000\s+-\s+active/);
+    // a unit account (条) names its unit; a street's own unit is bound to its street
+    expect(await admin(dataDir, 'user', 'create', 'scjg-duty', '--role', 'unit', '--unit', 'market-supervision', '--password', 'a-long-password')).toMatch(
+      /created unit user scjg-duty for area 310110, working for unit market-supervision/,
+    );
+    expect(await admin(dataDir, 'user', 'create', 'wjc-team', '--role', 'unit', '--unit', 'st-310110019000', '--password', 'a-long-password')).toMatch(/for area 310110019000/);
+    await expect(admin(dataDir, 'user', 'create', 'wjc-team2', '--role', 'unit', '--unit', 'st-310110019000', '--area', '310110001000', '--password', 'a-long-password')).rejects.toThrow(/works only in 310110019000/);
+    await expect(admin(dataDir, 'user', 'create', 'no-unit', '--role', 'unit', '--password', 'a-long-password')).rejects.toThrow(/names its unit \(--unit <id>\)/);
+    await expect(admin(dataDir, 'user', 'create', 'bad-unit', '--role', 'unit', '--unit', 'constructor', '--password', 'a-long-password')).rejects.toThrow(/unknown unit constructor/);
+    await expect(admin(dataDir, 'user', 'create', 'street-unit', '--role', 'street', '--area', '310110019000', '--unit', 'housing', '--password', 'a-long-password')).rejects.toThrow(/only a unit account works for a unit/);
+    expect(await admin(dataDir, 'user', 'list')).toMatch(/scjg-duty\s+unit\s+310110\s+market-supervision\s+active/);
 
     const s = await startTestServer({ serveWeb: false, dataDir });
     try {
       const cookie = await s.login('wjc-officer', 'a-long-password');
       expect((await s.get('/api/v1/session', cookie)).json).toMatchObject({ role: 'street', areaId: '310110019000' });
+      expect((await s.get('/api/v1/session', await s.login('scjg-duty', 'a-long-password'))).json).toMatchObject({ role: 'unit', areaId: '310110', unitId: 'market-supervision' });
       await admin(dataDir, 'user', 'reset', 'wjc-officer', '--password', 'another-long-password');
       expect((await s.get('/api/v1/session', cookie)).status).toBe(401);
       await s.login('wjc-officer', 'another-long-password');

@@ -45,7 +45,9 @@ function event(gridId: string): GridEvent {
     updatedAt: at,
     simulated: false,
     version: 1,
-  } as GridEvent;
+    leadUnit: null,
+    coUnits: [],
+  } as unknown as GridEvent;
 }
 
 function alarm(areaId: string, version = 1): Alarm {

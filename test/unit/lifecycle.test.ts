@@ -58,6 +58,8 @@ function request(action: CaseAction, version: number): TransitionRequest {
     escalate: { note: '涉及多个部门，需区级协调' },
     urge: {},
     archive: { rating: 'good', satisfaction: 5 },
+    feedback: { note: '协办部分已完成' },
+    cohandle: { units: ['traffic-police'], note: '需交警配合' },
   };
   return TransitionRequest.parse({ action, version, ...extra[action] });
 }
@@ -121,11 +123,34 @@ describe('applyTransition', () => {
     expect(applyTransition(c, unknown, district, ctx(district))).toMatchObject({ ok: false, code: 'VALIDATION' });
   });
 
+  it('should let a unit act only on its own cases: the lead handles, returns and asks; a co-unit gives feedback', () => {
+    const c = fresh({ status: 'dispatched', leadUnit: 'fire-safety', coUnits: ['traffic-police'] });
+    const lead: Actor = { name: 'xf', role: 'unit', areaId: '310110', unitId: 'fire-safety' };
+    const co: Actor = { name: 'jj', role: 'unit', areaId: '310110', unitId: 'traffic-police' };
+    const stranger: Actor = { name: 'fg', role: 'unit', areaId: '310110', unitId: 'housing' };
+    expect(allowedActions(c, lead, true).sort()).toEqual(['cohandle', 'feedback', 'handle', 'return']);
+    expect(allowedActions(c, co, true)).toEqual(['feedback']);
+    expect(allowedActions(c, stranger, true)).toEqual([]);
+    expect(applyTransition(c, request('handle', 1), co, ctx(co))).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(applyTransition(c, request('feedback', 1), stranger, ctx(stranger))).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    const fb = applyTransition(c, request('feedback', 1), co, ctx(co));
+    expect(fb).toMatchObject({ ok: true, next: { status: 'dispatched', coUnits: ['traffic-police'] }, entry: { action: 'feedback', actorRole: 'unit', data: { unit: 'traffic-police' } } });
+    const ask = applyTransition(c, TransitionRequest.parse({ action: 'cohandle', version: 1, units: ['housing', 'traffic-police'], note: '请房管配合' }), lead, ctx(lead));
+    expect(ask).toMatchObject({ ok: true, next: { coUnits: ['traffic-police', 'housing'] }, entry: { data: { unit: 'fire-safety', coUnits: ['housing'] } } });
+    const self = applyTransition(c, TransitionRequest.parse({ action: 'cohandle', version: 1, units: ['fire-safety'], note: '自己' }), lead, ctx(lead));
+    expect(self).toMatchObject({ ok: false, code: 'VALIDATION' });
+    const otherStreet = applyTransition(c, TransitionRequest.parse({ action: 'cohandle', version: 1, units: [`st-${DINGHAI}`], note: '街道' }), lead, ctx(lead));
+    expect(otherStreet).toMatchObject({ ok: false, code: 'VALIDATION' });
+    const back = applyTransition(c, request('return', 1), lead, ctx(lead));
+    expect(back).toMatchObject({ ok: true, next: { status: 'accepted', leadUnit: null, coUnits: [] }, entry: { data: { unit: 'fire-safety' } } });
+  });
+
   // every action × role × status: allowed exactly when the role may take it and the status allows it
   const roles = Role.options;
   const statuses = EventStatus.options;
   it.each(roles.flatMap((role) => CaseAction.options.map((action) => [role, action] as const)))('%s × %s follows the tables in every status', (role, action) => {
-    const actor: Actor = { name: 'x', role, areaId: role === 'street' ? WJC : '310110' };
+    // a unit acts here as the lead of the case (its limits as a co-unit are tested below)
+    const actor: Actor = { name: 'x', role, areaId: role === 'street' ? WJC : '310110', ...(role === 'unit' ? { unitId: 'fire-safety' } : {}) };
     for (const status of statuses) {
       const c = fresh({ status, leadUnit: status === 'dispatched' || status === 'handled' ? 'fire-safety' : null });
       const r = applyTransition(c, request(action, 1), actor, ctx(actor));

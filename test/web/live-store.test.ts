@@ -570,3 +570,33 @@ describe('alarm deltas', () => {
     expect(out.data.alarms.map((x) => x.id)).toEqual([a.id]);
   });
 });
+
+describe("a unit's stream", () => {
+  it('should keep the cases the unit works on and drop one it is taken off', () => {
+    const mine = makeEvent({ status: 'dispatched', leadUnit: 'fire-safety', version: 3 });
+    const co = makeEvent({ status: 'dispatched', leadUnit: 'housing', coUnits: ['fire-safety'], version: 3 });
+    let data = applySnapshot(initialLiveData('310110', 'fire-safety'), makeSnapshot({ indicators: [], trends: {}, events: [mine, co], openTotal: 2 }), NOW).data;
+    expect(data.unitId).toBe('fire-safety');
+    expect(data.openEvents.map((e) => e.id)).toEqual([mine.id, co.id]);
+    // the unit returned its case: the stream says so once, with no unit on it
+    const returned = { ...mine, status: 'accepted' as const, leadUnit: null, version: 4 };
+    data = receiveDelta(data, ev(11, returned, false), NOW).data;
+    expect(data.openEvents.map((e) => e.id)).toEqual([co.id]);
+    expect(data.openTotal).toBe(1);
+    // a new snapshot keeps the unit
+    data = applySnapshot(data, makeSnapshot({ seq: 20, events: [co], openTotal: 1 }), NOW).data;
+    expect(data.unitId).toBe('fire-safety');
+    // a case newly dispatched to it arrives; one of another unit (never sent, but if it were) is not kept
+    const next = makeEvent({ status: 'dispatched', leadUnit: 'fire-safety' });
+    const other = makeEvent({ status: 'dispatched', leadUnit: 'housing' });
+    data = receiveDelta(data, batch(21, [{ created: false, event: next }, { created: false, event: other }]), NOW).data;
+    expect(data.openEvents.map((e) => e.id).sort()).toEqual([co.id, next.id].sort());
+  });
+
+  it("should leave an area's stream as it was", () => {
+    const e = makeEvent({ status: 'accepted' });
+    const data = applySnapshot(initialLiveData('310110'), makeSnapshot({ events: [e], openTotal: 1 }), NOW).data;
+    expect(data.unitId).toBeUndefined();
+    expect(data.openEvents).toHaveLength(1);
+  });
+});

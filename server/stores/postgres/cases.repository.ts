@@ -361,10 +361,9 @@ export class PgCasesRepository implements CaseRepository {
     return (await this.db.one<{ n: number }>(...named(`SELECT COUNT(*) AS n FROM events ${w.sql}`, w.values)))!.n;
   }
 
-  async occurredTimes(from: number, to: number, area?: Area): Promise<number[]> {
-    const rows = await this.db.rows<{ t: number }>(
-      ...named(`SELECT occurred_at AS t FROM events WHERE occurred_at >= @from AND occurred_at < @to${scope(area)} ORDER BY occurred_at`, { from, to, area: area?.id ?? null }),
-    );
+  async occurredTimes(from: number, to: number, area?: Area & { unit?: string }): Promise<number[]> {
+    const w = this.where({ from, to, ...(area ? { areaId: area.id, areaLevel: area.level } : {}), ...(area?.unit ? { unit: area.unit } : {}) });
+    const rows = await this.db.rows<{ t: number }>(...named(`SELECT occurred_at AS t FROM events ${w.sql} ORDER BY occurred_at`, w.values));
     return rows.map((r) => r.t);
   }
 

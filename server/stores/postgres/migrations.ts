@@ -354,6 +354,11 @@ export const pgMigrations: PgMigration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'unit accounts: the department or team a unit user works for (embedded store: 14)',
+    sql: `ALTER TABLE users ADD COLUMN unit_id text COLLATE "C";`,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

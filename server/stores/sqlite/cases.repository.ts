@@ -281,14 +281,9 @@ export class SqliteCaseRepository implements CaseRepository {
     return this.conn.db.prepare(`SELECT COUNT(*) FROM events ${w.sql}`).pluck().get(...w.params) as number;
   }
 
-  async occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<number[]> {
-    let sql = 'SELECT occurred_at FROM events WHERE occurred_at >= ? AND occurred_at < ?';
-    const params: unknown[] = [from, to];
-    if (area?.level && area.level !== 'city') {
-      sql += ` AND ${EVENT_AREA_COLUMN[area.level]} = ?`;
-      params.push(area.id);
-    }
-    return this.conn.db.prepare(sql).pluck().all(...params) as number[];
+  async occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel']; unit?: string }): Promise<number[]> {
+    const w = this.where({ from, to, ...(area ? { areaId: area.id, areaLevel: area.level } : {}), ...(area?.unit ? { unit: area.unit } : {}) });
+    return this.conn.db.prepare(`SELECT occurred_at FROM events ${w.sql}`).pluck().all(...w.params) as number[];
   }
 
   async openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]> {

@@ -381,6 +381,11 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 14,
+    name: 'unit accounts: the department or team a unit user works for',
+    sql: `ALTER TABLE users ADD COLUMN unit_id TEXT;`,
+  },
 ];
 
 /** the newest schema version this build knows */

@@ -162,13 +162,14 @@ export interface UserRow {
   username: string;
   role: string;
   area_id: string;
+  unit_id: string | null;
   password_hash: string;
   created_at: number;
   disabled_at: number | null;
 }
 
 export function userFromRow(r: UserRow): UserRecord {
-  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
+  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
 }
 
 export interface DisplayTokenRow {

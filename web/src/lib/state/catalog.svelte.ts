@@ -48,8 +48,12 @@ export class Catalog {
   #abort = new AbortController();
   #healthTimer: ReturnType<typeof setInterval> | null = null;
 
-  constructor(rootAreaId: string) {
+  readonly #indicators: boolean;
+
+  /** `indicators: false` for a unit's session, which is given no area's indicators */
+  constructor(rootAreaId: string, opts: { indicators?: boolean } = {}) {
     this.rootAreaId = rootAreaId;
+    this.#indicators = opts.indicators ?? true;
   }
 
   /**
@@ -67,7 +71,7 @@ export class Catalog {
     await Promise.all([
       withRetry(() => fetchAreas(signal), signal).then((a) => (this.areas = a)),
       withRetry(() => fetchBasemap(signal), signal).then((b) => (this.basemap = b)),
-      withRetry(() => fetchIndicators(root, signal), signal).then((r) => (this.definitions = r.definitions)),
+      this.#indicators ? withRetry(() => fetchIndicators(root, signal), signal).then((r) => (this.definitions = r.definitions)) : undefined,
       withRetry(() => fetchCategories(signal), signal).then((c) => (this.categories = c)),
       withRetry(() => fetchUnits(signal), signal).then((u) => (this.units = u)),
     ]);

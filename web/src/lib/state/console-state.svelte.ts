@@ -74,14 +74,14 @@ export class ConsoleState {
 
   constructor(session: SessionInfo) {
     this.session = session;
-    this.catalog = new Catalog(session.areaId);
+    this.catalog = new Catalog(session.areaId, { indicators: session.role !== 'unit' });
     this.alarms = new ConsoleAlarms({ session, live: this.live, openCase: (id) => this.open(id), onsessionlost: () => this.onsessionlost?.() });
   }
 
   async start(): Promise<void> {
     const signal = this.#abort.signal;
     this.#offRefused = this.live.subscribe('refused', () => this.onsessionlost?.());
-    this.live.connect(this.session.areaId);
+    this.live.connect(this.session.areaId, this.session.unitId);
     this.#timer = setInterval(() => {
       this.now = this.live.serverNow();
       this.#watchOpenCase();

@@ -96,10 +96,13 @@ export class LiveState implements LiveSource {
     return localNow + this.data.serverOffsetMs;
   }
 
-  /** (Re)connects to an area's room; the previous room's data is dropped. */
-  connect(areaId: string): void {
+  /**
+   * (Re)connects to an area's room; the previous room's data is dropped. A unit's session names
+   * its unit: the server sends it only its cases, and one it was taken off leaves its list.
+   */
+  connect(areaId: string, unitId?: string): void {
     this.disconnect();
-    this.data = initialLiveData(areaId);
+    this.data = initialLiveData(areaId, unitId);
     this.fresh = new Map();
     this.connection = 'connecting';
     this.#lostAt = Date.now();

@@ -61,6 +61,11 @@ export type SyncStatus = 'waiting' | 'synced' | 'resyncing';
 export interface LiveData {
   /** the room this state mirrors */
   areaId: string;
+  /**
+   * a unit's stream: the cases it works on. A case it was taken off (returned, dispatched
+   * elsewhere) leaves its open list when the stream says so.
+   */
+  unitId?: string;
   status: SyncStatus;
   epoch: string | null;
   /** seq of the last snapshot or delta applied */
@@ -108,9 +113,16 @@ const emptyHourly = (todayStart = 0): HourlyCounts => ({
   todayStart,
 });
 
-export function initialLiveData(areaId: string): LiveData {
+/** whether a case is open for this stream: open, and for a unit's stream one the unit works on */
+function openHere(data: Pick<LiveData, 'unitId'>, e: GridEvent): boolean {
+  if (!isOpenStatus(e.status)) return false;
+  return data.unitId === undefined || e.leadUnit === data.unitId || e.coUnits.includes(data.unitId);
+}
+
+export function initialLiveData(areaId: string, unitId?: string): LiveData {
   return {
     areaId,
+    ...(unitId !== undefined ? { unitId } : {}),
     status: 'waiting',
     epoch: null,
     seq: 0,
@@ -230,10 +242,11 @@ export function applySnapshot(data: LiveData, snap: Snapshot, nowMs: number): Ou
   for (const [id, series] of Object.entries(snap.trends ?? {})) {
     trends[id] = trimSeries([...series].sort((a, b) => a[0] - b[0]));
   }
-  const open = snap.events.filter((e) => isOpenStatus(e.status)).slice(0, OPEN_EVENTS_CAP);
+  const open = snap.events.filter((e) => openHere(data, e)).slice(0, OPEN_EVENTS_CAP);
   const serverMs = Date.parse(snap.serverTime);
   const base: LiveData = {
     areaId: snap.areaId,
+    ...(data.unitId !== undefined ? { unitId: data.unitId } : {}),
     status: 'synced',
     epoch: snap.epoch,
     seq: snap.seq,
@@ -342,7 +355,7 @@ function isNewer(a: GridEvent, b: GridEvent): boolean {
 /** Folds one event of a batch in: the open list and total, the ticker, the hourly counts. */
 function applyEventChange(data: LiveData, delta: EventChange): LiveData {
   const e = delta.event;
-  const open = isOpenStatus(e.status);
+  const open = openHere(data, e);
 
   // open-event list and total
   let openEvents = data.openEvents;

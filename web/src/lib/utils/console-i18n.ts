@@ -33,6 +33,8 @@ export const CONSOLE_STRINGS = {
   none: { zh: '无', en: 'none' },
   timeline: { zh: '办理过程', en: 'Timeline' },
   attachments: { zh: '附件', en: 'Attachments' },
+  attachmentsHint: { zh: '文件名，逗号分隔', en: 'file names, separated by commas' },
+  unitLabel: { zh: '单位', en: 'Unit' },
   actionsTitle: { zh: '可执行操作', en: 'Actions' },
   noActions: { zh: '当前无可执行操作', en: 'Nothing you can do on this case now' },
   confirm: { zh: '确认', en: 'Confirm' },
@@ -62,6 +64,13 @@ export const CONSOLE_STRINGS = {
   report: { zh: '导出通报', en: 'Export report' },
   periodToday: { zh: '今日', en: 'Today' },
   periodWeek: { zh: '本周', en: 'This week' },
+  unitStanding: { zh: '本单位排名', en: 'How we stand' },
+  unitRank: { zh: '名次', en: 'Rank' },
+  onTime: { zh: '按时办结率', en: 'On time' },
+  closedCount: { zh: '办结', en: 'Closed' },
+  returnsCount: { zh: '退单', en: 'Returns' },
+  goodBad: { zh: '好评/差评', en: 'Good/bad' },
+  statsFailed: { zh: '统计加载失败', en: 'Could not load the figures' },
   periodCustom: { zh: '自定义', en: 'Custom' },
   keysHelp: { zh: '快捷键：j/k ↑/↓ 移动 · Enter 打开 · / 搜索 · Esc 关闭', en: 'Keys: j/k ↑/↓ move · Enter open · / search · Esc close' },
   caseId: { zh: '编号', en: 'Case' },
@@ -112,6 +121,8 @@ export const ACTION_NAMES: Record<CaseAction | 'report' | 'breach' | 'tag', Loca
   escalate: { zh: '上报区级', en: 'Escalate' },
   urge: { zh: '催办', en: 'Urge' },
   archive: { zh: '评价归档', en: 'Archive' },
+  feedback: { zh: '协办反馈', en: 'Co-unit feedback' },
+  cohandle: { zh: '申请协办', en: 'Ask for co-handling' },
   breach: { zh: '超时', en: 'Overdue' },
   tag: { zh: '问题标签', en: 'Tagged' },
 };
@@ -122,4 +133,4 @@ export function actionName(action: string, lang: Lang): string {
 }
 
 /** The order the action buttons are shown in: the forward step first. */
-export const ACTION_ORDER: readonly CaseAction[] = ['accept', 'dispatch', 'handle', 'verify', 'archive', 'urge', 'escalate', 'rework', 'return', 'reject'];
+export const ACTION_ORDER: readonly CaseAction[] = ['accept', 'dispatch', 'handle', 'feedback', 'verify', 'archive', 'urge', 'escalate', 'cohandle', 'rework', 'return', 'reject'];

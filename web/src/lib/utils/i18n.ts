@@ -294,6 +294,7 @@ export const ROLE_NAMES = {
   district: { zh: '区级值班员', en: 'District officer' },
   street: { zh: '街道值班员', en: 'Street officer' },
   wall: { zh: '大屏', en: 'Wall display' },
+  unit: { zh: '部门/专班', en: 'Department or team' },
 } satisfies Record<Role, LocalisedText>;
 
 /** Names of audit outcomes. */

@@ -116,7 +116,12 @@ export const ACTION_KEYS: Partial<Record<CaseAction, string>> = {
   escalate: 'e',
   urge: 'u',
   archive: 'x',
+  feedback: 'f',
+  cohandle: 'c',
 };
+
+/** The actions a unit's officer (条) can ever take, for its console's buttons and keys. */
+export const UNIT_ACTIONS: readonly CaseAction[] = ['handle', 'feedback', 'cohandle', 'return'];
 
 export type ConsoleCommand =
   | { kind: 'move'; by: 1 | -1 }
