@@ -44,7 +44,7 @@ export interface Metrics {
   breach(stage: string): void;
   loginFailed(reason: LoginFailure): void;
   /** one delta emitted to the room of an area of this level */
-  deltaSent(kind: 'event:upsert' | 'indicator:update' | 'alarm:upsert', level: string): void;
+  deltaSent(kind: 'event:upsert' | 'event:remove' | 'indicator:update' | 'alarm:upsert', level: string): void;
   /** an alarm episode raised, escalated or cleared */
   alarm(event: 'raised' | 'escalated' | 'cleared', severity: 'warn' | 'alarm'): void;
   /** one attempt to deliver a notification: delivered, to be retried, or failed for good */
@@ -83,6 +83,11 @@ export interface Broadcaster {
    * they are told this once, so their screens drop it.
    */
   publishEvents(changes: readonly EventChange[], formerUnits?: ReadonlyMap<string, readonly string[]>): void;
+  /**
+   * Cases just marked confidential, as they were before (so every room that was sent them is told
+   * to drop them). Confidential cases are otherwise never streamed: `publishEvents` leaves them out.
+   */
+  withdrawEvents(events: readonly GridEvent[]): void;
   /** alarms raised, changed or cleared by one step, in order */
   publishAlarms(alarms: readonly Alarm[]): void;
   /** changed indicator values and new series points (coalesced per room until the next flush) */
@@ -179,6 +184,10 @@ export interface NewEvent {
   simulated: boolean;
   /** when the first stage (acceptance) is due */
   dueAt: number | null;
+  /** 涉密/敏感 */
+  confidential: boolean;
+  /** the report as posted, when personal data in it was masked in `title`/`description` (stored apart) */
+  personal: { title: string; description: string } | null;
 }
 
 /** The fields a transition changes, written together with its timeline entry. */
@@ -194,6 +203,8 @@ export interface CaseChange {
   duplicateOf: string | null;
   /** a breach: counted, and the current stage marked as breached */
   breach?: boolean;
+  /** marked or unmarked 涉密/敏感 (absent: unchanged) */
+  confidential?: boolean;
 }
 
 export interface InsertEventResult {
@@ -235,6 +246,8 @@ export interface EventFilter {
   duplicateOf?: string;
   /** newest received first (default), or the soonest due first with unclocked cases last */
   order?: 'received' | 'due';
+  /** only confidential cases (true) or only the others (false); absent: both */
+  confidential?: boolean;
 }
 
 export interface SeriesRow {
@@ -280,6 +293,8 @@ export interface UserRecord {
   areaId: string;
   /** the unit a `unit` account works for; null for every other role */
   unitId: string | null;
+  /** a street or unit account cleared for confidential cases (district officers and admins always are) */
+  cleared: boolean;
   passwordHash: string;
   createdAt: number;
   disabledAt: number | null;
@@ -434,6 +449,8 @@ export interface CaseRepository {
   /** apply tag changes in one transaction; returns the cases that changed (version bumped, entry appended) */
   setTags(changes: readonly TagChange[], now: number): Promise<GridEvent[]>;
   getEvent(id: string): Promise<GridEvent | null>;
+  /** the report as posted, for a case whose personal data was masked (null: nothing was masked) */
+  personalData(id: string): Promise<{ title: string; description: string } | null>;
   timeline(eventId: string): Promise<TimelineEntry[]>;
   /**
    * Apply a change if the case is still at `expectedVersion`, appending its timeline entry, in one

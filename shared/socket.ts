@@ -78,6 +78,16 @@ export interface EventDelta {
   events: EventChange[];
 }
 
+/**
+ * Cases a room may no longer show (one marked 涉密/敏感 after it was streamed): drop them. The
+ * room's counts follow at its next snapshot.
+ */
+export interface EventRemoveDelta {
+  seq: number;
+  epoch: string;
+  ids: string[];
+}
+
 export interface IndicatorDelta {
   seq: number;
   epoch: string;
@@ -98,6 +108,7 @@ export type AckResult<T> = { ok: true; data: T } | { ok: false; error: { code: s
 export interface ServerToClientEvents {
   snapshot: (s: Snapshot) => void;
   'event:upsert': (d: EventDelta) => void;
+  'event:remove': (d: EventRemoveDelta) => void;
   'indicator:update': (d: IndicatorDelta) => void;
   'alarm:upsert': (d: AlarmDelta) => void;
   /**

@@ -5,7 +5,7 @@
  *
  *   key create <name> [--source 12345[,grid]]   prints the new ingest key on its last line
  *   key list | key revoke <id|name>
- *   user create <username> --role <role> [--area <areaId>] [--unit <unitId>] (--password <pw> | --password-stdin)
+ *   user create <username> --role <role> [--area <areaId>] [--unit <unitId>] [--cleared] (--password <pw> | --password-stdin)
  *   user list | user disable <username> | user enable <username>
  *   user reset <username> (--password <pw> | --password-stdin)
  *   display create <name> --area <areaId>       prints the enrolment token on its last line
@@ -23,7 +23,8 @@ export const USAGE = `usage:
   npm run admin -- key create <name> [--source <code>[,<code>…]]
   npm run admin -- key list
   npm run admin -- key revoke <id|name>
-  npm run admin -- user create <username> --role <admin|district|street|wall|unit> [--area <areaId>] [--unit <unitId>] (--password <pw> | --password-stdin)
+  npm run admin -- user create <username> --role <admin|district|street|wall|unit> [--area <areaId>] [--unit <unitId>] [--cleared] (--password <pw> | --password-stdin)
+      --cleared: a street or unit account may see confidential (涉密) cases (district officers always may)
       a unit account (department or team) names its unit (--unit, see data/units.json) and sees only its own cases
   npm run admin -- user list
   npm run admin -- user disable <username>
@@ -67,6 +68,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
       role: { type: 'string' },
       area: { type: 'string' },
       unit: { type: 'string' },
+      cleared: { type: 'boolean' },
       password: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       source: { type: 'string' },
@@ -130,7 +132,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
       case 'user create': {
         const username = check(Username, arg, 'the username');
         const role = check(Role, str(flags.role), '--role');
-        const u = await auth.createUser(by, { username, role, areaId: str(flags.area), unitId: str(flags.unit), password: await password() });
+        const u = await auth.createUser(by, { username, role, areaId: str(flags.area), unitId: str(flags.unit), cleared: flags.cleared === true, password: await password() });
         io.out(`created ${u.role} user ${u.username} for area ${u.areaId}${u.unitId ? `, working for unit ${u.unitId}` : ''}`);
         break;
       }

@@ -18,7 +18,7 @@ import type { NewReading } from '../ports.ts';
 /** One live message for the room of an area; the cluster adds its `seq` and the `epoch`. */
 export interface Frame {
   areaId: string;
-  name: 'event:upsert' | 'alarm:upsert' | 'indicator:update';
+  name: 'event:upsert' | 'event:remove' | 'alarm:upsert' | 'indicator:update';
   payload: object;
 }
 

@@ -22,11 +22,23 @@ export interface Principal {
   areaId: string;
   /** a unit's session: the unit it works for (set exactly when `role` is `unit`) */
   unitId?: string | undefined;
+  /** a street or unit account cleared for confidential cases (see {@link hasClearance}) */
+  cleared?: boolean | undefined;
   sessionHash: string;
   expiresAt: number;
 }
 
-type Scoped = Pick<Principal, 'areaId' | 'role' | 'unitId'>;
+type Scoped = Pick<Principal, 'areaId' | 'role' | 'unitId' | 'cleared'>;
+
+/**
+ * Whether a principal may see confidential (涉密/敏感) cases: admins and district officers always;
+ * a street or unit account when cleared by the administrator; a wall display never.
+ */
+export function hasClearance(p: Pick<Principal, 'role' | 'cleared'>): boolean {
+  if (p.role === 'admin' || p.role === 'district') return true;
+  if (p.role === 'wall') return false;
+  return p.cleared === true;
+}
 
 /**
  * true if the principal may see data of the area `areaId` (its own area or one below it). Never
@@ -45,7 +57,8 @@ export function involves(c: { leadUnit: string | null; coUnits: readonly string[
  * true if the principal may see this case: an area scope sees the cases of its area; a unit those
  * it leads or co-handles (now: a case it returned, or was taken off, is no longer its) within its area.
  */
-export function canSeeCase(tree: AreaTree, p: Scoped, c: { gridId: string; leadUnit: string | null; coUnits: readonly string[] }): boolean {
+export function canSeeCase(tree: AreaTree, p: Scoped, c: { gridId: string; leadUnit: string | null; coUnits: readonly string[]; confidential: boolean }): boolean {
+  if (c.confidential && !hasClearance(p)) return false;
   if (p.role !== 'unit') return canSee(tree, p, c.gridId);
   return p.unitId !== undefined && involves(c, p.unitId) && tree.get(c.gridId) !== undefined && tree.isWithin(c.gridId, p.areaId);
 }
@@ -55,12 +68,14 @@ export function canSeeCase(tree: AreaTree, p: Scoped, c: { gridId: string; leadU
  * and for a unit also its unit (the cases it leads or co-handles). Null when the area is unknown
  * or outside the principal's scope.
  */
-export function caseScope(tree: AreaTree, p: Scoped, requested?: string): { areaId: string; areaLevel: AreaLevel; unit?: string } | null {
+export function caseScope(tree: AreaTree, p: Scoped, requested?: string): { areaId: string; areaLevel: AreaLevel; unit?: string; confidential?: false } | null {
   const areaId = requested ?? p.areaId;
   const level = tree.level(areaId);
   if (!level || !tree.isWithin(areaId, p.areaId)) return null;
-  if (p.role !== 'unit') return { areaId, areaLevel: level };
-  return p.unitId === undefined ? null : { areaId, areaLevel: level, unit: p.unitId };
+  // without clearance, confidential cases are left out of every list
+  const hidden = hasClearance(p) ? {} : { confidential: false as const };
+  if (p.role !== 'unit') return { areaId, areaLevel: level, ...hidden };
+  return p.unitId === undefined ? null : { areaId, areaLevel: level, unit: p.unitId, ...hidden };
 }
 
 /** the roles whose scope is an area: every route that answers an area's data admits only these */

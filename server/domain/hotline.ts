@@ -42,6 +42,8 @@ export interface HotlinePoint {
   lat: number;
   occurredAt: number;
   title: string;
+  /** counted, but neither its title nor its id is shown (R6.2) */
+  confidential: boolean;
 }
 
 /** Archived hotline cases of a window, counted by how they fared. */
@@ -180,8 +182,9 @@ function repeatOf(kind: HotlineRepeat['kind'], pts: readonly HotlinePoint[], cou
     lat: pts.length ? pts.reduce((s, p) => s + p.lat, 0) / pts.length : 0,
     count,
     categories: byFrequency(pts.map((p) => p.category)),
-    sampleTitle: newest[0]?.title ?? '',
-    caseIds: newest.slice(0, HOTLINE_MAX_IDS).map((p) => p.id),
+    // a confidential case is counted, but lends the spot neither its title nor its id
+    sampleTitle: newest.find((p) => !p.confidential)?.title ?? '',
+    caseIds: newest.filter((p) => !p.confidential).slice(0, HOTLINE_MAX_IDS).map((p) => p.id),
   };
 }
 

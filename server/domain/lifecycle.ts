@@ -31,6 +31,8 @@ export interface CaseState {
   rating: 'good' | 'bad' | null;
   satisfaction: number | null;
   duplicateOf: string | null;
+  /** 涉密/敏感 */
+  confidential: boolean;
 }
 
 export interface Actor {
@@ -55,6 +57,7 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly EventStatus[]; to:
   archive: { from: ['verified'], to: 'archived' },
   feedback: { from: ['dispatched'], to: null },
   cohandle: { from: ['dispatched'], to: null },
+  classify: { from: ['reported', 'accepted', 'dispatched', 'handled', 'verified', 'archived', 'rejected'], to: null },
 };
 
 /**
@@ -63,8 +66,8 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly EventStatus[]; to:
  * only report handling, return a mis-dispatched case and urge; wall displays only watch.
  */
 export const ROLE_ACTIONS: Record<Role, readonly CaseAction[]> = {
-  admin: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive'],
-  district: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive'],
+  admin: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive', 'classify'],
+  district: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive', 'classify'],
   street: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive'],
   wall: [],
   unit: ['handle', 'return', 'cohandle', 'feedback'],
@@ -186,6 +189,11 @@ export function applyTransition(c: CaseState, req: TransitionRequest, actor: Act
       data.coUnits = added;
       break;
     }
+    case 'classify':
+      if (c.confidential === req.confidential) return refuse('INVALID_TRANSITION', req.confidential ? 'this case is confidential already' : 'this case is not confidential');
+      next.confidential = req.confidential;
+      data.confidential = req.confidential;
+      break;
     case 'escalate':
       if (c.escalated) return refuse('INVALID_TRANSITION', 'this case is already with the district');
       next.escalated = true;

@@ -27,6 +27,7 @@ import type {
   AreaLevel,
   ClientToServerEvents,
   EventChange,
+  GridEvent,
   IndicatorValue,
   InterServerEvents,
   SeriesPoint,
@@ -165,10 +166,28 @@ export class LiveHub implements Broadcaster {
    * district: one `event:upsert` per room with that room's events in commit order.
    */
   publishEvents(changes: readonly EventChange[], formerUnits?: ReadonlyMap<string, readonly string[]>): void {
-    if (changes.length === 0) return;
-    const rooms = this.byRoom(changes, (c) => c.event.gridId);
-    for (const c of changes) {
-      const e = c.event;
+    // a confidential case goes to no room: walls share them, and streams are not cut per clearance
+    const shown = changes.filter((c) => !c.event.confidential);
+    if (shown.length === 0) return;
+    const rooms = this.roomsOf(shown, (c) => c.event, formerUnits);
+    this.emit('event:upsert', [...rooms].map(([key, events]) => [key, { events }] as [string, DeltaBody<'event:upsert'>]));
+  }
+
+  /** cases just marked confidential: every room that was sent them drops them (one `event:remove` per room) */
+  withdrawEvents(events: readonly GridEvent[]): void {
+    if (events.length === 0) return;
+    const rooms = this.roomsOf(events, (e) => e);
+    this.emit('event:remove', [...rooms].map(([key, list]) => [key, { ids: list.map((e) => e.id) }] as [string, DeltaBody<'event:remove'>]));
+  }
+
+  /**
+   * Items grouped by the rooms that see their case: its grid, street, district and city, and the
+   * rooms of the units working on it (and of those just taken off it) at its street and district.
+   */
+  private roomsOf<T>(items: readonly T[], caseOf: (item: T) => GridEvent, formerUnits?: ReadonlyMap<string, readonly string[]>): Map<string, T[]> {
+    const rooms = this.byRoom(items, (i) => caseOf(i).gridId);
+    for (const item of items) {
+      const e = caseOf(item);
       const units = new Set([...(e.leadUnit ? [e.leadUnit] : []), ...e.coUnits, ...(formerUnits?.get(e.id) ?? [])]);
       if (units.size === 0) continue;
       const areas = this.tree.lineage(e.gridId).filter((a) => UNIT_ROOM_LEVELS.has(a.level));
@@ -176,12 +195,12 @@ export class LiveHub implements Broadcaster {
         for (const a of areas) {
           const key = unitChannel(u, a.id);
           const list = rooms.get(key);
-          if (list) list.push(c);
-          else rooms.set(key, [c]);
+          if (list) list.push(item);
+          else rooms.set(key, [item]);
         }
       }
     }
-    this.emit('event:upsert', [...rooms].map(([key, events]) => [key, { events }] as [string, DeltaBody<'event:upsert'>]));
+    return rooms;
   }
 
   /** alarms raised, changed or cleared, to the rooms of their areas and the areas above: one `alarm:upsert` per room */

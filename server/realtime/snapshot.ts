@@ -43,7 +43,8 @@ export async function buildSnapshot(d: SnapshotDeps, channel: string): Promise<S
   const unit = parseUnitChannel(channel);
   const areaId = unit?.areaId ?? channel;
   const level = d.tree.level(areaId)!;
-  const area = { areaId, areaLevel: level, ...(unit ? { unit: unit.unitId } : {}) };
+  // no confidential case is streamed to any room (LiveHub), so none is in a snapshot either
+  const area = { areaId, areaLevel: level, ...(unit ? { unit: unit.unitId } : {}), confidential: false };
   const todayStart = startOfLocalDay(now, d.timeZone);
   const yesterdayStart = startOfLocalDay(todayStart - 1, d.timeZone);
   const [events, openTotal, recent, times, trends, alarms] = await Promise.all([

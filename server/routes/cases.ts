@@ -4,7 +4,7 @@
  * caller may do), `POST /api/v1/events/:id/transitions`, and `GET /api/v1/units`.
  */
 import { Hono, type Context } from 'hono';
-import { StatsQuery, TransitionRequest, type CaseView, type EventStatus, type StatsResponse, type UnitList } from '../../shared/index.ts';
+import { StatsQuery, TransitionRequest, type CaseView, type EventStatus, type PersonalData, type StatsResponse, type UnitList } from '../../shared/index.ts';
 import { caseScope } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { StatsRow } from '../domain/stats.ts';
@@ -86,6 +86,9 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
     })
     .get('/events/:id', async (c) => {
       return c.json(await cases.view(c.var.principal, c.req.param('id'), clientIp(c)) satisfies CaseView);
+    })
+    .post('/events/:id/personal', async (c) => {
+      return c.json((await cases.personal(c.var.principal, c.req.param('id'), clientIp(c))) satisfies PersonalData, 200, { 'cache-control': 'no-store' });
     })
     .post('/events/:id/transitions', async (c) => {
       const req = await parseJsonBody(c.req.raw, TransitionRequest);

@@ -90,6 +90,8 @@ export function readRoutes(d: ReadDeps) {
       if (q.data.to) f.to = Date.parse(q.data.to);
       if (q.data.unit) f.unit ??= q.data.unit;
       if (q.data.duplicateOf) f.duplicateOf = q.data.duplicateOf;
+      // without clearance the scope already leaves every confidential case out
+      if (q.data.confidential && f.confidential === undefined) f.confidential = q.data.confidential === 'only';
       const [events, total] = await Promise.all([d.store.cases.listEvents(f), d.store.cases.countEvents(f)]);
       return c.json({ events, total } satisfies EventsResponse);
     });

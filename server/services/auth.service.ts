@@ -8,7 +8,7 @@
 import { createHash, randomBytes, randomUUID, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuditEntry, DisplayTokenView, Role, SessionInfo, Unit, UserView } from '../../shared/index.ts';
-import { bindArea, bindIdentity, type Principal } from '../domain/access.ts';
+import { bindArea, bindIdentity, hasClearance, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AuditFolder } from '../domain/audit-fold.ts';
 import { throttleKey } from '../domain/addresses.ts';
@@ -150,6 +150,7 @@ export const userView = (u: UserRecord): UserView => ({
   role: u.role,
   areaId: u.areaId,
   unitId: u.unitId,
+  cleared: u.cleared,
   createdAt: iso(u.createdAt),
   disabledAt: u.disabledAt === null ? null : iso(u.disabledAt),
 });
@@ -292,11 +293,11 @@ export function createAuthService(deps: AuthServiceDeps) {
     return { secret, expiresAt: now + ttl };
   }
 
-  const info = (p: Principal): SessionInfo => ({ kind: p.kind, name: p.name, role: p.role, areaId: p.areaId, ...(p.unitId ? { unitId: p.unitId } : {}), expiresAt: iso(p.expiresAt) });
+  const info = (p: Principal): SessionInfo => ({ kind: p.kind, name: p.name, role: p.role, areaId: p.areaId, ...(p.unitId ? { unitId: p.unitId } : {}), cleared: hasClearance(p), expiresAt: iso(p.expiresAt) });
   const units = new Map((deps.units ?? []).map((u) => [u.id, u]));
   /** a person's principal (with the unit of a unit account) */
   const userPrincipal = (u: UserRecord, sessionHash: string, expiresAt: number): Principal => ({
-    kind: 'user', id: u.id, name: u.username, role: u.role, areaId: u.areaId, ...(u.unitId !== null ? { unitId: u.unitId } : {}), sessionHash, expiresAt,
+    kind: 'user', id: u.id, name: u.username, role: u.role, areaId: u.areaId, ...(u.unitId !== null ? { unitId: u.unitId } : {}), cleared: u.cleared, sessionHash, expiresAt,
   });
 
   return {
@@ -400,13 +401,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     // ── users ───────────────────────────────────────────────────────────────
-    async createUser(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, u: { username: string; role: Role; areaId?: string | undefined; unitId?: string | undefined; password: string }): Promise<UserRecord> {
+    async createUser(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, u: { username: string; role: Role; areaId?: string | undefined; unitId?: string | undefined; cleared?: boolean | undefined; password: string }): Promise<UserRecord> {
       const bound = bindIdentity(tree, units, u.role, u.areaId, u.unitId);
       if ('error' in bound) throw new AuthError('VALIDATION', bound.error);
       if (await store.identities.findUserByUsername(u.username)) throw new AuthError('CONFLICT', `user ${u.username} exists already`);
-      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, unitId: bound.unitId, passwordHash: await hashed(() => hashPassword(u.password, opt.scrypt)), createdAt: clock.now(), disabledAt: null };
+      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, unitId: bound.unitId, cleared: u.cleared === true, passwordHash: await hashed(() => hashPassword(u.password, opt.scrypt)), createdAt: clock.now(), disabledAt: null };
       await store.identities.createUser(rec);
-      await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}${bound.unitId ? `, unit ${bound.unitId}` : ''}` });
+      await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}${bound.unitId ? `, unit ${bound.unitId}` : ''}${u.cleared ? ', cleared for confidential cases' : ''}` });
       return rec;
     },
 

@@ -22,7 +22,7 @@ export interface CaseServiceDeps {
   logger: Logger;
   audit: (a: { actor: string; actorKind: AuditEntry['actorKind']; action: string; target: string; outcome: AuditEntry['outcome']; ip: string; detail?: string }) => Promise<void>;
   /** the live stream: every committed change of a case goes out through it */
-  broadcaster: Pick<Broadcaster, 'publishEvents'>;
+  broadcaster: Pick<Broadcaster, 'publishEvents' | 'withdrawEvents'>;
   /** a case changed (told right after the commit, after it was streamed): derived indicators follow */
   changed?: (before: GridEvent, after: GridEvent) => void;
   /** breaches counted for `GET /metrics` */
@@ -48,6 +48,20 @@ const STAGE_WORK: Partial<Record<GridEvent['status'], { zh: string; en: string }
  */
 export function breachNotice(ev: GridEvent, now: number): Notice {
   const stage = STAGE_WORK[ev.status] ?? { zh: ev.status, en: ev.status };
+  if (ev.confidential) {
+    // a confidential case's notice names neither its title nor its category (channels are outside),
+    // and goes only to the district's channels, not to a street's
+    return {
+      key: `breach:${ev.id}:${ev.status}:${Date.parse(ev.stageStartedAt)}`,
+      kind: 'breach',
+      severity: ev.severity === 'critical' ? 'alarm' : 'warn',
+      areaId: ev.districtId,
+      title: { zh: `${stage.zh}超时：涉密事件`, en: `${stage.en} overdue: a confidential case` },
+      text: { zh: `涉密事件 ${ev.id.slice(0, 8)} ${stage.zh}环节已超过时限，请登录系统查看。`, en: `Confidential case ${ev.id.slice(0, 8)} is past a time limit; sign in to see it.` },
+      at: now,
+      path: `/console?case=${encodeURIComponent(ev.id)}`,
+    };
+  }
   const raised = ev.escalated ? { zh: '', en: '' } : { zh: '，已上报区级', en: '; raised to the district' };
   return {
     key: `breach:${ev.id}:${ev.status}:${Date.parse(ev.stageStartedAt)}`,
@@ -80,6 +94,7 @@ export function toCaseState(e: GridEvent): CaseState {
     rating: e.rating,
     satisfaction: e.satisfaction,
     duplicateOf: e.duplicateOf,
+    confidential: e.confidential,
   };
 }
 
@@ -93,8 +108,12 @@ const change = (c: CaseState, breachFlag = false): CaseChange => ({
   rating: c.rating,
   satisfaction: c.satisfaction,
   duplicateOf: c.duplicateOf,
+  confidential: c.confidential,
   breach: breachFlag,
 });
+
+/** who may see a report's personal data: the officers who handle cases (R6.1: by need) */
+export const mayUnmask = (role: Principal['role']): boolean => role === 'district' || role === 'street' || role === 'unit';
 
 /** most merged reports a case view lists */
 export const MAX_DUPLICATES = 50;
@@ -105,10 +124,15 @@ export function createCaseService(deps: CaseServiceDeps) {
   /** a committed change: streamed, then derived indicators told (with no I/O since the commit) */
   const changed = (before: GridEvent, after: GridEvent) => {
     try {
-      // units taken off the case (a return, another dispatch) are told once, so their screens drop it
-      const now = new Set([after.leadUnit, ...after.coUnits]);
-      const former = [before.leadUnit, ...before.coUnits].filter((u): u is string => u !== null && !now.has(u));
-      deps.broadcaster.publishEvents([{ created: false, event: after }], former.length ? new Map([[after.id, former]]) : undefined);
+      if (after.confidential) {
+        // just marked confidential: every screen that was sent it drops it; after that, nothing is streamed
+        if (!before.confidential) deps.broadcaster.withdrawEvents([before]);
+      } else {
+        // units taken off the case (a return, another dispatch) are told once, so their screens drop it
+        const now = new Set([after.leadUnit, ...after.coUnits]);
+        const former = [before.leadUnit, ...before.coUnits].filter((u): u is string => u !== null && !now.has(u));
+        deps.broadcaster.publishEvents([{ created: false, event: after }], former.length ? new Map([[after.id, former]]) : undefined);
+      }
     } catch (err) {
       logger.error({ err }, 'broadcast after commit failed');
     }
@@ -140,7 +164,7 @@ export function createCaseService(deps: CaseServiceDeps) {
       allowedActions: allowedActions(toCaseState(event), p, canSeeCase(tree, p, event)),
       suggestedUnit: suggestUnit(data.responsibility, event.category, event.streetId),
       // a district officer may have merged a neighbouring street's report: a street sees only its own
-      duplicates: merged.filter((d) => canSee(tree, p, d.gridId)),
+      duplicates: merged.filter((d) => canSeeCase(tree, p, d)),
     };
   }
 
@@ -174,6 +198,22 @@ export function createCaseService(deps: CaseServiceDeps) {
       changed(event, saved);
       await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'ok', ip, detail: `${r.entry.from}→${r.entry.to}` });
       return viewOf(p, saved);
+    },
+
+    /**
+     * The report as posted, personal data unmasked, for an officer who handles cases in its scope
+     * (district, street, the unit working on it — never a wall, nor the administrator). Every
+     * unmasking is audited.
+     */
+    async personal(p: Principal, id: string, ip: string): Promise<{ title: string; description: string }> {
+      const event = await load(p, id, ip, 'case.unmask');
+      if (!mayUnmask(p.role)) {
+        await deps.audit({ actor: p.name, actorKind: p.kind, action: 'case.unmask', target: id, outcome: 'denied', ip, detail: `a ${p.role} may not see personal data` });
+        throw new AppError('FORBIDDEN', 403, `a ${p.role} may not see personal data`);
+      }
+      const full = event.masked ? await store.cases.personalData(id) : null;
+      await deps.audit({ actor: p.name, actorKind: p.kind, action: 'case.unmask', target: id, outcome: 'ok', ip, detail: event.masked ? 'personal data shown' : 'nothing was masked' });
+      return full ?? { title: event.title, description: event.description };
     },
 
     /** mark or unmark a case typical (典型): people in its scope who may act on cases; audited, streamed */

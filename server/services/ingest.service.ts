@@ -28,6 +28,7 @@ import { dueAt } from '../domain/lifecycle.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { RecurrenceRule } from '../domain/hotspots.ts';
 import type { Broadcaster, Clock, IngestKeyRecord, InsertEventResult, Logger, Metrics, NewEvent, NewReading, Store } from '../ports.ts';
+import { maskReport } from '../domain/personal-data.ts';
 
 /** readings or events stamped later than this ahead of the server clock are refused */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -131,6 +132,8 @@ export function createIngestService(deps: IngestServiceDeps) {
         }
         const street = tree.ancestorAt(grid.id, 'street')!;
         const district = tree.ancestorAt(grid.id, 'district')!;
+        // personal data is masked here, once: every screen and answer reads the masked text
+        const report = maskReport(it.title, it.description ?? '');
         toStore.push({
           index,
           event: {
@@ -138,8 +141,10 @@ export function createIngestService(deps: IngestServiceDeps) {
             source: it.source,
             externalId: it.externalId,
             category: it.category,
-            title: it.title,
-            description: it.description ?? '',
+            title: report.title,
+            description: report.description,
+            personal: report.personal,
+            confidential: it.confidential ?? false,
             lng: it.lng,
             lat: it.lat,
             gridId: grid.id,

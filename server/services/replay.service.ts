@@ -30,6 +30,9 @@ export const REPLAY_EPOCH = 'replay';
 /** most alarms read per snapshot or handover (far more than a wall shows) */
 const MAX_ALARMS_READ = 20_000;
 
+/** the rows of cases that are not confidential (a wall, then or now, shows none) */
+const notConfidential = <T extends { event: { confidential: boolean } }>(rows: T[]): T[] => rows.filter((r) => !r.event.confidential);
+
 export function createReplayService(d: ReplayServiceDeps) {
   const { store, tree } = d;
   const defs = d.indicators;
@@ -54,8 +57,9 @@ export function createReplayService(d: ReplayServiceDeps) {
       const yesterdayStart = startOfLocalDay(todayStart - 1, d.timeZone);
       const w = loopCountWindows(at);
       const [candidates, newest, arrivals, readings, series, alarms, closed, calls] = await Promise.all([
-        store.cases.casesOpenAt(at, area),
-        store.cases.receivedBy(at, SNAPSHOT_RECENT_EVENTS, area),
+        // a confidential case never shows on a wall, then or now
+        store.cases.casesOpenAt(at, area).then(notConfidential),
+        store.cases.receivedBy(at, SNAPSHOT_RECENT_EVENTS, area).then(notConfidential),
         store.cases.arrivals(yesterdayStart, nextLocalDay(todayStart, d.timeZone), at, area),
         store.readings.readingsAsOf(at, at - maxStaleMs),
         store.readings.series(areaId, at - TREND_WINDOW_MS, at),
@@ -103,7 +107,7 @@ export function createReplayService(d: ReplayServiceDeps) {
     async handover(areaId: string, since: number, until: number): Promise<Handover> {
       const area = scopeOf(areaId);
       const [entries, alarms] = await Promise.all([
-        store.cases.entriesBetween(since, until, ['report', 'archive', 'breach'], area),
+        store.cases.entriesBetween(since, until, ['report', 'archive', 'breach'], area).then(notConfidential),
         store.alarms.overlapping(since, until, MAX_ALARMS_READ, area),
       ]);
       return handover({ areaId, since, until, now: d.clock.now(), entries, alarms, streetOf });

@@ -38,6 +38,8 @@ export const SessionInfo = z.object({
   areaId: z.string(),
   /** a unit's session: the unit it works for (its cases are its whole scope) */
   unitId: z.string().optional(),
+  /** may see confidential (涉密/敏感) cases: district officers and admins, and cleared street and unit accounts */
+  cleared: z.boolean().optional(),
   expiresAt: IsoDateTime,
 }).meta({ id: 'SessionInfo', description: 'Who is signed in: a user or a wall display, its role, and the area it may see (that area and everything below it). A unit (department or team) sees only the cases it leads or co-handles within that area.' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
@@ -48,6 +50,8 @@ export const UserCreate = z.strictObject({
   areaId: z.string().min(1).max(64).optional(),
   /** the unit a `unit` account works for (from `GET /api/v1/units`); no other role has one */
   unitId: Code.optional(),
+  /** a street or unit account cleared for confidential cases */
+  cleared: z.boolean().optional(),
   password: Password,
 }).meta({ id: 'UserCreate' });
 export type UserCreate = z.infer<typeof UserCreate>;
@@ -58,6 +62,7 @@ export const UserView = z.object({
   role: Role,
   areaId: z.string(),
   unitId: z.string().nullable(),
+  cleared: z.boolean(),
   createdAt: IsoDateTime,
   disabledAt: IsoDateTime.nullable(),
 }).meta({ id: 'UserView' });

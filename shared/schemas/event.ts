@@ -33,6 +33,8 @@ export const EventIngestItem = z.strictObject({
   lat: Lat,
   occurredAt: ReportedTime,
   severity: Severity.optional(),
+  /** 涉密/敏感: kept off every wall, and from every street and unit without clearance (R6.2) */
+  confidential: z.boolean().optional(),
 }).meta({ id: 'EventIngestItem', description: 'One event as a source posts it (WGS84 coordinates).' });
 export type EventIngestItem = z.infer<typeof EventIngestItem>;
 
@@ -84,6 +86,14 @@ export const GridEvent = z.object({
   tags: z.array(CaseTag),
   /** for a recurring case: the earlier cases of its category nearby it links to (nearest first, at most 10) */
   relatedIds: z.array(z.string()).max(MAX_RELATED_IDS),
+  /** 涉密/敏感 (R6.2): never on a wall or a socket, seen only by officers with clearance */
+  confidential: z.boolean(),
+  /**
+   * personal data (names, phone, ID and plate numbers) found in the report was masked in `title`
+   * and `description`; the full text is kept once, apart, and shown only to permitted officers on
+   * request (`POST /api/v1/events/:id/personal`, audited)
+   */
+  masked: z.boolean(),
 }).meta({ id: 'GridEvent', description: 'A grid event (case) as the server keeps and serves it.' });
 export type GridEvent = z.infer<typeof GridEvent>;
 
@@ -107,6 +117,7 @@ export const EventQuery = z.strictObject({
   unit: Code.optional().meta({ description: 'cases of one unit: it leads them or works on them as a co-unit (see `GET /api/v1/units`)' }),
   /** the reports merged into a case as its duplicates */
   duplicateOf: z.string().min(1).max(64).optional().meta({ description: 'the reports merged into this case as its duplicates' }),
+  confidential: z.enum(['only', 'none']).optional().meta({ description: 'only the confidential (涉密) cases, or none of them; a session without clearance never gets any' }),
   limit: z.coerce.number().int().min(1).max(1000).default(200).meta({ description: 'at most this many events' }),
 });
 export type EventQuery = z.infer<typeof EventQuery>;

@@ -8,9 +8,11 @@ import { EventStatus, GridEvent } from './event.ts';
 
 /**
  * `feedback` is a co-handling unit's own report on its part (联勤联动), `cohandle` the lead unit
- * asking other units to work with it; neither changes the stage.
+ * asking other units to work with it; neither changes the stage. `classify` marks a case
+ * 涉密/敏感 (or no longer), with a written reason: it leaves every wall and every view without
+ * clearance at once.
  */
-export const CaseAction = z.enum(['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive', 'feedback', 'cohandle']);
+export const CaseAction = z.enum(['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive', 'feedback', 'cohandle', 'classify']);
 export type CaseAction = z.infer<typeof CaseAction>;
 
 const Note = z.string().trim().max(2000);
@@ -32,6 +34,7 @@ export const TransitionRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('archive'), ...Base, rating: z.enum(['good', 'bad']), satisfaction: z.number().int().min(1).max(5).optional() }),
   z.strictObject({ action: z.literal('feedback'), ...Base, note: NeededNote }),
   z.strictObject({ action: z.literal('cohandle'), ...Base, units: z.array(Code).min(1).max(10), note: NeededNote }),
+  z.strictObject({ action: z.literal('classify'), ...Base, confidential: z.boolean(), note: NeededNote }),
 ]).meta({ id: 'TransitionRequest', description: 'An action on a case, with the version of the case it was taken on.' });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 
@@ -68,6 +71,16 @@ export const CaseView = GridEvent.extend({
   description: 'A case: the event with its timeline (only ever appended to), the actions this session may take now, the lead unit the responsibility list suggests, and the reports merged into it as duplicates (those the caller may see).',
 });
 export type CaseView = z.infer<typeof CaseView>;
+
+/**
+ * `POST /api/v1/events/:id/personal`: the report as posted, its personal data unmasked (R6.1). Shown
+ * to the officers who handle cases, each time audited; never to a wall.
+ */
+export const PersonalData = z.object({ title: z.string(), description: z.string() }).meta({
+  id: 'PersonalData',
+  description: 'The report as posted, with the names, phone, ID and plate numbers the server masks everywhere else.',
+});
+export type PersonalData = z.infer<typeof PersonalData>;
 
 export const UnitKind = z.enum(['team', 'department', 'street']);
 /** A unit cases are dispatched to: a 专班, a department, or a street centre. */

@@ -93,6 +93,8 @@ function event(i: number, o: Partial<NewEvent> = {}): NewEvent {
     receivedAt: T0 + i * 1000 + 500,
     simulated: false,
     dueAt: T0 + 3_600_000,
+    confidential: false,
+    personal: null,
     ...o,
   };
 }

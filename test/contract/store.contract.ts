@@ -50,6 +50,8 @@ export const newEvent = (over: Partial<NewEvent> = {}): NewEvent => {
     receivedAt: 10 * H,
     simulated: false,
     dueAt: null,
+    confidential: false,
+    personal: null,
     ...over,
   };
 };
@@ -83,7 +85,7 @@ const reading = (value: number, at: number, over: Partial<NewReading> = {}): New
 
 const user = (over: Partial<UserRecord> = {}): UserRecord => {
   const id = over.id ?? uid('u');
-  return { id, username: id, role: 'district', areaId: 'D', unitId: null, passwordHash: `scrypt$${id}`, createdAt: 1000, disabledAt: null, ...over };
+  return { id, username: id, role: 'district', areaId: 'D', unitId: null, cleared: false, passwordHash: `scrypt$${id}`, createdAt: 1000, disabledAt: null, ...over };
 };
 
 const display = (over: Partial<DisplayTokenRecord & { hash: string }> = {}): DisplayTokenRecord & { hash: string } => {
@@ -184,7 +186,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
           gridId: 'S1-g1', streetId: 'S1', districtId: 'D', severity: 'high', status: 'reported',
           occurredAt: iso(Y2100 - 5000), receivedAt: iso(Y2100), updatedAt: iso(Y2100), simulated: true, version: 1,
           leadUnit: null, coUnits: [], escalated: false, stageStartedAt: iso(Y2100), dueAt: iso(Y2100 + 2 * H + 7), breaches: 0,
-          rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [],
+          rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false,
         };
         expect(r).toEqual({ created: true, event: expected });
         expect(await store.cases.getEvent(e.id)).toEqual(expected);
@@ -668,7 +670,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
           { gridId: 'g2', streetId: 'S2', n: 2 },
         ]);
         expect(c.points.map((p) => p.id)).toEqual(['p4', 'p3', 'p2']);
-        expect(c.points[0]).toEqual({ id: 'p4', category: 'noise', gridId: 'g2', streetId: 'S2', lng: 121.5, lat: 31.3, occurredAt: to - 1, title: 't' });
+        expect(c.points[0]).toEqual({ id: 'p4', category: 'noise', gridId: 'g2', streetId: 'S2', lng: 121.5, lat: 31.3, occurredAt: to - 1, title: 't', confidential: false });
         expect(c.pointsTruncated).toBe(true);
         expect(byKey(c.closures, (r) => `${r.window}|${r.rating}`)).toEqual([
           { window: 'baseline', breached: false, rating: 'good', satisfaction: 5, n: 1 },

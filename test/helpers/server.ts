@@ -39,7 +39,7 @@ export interface TestServer<S extends Store = SqliteStore> {
   /** sign in through the API; returns the `Cookie` header value `onescreen_session=…` */
   login(username: string, password: string): Promise<string>;
   /** a new user of that role (and area; a `unit` account names its unit); its password is returned */
-  createUser(role: Role, areaId?: string, unitId?: string): Promise<{ username: string; password: string }>;
+  createUser(role: Role, areaId?: string, unitId?: string, cleared?: boolean): Promise<{ username: string; password: string }>;
   /** a new display token for an area */
   createDisplay(areaId: string): Promise<{ id: string; token: string }>;
   /** GET a JSON API path with the district officer's (or the given) session */
@@ -135,9 +135,9 @@ export async function startTestServer(opts: TestServerOptions<Store> = {}): Prom
     if (!m) throw new Error('login set no session cookie');
     return `onescreen_session=${m[1]}`;
   };
-  const createUser = async (role: Role, areaId?: string, unitId?: string) => {
+  const createUser = async (role: Role, areaId?: string, unitId?: string, cleared?: boolean) => {
     const u = { username: `${role}-${port}-${++users}`, password: `pw-${role}-${users}-long-enough` };
-    await app.auth.createUser(system, { ...u, role, areaId, unitId });
+    await app.auth.createUser(system, { ...u, role, areaId, unitId, cleared });
     return u;
   };
   const officer = await createUser('district');

@@ -25,6 +25,7 @@ let seq = 0;
 const pt = (over: Partial<HotlinePoint> = {}): HotlinePoint => ({
   id: `c${++seq}`,
   category: 'hotline_request',
+  confidential: false,
   gridId: 'g1',
   streetId: 's1',
   lng: 121.5,
@@ -144,6 +145,12 @@ describe('repeat locations', () => {
     );
     expect(r.map((x) => [x.gridId, x.count])).toEqual([['g1', 5], ['g3', 2]]);
     expect(r[0]).toMatchObject({ kind: 'grid', streetId: 's1', sampleTitle: '最新', caseIds: [points[1]!.id, points[0]!.id] });
+  });
+
+  it('should count a confidential case but show neither its title nor its id', () => {
+    const points = [pt({ gridId: 'g1', title: '旧' }), pt({ gridId: 'g1', title: '涉密线索', confidential: true, occurredAt: pt().occurredAt + 60_000 })];
+    const r = repeatGrids([{ gridId: 'g1', streetId: 's1', n: 2 }], points);
+    expect(r[0]).toMatchObject({ count: 2, sampleTitle: '旧', caseIds: [points[0]!.id] });
   });
 
   it('should gather cases within 100 m into one spot, keep cases farther apart out, and never chain spots along a street', () => {

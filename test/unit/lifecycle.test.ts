@@ -38,6 +38,7 @@ const fresh = (over: Partial<CaseState> = {}): CaseState => ({
   dueAt: dueAt(limits, 'fire_hazard', 'medium', 'reported', T0),
   rating: null,
   satisfaction: null,
+  confidential: false,
   duplicateOf: null,
   ...over,
 });
@@ -60,6 +61,7 @@ function request(action: CaseAction, version: number): TransitionRequest {
     archive: { rating: 'good', satisfaction: 5 },
     feedback: { note: '协办部分已完成' },
     cohandle: { units: ['traffic-police'], note: '需交警配合' },
+    classify: { confidential: true, note: '涉及未公开的执法行动' },
   };
   return TransitionRequest.parse({ action, version, ...extra[action] });
 }
@@ -121,6 +123,16 @@ describe('applyTransition', () => {
     expect(applyTransition(c, wrongStreetUnit, district, ctx(district))).toMatchObject({ ok: false, code: 'VALIDATION' });
     const unknown = TransitionRequest.parse({ action: 'dispatch', version: 1, unit: 'nobody' });
     expect(applyTransition(c, unknown, district, ctx(district))).toMatchObject({ ok: false, code: 'VALIDATION' });
+  });
+
+  it('should let a district officer mark a case confidential and back, with a reason, in any stage', () => {
+    const closed = fresh({ status: 'archived' });
+    const mark = applyTransition(closed, request('classify', 1), district, ctx(district));
+    expect(mark).toMatchObject({ ok: true, next: { confidential: true, status: 'archived' }, entry: { action: 'classify', data: { confidential: true } } });
+    const again = applyTransition({ ...closed, confidential: true }, request('classify', 1), district, ctx(district));
+    expect(again).toMatchObject({ ok: false, code: 'INVALID_TRANSITION' });
+    expect(applyTransition(closed, request('classify', 1), street, ctx(street))).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(TransitionRequest.safeParse({ action: 'classify', version: 1, confidential: true }).success).toBe(false); // a reason is required
   });
 
   it('should let a unit act only on its own cases: the lead handles, returns and asks; a co-unit gives feedback', () => {

@@ -101,6 +101,8 @@ const event = (over: Partial<NewEvent> = {}): NewEvent => ({
   receivedAt: NOW - 2 * DAY,
   simulated: false,
   dueAt: null,
+  confidential: false,
+  personal: null,
   ...over,
 });
 

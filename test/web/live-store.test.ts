@@ -55,6 +55,8 @@ function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
     duplicateOf: null,
     tags: [],
     relatedIds: [],
+    confidential: false,
+    masked: false,
     ...over,
   };
 }

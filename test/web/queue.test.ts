@@ -56,6 +56,8 @@ function makeEvent(over: Partial<GridEvent> & { startMin?: number; dueMin?: numb
     duplicateOf: null,
     tags: [],
     relatedIds: [],
+    confidential: false,
+    masked: false,
     ...rest,
   };
 }

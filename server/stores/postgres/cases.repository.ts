@@ -61,7 +61,7 @@ const NEAR = `SELECT q.q, x.id, x.lng, x.lat, x.occurred_at
     WITH ORDINALITY AS q(c0, c1, category, from_at, to_at, min_lat, max_lat, min_lng, max_lng, lat, lng, cos2, r2, q)
   CROSS JOIN LATERAL (
     SELECT id, lng, lat, occurred_at FROM events
-    WHERE duplicate_of IS NULL AND category = q.category AND geo_cell BETWEEN q.c0 AND q.c1
+    WHERE duplicate_of IS NULL AND NOT confidential AND category = q.category AND geo_cell BETWEEN q.c0 AND q.c1
       AND occurred_at BETWEEN q.from_at AND q.to_at AND lat BETWEEN q.min_lat AND q.max_lat AND lng BETWEEN q.min_lng AND q.max_lng
       AND (lat - q.lat) * (lat - q.lat) + (lng - q.lng) * (lng - q.lng) * q.cos2 <= q.r2
     ORDER BY occurred_at DESC LIMIT $14::int8
@@ -92,13 +92,13 @@ export class PgCasesRepository implements CaseRepository {
       const inserted = await c.query<EventRow>(
         `WITH ins AS (
            INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-             district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell)
+             district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, confidential, masked)
            SELECT id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-             district_id, severity, status, occurred_at, received_at, received_at, simulated, 1, received_at, due_at, geo_cell
+             district_id, severity, status, occurred_at, received_at, received_at, simulated, 1, received_at, due_at, geo_cell, confidential, masked
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[],
-             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[])
+             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[], $19::bool[], $20::bool[])
              WITH ORDINALITY AS u(id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, ord)
+               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, confidential, masked, ord)
            ORDER BY ord
            ON CONFLICT (source, external_id) DO NOTHING RETURNING *
          ), reported AS (
@@ -108,7 +108,8 @@ export class PgCasesRepository implements CaseRepository {
          SELECT * FROM ins`,
         [col((e) => e.id), col((e) => e.source), col((e) => e.externalId), col((e) => e.category), col((e) => e.title), col((e) => e.description),
           col((e) => e.lng), col((e) => e.lat), col((e) => e.gridId), col((e) => e.streetId), col((e) => e.districtId), col((e) => e.severity),
-          col((e) => e.status), col((e) => e.occurredAt), col((e) => e.receivedAt), col((e) => e.simulated), col((e) => e.dueAt), col((e) => geoCell(e.lng, e.lat))],
+          col((e) => e.status), col((e) => e.occurredAt), col((e) => e.receivedAt), col((e) => e.simulated), col((e) => e.dueAt), col((e) => geoCell(e.lng, e.lat)),
+          col((e) => e.confidential), col((e) => e.personal !== null)],
       );
       const rows = new Map(inserted.rows.map((r) => [r.id, r]));
       // which item created each new case (the first of its key whose id was stored)
@@ -118,6 +119,13 @@ export class PgCasesRepository implements CaseRepository {
         seen.add(e.id);
         return first;
       });
+      // the report as posted, apart, for the new cases whose personal data was masked
+      const personal = events.filter((e, i) => created[i] && e.personal);
+      if (personal.length) {
+        await c.query('INSERT INTO event_personal (event_id, title, description) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])', [
+          personal.map((e) => e.id), personal.map((e) => e.personal!.title), personal.map((e) => e.personal!.description),
+        ]);
+      }
       const others = events.filter((_, i) => !created[i]);
       const stored = new Map<string, EventRow>();
       if (others.length) {
@@ -215,7 +223,7 @@ export class PgCasesRepository implements CaseRepository {
   async recurringCases(from: number, to: number, area?: Area): Promise<RecurringCase[]> {
     const [sql, params] = named(
       `SELECT id, category, lng, lat, occurred_at AS "occurredAt", grid_id AS "gridId", street_id AS "streetId", related_ids AS "relatedIds"
-       FROM events WHERE tags <> '{}' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL AND 'recurring' = ANY (tags)${scope(area)}
+       FROM events WHERE tags <> '{}' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL AND NOT confidential AND 'recurring' = ANY (tags)${scope(area)}
        ORDER BY occurred_at, id`,
       { from, to, area: area?.id ?? null },
     );
@@ -234,7 +242,7 @@ export class PgCasesRepository implements CaseRepository {
   async casesInGrid(from: number, to: number, gridId: string, category: string | null, limit: number): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
       `SELECT id FROM events WHERE grid_id = $1 AND occurred_at >= $2 AND occurred_at < $3 AND duplicate_of IS NULL
-         AND status <> 'rejected' AND ($4::text IS NULL OR category = $4)
+         AND status <> 'rejected' AND NOT confidential AND ($4::text IS NULL OR category = $4)
        ORDER BY occurred_at DESC, id LIMIT $5`,
       [gridId, from, to, category, limit],
     );
@@ -272,6 +280,10 @@ export class PgCasesRepository implements CaseRepository {
     return (await this.db.rows<TimelineRow>('SELECT * FROM event_timeline WHERE event_id = $1 ORDER BY seq', [eventId])).map(entryFromRow);
   }
 
+  async personalData(id: string): Promise<{ title: string; description: string } | null> {
+    return this.db.one<{ title: string; description: string }>('SELECT title, description FROM event_personal WHERE event_id = $1', [id]);
+  }
+
   async changeCase(id: string, expectedVersion: number, ch: CaseChange, entry: Omit<TimelineEntry, 'seq'>, now: number): Promise<GridEvent | null> {
     return this.db.tx(async (c) => {
       // a concurrent writer's UPDATE waits for this row lock, then finds the version moved on
@@ -279,10 +291,10 @@ export class PgCasesRepository implements CaseRepository {
         `UPDATE events SET status = $1, lead_unit = $2, co_units = $3, escalated = $4, stage_started_at = $5, due_at = $6, rating = $7,
            satisfaction = $8, duplicate_of = $9, breaches = breaches + $10,
            breached_stage = CASE WHEN $11 THEN true WHEN stage_started_at IS DISTINCT FROM $5 THEN false ELSE breached_stage END,
-           version = version + 1, updated_at = $12
+           confidential = COALESCE($15::boolean, confidential), version = version + 1, updated_at = $12
          WHERE id = $13 AND version = $14`,
         [ch.status, ch.leadUnit, ch.coUnits, ch.escalated, ch.stageStartedAt, ch.dueAt, ch.rating, ch.satisfaction, ch.duplicateOf,
-          ch.breach ? 1 : 0, ch.breach === true, now, id, expectedVersion],
+          ch.breach ? 1 : 0, ch.breach === true, now, id, expectedVersion, ch.confidential ?? null],
       );
       if (r.rowCount !== 1) return null;
       const seq = (await c.query<{ seq: number }>(NEXT_SEQ, [id])).rows[0]!.seq;
@@ -333,6 +345,10 @@ export class PgCasesRepository implements CaseRepository {
     if (f.duplicateOf) {
       clauses.push('duplicate_of = @duplicateOf');
       values.duplicateOf = f.duplicateOf;
+    }
+    if (f.confidential !== undefined) {
+      clauses.push('confidential = @confidential');
+      values.confidential = f.confidential;
     }
     if (f.statuses?.length) {
       clauses.push('status = ANY (@statuses::text[])');
@@ -430,7 +446,7 @@ export class PgCasesRepository implements CaseRepository {
     );
     const points = await this.db.rows<HotlinePoint>(
       ...named(
-        `SELECT e.id, e.category, e.grid_id AS "gridId", e.street_id AS "streetId", e.lng, e.lat, e.occurred_at AS "occurredAt", e.title
+        `SELECT e.id, e.category, e.grid_id AS "gridId", e.street_id AS "streetId", e.lng, e.lat, e.occurred_at AS "occurredAt", e.title, e.confidential
          ${inWin('@from', '@to')} ORDER BY e.occurred_at DESC, e.id LIMIT @max`,
         v,
       ),

@@ -359,6 +359,20 @@ export const pgMigrations: PgMigration[] = [
     name: 'unit accounts: the department or team a unit user works for (embedded store: 14)',
     sql: `ALTER TABLE users ADD COLUMN unit_id text COLLATE "C";`,
   },
+  {
+    version: 6,
+    name: 'confidential cases, masked personal data kept apart, and clearance (embedded store: 15)',
+    sql: `
+      ALTER TABLE events ADD COLUMN confidential boolean NOT NULL DEFAULT false;
+      ALTER TABLE events ADD COLUMN masked boolean NOT NULL DEFAULT false;
+      CREATE TABLE event_personal (
+        event_id text COLLATE "C" PRIMARY KEY REFERENCES events (id),
+        title text NOT NULL,
+        description text NOT NULL
+      );
+      ALTER TABLE users ADD COLUMN cleared boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

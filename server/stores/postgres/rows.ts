@@ -44,6 +44,8 @@ export interface EventRow {
   duplicate_of: string | null;
   tags: string[];
   related_ids: string[];
+  confidential: boolean;
+  masked: boolean;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -77,6 +79,8 @@ export function eventFromRow(r: EventRow): GridEvent {
     duplicateOf: r.duplicate_of,
     tags: r.tags as GridEvent['tags'],
     relatedIds: r.related_ids,
+    confidential: r.confidential,
+    masked: r.masked,
   };
 }
 
@@ -135,13 +139,14 @@ export interface UserRow {
   role: string;
   area_id: string;
   unit_id: string | null;
+  cleared: boolean;
   password_hash: string;
   created_at: number;
   disabled_at: number | null;
 }
 
 export function userFromRow(r: UserRow): UserRecord {
-  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
+  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, cleared: r.cleared, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
 }
 
 export interface DisplayTokenRow {

@@ -43,9 +43,11 @@ export class SqliteCaseRepository implements CaseRepository {
 
   private readonly insertEventStmt = () =>
     this.conn.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, tags, related_ids)
+      district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, tags, related_ids,
+      confidential, masked)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
-      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell, @tags, @relatedIds)
+      @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell, @tags, @relatedIds,
+      @confidential, @masked)
       ON CONFLICT (source, external_id) DO NOTHING`);
 
   async insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]> {
@@ -53,12 +55,14 @@ export class SqliteCaseRepository implements CaseRepository {
     const stored = this.conn.prep('SELECT 1 FROM events WHERE source = ? AND external_id = ?').pluck();
     const bySourceKey = this.conn.prep('SELECT * FROM events WHERE source = ? AND external_id = ?');
     const appendEntry = this.conn.prep(APPEND_ENTRY);
+    const keepPersonal = this.conn.prep('INSERT INTO event_personal (event_id, title, description) VALUES (?, ?, ?)');
     // earlier cases of the category in each lattice cell around the new one, by a covering index
+    // (never a confidential case: a link would show other screens that one is there)
     // walked newest first (category and cell are equalities, so no sort and the LIMIT stops the
     // walk), within the radius by a flat-earth estimate with 1 % to spare; the exact great-circle
     // test is the domain's. Rows come back as arrays.
     const near = `SELECT id, lng, lat, occurred_at FROM events INDEXED BY events_recurrence
-      WHERE duplicate_of IS NULL AND category = @category AND geo_cell = @cell
+      WHERE duplicate_of IS NULL AND confidential = 0 AND category = @category AND geo_cell = @cell
         AND occurred_at BETWEEN @from AND @to AND lat BETWEEN @minLat AND @maxLat AND lng BETWEEN @minLng AND @maxLng
         AND (lat - @lat) * (lat - @lat) + (lng - @lng) * (lng - @lng) * @cos2 <= @r2
       ORDER BY occurred_at DESC`;
@@ -93,8 +97,18 @@ export class SqliteCaseRepository implements CaseRepository {
         if (!stored.get(e.source, e.externalId)) {
           const related = recurrence ? relatedOf(e, recurrence) : [];
           const tags: GridEvent['tags'] = related.length ? ['recurring'] : [];
-          const row = { ...e, simulated: e.simulated ? 1 : 0, geoCell: geoCell(e.lng, e.lat), tags: JSON.stringify(tags), relatedIds: JSON.stringify(related) };
+          const { personal, ...fields } = e;
+          const row = {
+            ...fields,
+            simulated: e.simulated ? 1 : 0,
+            confidential: e.confidential ? 1 : 0,
+            masked: personal ? 1 : 0,
+            geoCell: geoCell(e.lng, e.lat),
+            tags: JSON.stringify(tags),
+            relatedIds: JSON.stringify(related),
+          };
           if (insert.run(row).changes === 1) {
+            if (personal) keepPersonal.run(e.id, personal.title, personal.description);
             appendEntry.run(e.id, 1, e.receivedAt, e.source, 'source', 'report', e.status, e.status, '', '[]', JSON.stringify({ source: e.source, externalId: e.externalId }));
             return { created: true, event: newEventAsStored(e, tags, related) };
           }
@@ -123,7 +137,7 @@ export class SqliteCaseRepository implements CaseRepository {
     const rows = this.conn.prep(
       `SELECT id, category, lng, lat, occurred_at AS occurredAt, grid_id AS gridId, street_id AS streetId, related_ids AS relatedIds
        FROM events INDEXED BY events_tagged
-       WHERE tags <> '[]' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL
+       WHERE tags <> '[]' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL AND confidential = 0
          AND EXISTS (SELECT 1 FROM json_each(events.tags) WHERE value = 'recurring')${scoped}`,
     ).all({ from, to, area: area?.id ?? null }) as (Omit<RecurringCase, 'relatedIds'> & { relatedIds: string })[];
     return rows.map((r) => ({ ...r, relatedIds: JSON.parse(r.relatedIds) as string[] }));
@@ -147,7 +161,7 @@ export class SqliteCaseRepository implements CaseRepository {
   async casesInGrid(from: number, to: number, gridId: string, category: string | null, limit: number): Promise<string[]> {
     return this.conn.prep(
       `SELECT id FROM events WHERE grid_id = @gridId AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL
-         AND status <> 'rejected' AND (@category IS NULL OR category = @category)
+         AND status <> 'rejected' AND confidential = 0 AND (@category IS NULL OR category = @category)
        ORDER BY occurred_at DESC, id LIMIT @limit`,
     ).pluck().all({ gridId, from, to, category, limit }) as string[];
   }
@@ -181,6 +195,10 @@ export class SqliteCaseRepository implements CaseRepository {
     return r ? eventFromRow(r) : null;
   }
 
+  async personalData(id: string): Promise<{ title: string; description: string } | null> {
+    return (this.conn.prep('SELECT title, description FROM event_personal WHERE event_id = ?').get(id) as { title: string; description: string } | undefined) ?? null;
+  }
+
   async timeline(eventId: string): Promise<TimelineEntry[]> {
     return (this.conn.prep('SELECT * FROM event_timeline WHERE event_id = ? ORDER BY seq').all(eventId) as TimelineRow[]).map(entryFromRow);
   }
@@ -189,7 +207,7 @@ export class SqliteCaseRepository implements CaseRepository {
     const update = this.conn.prep(`UPDATE events SET status = @status, lead_unit = @leadUnit, co_units = @coUnits, escalated = @escalated,
         stage_started_at = @stageStartedAt, due_at = @dueAt, rating = @rating, satisfaction = @satisfaction, duplicate_of = @duplicateOf,
         breaches = breaches + @breach, breached_stage = CASE WHEN @breach = 1 THEN 1 WHEN stage_started_at <> @stageStartedAt THEN 0 ELSE breached_stage END,
-        version = version + 1, updated_at = @now
+        confidential = COALESCE(@confidential, confidential), version = version + 1, updated_at = @now
       WHERE id = @id AND version = @expectedVersion`);
     const nextSeq = this.conn.prep('SELECT COALESCE(MAX(seq), 0) + 1 FROM event_timeline WHERE event_id = ?').pluck();
     const append = this.conn.prep(APPEND_ENTRY);
@@ -199,6 +217,7 @@ export class SqliteCaseRepository implements CaseRepository {
         coUnits: JSON.stringify(c.coUnits),
         escalated: c.escalated ? 1 : 0,
         breach: c.breach ? 1 : 0,
+        confidential: c.confidential === undefined ? null : c.confidential ? 1 : 0,
         now,
         id,
         expectedVersion,
@@ -252,6 +271,10 @@ export class SqliteCaseRepository implements CaseRepository {
     if (f.duplicateOf) {
       clauses.push('duplicate_of = ?');
       params.push(f.duplicateOf);
+    }
+    if (f.confidential !== undefined) {
+      clauses.push('confidential = ?');
+      params.push(f.confidential ? 1 : 0);
     }
     if (f.statuses?.length) {
       clauses.push(`status IN (${f.statuses.map(() => '?').join(',')})`);
@@ -337,9 +360,9 @@ export class SqliteCaseRepository implements CaseRepository {
     ).all(p) as { win: HotlineWindow; hour: number; n: number }[];
     const grids = this.conn.prep(`SELECT e.grid_id AS gridId, e.street_id AS streetId, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY e.grid_id, e.street_id`).all(p) as HotlineCounts['grids'];
     const points = this.conn.prep(
-      `SELECT e.id, e.category, e.grid_id AS gridId, e.street_id AS streetId, e.lng, e.lat, e.occurred_at AS occurredAt, e.title
+      `SELECT e.id, e.category, e.grid_id AS gridId, e.street_id AS streetId, e.lng, e.lat, e.occurred_at AS occurredAt, e.title, e.confidential
        ${inWin('@from', '@to')} ORDER BY e.occurred_at DESC, e.id LIMIT @max`,
-    ).all(p) as HotlinePoint[];
+    ).all(p) as (Omit<HotlinePoint, 'confidential'> & { confidential: number })[];
     // CROSS JOIN keeps the timeline outermost: the archives of the window by time, not every hotline case by source
     const archived = (f: string, t: string) => `FROM event_timeline t CROSS JOIN events e ON e.id = t.event_id
        WHERE t.action = 'archive' AND t.at >= ${f} AND t.at < ${t} AND e.source = @source${scoped}`;
@@ -353,7 +376,7 @@ export class SqliteCaseRepository implements CaseRepository {
       categories: categories.map((r) => ({ window: r.win, category: r.category, n: r.n })),
       hours: hours.map((r) => ({ window: r.win, hour: r.hour, n: r.n })),
       grids,
-      points: points.slice(0, q.maxPoints),
+      points: points.slice(0, q.maxPoints).map((r) => ({ ...r, confidential: r.confidential === 1 })),
       pointsTruncated: points.length > q.maxPoints,
       closures: closures.map(
         (r): ClosureRow => ({

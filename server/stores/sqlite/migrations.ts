@@ -386,6 +386,21 @@ export const migrations: Migration[] = [
     name: 'unit accounts: the department or team a unit user works for',
     sql: `ALTER TABLE users ADD COLUMN unit_id TEXT;`,
   },
+  {
+    version: 15,
+    name: 'confidential cases, masked personal data kept apart, and clearance for street and unit accounts',
+    sql: `
+      ALTER TABLE events ADD COLUMN confidential INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE events ADD COLUMN masked INTEGER NOT NULL DEFAULT 0;
+      -- the report as posted, only where personal data was masked in events.title/description
+      CREATE TABLE event_personal (
+        event_id TEXT PRIMARY KEY REFERENCES events (id),
+        title TEXT NOT NULL,
+        description TEXT NOT NULL
+      );
+      ALTER TABLE users ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

@@ -42,6 +42,8 @@ export interface EventRow {
   duplicate_of: string | null;
   tags: string;
   related_ids: string;
+  confidential: number;
+  masked: number;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -75,6 +77,8 @@ export function eventFromRow(r: EventRow): GridEvent {
     duplicateOf: r.duplicate_of,
     tags: JSON.parse(r.tags) as GridEvent['tags'],
     relatedIds: JSON.parse(r.related_ids) as string[],
+    confidential: r.confidential === 1,
+    masked: r.masked === 1,
   };
 }
 
@@ -113,6 +117,8 @@ export function newEventAsStored(e: NewEvent, tags: GridEvent['tags'], relatedId
     duplicate_of: null,
     tags: JSON.stringify(tags),
     related_ids: JSON.stringify(relatedIds),
+    confidential: e.confidential ? 1 : 0,
+    masked: e.personal ? 1 : 0,
   });
 }
 
@@ -163,13 +169,14 @@ export interface UserRow {
   role: string;
   area_id: string;
   unit_id: string | null;
+  cleared: number;
   password_hash: string;
   created_at: number;
   disabled_at: number | null;
 }
 
 export function userFromRow(r: UserRow): UserRecord {
-  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
+  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, cleared: r.cleared === 1, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
 }
 
 export interface DisplayTokenRow {

@@ -5,7 +5,7 @@
  * Answers are checked with the shared schemas.
  */
 import type { z } from 'zod';
-import { CaseView, Unit, type TransitionRequest } from '../../../../shared/index.ts';
+import { CaseView, EventsResponse, PersonalData, Unit, type GridEvent, type TransitionRequest } from '../../../../shared/index.ts';
 import { getJson, HttpError, sendJson, validItems } from './http.ts';
 
 export type { CaseView } from '../../../../shared/index.ts';
@@ -21,6 +21,26 @@ function parseCase(raw: unknown): CaseView {
 
 export async function fetchCase(id: string, signal?: AbortSignal): Promise<CaseView> {
   return parseCase(await getJson(`/api/v1/events/${encodeURIComponent(id)}`, signal));
+}
+
+/**
+ * The report as posted, its personal data unmasked (`POST …/personal`): for officers who handle
+ * cases; the server audits each reading.
+ */
+export async function fetchPersonal(id: string): Promise<PersonalData> {
+  const r = PersonalData.safeParse(await sendJson('POST', `/api/v1/events/${encodeURIComponent(id)}/personal`, {}));
+  if (!r.success) throw new Error('personal data: unexpected answer');
+  return r.data;
+}
+
+/**
+ * The open confidential (涉密) cases of the session's scope. They are never streamed (walls share
+ * the streams), so a cleared officer's console asks for them.
+ */
+export async function fetchConfidentialOpen(signal?: AbortSignal): Promise<GridEvent[]> {
+  const r = EventsResponse.safeParse(await getJson('/api/v1/events?status=open&confidential=only&limit=1000', signal));
+  if (!r.success) throw new Error('confidential cases: unexpected answer');
+  return r.data.events;
 }
 
 export async function fetchUnits(signal?: AbortSignal): Promise<Unit[]> {

@@ -10,7 +10,7 @@
  * the server's conflict answer (409) tells what happened.
  */
 import type { CaseAction, GridEvent, SessionInfo } from '../../../../shared/index.ts';
-import { fetchCase, transition, type CaseView, type TransitionBody } from '../api/cases.ts';
+import { fetchCase, fetchConfidentialOpen, transition, type CaseView, type TransitionBody } from '../api/cases.ts';
 import { isUnauthorized } from '../api/http.ts';
 import { setTypical } from '../api/hotspots.ts';
 import { sortQueue, filterQueue, moveCursor, EMPTY_FILTER, type QueueFilter } from '../utils/queue.ts';
@@ -24,6 +24,8 @@ export const DIRECT_ACTIONS: readonly CaseAction[] = ['accept', 'verify', 'urge'
 export type Notice = { tone: 'ok' | 'warn' | 'alarm'; key: 'conflict' | 'refused' | 'done' | 'loadFailed' | 'changed'; detail: string };
 
 const NOTICE_MS = 8000;
+/** how often a cleared officer's console asks for the open confidential cases */
+export const CONFIDENTIAL_POLL_MS = 15_000;
 
 export class ConsoleState {
   readonly session: SessionInfo;
@@ -45,8 +47,10 @@ export class ConsoleState {
   stale = $state(false);
   notice = $state.raw<Notice | null>(null);
 
+  /** open confidential cases (a cleared session's): never streamed, so fetched now and then */
+  confidentialOpen = $state.raw<GridEvent[]>([]);
   /** the queue: open cases, filtered, most urgent first */
-  queue = $derived.by(() => sortQueue(filterQueue(this.live.data.openEvents, this.filter), this.now));
+  queue = $derived.by(() => sortQueue(filterQueue(this.confidentialOpen.length ? [...this.live.data.openEvents, ...this.confidentialOpen] : this.live.data.openEvents, this.filter), this.now));
   /** the units cases go to (loaded with the catalog) */
   get units() {
     return this.catalog.units;
@@ -64,6 +68,7 @@ export class ConsoleState {
   onsessionlost: (() => void) | null = null;
 
   #timer: ReturnType<typeof setInterval> | null = null;
+  #confidentialTimer: ReturnType<typeof setInterval> | null = null;
   #noticeTimer: ReturnType<typeof setTimeout> | null = null;
   #abort = new AbortController();
   #loadSeq = 0;
@@ -86,12 +91,17 @@ export class ConsoleState {
       this.now = this.live.serverNow();
       this.#watchOpenCase();
     }, 1000);
+    if (this.session.cleared) {
+      void this.refreshConfidential();
+      this.#confidentialTimer = setInterval(() => void this.refreshConfidential(), CONFIDENTIAL_POLL_MS);
+    }
     await this.catalog.load();
   }
 
   destroy(): void {
     this.#abort.abort();
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#confidentialTimer) clearInterval(this.#confidentialTimer);
     if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
     this.#offRefused?.();
     this.live.disconnect();
@@ -172,6 +182,7 @@ export class ConsoleState {
       if (r.ok) {
         ++this.#loadSeq; // an older reload must not overwrite this answer
         this.view = r.view;
+        if (this.session.cleared && (r.view.confidential || v.confidential)) void this.refreshConfidential();
         this.form = null;
         this.stale = false;
         this.#notify({ tone: 'ok', key: 'done', detail: body.action });
@@ -189,6 +200,15 @@ export class ConsoleState {
       return false;
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** Fetches the open confidential cases again (a cleared session's; failures keep the last list). */
+  async refreshConfidential(): Promise<void> {
+    try {
+      this.confidentialOpen = await fetchConfidentialOpen(this.#abort.signal);
+    } catch (err) {
+      if (isUnauthorized(err)) this.onsessionlost?.();
     }
   }
 

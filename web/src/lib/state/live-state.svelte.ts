@@ -146,6 +146,7 @@ export class LiveState implements LiveSource {
     });
     socket.on('snapshot', (s) => this.#onSnapshot(s));
     socket.on('event:upsert', (delta) => this.#onDelta({ kind: 'event', delta }));
+    socket.on('event:remove', (delta) => this.#onDelta({ kind: 'remove', delta }));
     socket.on('indicator:update', (delta) => this.#onDelta({ kind: 'indicator', delta }));
     socket.on('alarm:upsert', (delta) => this.#onDelta({ kind: 'alarm', delta }));
     socket.on('display:config', (c) => this.#listeners.emit('config', c));

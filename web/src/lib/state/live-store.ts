@@ -26,6 +26,7 @@ import {
   type Alarm,
   type AlarmDelta,
   type EventDelta,
+  type EventRemoveDelta,
   type EventChange,
   type GridEvent,
   type HourlyCounts,
@@ -52,6 +53,7 @@ export const CLEARED_CAP = 20;
 
 export type Delta =
   | { kind: 'event'; delta: EventDelta }
+  | { kind: 'remove'; delta: EventRemoveDelta }
   | { kind: 'indicator'; delta: IndicatorDelta }
   | { kind: 'alarm'; delta: AlarmDelta };
 
@@ -304,6 +306,7 @@ export function receiveDelta(data: LiveData, d: Delta, nowMs: number): Outcome {
 function applyDelta(data: LiveData, d: Delta, nowMs: number): { data: LiveData; created: GridEvent[] } {
   const seq = d.delta.seq;
   if (d.kind === 'indicator') return { data: { ...applyIndicatorDelta(data, d.delta), seq, updatedAt: nowMs }, created: [] };
+  if (d.kind === 'remove') return { data: { ...removeEvents(data, d.delta.ids), seq, updatedAt: nowMs }, created: [] };
   if (d.kind === 'alarm') {
     let next = data;
     for (const alarm of d.delta.alarms ?? []) next = applyAlarm(next, alarm);
@@ -316,6 +319,19 @@ function applyDelta(data: LiveData, d: Delta, nowMs: number): { data: LiveData; 
     if (change.created) created.push(change.event);
   }
   return { data: { ...next, seq, updatedAt: nowMs }, created };
+}
+
+/** Cases the room may no longer show (marked confidential): gone from the open list and the ticker. */
+function removeEvents(data: LiveData, ids: readonly string[]): LiveData {
+  const gone = new Set(ids);
+  const openEvents = data.openEvents.filter((e) => !gone.has(e.id));
+  const removed = data.openEvents.length - openEvents.length;
+  return {
+    ...data,
+    openEvents,
+    openTotal: Math.max(openEvents.length, data.openTotal - removed),
+    recent: data.recent.some((e) => gone.has(e.id)) ? data.recent.filter((e) => !gone.has(e.id)) : data.recent,
+  };
 }
 
 function applyIndicatorDelta(data: LiveData, delta: IndicatorDelta): LiveData {
