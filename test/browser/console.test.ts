@@ -130,7 +130,7 @@ describe('the duty-officer console', () => {
     await desk.waitForSelector(`${sel('case-panel')}[data-case-id="${id}"]`);
     expect(await desk.textContent(sel('case-title'))).toBe('紧急：楼道堆物堵塞消防通道');
     expect(await desk.locator('.desc').textContent()).toBe('<img src=x onerror=alert(1)>'); // text, not HTML
-    expect(await desk.$$eval(`${sel('case-actions')} button`, (bs) => bs.map((b) => b.getAttribute('data-testid')))).toEqual(['act-accept', 'act-urge', 'act-reject']);
+    expect(await desk.$$eval(`${sel('case-actions')} button`, (bs) => bs.map((b) => b.getAttribute('data-testid')))).toEqual(['act-accept', 'act-urge', 'act-reject', 'act-classify']);
     expect(await desk.textContent(sel('act-accept'))).toContain('a');
     await desk.keyboard.press('a');
     await expectConsole(desk, 'accepted');

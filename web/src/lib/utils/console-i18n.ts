@@ -140,4 +140,4 @@ export function actionName(action: string, lang: Lang): string {
 }
 
 /** The order the action buttons are shown in: the forward step first. */
-export const ACTION_ORDER: readonly CaseAction[] = ['accept', 'dispatch', 'handle', 'feedback', 'verify', 'archive', 'urge', 'escalate', 'cohandle', 'rework', 'return', 'reject'];
+export const ACTION_ORDER: readonly CaseAction[] = ['accept', 'dispatch', 'handle', 'feedback', 'verify', 'archive', 'urge', 'escalate', 'cohandle', 'rework', 'return', 'reject', 'classify'];
