@@ -3,7 +3,7 @@
  * The interfaces services depend on. {@link Store} is the database, split into one repository per
  * aggregate; the embedded SQLite store and the PostgreSQL store implement it (all methods async).
  */
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IndicatorValue, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TimelineEntry, WallReloadReason } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IndicatorValue, LadderRung, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TimelineEntry, WallReloadReason } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
@@ -205,6 +205,8 @@ export interface CaseChange {
   breach?: boolean;
   /** marked or unmarked 涉密/敏感 (absent: unchanged) */
   confidential?: boolean;
+  /** the escalation ladder's rung reached (absent: unchanged) */
+  ladder?: LadderRung;
 }
 
 export interface InsertEventResult {

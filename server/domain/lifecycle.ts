@@ -13,7 +13,7 @@
  * A unit (条) acts only on the cases it works on: its lead handles, returns a mis-dispatched case
  * and asks other units to co-handle (cohandle); each co-unit reports its own part (feedback).
  */
-import type { CaseAction, EventStatus, Role, Severity, StageLimits, TimeLimits, TimelineEntry, TransitionRequest, Unit } from '../../shared/index.ts';
+import { nextRung, type CaseAction, type EventStatus, type LadderRung, type Role, type Severity, type StageLimits, type TimeLimits, type TimelineEntry, type TransitionRequest, type Unit } from '../../shared/index.ts';
 
 export interface CaseState {
   id: string;
@@ -33,6 +33,8 @@ export interface CaseState {
   duplicateOf: string | null;
   /** 涉密/敏感 */
   confidential: boolean;
+  /** the escalation ladder's rung reached */
+  ladder: LadderRung | null;
 }
 
 export interface Actor {
@@ -58,6 +60,7 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly EventStatus[]; to:
   feedback: { from: ['dispatched'], to: null },
   cohandle: { from: ['dispatched'], to: null },
   classify: { from: ['reported', 'accepted', 'dispatched', 'handled', 'verified', 'archived', 'rejected'], to: null },
+  coordinate: { from: ['dispatched'], to: null },
 };
 
 /**
@@ -66,15 +69,15 @@ export const TRANSITIONS: Record<CaseAction, { from: readonly EventStatus[]; to:
  * only report handling, return a mis-dispatched case and urge; wall displays only watch.
  */
 export const ROLE_ACTIONS: Record<Role, readonly CaseAction[]> = {
-  admin: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive', 'classify'],
-  district: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive', 'classify'],
-  street: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive'],
+  admin: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive', 'classify', 'coordinate'],
+  district: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'urge', 'archive', 'classify', 'coordinate'],
+  street: ['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive', 'coordinate'],
   wall: [],
-  unit: ['handle', 'return', 'cohandle', 'feedback'],
+  unit: ['handle', 'return', 'cohandle', 'feedback', 'coordinate'],
 };
-const STREET_ON_ESCALATED: readonly CaseAction[] = ['handle', 'return', 'urge'];
-/** what a unit may do as the case's lead, and as one of its co-units */
-const UNIT_AS_LEAD: readonly CaseAction[] = ['handle', 'return', 'cohandle', 'feedback'];
+const STREET_ON_ESCALATED: readonly CaseAction[] = ['handle', 'return', 'urge', 'coordinate'];
+/** what a unit may do as the case's lead (牵头单位), and as one of its co-units */
+const UNIT_AS_LEAD: readonly CaseAction[] = ['handle', 'return', 'cohandle', 'feedback', 'coordinate'];
 const UNIT_AS_CO: readonly CaseAction[] = ['feedback'];
 
 /** why a unit may not take this action on this case (null: it may) */
@@ -189,6 +192,16 @@ export function applyTransition(c: CaseState, req: TransitionRequest, actor: Act
       data.coUnits = added;
       break;
     }
+    case 'coordinate': {
+      // one rung at a time, in order: deputy head, principal head, district government
+      const rung = nextRung(c.ladder);
+      if (rung === null) return refuse('INVALID_TRANSITION', 'the dispute is with the district government already');
+      if (req.rung !== rung) return refuse('INVALID_TRANSITION', `the next rung of the ladder is ${rung}, not ${req.rung}`);
+      if (req.rung === 'government' && req.positions.length < 2) return refuse('VALIDATION', "the district government is given each party's position: two or more");
+      next.ladder = req.rung;
+      Object.assign(data, { rung: req.rung, person: req.person, ...(req.positions.length ? { positions: req.positions } : {}) });
+      break;
+    }
     case 'classify':
       if (c.confidential === req.confidential) return refuse('INVALID_TRANSITION', req.confidential ? 'this case is confidential already' : 'this case is not confidential');
       next.confidential = req.confidential;
@@ -238,6 +251,7 @@ export function allowedActions(c: CaseState, actor: Actor, inScope: boolean): Ca
     (a) =>
       TRANSITIONS[a].from.includes(c.status) &&
       !(a === 'escalate' && c.escalated) &&
+      !(a === 'coordinate' && nextRung(c.ladder) === null) &&
       !(actor.role === 'street' && c.escalated && !STREET_ON_ESCALATED.includes(a)) &&
       unitRefusal(c, actor, a) === null,
   );

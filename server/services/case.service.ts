@@ -95,6 +95,7 @@ export function toCaseState(e: GridEvent): CaseState {
     satisfaction: e.satisfaction,
     duplicateOf: e.duplicateOf,
     confidential: e.confidential,
+    ladder: e.ladder,
   };
 }
 
@@ -109,6 +110,7 @@ const change = (c: CaseState, breachFlag = false): CaseChange => ({
   satisfaction: c.satisfaction,
   duplicateOf: c.duplicateOf,
   confidential: c.confidential,
+  ...(c.ladder !== null ? { ladder: c.ladder } : {}),
   breach: breachFlag,
 });
 

@@ -49,6 +49,18 @@ export type CaseTag = z.infer<typeof CaseTag>;
 /** most earlier cases a recurring case links to */
 export const MAX_RELATED_IDS = 10;
 
+/**
+ * The escalation ladder of a dispute (R2.4, 004「经单位分管负责人协调不成的,应由单位主要负责人亲自协调」
+ * …「报区政府研究决定」): the unit's deputy head, then its principal head, then the district government.
+ */
+export const LadderRung = z.enum(['deputy', 'principal', 'government']);
+export type LadderRung = z.infer<typeof LadderRung>;
+export const LADDER: readonly LadderRung[] = LadderRung.options;
+/** the rung a dispute climbs to next (null: it is with the district government already) */
+export function nextRung(current: LadderRung | null): LadderRung | null {
+  return LADDER[current === null ? 0 : LADDER.indexOf(current) + 1] ?? null;
+}
+
 /** A grid event as the server keeps and serves it. */
 export const GridEvent = z.object({
   id: z.string(),
@@ -94,6 +106,8 @@ export const GridEvent = z.object({
    * request (`POST /api/v1/events/:id/personal`, audited)
    */
   masked: z.boolean(),
+  /** the highest rung of the escalation ladder its coordination reached (null: none) */
+  ladder: LadderRung.nullable(),
 }).meta({ id: 'GridEvent', description: 'A grid event (case) as the server keeps and serves it.' });
 export type GridEvent = z.infer<typeof GridEvent>;
 

@@ -4,15 +4,17 @@
  */
 import { z } from 'zod';
 import { Code, IsoDateTime, LocalisedText } from './common.ts';
-import { EventStatus, GridEvent } from './event.ts';
+import { EventStatus, GridEvent, LadderRung } from './event.ts';
 
 /**
  * `feedback` is a co-handling unit's own report on its part (联勤联动), `cohandle` the lead unit
  * asking other units to work with it; neither changes the stage. `classify` marks a case
  * 涉密/敏感 (or no longer), with a written reason: it leaves every wall and every view without
- * clearance at once.
+ * clearance at once. `coordinate` climbs the escalation ladder of a dispute one rung (the unit's
+ * deputy head, its principal head, the district government), naming who coordinates; the last
+ * rung needs the written rationale with each party's position.
  */
-export const CaseAction = z.enum(['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive', 'feedback', 'cohandle', 'classify']);
+export const CaseAction = z.enum(['accept', 'reject', 'dispatch', 'return', 'handle', 'verify', 'rework', 'escalate', 'urge', 'archive', 'feedback', 'cohandle', 'classify', 'coordinate']);
 export type CaseAction = z.infer<typeof CaseAction>;
 
 const Note = z.string().trim().max(2000);
@@ -35,6 +37,16 @@ export const TransitionRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('feedback'), ...Base, note: NeededNote }),
   z.strictObject({ action: z.literal('cohandle'), ...Base, units: z.array(Code).min(1).max(10), note: NeededNote }),
   z.strictObject({ action: z.literal('classify'), ...Base, confidential: z.boolean(), note: NeededNote }),
+  z.strictObject({
+    action: z.literal('coordinate'),
+    ...Base,
+    rung: LadderRung,
+    /** who coordinates at this rung (the head's name and post) */
+    person: z.string().trim().min(2, 'name who coordinates').max(60),
+    note: NeededNote,
+    /** each party's position (理据): required, two or more, for the district government */
+    positions: z.array(z.strictObject({ party: z.string().trim().min(1).max(64), position: z.string().trim().min(2, 'a position is required').max(1000) })).max(10).default([]),
+  }),
 ]).meta({ id: 'TransitionRequest', description: 'An action on a case, with the version of the case it was taken on.' });
 export type TransitionRequest = z.infer<typeof TransitionRequest>;
 

@@ -133,7 +133,7 @@ describe("a unit's console", () => {
     expect(fb).toContain('已安排交警现场疏导');
     expect(fb).toContain('区交警支队');
     expect(fb).toContain('疏导现场2.jpg');
-    expect(await lead.$$eval(`${sel('case-actions')} button`, (bs) => bs.map((b) => b.getAttribute('data-testid')).sort())).toEqual(['act-cohandle', 'act-feedback', 'act-handle', 'act-return']);
+    expect(await lead.$$eval(`${sel('case-actions')} button`, (bs) => bs.map((b) => b.getAttribute('data-testid')).sort())).toEqual(['act-cohandle', 'act-coordinate', 'act-feedback', 'act-handle', 'act-return']);
 
     // the lead reports it handled (h); the wall shows it at once
     await lead.keyboard.press('h');

@@ -222,7 +222,7 @@ describe('unit scope: every unit × street pair', () => {
     const streetId = streets[3]!;
     const x = await dispatched(streetId, lead, [co], 'path');
     const view = async (u: string) => s.get(`/api/v1/events/${x.id}`, cookies.get(u)!);
-    expect((await view(lead)).json.allowedActions.sort()).toEqual(['cohandle', 'feedback', 'handle', 'return']);
+    expect((await view(lead)).json.allowedActions.sort()).toEqual(['cohandle', 'coordinate', 'feedback', 'handle', 'return']);
     expect((await view(co)).json.allowedActions).toEqual(['feedback']);
     expect((await view(asked)).status).toBe(404);
     // a co-unit may not handle, return or dispatch the case; nobody in a unit accepts or archives
@@ -276,6 +276,36 @@ describe('unit scope: every unit × street pair', () => {
     expect(leadSocket.events.filter((e) => e.event.id === y.id).map((e) => [e.event.status, e.event.leadUnit])).toEqual([['accepted', null]]);
     leadSocket.socket.close();
     watcher.socket.close();
+  });
+
+  it('should climb the escalation ladder from the lead unit, rung by rung, streamed with the case', async () => {
+    const [lead, co] = [roaming[3]!, roaming[4]!];
+    const x = await dispatched(streets[5]!, lead, [co], 'ladder');
+    const v = async () => (await s.get(`/api/v1/events/${x.id}`)).json.version as number;
+    const climb = (cookie: string, body: object) => act(cookie, x.id, { action: 'coordinate', ...body });
+    const district = connect(s, s.cookie);
+    await district.ready;
+    expect((await climb(cookies.get(co)!, { version: await v(), rung: 'deputy', person: '王副局长', note: '协办单位不能升级' })).status).toBe(403);
+    expect((await climb(cookies.get(lead)!, { version: await v(), rung: 'principal', person: '李局长', note: '跳过分管' })).status).toBe(422);
+    expect((await climb(cookies.get(lead)!, { version: await v(), rung: 'deputy', person: '张副局长', note: '分管负责人召集协调未果' })).status).toBe(200);
+    expect((await climb(cookies.get(lead)!, { version: await v(), rung: 'principal', person: '李局长', note: '主要负责人亲自协调未果' })).status).toBe(200);
+    const noPositions = await climb(cookies.get(lead)!, { version: await v(), rung: 'government', person: '区城运中心', note: '报区政府研究决定' });
+    expect(noPositions.status).toBe(400);
+    const gov = await climb(cookies.get(lead)!, {
+      version: await v(),
+      rung: 'government',
+      person: '区城运中心',
+      note: '两单位职责分歧，列明理据报区政府研究决定',
+      positions: [{ party: lead, position: '不属本单位法定职责' }, { party: co, position: '应由牵头单位负责' }],
+    });
+    expect(gov.status).toBe(200);
+    expect(gov.json.ladder).toBe('government');
+    expect(gov.json.allowedActions).not.toContain('coordinate');
+    const steps = gov.json.timeline.filter((t: any) => t.action === 'coordinate').map((t: any) => [t.data.rung, t.data.person, t.actor]);
+    expect(steps.map((x: string[]) => x[0])).toEqual(['deputy', 'principal', 'government']);
+    // the district's screens see the rung with the case (the wall counts open cases at each rung)
+    await until(() => district.events.some((e) => e.event.id === x.id && e.event.ladder === 'government'));
+    district.socket.close();
   });
 
   it('should audit what a unit was refused', async () => {

@@ -39,6 +39,7 @@ const fresh = (over: Partial<CaseState> = {}): CaseState => ({
   rating: null,
   satisfaction: null,
   confidential: false,
+  ladder: null,
   duplicateOf: null,
   ...over,
 });
@@ -62,6 +63,7 @@ function request(action: CaseAction, version: number): TransitionRequest {
     feedback: { note: '协办部分已完成' },
     cohandle: { units: ['traffic-police'], note: '需交警配合' },
     classify: { confidential: true, note: '涉及未公开的执法行动' },
+    coordinate: { rung: 'deputy', person: '张副局长', note: '分管负责人召集协调' },
   };
   return TransitionRequest.parse({ action, version, ...extra[action] });
 }
@@ -135,12 +137,39 @@ describe('applyTransition', () => {
     expect(TransitionRequest.safeParse({ action: 'classify', version: 1, confidential: true }).success).toBe(false); // a reason is required
   });
 
+  it('should climb the escalation ladder one rung at a time, the last with each party\'s position', () => {
+    const lead: Actor = { name: 'cg', role: 'unit', areaId: '310110', unitId: 'urban-management' };
+    const co: Actor = { name: 'fg', role: 'unit', areaId: '310110', unitId: 'housing' };
+    let c = fresh({ status: 'dispatched', leadUnit: 'urban-management', coUnits: ['housing'] });
+    const step = (actor: Actor, body: object) => applyTransition(c, TransitionRequest.parse({ action: 'coordinate', version: c.version, ...body }), actor, ctx(actor));
+    // not a rung skipped, not by a co-unit
+    expect(step(lead, { rung: 'principal', person: '李局长', note: '直接主要负责人' })).toMatchObject({ ok: false, code: 'INVALID_TRANSITION' });
+    expect(step(co, { rung: 'deputy', person: '王副局长', note: '协办单位' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    for (const [rung, person] of [['deputy', '张副局长'], ['principal', '李局长']] as const) {
+      const r = step(lead, { rung, person, note: `${person}协调未果` });
+      expect(r).toMatchObject({ ok: true, next: { ladder: rung, status: 'dispatched' }, entry: { action: 'coordinate', actorRole: 'unit', data: { rung, person, unit: 'urban-management' } } });
+      if (r.ok) c = r.next;
+    }
+    // the district government: a written rationale with each party's position
+    expect(step(lead, { rung: 'government', person: '区城运中心', note: '报区政府研究决定', positions: [{ party: 'urban-management', position: '属物业管理范畴' }] })).toMatchObject({ ok: false, code: 'VALIDATION' });
+    const gov = step(lead, {
+      rung: 'government',
+      person: '区城运中心',
+      note: '两单位对职责认定分歧，报区政府研究决定',
+      positions: [{ party: 'urban-management', position: '属物业管理范畴，应由房管牵头' }, { party: 'housing', position: '属占道经营，应由城管执法' }],
+    });
+    expect(gov).toMatchObject({ ok: true, next: { ladder: 'government' }, entry: { data: { rung: 'government', positions: [{ party: 'urban-management' }, { party: 'housing' }] } } });
+    if (gov.ok) c = gov.next;
+    expect(allowedActions(c, lead, true)).not.toContain('coordinate');
+    expect(step(lead, { rung: 'government', person: '区城运中心', note: '再次上报', positions: [{ party: 'a', position: '甲方意见' }, { party: 'b', position: '乙方意见' }] })).toMatchObject({ ok: false, code: 'INVALID_TRANSITION' });
+  });
+
   it('should let a unit act only on its own cases: the lead handles, returns and asks; a co-unit gives feedback', () => {
     const c = fresh({ status: 'dispatched', leadUnit: 'fire-safety', coUnits: ['traffic-police'] });
     const lead: Actor = { name: 'xf', role: 'unit', areaId: '310110', unitId: 'fire-safety' };
     const co: Actor = { name: 'jj', role: 'unit', areaId: '310110', unitId: 'traffic-police' };
     const stranger: Actor = { name: 'fg', role: 'unit', areaId: '310110', unitId: 'housing' };
-    expect(allowedActions(c, lead, true).sort()).toEqual(['cohandle', 'feedback', 'handle', 'return']);
+    expect(allowedActions(c, lead, true).sort()).toEqual(['cohandle', 'coordinate', 'feedback', 'handle', 'return']);
     expect(allowedActions(c, co, true)).toEqual(['feedback']);
     expect(allowedActions(c, stranger, true)).toEqual([]);
     expect(applyTransition(c, request('handle', 1), co, ctx(co))).toMatchObject({ ok: false, code: 'FORBIDDEN' });

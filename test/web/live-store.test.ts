@@ -56,7 +56,7 @@ function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
     tags: [],
     relatedIds: [],
     confidential: false,
-    masked: false,
+    masked: false, ladder: null,
     ...over,
   };
 }

@@ -17,6 +17,7 @@ import {
   sortQueue,
   timeLeft,
   urgencyOf,
+  ladderCounts,
 } from '../../web/src/lib/utils/queue.ts';
 
 const NOW = Date.parse('2026-11-25T02:00:00Z'); // a Wednesday, 10:00 in Shanghai
@@ -57,7 +58,7 @@ function makeEvent(over: Partial<GridEvent> & { startMin?: number; dueMin?: numb
     tags: [],
     relatedIds: [],
     confidential: false,
-    masked: false,
+    masked: false, ladder: null,
     ...rest,
   };
 }
@@ -276,5 +277,12 @@ describe('deadlineWatch', () => {
     expect(deadlineWatch([e], NOW)).toMatchObject({ breached: 0, near: 1 });
     expect(deadlineWatch([e], NOW + 5 * MIN)).toMatchObject({ breached: 1, near: 0 });
     expect(deadlineWatch([], NOW)).toEqual({ rows: [], breached: 0, near: 0 });
+  });
+});
+
+describe('ladderCounts', () => {
+  it('should count open disputes at each rung of the escalation ladder', () => {
+    expect(ladderCounts([{ ladder: null }, { ladder: 'deputy' }, { ladder: 'deputy' }, { ladder: 'government' }])).toEqual({ deputy: 2, principal: 0, government: 1 });
+    expect(ladderCounts([])).toEqual({ deputy: 0, principal: 0, government: 0 });
   });
 });

@@ -291,10 +291,10 @@ export class PgCasesRepository implements CaseRepository {
         `UPDATE events SET status = $1, lead_unit = $2, co_units = $3, escalated = $4, stage_started_at = $5, due_at = $6, rating = $7,
            satisfaction = $8, duplicate_of = $9, breaches = breaches + $10,
            breached_stage = CASE WHEN $11 THEN true WHEN stage_started_at IS DISTINCT FROM $5 THEN false ELSE breached_stage END,
-           confidential = COALESCE($15::boolean, confidential), version = version + 1, updated_at = $12
+           confidential = COALESCE($15::boolean, confidential), ladder = COALESCE($16::text, ladder), version = version + 1, updated_at = $12
          WHERE id = $13 AND version = $14`,
         [ch.status, ch.leadUnit, ch.coUnits, ch.escalated, ch.stageStartedAt, ch.dueAt, ch.rating, ch.satisfaction, ch.duplicateOf,
-          ch.breach ? 1 : 0, ch.breach === true, now, id, expectedVersion, ch.confidential ?? null],
+          ch.breach ? 1 : 0, ch.breach === true, now, id, expectedVersion, ch.confidential ?? null, ch.ladder ?? null],
       );
       if (r.rowCount !== 1) return null;
       const seq = (await c.query<{ seq: number }>(NEXT_SEQ, [id])).rows[0]!.seq;

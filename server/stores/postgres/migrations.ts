@@ -361,9 +361,10 @@ export const pgMigrations: PgMigration[] = [
   },
   {
     version: 6,
-    name: 'confidential cases, masked personal data kept apart, and clearance (embedded store: 15)',
+    name: 'confidential cases, masked personal data kept apart, clearance, the escalation ladder (embedded store: 15)',
     sql: `
       ALTER TABLE events ADD COLUMN confidential boolean NOT NULL DEFAULT false;
+      ALTER TABLE events ADD COLUMN ladder text COLLATE "C";
       ALTER TABLE events ADD COLUMN masked boolean NOT NULL DEFAULT false;
       CREATE TABLE event_personal (
         event_id text COLLATE "C" PRIMARY KEY REFERENCES events (id),

@@ -46,6 +46,7 @@ export interface EventRow {
   related_ids: string[];
   confidential: boolean;
   masked: boolean;
+  ladder: string | null;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -80,6 +81,7 @@ export function eventFromRow(r: EventRow): GridEvent {
     tags: r.tags as GridEvent['tags'],
     relatedIds: r.related_ids,
     confidential: r.confidential,
+    ladder: r.ladder as GridEvent['ladder'],
     masked: r.masked,
   };
 }

@@ -207,7 +207,7 @@ export class SqliteCaseRepository implements CaseRepository {
     const update = this.conn.prep(`UPDATE events SET status = @status, lead_unit = @leadUnit, co_units = @coUnits, escalated = @escalated,
         stage_started_at = @stageStartedAt, due_at = @dueAt, rating = @rating, satisfaction = @satisfaction, duplicate_of = @duplicateOf,
         breaches = breaches + @breach, breached_stage = CASE WHEN @breach = 1 THEN 1 WHEN stage_started_at <> @stageStartedAt THEN 0 ELSE breached_stage END,
-        confidential = COALESCE(@confidential, confidential), version = version + 1, updated_at = @now
+        confidential = COALESCE(@confidential, confidential), ladder = COALESCE(@ladder, ladder), version = version + 1, updated_at = @now
       WHERE id = @id AND version = @expectedVersion`);
     const nextSeq = this.conn.prep('SELECT COALESCE(MAX(seq), 0) + 1 FROM event_timeline WHERE event_id = ?').pluck();
     const append = this.conn.prep(APPEND_ENTRY);
@@ -218,6 +218,7 @@ export class SqliteCaseRepository implements CaseRepository {
         escalated: c.escalated ? 1 : 0,
         breach: c.breach ? 1 : 0,
         confidential: c.confidential === undefined ? null : c.confidential ? 1 : 0,
+        ladder: c.ladder ?? null,
         now,
         id,
         expectedVersion,

@@ -388,9 +388,10 @@ export const migrations: Migration[] = [
   },
   {
     version: 15,
-    name: 'confidential cases, masked personal data kept apart, and clearance for street and unit accounts',
+    name: 'confidential cases, masked personal data kept apart, clearance for street and unit accounts, the escalation ladder',
     sql: `
       ALTER TABLE events ADD COLUMN confidential INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE events ADD COLUMN ladder TEXT;
       ALTER TABLE events ADD COLUMN masked INTEGER NOT NULL DEFAULT 0;
       -- the report as posted, only where personal data was masked in events.title/description
       CREATE TABLE event_personal (

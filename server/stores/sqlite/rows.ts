@@ -44,6 +44,7 @@ export interface EventRow {
   related_ids: string;
   confidential: number;
   masked: number;
+  ladder: string | null;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -78,6 +79,7 @@ export function eventFromRow(r: EventRow): GridEvent {
     tags: JSON.parse(r.tags) as GridEvent['tags'],
     relatedIds: JSON.parse(r.related_ids) as string[],
     confidential: r.confidential === 1,
+    ladder: r.ladder as GridEvent['ladder'],
     masked: r.masked === 1,
   };
 }
@@ -119,6 +121,7 @@ export function newEventAsStored(e: NewEvent, tags: GridEvent['tags'], relatedId
     related_ids: JSON.stringify(relatedIds),
     confidential: e.confidential ? 1 : 0,
     masked: e.personal ? 1 : 0,
+    ladder: null,
   });
 }
 

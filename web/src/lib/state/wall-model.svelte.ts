@@ -42,7 +42,7 @@ import { localHour } from '../utils/format.ts';
 import { boundsOf, labelPoint, type LngLat } from '../utils/geo.ts';
 import { loc, t } from '../utils/i18n.ts';
 import { shortStreetName, shortStreetNameEn } from '../utils/labels.ts';
-import { deadlineWatch } from '../utils/queue.ts';
+import { deadlineWatch, ladderCounts } from '../utils/queue.ts';
 import { indicatorStatus, loadGrade, thresholdsFor, type LoadGrade } from '../utils/status.ts';
 import { reconnectDelay } from './recovery.ts';
 import type { Catalog } from './catalog.svelte.ts';
@@ -339,6 +339,8 @@ export class WallModel {
         ),
   );
   watch = $derived(deadlineWatch(this.data.openEvents, this.serverNow));
+  /** open disputes at each rung of the escalation ladder (R2.4) */
+  ladder = $derived(ladderCounts(this.data.openEvents));
   loopStale = $derived(this.deps.loop.stale(this.wall.now));
   /** the closed-loop figures (board, funnel): as of the last good answer, stale past two polls */
   loopAge = $derived.by<DataAge>(() => {

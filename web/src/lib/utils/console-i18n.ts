@@ -3,7 +3,7 @@
  * UI strings of the duty-officer console, Chinese (default) and
  * English. Kept apart from the wall's `i18n.ts` so the two pages can grow independently.
  */
-import type { CaseAction, LocalisedText } from '../../../../shared/index.ts';
+import type { CaseAction, LadderRung, LocalisedText } from '../../../../shared/index.ts';
 import type { Lang } from './i18n.ts';
 
 export const CONSOLE_STRINGS = {
@@ -34,6 +34,13 @@ export const CONSOLE_STRINGS = {
   timeline: { zh: '办理过程', en: 'Timeline' },
   attachments: { zh: '附件', en: 'Attachments' },
   confidential: { zh: '涉密', en: 'Confidential' },
+  ladderTo: { zh: '升级至', en: 'Up to' },
+  ladderPerson: { zh: '协调人（姓名、职务）', en: 'Who coordinates (name, post)' },
+  ladderPersonHint: { zh: '如：张某某 副局长', en: 'e.g. Zhang, deputy director' },
+  ladderPositions: { zh: '各方理据（至少两方）', en: "Each party's position (two or more)" },
+  ladderPositionHint: { zh: '该方意见及依据', en: 'its position and grounds' },
+  ladderAddParty: { zh: '增加一方', en: 'Add a party' },
+  ladderBadge: { zh: '协调', en: 'Coordination' },
   markConfidential: { zh: '标记为涉密/敏感', en: 'Mark confidential' },
   unmarkConfidential: { zh: '取消涉密标记', en: 'No longer confidential' },
   personalMasked: { zh: '个人信息已隐去', en: 'Personal data masked' },
@@ -130,6 +137,7 @@ export const ACTION_NAMES: Record<CaseAction | 'report' | 'breach' | 'tag', Loca
   feedback: { zh: '协办反馈', en: 'Co-unit feedback' },
   cohandle: { zh: '申请协办', en: 'Ask for co-handling' },
   classify: { zh: '涉密标记', en: 'Confidentiality' },
+  coordinate: { zh: '协调升级', en: 'Escalate the dispute' },
   breach: { zh: '超时', en: 'Overdue' },
   tag: { zh: '问题标签', en: 'Tagged' },
 };
@@ -139,5 +147,12 @@ export function actionName(action: string, lang: Lang): string {
   return n ? n[lang] : action;
 }
 
+/** The rungs of the escalation ladder (R2.4). */
+export const LADDER_NAMES: Record<LadderRung, LocalisedText> = {
+  deputy: { zh: '分管负责人协调', en: 'Deputy head coordinates' },
+  principal: { zh: '主要负责人协调', en: 'Principal head coordinates' },
+  government: { zh: '报区政府决定', en: 'District government decides' },
+};
+
 /** The order the action buttons are shown in: the forward step first. */
-export const ACTION_ORDER: readonly CaseAction[] = ['accept', 'dispatch', 'handle', 'feedback', 'verify', 'archive', 'urge', 'escalate', 'cohandle', 'rework', 'return', 'reject', 'classify'];
+export const ACTION_ORDER: readonly CaseAction[] = ['accept', 'dispatch', 'handle', 'feedback', 'verify', 'archive', 'urge', 'escalate', 'cohandle', 'coordinate', 'rework', 'return', 'reject', 'classify'];

@@ -7,7 +7,7 @@
  * @example
  * const rows = sortQueue(filterQueue(live.openEvents, filter, names), Date.now());
  */
-import type { CaseAction, EventStatus, GridEvent } from '../../../../shared/index.ts';
+import type { CaseAction, EventStatus, GridEvent, LadderRung } from '../../../../shared/index.ts';
 import { wallTimeZone } from '../state/time-zone.svelte.ts';
 import { addZonedDays, startOfZonedDay, zonedParts } from './time-zone.ts';
 
@@ -120,8 +120,15 @@ export const ACTION_KEYS: Partial<Record<CaseAction, string>> = {
   cohandle: 'c',
 };
 
+/** Open cases at each rung of the escalation ladder (the wall's count of disputes being coordinated). */
+export function ladderCounts(events: readonly Pick<GridEvent, 'ladder'>[]): Record<LadderRung, number> {
+  const out: Record<LadderRung, number> = { deputy: 0, principal: 0, government: 0 };
+  for (const e of events) if (e.ladder) out[e.ladder] += 1;
+  return out;
+}
+
 /** The actions a unit's officer (条) can ever take, for its console's buttons and keys. */
-export const UNIT_ACTIONS: readonly CaseAction[] = ['handle', 'feedback', 'cohandle', 'return'];
+export const UNIT_ACTIONS: readonly CaseAction[] = ['handle', 'feedback', 'cohandle', 'return', 'coordinate'];
 
 export type ConsoleCommand =
   | { kind: 'move'; by: 1 | -1 }
