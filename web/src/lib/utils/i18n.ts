@@ -145,7 +145,7 @@ export const STRINGS = {
   wholeDistrict: { zh: '全区', en: 'whole district' },
   pickStreet: { zh: '请选择街道', en: 'Choose a street' },
   pickUnit: { zh: '请选择单位', en: 'Choose a unit' },
-  ladderShort: { zh: '协调', en: 'Disputes' },
+  ladderShort: { zh: '协调升级', en: 'Disputes' },
   ladderTitle: { zh: '协调升级中的事件：分管负责人、主要负责人、区政府', en: 'Disputes being coordinated: deputy head, principal head, district government' },
   ladderDeputy: { zh: '分管', en: 'deputy' },
   ladderPrincipal: { zh: '主要', en: 'head' },
