@@ -464,6 +464,8 @@ export function createApp(deps: AppDeps) {
     }
     await store.readings.pruneSeries(now - Math.max(SERIES_KEEP_MS, TREND_WINDOW_MS));
     await notifications.prune();
+    // cases stored before masking existed: masked in the background, a batch per pause
+    while ((await cases.maskStored()) > 0) await new Promise((r) => setImmediate(r));
     if (folded) logger.info({ folded }, 'raw readings downsampled to hourly');
   }
 

@@ -3,7 +3,8 @@
  * The interfaces services depend on. {@link Store} is the database, split into one repository per
  * aggregate; the embedded SQLite store and the PostgreSQL store implement it (all methods async).
  */
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IndicatorValue, LadderRung, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TimelineEntry, WallReloadReason } from '../shared/index.ts';
+import type { TaskEntry, TaskRecord } from './domain/tasks.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IndicatorValue, LadderRung, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TaskLogEntry, TimelineEntry, WallReloadReason } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
@@ -451,6 +452,15 @@ export interface CaseRepository {
   /** apply tag changes in one transaction; returns the cases that changed (version bumped, entry appended) */
   setTags(changes: readonly TagChange[], now: number): Promise<GridEvent[]>;
   getEvent(id: string): Promise<GridEvent | null>;
+  /**
+   * Remove a case from every other case's `relatedIds` (it was just marked confidential: a link
+   * would show every screen that it is there); returns how many cases changed.
+   */
+  unlinkRelated(id: string): Promise<number>;
+  /** cases stored before masking existed and not checked yet (title and description as stored) */
+  uncheckedForMasking(limit: number): Promise<{ id: string; title: string; description: string }[]>;
+  /** write each case's masking: its masked text and the report as posted where anything was masked */
+  saveMasking(rows: readonly { id: string; title: string; description: string; personal: { title: string; description: string } | null }[]): Promise<void>;
   /** the report as posted, for a case whose personal data was masked (null: nothing was masked) */
   personalData(id: string): Promise<{ title: string; description: string } | null>;
   timeline(eventId: string): Promise<TimelineEntry[]>;
@@ -628,8 +638,33 @@ export interface AuditRepository {
  * store (`server/stores/sqlite/`) and the PostgreSQL store (`server/stores/postgres/`) implement it
  * and pass one contract suite (`test/contract/`).
  */
+/** Which tasks to list: of an area (its district or one street), of a unit, by status; nearest deadline first. */
+export interface TaskFilter {
+  districtId?: string;
+  streetId?: string;
+  unitId?: string;
+  status?: TaskRecord['status'];
+  limit: number;
+}
+
+/** Tasks on the map (挂图作战) and their append-only logs. */
+export interface TaskRepository {
+  /** a new task with its first log entry */
+  create(t: TaskRecord & { districtId: string; streetId: string | null }, entry: TaskEntry): Promise<void>;
+  get(id: string): Promise<TaskRecord | null>;
+  list(f: TaskFilter): Promise<TaskRecord[]>;
+  count(f: Omit<TaskFilter, 'limit'>): Promise<number>;
+  /** write `next` and append `entries` if the task is still at `expectedVersion` (else null) */
+  update(id: string, expectedVersion: number, next: TaskRecord, entries: readonly TaskEntry[]): Promise<TaskRecord | null>;
+  log(id: string): Promise<TaskLogEntry[]>;
+  /** active tasks with a milestone or the deadline already past (the server chases them) */
+  pastDue(now: number, limit: number): Promise<TaskRecord[]>;
+}
+
 export interface Store {
   readonly cases: CaseRepository;
+  /** tasks on the map (挂图作战) */
+  readonly tasks: TaskRepository;
   readonly readings: ReadingRepository;
   readonly identities: IdentityRepository;
   readonly keys: IngestKeyRepository;

@@ -75,6 +75,8 @@ export function caseScope(tree: AreaTree, p: Scoped, requested?: string): { area
   // without clearance, confidential cases are left out of every list
   const hidden = hasClearance(p) ? {} : { confidential: false as const };
   if (p.role !== 'unit') return { areaId, areaLevel: level, ...hidden };
+  // a unit's channels are its district's and its streets' (LiveHub): not a grid's
+  if (level !== 'district' && level !== 'street') return null;
   return p.unitId === undefined ? null : { areaId, areaLevel: level, unit: p.unitId, ...hidden };
 }
 

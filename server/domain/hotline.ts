@@ -266,8 +266,9 @@ export function hotlineAnalysis(areaId: string, w: HotlineWindows, c: HotlineCou
     rising: risingCategories(byCategory),
     repeats: {
       radiusM: HOTLINE_PLACE_RADIUS_M,
-      byGrid: repeatGrids(c.grids, c.points),
-      byPlace: repeatPlaces(c.points),
+      // a confidential case is in the counts, never in a spot's place, centre, title or ids
+      byGrid: repeatGrids(c.grids, c.points.filter((p) => !p.confidential)),
+      byPlace: repeatPlaces(c.points.filter((p) => !p.confidential)),
       truncated: c.pointsTruncated,
     },
     closure: { period: closureOf(c.closures, 'period'), baseline: closureOf(c.closures, 'baseline') },

@@ -5,7 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { StatsQuery, TransitionRequest, type CaseView, type EventStatus, type PersonalData, type StatsResponse, type UnitList } from '../../shared/index.ts';
-import { caseScope } from '../domain/access.ts';
+import { caseScope, hasClearance } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { StatsRow } from '../domain/stats.ts';
 import { startOfLocalDay } from '../domain/time.ts';
@@ -44,6 +44,8 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
     const p = c.var.principal;
     const scope = caseScope(tree, p, q.data.areaId);
     if (!scope) throw notFound(`area ${q.data.areaId ?? p.areaId}`);
+    // counts of one grid would point at a confidential case's place: without clearance, streets and up only
+    if (scope.areaLevel === 'grid' && !hasClearance(p)) throw new AppError('VALIDATION', 400, 'areaId: statistics are by street or district');
     const areaId = scope.areaId;
     const area = { id: areaId, level: tree.level(areaId)! };
     const now = clock.now();

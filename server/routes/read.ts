@@ -14,7 +14,7 @@ import {
   type EventsResponse,
   type IndicatorsResponse,
 } from '../../shared/index.ts';
-import { AREA_ROLES, canSee, caseScope, visibleAreaIds, type Principal } from '../domain/access.ts';
+import { AREA_ROLES, canSee, canSeeCase, caseScope, visibleAreaIds, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
 import { clientIp, requireRole, requireSession, type SessionEnv } from '../middleware/session.ts';
@@ -89,7 +89,12 @@ export function readRoutes(d: ReadDeps) {
       if (q.data.from) f.from = Date.parse(q.data.from);
       if (q.data.to) f.to = Date.parse(q.data.to);
       if (q.data.unit) f.unit ??= q.data.unit;
-      if (q.data.duplicateOf) f.duplicateOf = q.data.duplicateOf;
+      if (q.data.duplicateOf) {
+        // the merged reports of a case the caller may not see answer like those of no case
+        const original = await d.store.cases.getEvent(q.data.duplicateOf);
+        if (!original || !canSeeCase(d.tree, p, original)) return c.json({ events: [], total: 0 } satisfies EventsResponse);
+        f.duplicateOf = q.data.duplicateOf;
+      }
       // without clearance the scope already leaves every confidential case out
       if (q.data.confidential && f.confidential === undefined) f.confidential = q.data.confidential === 'only';
       const [events, total] = await Promise.all([d.store.cases.listEvents(f), d.store.cases.countEvents(f)]);

@@ -13,6 +13,7 @@ import { mayTag } from '../domain/hotspots.ts';
 import type { ShippedData } from '../data.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Broadcaster, CaseChange, Clock, Logger, Metrics, Notifier, Store } from '../ports.ts';
+import { maskReport } from '../domain/personal-data.ts';
 
 export interface CaseServiceDeps {
   store: Pick<Store, 'cases'>;
@@ -187,17 +188,20 @@ export function createCaseService(deps: CaseServiceDeps) {
       }
       if (req.action === 'reject' && req.duplicateOf) {
         const original = await store.cases.getEvent(req.duplicateOf);
-        if (!original || !canSee(tree, p, original.gridId)) throw new AppError('VALIDATION', 400, `duplicateOf: no case ${req.duplicateOf} in your area`);
+        if (!original || !canSeeCase(tree, p, original)) throw new AppError('VALIDATION', 400, `duplicateOf: no case ${req.duplicateOf} in your area`);
         if (original.status === 'rejected') {
           const root = original.duplicateOf ? `: merge it into ${original.duplicateOf}` : '';
           throw new AppError('VALIDATION', 400, `duplicateOf: case ${original.id} was itself rejected${root}`);
         }
+        // a report merged into a confidential case is part of it: confidential too (its link would show the case)
+        if (original.confidential) r.next.confidential = true;
       }
       const saved = await store.cases.changeCase(id, req.version, change(r.next), r.entry, clock.now());
       if (!saved) {
         throw new AppError('CONFLICT', 409, 'the case changed meanwhile; reload and try again');
       }
       changed(event, saved);
+      if (saved.confidential && !event.confidential) await store.cases.unlinkRelated(id);
       await deps.audit({ actor: p.name, actorKind: p.kind, action: `case.${req.action}`, target: id, outcome: 'ok', ip, detail: `${r.entry.from}→${r.entry.to}` });
       return viewOf(p, saved);
     },
@@ -233,6 +237,19 @@ export function createCaseService(deps: CaseServiceDeps) {
       if (saved) changed(event, saved);
       await deps.audit({ actor: p.name, actorKind: p.kind, action: 'case.tag', target: id, outcome: 'ok', ip, detail: `${req.tag} ${req.on ? 'on' : 'off'}${saved ? '' : ' (unchanged)'}` });
       return viewOf(p, saved ?? event);
+    },
+
+    /**
+     * Mask the personal data of cases stored before masking existed, a batch at a time (the
+     * maintenance round calls it until none is left); returns how many were checked.
+     */
+    async maskStored(batch = 500): Promise<number> {
+      const rows = await store.cases.uncheckedForMasking(batch);
+      if (!rows.length) return 0;
+      await store.cases.saveMasking(rows.map((r) => ({ id: r.id, ...maskReport(r.title, r.description) })));
+      const masked = rows.length;
+      logger.info({ checked: masked }, 'personal data of stored cases masked');
+      return masked;
     },
 
     /** mark every stage that is past due; returns how many were marked */

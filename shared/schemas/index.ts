@@ -20,3 +20,4 @@ export * from './hotspot.ts';
 export * from './replay.ts';
 export * from './display.ts';
 export * from './wall.ts';
+export * from './task.ts';

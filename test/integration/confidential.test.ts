@@ -4,6 +4,7 @@
  * personal data in reports is masked in every answer and frame, and shown in full only to officers
  * who handle cases, each time audited.
  */
+import Database from 'better-sqlite3';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, EventDelta, ServerToClientEvents, Snapshot } from '../../shared/index.ts';
@@ -141,6 +142,31 @@ describe('confidential cases and personal data', () => {
     wall.socket.close();
   });
 
+  it("should leave no trace of a confidential case in other cases' links, merged reports or one grid's figures", async () => {
+    const point = { lng: 121.5132, lat: 31.3016 };
+    const a = await report({ title: '早先的占道', ...point });
+    const b = await report({ title: '同一地点再次占道', ...point });
+    expect((await s.get(`/api/v1/events/${b}`)).json.relatedIds).toContain(a);
+    expect((await act(s.cookie, a, { action: 'classify', version: await version(a), confidential: true, note: '涉及未公开的执法行动' })).status).toBe(200);
+    expect((await s.get(`/api/v1/events/${b}`, cookies.street)).json.relatedIds).not.toContain(a);
+    // a report merged into a confidential case becomes confidential too
+    const dup = await report({ title: '重复反映', ...point });
+    const merged = await act(s.cookie, dup, { action: 'reject', version: await version(dup), reason: 'duplicate', duplicateOf: a });
+    expect(merged.status).toBe(200);
+    expect(merged.json.confidential).toBe(true);
+    expect((await s.get(`/api/v1/events/${dup}`, cookies.street)).status).toBe(404);
+    // an uncleared officer cannot merge into it, nor list its merged reports, nor learn it exists
+    const own = await report({ title: '街道自己的重复件', ...point });
+    const tryMerge = await act(cookies.street!, own, { action: 'reject', version: await version(own), reason: 'duplicate', duplicateOf: a });
+    expect(tryMerge.status).toBe(400);
+    expect(tryMerge.json.error.message).toBe(`duplicateOf: no case ${a} in your area`);
+    expect((await s.get(`/api/v1/events?duplicateOf=${a}`, cookies.street)).json).toEqual({ events: [], total: 0 });
+    // one grid's figures would point at it: streets and up only without clearance
+    const grid = (await s.get(`/api/v1/events/${b}`)).json.gridId;
+    expect((await s.get(`/api/v1/stats?areaId=${grid}`, cookies.street)).status).toBe(400);
+    expect((await s.get(`/api/v1/stats?areaId=${grid}`)).status).toBe(200);
+  });
+
   it('should mask personal data in every answer and frame, and unmask it only for officers who handle cases, audited', async () => {
     const wall = connect(s, cookies.wall!);
     await wall.ready;
@@ -166,5 +192,21 @@ describe('confidential cases and personal data', () => {
     expect(audit.filter((a: any) => a.outcome === 'ok')).toHaveLength(2);
     expect(audit.filter((a: any) => a.outcome === 'denied').length).toBeGreaterThanOrEqual(3);
     wall.socket.close();
+  });
+
+  it('should mask the reports stored before masking existed, in the background, and keep them whole for permitted officers', async () => {
+    const id = await report({ title: '噪声扰民' });
+    // as an older version stored it: the full text in the case, not yet checked
+    const db = new Database(`${s.dataDir}/onescreen.sqlite`);
+    try {
+      db.prepare('UPDATE events SET description = ?, masked = NULL WHERE id = ?').run(`投诉人李小明，电话${PHONE}`, id);
+    } finally {
+      db.close();
+    }
+    expect((await s.get(`/api/v1/events/${id}`)).json.description).toBe(`投诉人李小明，电话${PHONE}`);
+    while ((await s.app.cases.maskStored()) > 0);
+    expect((await s.get(`/api/v1/events/${id}`)).json).toMatchObject({ masked: true, description: '投诉人李**，电话138****5678' });
+    expect((await postJson(s.url, `/api/v1/events/${id}/personal`, {}, undefined, { cookie: s.cookie })).json.description).toBe(`投诉人李小明，电话${PHONE}`);
+    expect(await s.app.cases.maskStored()).toBe(0);
   });
 });

@@ -40,6 +40,16 @@ describe('maskPersonalData', () => {
     }
   });
 
+  it('should mask what an attacker of the first version found left: full-width digits, dots, local numbers, e-mail, spaced IDs, four-character names, lower-case plates', () => {
+    expect(m('电话１３８１２３４５６７８')).toBe('电话138****5678');
+    expect(m('手机138.1234.5678')).toBe('手机138****5678');
+    expect(m('联系电话65432109')).toBe('联系电话****2109');
+    expect(m('邮箱 zhang.san@example.com')).toBe('邮箱 z***@example.com');
+    expect(m('身份证 310110 19850101 2345')).toBe('身份证 310110********2345');
+    expect(m('联系人：欧阳娜娜，')).toBe('联系人：欧***，');
+    expect(m('沪a12345')).toBe('沪A****5');
+  });
+
   it('should be idempotent', () => {
     const once = m('联系人：张三 13812345678 沪A12345 310110198501012345');
     expect(m(once)).toBe(once);

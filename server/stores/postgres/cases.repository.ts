@@ -234,7 +234,7 @@ export class PgCasesRepository implements CaseRepository {
     if (ids.length === 0) return [];
     return this.db.rows<CasePoint>(
       `SELECT id, category, lng, lat, occurred_at AS "occurredAt", grid_id AS "gridId", street_id AS "streetId" FROM events
-       WHERE id = ANY ($1::text[]) AND duplicate_of IS NULL ORDER BY id`,
+       WHERE id = ANY ($1::text[]) AND duplicate_of IS NULL AND NOT confidential ORDER BY id`,
       [ids],
     );
   }
@@ -278,6 +278,33 @@ export class PgCasesRepository implements CaseRepository {
 
   async timeline(eventId: string): Promise<TimelineEntry[]> {
     return (await this.db.rows<TimelineRow>('SELECT * FROM event_timeline WHERE event_id = $1 ORDER BY seq', [eventId])).map(entryFromRow);
+  }
+
+  async uncheckedForMasking(limit: number): Promise<{ id: string; title: string; description: string }[]> {
+    return this.db.rows<{ id: string; title: string; description: string }>('SELECT id, title, description FROM events WHERE masked IS NULL LIMIT $1', [limit]);
+  }
+
+  async saveMasking(rows: readonly { id: string; title: string; description: string; personal: { title: string; description: string } | null }[]): Promise<void> {
+    if (!rows.length) return;
+    await this.db.tx(async (c) => {
+      const done = await c.query<{ id: string }>(
+        `UPDATE events e SET title = u.title, description = u.description, masked = u.masked
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[]) AS u(id, title, description, masked)
+         WHERE e.id = u.id AND e.masked IS NULL RETURNING e.id`,
+        [rows.map((r) => r.id), rows.map((r) => r.title), rows.map((r) => r.description), rows.map((r) => r.personal !== null)],
+      );
+      const changed = new Set(done.rows.map((r) => r.id));
+      const kept = rows.filter((r) => r.personal && changed.has(r.id));
+      if (kept.length) {
+        await c.query('INSERT INTO event_personal (event_id, title, description) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT (event_id) DO NOTHING', [
+          kept.map((r) => r.id), kept.map((r) => r.personal!.title), kept.map((r) => r.personal!.description),
+        ]);
+      }
+    });
+  }
+
+  async unlinkRelated(id: string): Promise<number> {
+    return (await this.db.query('UPDATE events SET related_ids = array_remove(related_ids, $1) WHERE $1 = ANY (related_ids)', [id])).rowCount ?? 0;
   }
 
   async personalData(id: string): Promise<{ title: string; description: string } | null> {

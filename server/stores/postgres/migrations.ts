@@ -365,13 +365,61 @@ export const pgMigrations: PgMigration[] = [
     sql: `
       ALTER TABLE events ADD COLUMN confidential boolean NOT NULL DEFAULT false;
       ALTER TABLE events ADD COLUMN ladder text COLLATE "C";
-      ALTER TABLE events ADD COLUMN masked boolean NOT NULL DEFAULT false;
+      -- NULL: a case stored before masking existed, not yet checked (the server masks it in the background)
+      ALTER TABLE events ADD COLUMN masked boolean;
+      CREATE INDEX events_unchecked ON events (id) WHERE masked IS NULL;
       CREATE TABLE event_personal (
         event_id text COLLATE "C" PRIMARY KEY REFERENCES events (id),
         title text NOT NULL,
         description text NOT NULL
       );
       ALTER TABLE users ADD COLUMN cleared boolean NOT NULL DEFAULT false;
+    `,
+  },
+  {
+    version: 7,
+    name: 'tasks on the map (挂图作战) and their append-only logs (embedded store: 16)',
+    sql: `
+      CREATE TABLE tasks (
+        id text COLLATE "C" PRIMARY KEY,
+        kind text COLLATE "C" NOT NULL,
+        title text NOT NULL,
+        unit_id text COLLATE "C" NOT NULL,
+        person text NOT NULL,
+        standard text NOT NULL,
+        deadline bigint NOT NULL,
+        area_id text COLLATE "C" NOT NULL,
+        district_id text COLLATE "C" NOT NULL,
+        street_id text COLLATE "C",
+        location jsonb,
+        milestones jsonb NOT NULL,
+        status text COLLATE "C" NOT NULL,
+        progress integer NOT NULL,
+        last_visit_at bigint,
+        chased_at bigint,
+        created_at bigint NOT NULL,
+        created_by text NOT NULL,
+        updated_at bigint NOT NULL,
+        version integer NOT NULL,
+        next_due bigint
+      );
+      CREATE INDEX tasks_district ON tasks (district_id, status, deadline);
+      CREATE INDEX tasks_street ON tasks (street_id, status, deadline) WHERE street_id IS NOT NULL;
+      CREATE INDEX tasks_unit ON tasks (unit_id, status, deadline);
+      CREATE INDEX tasks_next_due ON tasks (next_due) WHERE next_due IS NOT NULL;
+      CREATE TABLE task_log (
+        task_id text COLLATE "C" NOT NULL REFERENCES tasks (id),
+        seq integer NOT NULL,
+        at bigint NOT NULL,
+        actor text NOT NULL,
+        actor_role text NOT NULL,
+        action text COLLATE "C" NOT NULL,
+        note text NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      );
+      CREATE TRIGGER task_log_append_only BEFORE UPDATE OR DELETE ON task_log FOR EACH ROW EXECUTE FUNCTION onescreen_append_only();
+      CREATE TRIGGER task_log_no_truncate BEFORE TRUNCATE ON task_log FOR EACH STATEMENT EXECUTE FUNCTION onescreen_append_only();
     `,
   },
 ];

@@ -10,6 +10,7 @@ import { PgAlarmRepository } from './alarm.repository.ts';
 import { PgAuditRepository } from './audit.repository.ts';
 import { PgCasesRepository } from './cases.repository.ts';
 import { PgConnection } from './connection.ts';
+import { PgTasksRepository } from './tasks.repository.ts';
 import { PgDisplayConfigsRepository } from './display-configs.repository.ts';
 import { PgDisplayStatusRepository } from './display-status.repository.ts';
 import { PgIdentitiesRepository } from './identities.repository.ts';
@@ -36,6 +37,7 @@ export class PostgresStore implements Store {
   readonly notifications: PgNotificationsRepository;
   readonly alarms: PgAlarmRepository;
   readonly displayConfigs: PgDisplayConfigsRepository;
+  readonly tasks: PgTasksRepository;
   readonly displayStatus: PgDisplayStatusRepository;
   private closed = false;
 
@@ -50,6 +52,7 @@ export class PostgresStore implements Store {
     this.notifications = new PgNotificationsRepository(this.db);
     this.alarms = new PgAlarmRepository(this.db);
     this.displayConfigs = new PgDisplayConfigsRepository(this.db);
+    this.tasks = new PgTasksRepository(this.db);
     this.displayStatus = new PgDisplayStatusRepository(this.db);
   }
 

@@ -45,7 +45,7 @@ export interface EventRow {
   tags: string[];
   related_ids: string[];
   confidential: boolean;
-  masked: boolean;
+  masked: boolean | null;
   ladder: string | null;
 }
 
@@ -82,7 +82,7 @@ export function eventFromRow(r: EventRow): GridEvent {
     relatedIds: r.related_ids,
     confidential: r.confidential,
     ladder: r.ladder as GridEvent['ladder'],
-    masked: r.masked,
+    masked: r.masked === true,
   };
 }
 

@@ -151,7 +151,7 @@ export class SqliteCaseRepository implements CaseRepository {
       out.push(
         ...(this.conn.db
           .prepare(`SELECT id, category, lng, lat, occurred_at AS occurredAt, grid_id AS gridId, street_id AS streetId FROM events
-            WHERE id IN (${chunk.map(() => '?').join(',')}) AND duplicate_of IS NULL`)
+            WHERE id IN (${chunk.map(() => '?').join(',')}) AND duplicate_of IS NULL AND confidential = 0`)
           .all(...chunk) as CasePoint[]),
       );
     }
@@ -193,6 +193,29 @@ export class SqliteCaseRepository implements CaseRepository {
   async getEvent(id: string): Promise<GridEvent | null> {
     const r = this.conn.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
     return r ? eventFromRow(r) : null;
+  }
+
+  async uncheckedForMasking(limit: number): Promise<{ id: string; title: string; description: string }[]> {
+    return this.conn.prep('SELECT id, title, description FROM events WHERE masked IS NULL LIMIT ?').all(limit) as { id: string; title: string; description: string }[];
+  }
+
+  async saveMasking(rows: readonly { id: string; title: string; description: string; personal: { title: string; description: string } | null }[]): Promise<void> {
+    const set = this.conn.prep('UPDATE events SET title = ?, description = ?, masked = ? WHERE id = ? AND masked IS NULL');
+    const keep = this.conn.prep('INSERT INTO event_personal (event_id, title, description) VALUES (?, ?, ?) ON CONFLICT (event_id) DO NOTHING');
+    this.conn.db.transaction(() => {
+      for (const r of rows) {
+        if (set.run(r.title, r.description, r.personal ? 1 : 0, r.id).changes === 1 && r.personal) keep.run(r.id, r.personal.title, r.personal.description);
+      }
+    }).immediate();
+  }
+
+  async unlinkRelated(id: string): Promise<number> {
+    return this.conn
+      .prep(
+        `UPDATE events SET related_ids = (SELECT json_group_array(value) FROM json_each(events.related_ids) WHERE value <> @id)
+         WHERE related_ids <> '[]' AND EXISTS (SELECT 1 FROM json_each(events.related_ids) WHERE value = @id)`,
+      )
+      .run({ id }).changes;
   }
 
   async personalData(id: string): Promise<{ title: string; description: string } | null> {

@@ -392,7 +392,9 @@ export const migrations: Migration[] = [
     sql: `
       ALTER TABLE events ADD COLUMN confidential INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE events ADD COLUMN ladder TEXT;
-      ALTER TABLE events ADD COLUMN masked INTEGER NOT NULL DEFAULT 0;
+      -- NULL: a case stored before masking existed, not yet checked (the server masks it in the background)
+      ALTER TABLE events ADD COLUMN masked INTEGER;
+      CREATE INDEX events_unchecked ON events (id) WHERE masked IS NULL;
       -- the report as posted, only where personal data was masked in events.title/description
       CREATE TABLE event_personal (
         event_id TEXT PRIMARY KEY REFERENCES events (id),
@@ -400,6 +402,53 @@ export const migrations: Migration[] = [
         description TEXT NOT NULL
       );
       ALTER TABLE users ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
+    version: 16,
+    name: 'tasks on the map (挂图作战) and their append-only logs',
+    sql: `
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        unit_id TEXT NOT NULL,
+        person TEXT NOT NULL,
+        standard TEXT NOT NULL,
+        deadline INTEGER NOT NULL,
+        area_id TEXT NOT NULL,
+        district_id TEXT NOT NULL,
+        street_id TEXT,
+        location TEXT,
+        milestones TEXT NOT NULL,
+        status TEXT NOT NULL,
+        progress INTEGER NOT NULL,
+        last_visit_at INTEGER,
+        chased_at INTEGER,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        -- the earliest time a milestone or the deadline is due and not yet chased (null: nothing to chase)
+        next_due INTEGER
+      );
+      CREATE INDEX tasks_district ON tasks (district_id, status, deadline);
+      CREATE INDEX tasks_street ON tasks (street_id, status, deadline) WHERE street_id IS NOT NULL;
+      CREATE INDEX tasks_unit ON tasks (unit_id, status, deadline);
+      CREATE INDEX tasks_next_due ON tasks (next_due) WHERE next_due IS NOT NULL;
+      CREATE TABLE task_log (
+        task_id TEXT NOT NULL REFERENCES tasks (id),
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        actor_role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        note TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      );
+      CREATE TRIGGER task_log_no_update BEFORE UPDATE ON task_log BEGIN SELECT RAISE(ABORT, 'the task log is append-only'); END;
+      CREATE TRIGGER task_log_no_delete BEFORE DELETE ON task_log BEGIN SELECT RAISE(ABORT, 'the task log is append-only'); END;
     `,
   },
 ];

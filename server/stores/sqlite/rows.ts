@@ -43,7 +43,7 @@ export interface EventRow {
   tags: string;
   related_ids: string;
   confidential: number;
-  masked: number;
+  masked: number | null;
   ladder: string | null;
 }
 

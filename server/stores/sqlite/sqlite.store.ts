@@ -14,6 +14,7 @@ import { SqliteAuditRepository } from './audit.repository.ts';
 import { backupDatabase, type DatabaseSummary } from './backup.ts';
 import { SqliteCaseRepository } from './cases.repository.ts';
 import { SqliteConnection } from './connection.ts';
+import { SqliteTaskRepository } from './tasks.repository.ts';
 import { SqliteDisplayConfigRepository } from './display-configs.repository.ts';
 import { SqliteDisplayStatusRepository } from './display-status.repository.ts';
 import { SqliteIdentityRepository } from './identities.repository.ts';
@@ -27,6 +28,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly conn: SqliteConnection;
   readonly cases: SqliteCaseRepository;
+  readonly tasks: SqliteTaskRepository;
   readonly readings: SqliteReadingRepository;
   readonly identities: SqliteIdentityRepository;
   readonly keys: SqliteIngestKeyRepository;
@@ -66,6 +68,7 @@ export class SqliteStore implements Store {
     this.notifications = new SqliteNotificationRepository(this.conn);
     this.alarms = new SqliteAlarmRepository(this.conn);
     this.displayConfigs = new SqliteDisplayConfigRepository(this.conn);
+    this.tasks = new SqliteTaskRepository(this.conn);
     this.displayStatus = new SqliteDisplayStatusRepository(this.conn);
   }
 
