@@ -57,6 +57,8 @@ import { displayRoutes } from './routes/displays.ts';
 import { createDisplayConfigService } from './services/display-config.service.ts';
 import { readBuildId } from './build-id.ts';
 import { wallRoutes } from './routes/wall.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import { createTaskService } from './services/task.service.ts';
 import { createWallStatusService, type WallStatusOptions } from './services/wall-status.service.ts';
 
 export const VERSION = '0.1.0';
@@ -81,6 +83,8 @@ export interface AppOptions {
   auth?: Partial<AuthOptions>;
   /** how often stage deadlines are checked for breaches (default 10 s) */
   breachCheckMs?: number;
+  /** how often late task milestones and deadlines are chased (default 60 s) */
+  taskChaseMs?: number;
   /** how often held values, silent sources and forecasts are judged by the rules (default 5 s) */
   alarmTickMs?: number;
   /** how often live sockets' sessions are re-checked (default 10 s) */
@@ -267,6 +271,7 @@ export function createApp(deps: AppDeps) {
     metrics,
     limiter: (o) => cluster.limiter(o),
   });
+  const tasks = createTaskService({ store, tree, clock, timeZone: options.timeZone, units: data.units, logger, audit: (a) => auth.audit(a) });
   const notifications = createNotifyService({
     store,
     tree,
@@ -423,6 +428,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin', displayApi.admin);
   app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics }));
+  const unitNames = new Map(data.units.map((u) => [u.id, u.name.zh]));
+  app.route('/api/v1', taskRoutes({ auth, tasks, unitName: (id) => unitNames.get(id) ?? id, areaName: (id) => tree.get(id)?.name ?? id }));
   app.route('/api/v1', alarmApi.officers);
   app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));
   app.route('/api/v1', readRoutes({ store, tree, auth, indicators, categories: data.categories, areas: data.areas, basemapJson }));
@@ -477,6 +484,8 @@ export function createApp(deps: AppDeps) {
     alarms,
     auth,
     cases,
+    /** tasks on the map (挂图作战): the late ones are chased on a timer */
+    tasks,
     /** the closed loop's statistics, shared between walls asking alike */
     statistics,
     /** notifications out: `notifier.notify(notice)` for alarms; channels and the delivery log */
@@ -538,6 +547,7 @@ export function createApp(deps: AppDeps) {
       every(options.alarmTickMs ?? 5_000, () => alarms.tick(), 'alarm rules', true);
       every(MAINTENANCE_MS, maintenance, 'maintenance', true);
       every(options.breachCheckMs ?? 10_000, () => cases.checkBreaches().then(() => undefined), 'breach check', true);
+      every(options.taskChaseMs ?? 60_000, () => tasks.chase().then(() => undefined), 'task chase', true);
       // every node sends notifications: each round claims its deliveries in the database with a lease
       notifications.start();
       every(options.emergingTagMs ?? 60_000, () => hotspots.tagEmerging().then(() => undefined), 'emerging hotspot tagging', true);

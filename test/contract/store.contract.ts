@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CaseTag, type Alarm, type GridEvent, type TimelineEntry } from '../../shared/index.ts';
 import { DEFAULT_RECURRENCE, distanceMeters } from '../../server/domain/hotspots.ts';
 import type { ChannelRecord } from '../../server/domain/notify.ts';
+import type { TaskRecord } from '../../server/domain/tasks.ts';
 import { loadShippedData } from '../../server/data.ts';
 import type { CaseChange, DisplayTokenRecord, NewAlarm, NewAlarmHistory, NewDelivery, NewEvent, NewReading, SessionRecord, Store, UserRecord } from '../../server/ports.ts';
 
@@ -948,6 +949,53 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.identities.deleteSessionsOf({ userId: 'u1' })).toEqual(['s1']);
         expect(await store.identities.deleteSessionsOf({ userId: 'u1' })).toEqual([]);
         expect(await store.identities.findSession('s1')).toBeNull();
+      });
+    });
+
+    describe('tasks', () => {
+      const rec = (over: Partial<TaskRecord & { districtId: string; streetId: string | null }> = {}): TaskRecord & { districtId: string; streetId: string | null } => ({
+        id: uid('t'), kind: 'task', title: '整治', unitId: 'u1', person: '张', standard: '达标', deadline: 50_000, areaId: 'S1',
+        location: { type: 'Point', coordinates: [121.5, 31.3] },
+        milestones: [{ title: 'm0', due: 10_000, doneAt: null, chasedAt: null, lateReport: null }, { title: 'm1', due: 30_000, doneAt: null, chasedAt: null, lateReport: null }],
+        status: 'active', progress: 0, lastVisitAt: null, chasedAt: null, createdAt: 1000, createdBy: 'duty', updatedAt: 1000, version: 1,
+        districtId: 'D', streetId: 'S1', ...over,
+      });
+      const entry = (action: string, at = 1000) => ({ at: new Date(at).toISOString(), actor: 'duty', actorRole: 'district', action: action as 'create', note: `n-${action}`, data: { k: action } });
+
+      it('should keep a task, its milestones and location as written, list it by scope, and append its log', async () => {
+        const { districtId: _d, streetId: _s, ...t } = rec();
+        await store.tasks.create({ ...t, districtId: 'D', streetId: 'S1' }, entry('create'));
+        const other = rec({ unitId: 'u2', streetId: null, areaId: 'D' });
+        await store.tasks.create(other, entry('create'));
+        expect(await store.tasks.get(t.id)).toEqual(t);
+        expect((await store.tasks.list({ streetId: 'S1', limit: 10 })).map((x) => x.id)).toEqual([t.id]);
+        expect((await store.tasks.list({ districtId: 'D', limit: 10 })).map((x) => x.id).sort()).toEqual([t.id, other.id].sort());
+        expect((await store.tasks.list({ districtId: 'D', unitId: 'u2', limit: 10 })).map((x) => x.id)).toEqual([other.id]);
+        expect(await store.tasks.count({ districtId: 'D', status: 'active' })).toBe(2);
+        expect(await store.tasks.count({ districtId: 'D', status: 'done' })).toBe(0);
+
+        // an update under the version check appends its entries in order; a stale one changes nothing
+        const next = { ...t, progress: 40, version: 2, updatedAt: 2000, milestones: [{ ...t.milestones[0]!, doneAt: 1500 }, t.milestones[1]!] };
+        expect(await store.tasks.update(t.id, 1, next, [entry('progress', 2000), entry('milestone', 2000)])).toEqual(next);
+        expect(await store.tasks.update(t.id, 1, { ...next, progress: 99 }, [entry('progress', 3000)])).toBeNull();
+        expect((await store.tasks.log(t.id)).map((e) => [e.seq, e.action, e.note, e.data])).toEqual([
+          [1, 'create', 'n-create', { k: 'create' }],
+          [2, 'progress', 'n-progress', { k: 'progress' }],
+          [3, 'milestone', 'n-milestone', { k: 'milestone' }],
+        ]);
+      });
+
+      it('should find the tasks with something past due and not chased', async () => {
+        const a = rec();
+        const b = rec({ milestones: [{ title: 'm', due: 40_000, doneAt: null, chasedAt: null, lateReport: null }] });
+        const done = rec({ status: 'done' });
+        for (const t of [a, b, done]) await store.tasks.create(t, entry('create'));
+        expect((await store.tasks.pastDue(20_000, 10)).map((t) => t.id)).toEqual([a.id]);
+        expect((await store.tasks.pastDue(45_000, 10)).map((t) => t.id)).toEqual([a.id, b.id]);
+        // chased: its next due is the next milestone
+        const { districtId: _d, streetId: _s, ...at } = a;
+        await store.tasks.update(a.id, 1, { ...at, version: 2, milestones: [{ ...a.milestones[0]!, chasedAt: 20_000 }, a.milestones[1]!] }, [entry('chase', 20_000)]);
+        expect((await store.tasks.pastDue(20_000, 10)).map((t) => t.id)).toEqual([]);
       });
     });
 
