@@ -4,9 +4,9 @@
  * address. Pure: callers pass `location` parts and apply the result.
  */
 
-export type PageName = 'wall' | 'login' | 'admin' | 'console' | 'analytics' | 'handover';
+export type PageName = 'wall' | 'login' | 'admin' | 'console' | 'analytics' | 'handover' | 'tasks';
 
-/** The page of a path: `/login`, `/admin`, `/console`, `/analytics`, `/handover` (with or without a trailing slash), else the wall. */
+/** The page of a path: `/login`, `/admin`, `/console`, `/analytics`, `/handover`, `/tasks` (with or without a trailing slash), else the wall. */
 export function pageOf(pathname: string): PageName {
   const p = pathname.replace(/\/+$/, '') || '/';
   if (p === '/login') return 'login';
@@ -14,6 +14,7 @@ export function pageOf(pathname: string): PageName {
   if (p === '/console') return 'console';
   if (p === '/analytics') return 'analytics';
   if (p === '/handover') return 'handover';
+  if (p === '/tasks') return 'tasks';
   return 'wall';
 }
 
