@@ -7,39 +7,26 @@
  *
  * Standalone (its own server and browser). Needs the built web: `npm run build` first.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type {} from '../../web/src/lib/console-debug.ts';
 import type {} from '../../web/src/lib/debug.ts';
-import { ADMIN, postJson, startTestServer, type TestServer } from '../helpers/server.ts';
-import { launchChromium } from './chromium.ts';
+import { ADMIN, postJson } from '../helpers/server.ts';
+import { sel } from './harness.ts';
+import { standaloneSuite } from './standalone.ts';
 
-const DIST_INDEX = fileURLToPath(new URL('../../dist/web/index.html', import.meta.url));
 const WJC = '310110019000';
 const WJC_POINT = { lng: 121.514, lat: 31.302 };
 const PHONE = '13912345678';
-const sel = (testid: string) => `[data-testid="${testid}"]`;
 const WAIT_MS = 20_000;
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function openPage(cookie: string, width = 1920, height = 1080): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height } });
-  contexts.push(context);
-  await context.addCookies([{ name: 'onescreen_session', value: cookie.slice(cookie.indexOf('=') + 1), url: server.url }]);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  return page;
-}
+const suite = standaloneSuite({ simulator: false });
+const openPage = suite.openPage;
+const pageErrors = suite.pageErrors;
 
 let seq = 0;
 async function report(over: Record<string, unknown>): Promise<string> {
-  const r = await postJson(server.url, '/api/v1/events', { events: [{ source: '12345', externalId: `conf-ui-${++seq}`, category: 'road_occupation', title: '占道经营', occurredAt: new Date().toISOString(), ...WJC_POINT, ...over }] }, server.ingestKey);
+  const r = await postJson(suite.server.url, '/api/v1/events', { events: [{ source: '12345', externalId: `conf-ui-${++seq}`, category: 'road_occupation', title: '占道经营', occurredAt: new Date().toISOString(), ...WJC_POINT, ...over }] }, suite.server.ingestKey);
   expect(r.status, r.text).toBe(200);
   return r.json.results[0].id as string;
 }
@@ -51,25 +38,10 @@ const holds = (page: Page, id: string) =>
     return d ? [...d.openEvents, ...d.recent].some((e) => e.id === id) : null;
   }, id);
 
-beforeAll(async () => {
-  if (!existsSync(DIST_INDEX)) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
-  [server, browser] = await Promise.all([startTestServer({ simulator: false }), launchChromium()]);
-}, 30_000);
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.stop({ removeData: true });
-});
-
 describe('confidential cases and personal data on the screens', () => {
   it('should show the wall a masked report, and a district officer the full one with the reading audited', async () => {
-    const wall = await openPage(server.cookie, 1280, 720);
-    await wall.goto(`${server.url}/`);
+    const wall = await openPage(suite.server.cookie, 1280, 720);
+    await wall.goto(`${suite.server.url}/`);
     await wall.waitForSelector('[data-ready="true"]', { timeout: WAIT_MS });
     const id = await report({ title: '联系人：王小明 反映占道', description: `来电人王小明，电话${PHONE}，沪B54321 长期占道` });
     await wall.waitForSelector(`${sel('ticker-line')}[data-event-id="${id}"]`, { timeout: WAIT_MS });
@@ -79,24 +51,24 @@ describe('confidential cases and personal data on the screens', () => {
     const wallText = await wall.evaluate(() => document.body.innerText + JSON.stringify(window.__onescreen?.state.live.data));
     for (const secret of [PHONE, '王小明', '沪B54321']) expect(wallText).not.toContain(secret);
 
-    const desk = await openPage(server.cookie);
-    await desk.goto(`${server.url}/console?case=${id}`);
+    const desk = await openPage(suite.server.cookie);
+    await desk.goto(`${suite.server.url}/console?case=${id}`);
     await desk.waitForSelector(`${sel('case-panel')}[data-case-id="${id}"]`, { timeout: WAIT_MS });
     expect(await desk.textContent('.desc')).toBe('来电人王**，电话139****5678，沪B****1 长期占道');
     await desk.click(sel('personal-show'));
     await desk.waitForSelector(sel('personal-full'), { timeout: WAIT_MS });
     expect(await desk.textContent(sel('personal-full'))).toContain(`来电人王小明，电话${PHONE}，沪B54321 长期占道`);
-    const audit = (await server.get('/api/v1/admin/audit?limit=200', await server.login(ADMIN.username, ADMIN.password))).json;
+    const audit = (await suite.server.get('/api/v1/admin/audit?limit=200', await suite.server.login(ADMIN.username, ADMIN.password))).json;
     expect(audit.filter((a: any) => a.action === 'case.unmask' && a.target === id && a.outcome === 'ok')).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   });
 
   it('should keep a confidential case off the wall and out of an uncleared street console, list it for the district, and take a case off the wall when marked', async () => {
-    const streetUser = await server.createUser('street', WJC);
-    const [wall, street] = await Promise.all([openPage(server.cookie, 1280, 720), openPage(await server.login(streetUser.username, streetUser.password))]);
+    const streetUser = await suite.server.createUser('street', WJC);
+    const [wall, street] = await Promise.all([openPage(suite.server.cookie, 1280, 720), openPage(await suite.server.login(streetUser.username, streetUser.password))]);
     await Promise.all([
-      wall.goto(`${server.url}/`).then(() => wall.waitForSelector('[data-ready="true"]', { timeout: WAIT_MS })),
-      street.goto(`${server.url}/console`).then(() => street.waitForSelector(`${sel('console')}[data-ready="true"]`, { timeout: WAIT_MS })),
+      wall.goto(`${suite.server.url}/`).then(() => wall.waitForSelector('[data-ready="true"]', { timeout: WAIT_MS })),
+      street.goto(`${suite.server.url}/console`).then(() => street.waitForSelector(`${sel('console')}[data-ready="true"]`, { timeout: WAIT_MS })),
     ]);
     const secret = await report({ title: '涉密线索核查', confidential: true });
     const marker = await report({ title: '普通占道' });
@@ -107,8 +79,8 @@ describe('confidential cases and personal data on the screens', () => {
     expect(await wall.evaluate(() => document.body.innerText)).not.toContain('涉密线索核查');
 
     // the district officer's console lists it, marked
-    const desk = await openPage(server.cookie);
-    await desk.goto(`${server.url}/console`);
+    const desk = await openPage(suite.server.cookie);
+    await desk.goto(`${suite.server.url}/console`);
     await desk.waitForSelector(`${sel('queue-row')}[data-id="${secret}"] ${sel('row-confidential')}`, { timeout: WAIT_MS });
 
     // the officer marks the ordinary case confidential, with a reason: it leaves the wall and the street console

@@ -6,55 +6,27 @@
  *
  * Standalone (its own server and browser). Needs the built web: `npm run build` first.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, startTestServer, type TestServer } from '../helpers/server.ts';
-import { launchChromium } from './chromium.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { postJson } from '../helpers/server.ts';
+import { sel } from './harness.ts';
+import { standaloneSuite } from './standalone.ts';
 
-const DIST_INDEX = fileURLToPath(new URL('../../dist/web/index.html', import.meta.url));
-const sel = (testid: string) => `[data-testid="${testid}"]`;
 const WAIT_MS = 20_000;
 const DAY = 86_400_000;
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function openPage(cookie: string, width = 1920, height = 1080): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height } });
-  contexts.push(context);
-  await context.addCookies([{ name: 'onescreen_session', value: cookie.slice(cookie.indexOf('=') + 1), url: server.url }]);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  return page;
-}
+const suite = standaloneSuite({ simulator: false });
+const openPage = suite.openPage;
+const pageErrors = suite.pageErrors;
 
 async function openTasks(page: Page): Promise<void> {
-  await page.goto(`${server.url}/tasks`);
+  await page.goto(`${suite.server.url}/tasks`);
   await page.waitForSelector(`${sel('tasks-page')}[data-ready="true"]`, { timeout: WAIT_MS });
 }
 
-beforeAll(async () => {
-  if (!existsSync(DIST_INDEX)) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
-  [server, browser] = await Promise.all([startTestServer({ simulator: false }), launchChromium()]);
-}, 30_000);
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.stop({ removeData: true });
-});
-
 describe('tasks on the map', () => {
   it('should let a district officer create a task that the wall then shows on its map', async () => {
-    const desk = await openPage(server.cookie);
+    const desk = await openPage(suite.server.cookie);
     await openTasks(desk);
     await desk.fill(sel('task-new-title'), '五角场商圈占道经营整治');
     await desk.selectOption(sel('task-new-area'), '310110019000');
@@ -70,8 +42,8 @@ describe('tasks on the map', () => {
     await expect.poll(() => desk.locator(sel('task-row')).count(), { timeout: WAIT_MS }).toBe(1);
     expect(await desk.locator(sel('milestone')).count()).toBe(2);
 
-    const wall = await openPage(server.cookie, 1280, 720);
-    await wall.goto(`${server.url}/`);
+    const wall = await openPage(suite.server.cookie, 1280, 720);
+    await wall.goto(`${suite.server.url}/`);
     await wall.waitForSelector('[data-ready="true"]', { timeout: WAIT_MS });
     await wall.waitForSelector(`${sel('task-legend')}[data-ok="1"]`, { timeout: WAIT_MS });
     expect(pageErrors).toEqual([]);
@@ -79,14 +51,14 @@ describe('tasks on the map', () => {
 
   it('should show the responsible unit its late task, take its written report and clear the owed flag', async () => {
     const past = (d: number) => new Date(Date.now() - d * DAY).toISOString();
-    const created = await postJson(server.url, '/api/v1/tasks', {
+    const created = await postJson(suite.server.url, '/api/v1/tasks', {
       title: '老旧小区加装电梯推进', unitId: 'housing', person: '王某 处长', standard: '年度加装 50 台', deadline: new Date(Date.now() + 30 * DAY).toISOString(),
       milestones: [{ title: '完成签约', due: past(2) }],
-    }, undefined, { cookie: server.cookie });
+    }, undefined, { cookie: suite.server.cookie });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
-    const u = await server.createUser('unit', undefined, 'housing');
-    const unit = await openPage(await server.login(u.username, u.password));
+    const u = await suite.server.createUser('unit', undefined, 'housing');
+    const unit = await openPage(await suite.server.login(u.username, u.password));
     await openTasks(unit);
     await unit.waitForSelector(`${sel('task-row')}[data-id="${id}"][data-slow="true"]`, { timeout: WAIT_MS });
     await unit.click(`${sel('task-row')}[data-id="${id}"]`);
@@ -102,7 +74,7 @@ describe('tasks on the map', () => {
     await unit.waitForSelector(`${sel('task-log-entry')}[data-action="lateReport"]`, { timeout: WAIT_MS });
     await unit.waitForSelector(sel('task-awaiting'), { state: 'detached', timeout: WAIT_MS });
     expect(await unit.locator(sel('task-slow')).count()).toBe(1); // still 慢落实: the milestone is late
-    const stored = (await server.get(`/api/v1/tasks/${id}`)).json;
+    const stored = (await suite.server.get(`/api/v1/tasks/${id}`)).json;
     expect(stored.milestones[0].lateReport).toMatchObject({ text: '因居民意见不一致，签约延后两周，已逐户上门沟通', attachment: '延期说明.pdf', by: u.username });
     expect(pageErrors).toEqual([]);
   });

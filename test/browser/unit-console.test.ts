@@ -8,45 +8,32 @@
  * Standalone (its own server and browser): nobody but the test may act on cases. Needs the built
  * web: `npm run build` first (`npm test` and `npm run test:browser` do).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { EventStatus } from '../../shared/index.ts';
 import type {} from '../../web/src/lib/console-debug.ts';
 import type {} from '../../web/src/lib/debug.ts';
-import { postJson, startTestServer, type TestServer } from '../helpers/server.ts';
-import { launchChromium } from './chromium.ts';
+import { postJson } from '../helpers/server.ts';
+import { sel } from './harness.ts';
+import { standaloneSuite } from './standalone.ts';
 
-const DIST_INDEX = fileURLToPath(new URL('../../dist/web/index.html', import.meta.url));
 const WJC_POINT = { lng: 121.514, lat: 31.302 };
-const sel = (testid: string) => `[data-testid="${testid}"]`;
 /** a deadline for a condition, never a pause: two pages draw with software WebGL on 2 cores */
 const WAIT_MS = 20_000;
 
-let server: TestServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-async function openPage(cookie: string, width = 1920, height = 1080): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height } });
-  contexts.push(context);
-  await context.addCookies([{ name: 'onescreen_session', value: cookie.slice(cookie.indexOf('=') + 1), url: server.url }]);
-  const page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  return page;
-}
+const suite = standaloneSuite({ simulator: false });
+const openPage = suite.openPage;
+const pageErrors = suite.pageErrors;
 
 let seq = 0;
 /** a case reported in 五角场 and dispatched by the district to a lead unit (and co-units) */
 async function dispatched(title: string, unit: string, coUnits: string[] = []): Promise<string> {
-  const r = await postJson(server.url, '/api/v1/events', {
+  const r = await postJson(suite.server.url, '/api/v1/events', {
     events: [{ source: 'grid', externalId: `unit-console-${Date.now()}-${++seq}`, category: 'road_occupation', title, occurredAt: new Date().toISOString(), ...WJC_POINT }],
-  }, server.ingestKey);
+  }, suite.server.ingestKey);
   expect(r.status, r.text).toBeLessThan(300);
   const id = r.json.results[0].id as string;
-  const act = (body: object) => postJson(server.url, `/api/v1/events/${id}/transitions`, body, undefined, { cookie: server.cookie });
+  const act = (body: object) => postJson(suite.server.url, `/api/v1/events/${id}/transitions`, body, undefined, { cookie: suite.server.cookie });
   expect((await act({ action: 'accept', version: 1 })).status).toBe(200);
   expect((await act({ action: 'dispatch', version: 2, unit, coUnits })).status).toBe(200);
   return id;
@@ -55,7 +42,7 @@ async function dispatched(title: string, unit: string, coUnits: string[] = []): 
 const queueIds = (page: Page) => page.$$eval(sel('queue-row'), (rows) => rows.map((r) => r.getAttribute('data-id')));
 
 async function openConsole(page: Page): Promise<void> {
-  await page.goto(`${server.url}/console`);
+  await page.goto(`${suite.server.url}/console`);
   await page.waitForSelector(`${sel('console')}[data-ready="true"]`, { timeout: WAIT_MS });
 }
 
@@ -70,32 +57,17 @@ async function expectWall(wall: Page, id: string, status: EventStatus): Promise<
   await wall.waitForSelector(`${sel('detail-status')}[data-status="${status}"]`, { timeout: WAIT_MS });
 }
 
-beforeAll(async () => {
-  if (!existsSync(DIST_INDEX)) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
-  [server, browser] = await Promise.all([startTestServer({ simulator: false }), launchChromium()]);
-}, 30_000);
-
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close().catch(() => {});
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await server?.stop({ removeData: true });
-});
-
 describe("a unit's console", () => {
   it('should let the co-unit report its part and the lead unit handle the case, while the district wall follows', async () => {
     const login = async (unit: string) => {
-      const u = await server.createUser('unit', undefined, unit);
-      return server.login(u.username, u.password);
+      const u = await suite.server.createUser('unit', undefined, unit);
+      return suite.server.login(u.username, u.password);
     };
     const [leadCookie, coCookie, otherCookie] = [await login('urban-management'), await login('traffic-police'), await login('housing')];
     const id = await dispatched('人行道违规占道经营', 'urban-management', ['traffic-police']);
 
-    const wall = await openPage(server.cookie, 1280, 720);
-    await wall.goto(`${server.url}/`);
+    const wall = await openPage(suite.server.cookie, 1280, 720);
+    await wall.goto(`${suite.server.url}/`);
     await wall.waitForSelector('[data-ready="true"]', { timeout: WAIT_MS });
     await wall.click(`${sel('ticker-line')}[data-event-id="${id}"]`);
     await expectWall(wall, id, 'dispatched');
@@ -143,7 +115,7 @@ describe("a unit's console", () => {
     await lead.click(sel('action-confirm'));
     await lead.waitForSelector(`${sel('case-panel')}[data-status="handled"]`, { timeout: WAIT_MS });
     await expectWall(wall, id, 'handled');
-    const handled = (await server.get(`/api/v1/events/${id}`)).json.timeline.at(-1);
+    const handled = (await suite.server.get(`/api/v1/events/${id}`)).json.timeline.at(-1);
     expect(handled).toMatchObject({ action: 'handle', actorRole: 'unit', note: '占道摊位已清理', attachments: ['整改后.jpg'], data: { unit: 'urban-management' } });
 
     // a mis-dispatched case: returned with a reason, it leaves the unit's queue and goes back to the district
@@ -156,20 +128,20 @@ describe("a unit's console", () => {
     await lead.keyboard.type('属物业管理范畴，应由房管处理');
     await lead.keyboard.press('Enter');
     await expect.poll(() => queueIds(lead), { timeout: WAIT_MS }).not.toContain(wrong);
-    expect((await server.get(`/api/v1/events/${wrong}`)).json).toMatchObject({ status: 'accepted', leadUnit: null });
-    expect((await server.get(`/api/v1/events/${wrong}`, leadCookie)).status).toBe(404);
+    expect((await suite.server.get(`/api/v1/events/${wrong}`)).json).toMatchObject({ status: 'accepted', leadUnit: null });
+    expect((await suite.server.get(`/api/v1/events/${wrong}`, leadCookie)).status).toBe(404);
     expect(pageErrors).toEqual([]);
   });
 
   it('should send a unit from the wall to its console, and refuse it the analysis and handover pages', async () => {
-    const u = await server.createUser('unit', undefined, 'health');
-    const page = await openPage(await server.login(u.username, u.password));
-    await page.goto(`${server.url}/`);
+    const u = await suite.server.createUser('unit', undefined, 'health');
+    const page = await openPage(await suite.server.login(u.username, u.password));
+    await page.goto(`${suite.server.url}/`);
     await page.waitForURL(/\/console$/, { timeout: WAIT_MS });
     await page.waitForSelector(`${sel('console')}[data-ready="true"]`, { timeout: WAIT_MS });
-    await page.goto(`${server.url}/analytics`);
+    await page.goto(`${suite.server.url}/analytics`);
     await page.waitForSelector(sel('analytics-forbidden'), { timeout: WAIT_MS });
-    await page.goto(`${server.url}/handover`);
+    await page.goto(`${suite.server.url}/handover`);
     await page.waitForSelector('[data-testid$="forbidden"]', { timeout: WAIT_MS });
   });
 });
