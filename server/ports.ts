@@ -85,8 +85,9 @@ export interface Broadcaster {
    */
   publishEvents(changes: readonly EventChange[], formerUnits?: ReadonlyMap<string, readonly string[]>): void;
   /**
-   * Cases just marked confidential, as they were before (so every room that was sent them is told
-   * to drop them). Confidential cases are otherwise never streamed: `publishEvents` leaves them out.
+   * Cases just marked confidential, as they are now (their grid and units name the rooms that were
+   * sent them, their version the last change to drop). Confidential cases are otherwise never
+   * streamed: `publishEvents` leaves them out.
    */
   withdrawEvents(events: readonly GridEvent[]): void;
   /** alarms raised, changed or cleared by one step, in order */

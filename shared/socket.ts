@@ -79,13 +79,15 @@ export interface EventDelta {
 }
 
 /**
- * Cases a room may no longer show (one marked 涉密/敏感 after it was streamed): drop them. The
- * room's counts follow at its next snapshot.
+ * Cases a room may no longer show (one marked 涉密/敏感 after it was streamed): drop them, and
+ * ignore any change of them at or below `version` that arrives later (with several nodes, a change
+ * committed before the marking can be delivered after it). The room's counts follow at its next
+ * snapshot.
  */
 export interface EventRemoveDelta {
   seq: number;
   epoch: string;
-  ids: string[];
+  removed: { id: string; version: number }[];
 }
 
 export interface IndicatorDelta {

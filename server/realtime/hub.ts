@@ -177,7 +177,7 @@ export class LiveHub implements Broadcaster {
   withdrawEvents(events: readonly GridEvent[]): void {
     if (events.length === 0) return;
     const rooms = this.roomsOf(events, (e) => e);
-    this.emit('event:remove', [...rooms].map(([key, list]) => [key, { ids: list.map((e) => e.id) }] as [string, DeltaBody<'event:remove'>]));
+    this.emit('event:remove', [...rooms].map(([key, list]) => [key, { removed: list.map((e) => ({ id: e.id, version: e.version })) }] as [string, DeltaBody<'event:remove'>]));
   }
 
   /**

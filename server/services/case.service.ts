@@ -128,8 +128,9 @@ export function createCaseService(deps: CaseServiceDeps) {
   const changed = (before: GridEvent, after: GridEvent) => {
     try {
       if (after.confidential) {
-        // just marked confidential: every screen that was sent it drops it; after that, nothing is streamed
-        if (!before.confidential) deps.broadcaster.withdrawEvents([before]);
+        // just marked confidential: every screen that was sent it drops it (marking changes neither
+        // its grid nor its units, so its rooms are the ones it was sent to); after that, nothing is streamed
+        if (!before.confidential) deps.broadcaster.withdrawEvents([after]);
       } else {
         // units taken off the case (a return, another dispatch) are told once, so their screens drop it
         const now = new Set([after.leadUnit, ...after.coUnits]);

@@ -28,7 +28,7 @@ function connect(s: TestServer, cookie: string) {
   });
   socket.on('event:remove', (d) => {
     frames.push(d);
-    removed.push(...d.ids);
+    removed.push(...d.removed.map((r) => r.id));
   });
   const ready = new Promise<Snapshot>((resolve, reject) => {
     socket.once('snapshot', resolve);

@@ -602,3 +602,22 @@ describe("a unit's stream", () => {
     expect(data.openEvents).toHaveLength(1);
   });
 });
+
+describe('a case withdrawn from the room (marked confidential)', () => {
+  it('should drop it, and ignore a change of it from before the marking that arrives late', () => {
+    const e = makeEvent({ status: 'accepted', version: 3 });
+    let data = synced({ events: [e], openTotal: 1, recent: [e] });
+    const remove: Delta = { kind: 'remove', delta: { seq: 11, epoch: 'e1', removed: [{ id: e.id, version: 5 }] } };
+    data = receiveDelta(data, remove, NOW).data;
+    expect(data.openEvents).toEqual([]);
+    expect(data.recent).toEqual([]);
+    expect(data.openTotal).toBe(0);
+    // version 4 was committed before the marking on another node, and delivered after it
+    data = receiveDelta(data, ev(12, { ...e, version: 4, status: 'dispatched' }, false), NOW).data;
+    expect(data.openEvents).toEqual([]);
+    expect(data.seq).toBe(12);
+    // unmarked later (version 6): back
+    data = receiveDelta(data, ev(13, { ...e, version: 6, status: 'dispatched' }, false), NOW).data;
+    expect(data.openEvents.map((x) => x.id)).toEqual([e.id]);
+  });
+});

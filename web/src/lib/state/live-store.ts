@@ -97,6 +97,8 @@ export interface LiveData {
   /** alarms cleared since the snapshot, newest first (at most {@link CLEARED_CAP}) */
   clearedAlarms: readonly Alarm[];
   buffer: readonly Delta[];
+  /** cases the room was told to drop since its snapshot, with the version up to which changes of them are stale */
+  withdrawn?: Readonly<Record<string, number>>;
 }
 
 export interface Outcome {
@@ -306,7 +308,7 @@ export function receiveDelta(data: LiveData, d: Delta, nowMs: number): Outcome {
 function applyDelta(data: LiveData, d: Delta, nowMs: number): { data: LiveData; created: GridEvent[] } {
   const seq = d.delta.seq;
   if (d.kind === 'indicator') return { data: { ...applyIndicatorDelta(data, d.delta), seq, updatedAt: nowMs }, created: [] };
-  if (d.kind === 'remove') return { data: { ...removeEvents(data, d.delta.ids), seq, updatedAt: nowMs }, created: [] };
+  if (d.kind === 'remove') return { data: { ...removeEvents(data, d.delta.removed ?? []), seq, updatedAt: nowMs }, created: [] };
   if (d.kind === 'alarm') {
     let next = data;
     for (const alarm of d.delta.alarms ?? []) next = applyAlarm(next, alarm);
@@ -321,16 +323,22 @@ function applyDelta(data: LiveData, d: Delta, nowMs: number): { data: LiveData; 
   return { data: { ...next, seq, updatedAt: nowMs }, created };
 }
 
-/** Cases the room may no longer show (marked confidential): gone from the open list and the ticker. */
-function removeEvents(data: LiveData, ids: readonly string[]): LiveData {
-  const gone = new Set(ids);
+/**
+ * Cases the room may no longer show (marked confidential): gone from the open list and the ticker,
+ * and a change of them up to their version arriving later (from another node) is ignored.
+ */
+function removeEvents(data: LiveData, removed: readonly { id: string; version: number }[]): LiveData {
+  const gone = new Set(removed.map((r) => r.id));
+  const withdrawn = { ...data.withdrawn };
+  for (const r of removed) withdrawn[r.id] = Math.max(withdrawn[r.id] ?? 0, r.version);
   const openEvents = data.openEvents.filter((e) => !gone.has(e.id));
-  const removed = data.openEvents.length - openEvents.length;
+  const dropped = data.openEvents.length - openEvents.length;
   return {
     ...data,
     openEvents,
-    openTotal: Math.max(openEvents.length, data.openTotal - removed),
+    openTotal: Math.max(openEvents.length, data.openTotal - dropped),
     recent: data.recent.some((e) => gone.has(e.id)) ? data.recent.filter((e) => !gone.has(e.id)) : data.recent,
+    withdrawn,
   };
 }
 
@@ -371,6 +379,9 @@ function isNewer(a: GridEvent, b: GridEvent): boolean {
 /** Folds one event of a batch in: the open list and total, the ticker, the hourly counts. */
 function applyEventChange(data: LiveData, delta: EventChange): LiveData {
   const e = delta.event;
+  // a change from before the case was withdrawn, delivered late: it stays gone
+  const stale = data.withdrawn?.[e.id];
+  if (stale !== undefined && e.version <= stale) return data;
   const open = openHere(data, e);
 
   // open-event list and total
