@@ -271,7 +271,6 @@ export function createApp(deps: AppDeps) {
     metrics,
     limiter: (o) => cluster.limiter(o),
   });
-  const tasks = createTaskService({ store, tree, clock, timeZone: options.timeZone, units: data.units, logger, audit: (a) => auth.audit(a) });
   const notifications = createNotifyService({
     store,
     tree,
@@ -282,6 +281,7 @@ export function createApp(deps: AppDeps) {
     publicUrl: options.publicUrl,
     options: options.notify,
   });
+  const tasks = createTaskService({ store, tree, clock, timeZone: options.timeZone, units: data.units, logger, notifier: notifications.notifier, audit: (a) => auth.audit(a) });
   const cases = createCaseService({
     store,
     tree,

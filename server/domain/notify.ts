@@ -151,6 +151,7 @@ const KIND_LABEL: Record<DeliveryKind, LocalisedText> = {
   alarm: { zh: '告警', en: 'Alarm' },
   alarm_cleared: { zh: '告警解除', en: 'Alarm cleared' },
   breach: { zh: '超时', en: 'Time limit breached' },
+  task: { zh: '任务催办', en: 'Task overdue' },
   test: { zh: '测试', en: 'Test' },
 };
 

@@ -7,12 +7,12 @@
  * loses no clock. Scope: an area sees its tasks, a unit its own (server/domain/tasks.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { AuditEntry, Task, TaskAction, TaskCreate, TaskQuery, TasksResponse, TaskView, Unit } from '../../shared/index.ts';
+import type { AuditEntry, Notice, Task, TaskAction, TaskCreate, TaskQuery, TasksResponse, TaskView, Unit } from '../../shared/index.ts';
 import { canSee, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { applyTaskAction, canSeeTask, chaseDue, compareTasks, mayCreateTask, quarterStart, taskActions, taskView, type TaskRecord } from '../domain/tasks.ts';
 import { AppError, notFound } from '../errors.ts';
-import type { Clock, Logger, Store, TaskFilter } from '../ports.ts';
+import type { Clock, Logger, Notifier, Store, TaskFilter } from '../ports.ts';
 
 export interface TaskServiceDeps {
   store: Pick<Store, 'tasks'>;
@@ -21,11 +21,36 @@ export interface TaskServiceDeps {
   timeZone: string;
   units: readonly Unit[];
   logger: Logger;
+  /** told of every chase (webhooks, WeCom, DingTalk): the channels of the task's area and above */
+  notifier?: Notifier;
   audit: (a: { actor: string; actorKind: AuditEntry['actorKind']; action: string; target: string; outcome: AuditEntry['outcome']; ip: string; detail?: string }) => Promise<void>;
 }
 
 /** most tasks a list reads before it filters by the clock (late, 慢落实) */
 const SCAN_LIMIT = 2000;
+
+/**
+ * The notice of a chase: one per chase (the key names the task and what fell due), a warning; a
+ * passed deadline is an alarm. The title came from an officer: the channel formats make it plain text.
+ */
+export function chaseNotice(t: TaskRecord, entries: readonly { data: Record<string, unknown> }[], unit: { zh: string; en: string }, now: number): Notice {
+  const deadline = entries.some((e) => 'deadline' in e.data);
+  const what = entries.map((e) => ('deadline' in e.data ? 'deadline' : `m${String(e.data.milestone)}`)).join(',');
+  const late = entries.flatMap((e) => (typeof e.data.milestone === 'number' ? [t.milestones[e.data.milestone]?.title ?? ''] : []));
+  return {
+    key: `task:${t.id}:${what}`,
+    kind: 'task',
+    severity: deadline ? 'alarm' : 'warn',
+    areaId: t.areaId,
+    title: { zh: `任务催办：${t.title}`, en: `Task overdue: ${t.title}` },
+    text: {
+      zh: `${unit.zh}（责任人 ${t.person}）${deadline ? '任务已超过完成时限' : `节点“${late.join('、')}”已逾期，请提交书面报告`}。`,
+      en: `${unit.en} (${t.person}): ${deadline ? 'the task is past its deadline' : `milestone "${late.join(', ')}" is late; a written report is due`}.`,
+    },
+    at: now,
+    path: `/tasks?task=${encodeURIComponent(t.id)}`,
+  };
+}
 
 export function createTaskService(d: TaskServiceDeps) {
   const units = new Map(d.units.map((u) => [u.id, u]));
@@ -159,7 +184,9 @@ export function createTaskService(d: TaskServiceDeps) {
         const c = chaseDue(t, now);
         if (!c) continue;
         // an officer acted meanwhile: the next round looks again
-        if (await d.store.tasks.update(t.id, t.version, c.next, c.entries)) chased++;
+        if (!(await d.store.tasks.update(t.id, t.version, c.next, c.entries))) continue;
+        chased++;
+        d.notifier?.notify(chaseNotice(t, c.entries, units.get(t.unitId)?.name ?? { zh: t.unitId, en: t.unitId }, now));
       }
       if (chased) d.logger.info({ chased }, 'late tasks chased');
       return chased;

@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { IsoDateTime, LocalisedText } from './common.ts';
 
-/** What happened: an alarm raised, an alarm cleared, a case stage past its time limit. */
-export const NoticeKind = z.enum(['alarm', 'alarm_cleared', 'breach']);
+/** What happened: an alarm raised, an alarm cleared, a case stage past its time limit, a task chased for being late. */
+export const NoticeKind = z.enum(['alarm', 'alarm_cleared', 'breach', 'task']);
 export type NoticeKind = z.infer<typeof NoticeKind>;
 /** A delivery's kind: a notice's, or `test` for the test an admin sends from `/admin`. */
 export const DeliveryKind = z.enum([...NoticeKind.options, 'test']);

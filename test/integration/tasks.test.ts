@@ -6,7 +6,7 @@
  * every unit × street sees only its own tasks; the bulletin exports as CSV.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postJson, shippedData, startTestServer, type TestServer } from '../helpers/server.ts';
+import { ADMIN, postJson, shippedData, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-12-07T09:00:00+08:00'); // a Monday in the year's last quarter
@@ -80,12 +80,18 @@ describe('tasks on the map', () => {
     expect((await act(id, { action: 'supervise', version: await v(), note: '纳入区级督办' })).status).toBe(200);
 
     // the first milestone passes its due date unreached: 慢落实, owed a report, chased once by the server
+    // a channel of the district for late tasks: the chase goes out on it too
+    const adminCookie = await s.login(ADMIN.username, ADMIN.password);
+    const channel = await postJson(s.url, '/api/v1/admin/notifications/channels', { name: 'tasks', areaId: '310110', kind: 'webhook', url: 'http://127.0.0.1:9/hook', secret: 'a-secret-of-16-chars-or-more', kinds: ['task'] }, undefined, { cookie: adminCookie });
+    expect(channel.status, channel.text).toBe(201);
     await setNow(T0 + 8 * DAY);
     let t = (await get(`/api/v1/tasks/${id}`)).json;
     expect(t).toMatchObject({ slow: true, lateMilestones: [0], awaitingReport: [0], late: false });
     expect((await get('/api/v1/tasks?status=slow')).json.tasks.map((x: any) => x.id)).toEqual([id]);
     expect(await s.app.tasks.chase()).toBe(1);
     expect(await s.app.tasks.chase()).toBe(0);
+    const sent = await fetch(`${s.url}/api/v1/admin/notifications/deliveries`, { headers: { cookie: await s.login(ADMIN.username, ADMIN.password) } }).then((r) => r.json() as Promise<any[]>);
+    expect(sent.map((x) => [x.kind, x.severity, x.title.zh, x.channelName])).toEqual([['task', 'warn', '任务催办：五角场商圈占道经营整治', 'tasks']]);
     t = (await get(`/api/v1/tasks/${id}`)).json;
     expect(t.log.filter((e: any) => e.action === 'chase').map((e: any) => [e.actor, e.data.milestone])).toEqual([['system', 0]]);
     expect(t.milestones[0].chasedAt).toBe(iso(now));

@@ -97,7 +97,7 @@ describe('channel URLs and secrets', () => {
   it('should take http and https URLs, and default the rest of a channel', () => {
     expect(channelUrlProblem('http://127.0.0.1:9000/hook')).toBeNull();
     expect(ChannelCreate.parse({ name: ' 值班群 ', kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', areaId: WJC })).toEqual({
-      name: '值班群', kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', areaId: WJC, minSeverity: 'warn', kinds: ['alarm', 'alarm_cleared', 'breach'], enabled: true,
+      name: '值班群', kind: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k', areaId: WJC, minSeverity: 'warn', kinds: ['alarm', 'alarm_cleared', 'breach', 'task'], enabled: true,
     });
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chaseDue, nextDue, quarterStart, taskView, type TaskRecord } from '../../server/domain/tasks.ts';
+import { chaseNotice } from '../../server/services/task.service.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-12-07T09:00:00+08:00');
@@ -39,5 +40,17 @@ describe('tasks: the clock', () => {
     expect(all.entries.map((e) => Object.keys(e.data)[0])).toEqual(['milestone', 'deadline']);
     expect(nextDue(all.next)).toBeNull();
     expect(chaseDue(rec({ status: 'done' }), T0 + 31 * DAY)).toBeNull();
+  });
+});
+
+describe('chaseNotice', () => {
+  it('should warn of a late milestone with its written report due, and alarm at a passed deadline, once per thing chased', () => {
+    const t = rec({ title: '加装电梯', person: '王某' });
+    const unit = { zh: '区房管局', en: 'Housing bureau' };
+    const m = chaseNotice(t, [{ data: { milestone: 1 } }], unit, T0);
+    expect(m).toMatchObject({ key: 't1:m1'.replace(/^/, 'task:'), kind: 'task', severity: 'warn', areaId: 'S', path: '/tasks?task=t1' });
+    expect(m.text.zh).toBe('区房管局（责任人 王某）节点“m1”已逾期，请提交书面报告。');
+    const d = chaseNotice(t, [{ data: { milestone: 0 } }, { data: { deadline: 'x' } }], unit, T0);
+    expect(d).toMatchObject({ key: 'task:t1:m0,deadline', severity: 'alarm' });
   });
 });

@@ -206,6 +206,7 @@ export const STRINGS = {
   kindAlarm: { zh: '告警', en: 'Alarms' },
   kindAlarmCleared: { zh: '告警解除', en: 'Alarms cleared' },
   kindBreach: { zh: '案件超时', en: 'Time-limit breaches' },
+  kindTask: { zh: '任务催办', en: 'Late tasks' },
   kindTest: { zh: '测试', en: 'Test' },
   enabled: { zh: '启用', en: 'Enabled' },
   sendTest: { zh: '发送测试', en: 'Send test' },
