@@ -9,7 +9,7 @@
  *   an area denies a unit by default; its cases pass {@link canSeeCase} only.
  * Pure functions of the area tree.
  */
-import type { AreaLevel, Role, Unit } from '../../shared/index.ts';
+import { involves, type AreaLevel, type Role, type Unit } from '../../shared/index.ts';
 import type { AreaTree } from './areas.ts';
 
 export interface Principal {
@@ -46,11 +46,6 @@ export function hasClearance(p: Pick<Principal, 'role' | 'cleared'>): boolean {
  */
 export function canSee(tree: AreaTree, p: Scoped, areaId: string): boolean {
   return p.role !== 'unit' && tree.get(areaId) !== undefined && tree.isWithin(areaId, p.areaId);
-}
-
-/** whether a unit leads a case or works on it as a co-unit */
-export function involves(c: { leadUnit: string | null; coUnits: readonly string[] }, unitId: string): boolean {
-  return c.leadUnit === unitId || c.coUnits.includes(unitId);
 }
 
 /**

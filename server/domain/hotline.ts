@@ -182,18 +182,23 @@ function repeatOf(kind: HotlineRepeat['kind'], pts: readonly HotlinePoint[], cou
     lat: pts.length ? pts.reduce((s, p) => s + p.lat, 0) / pts.length : 0,
     count,
     categories: byFrequency(pts.map((p) => p.category)),
-    // a confidential case is counted, but lends the spot neither its title nor its id
-    sampleTitle: newest.find((p) => !p.confidential)?.title ?? '',
-    caseIds: newest.filter((p) => !p.confidential).slice(0, HOTLINE_MAX_IDS).map((p) => p.id),
+    sampleTitle: newest[0]?.title ?? '',
+    caseIds: newest.slice(0, HOTLINE_MAX_IDS).map((p) => p.id),
   };
 }
 
 const byCount = (a: HotlineRepeat, b: HotlineRepeat) => b.count - a.count || a.gridId.localeCompare(b.gridId) || (a.caseIds[0] ?? '').localeCompare(b.caseIds[0] ?? '');
 
 /** Grids with two or more hotline cases in the period; counts from the store's exact per-grid counts. */
+/**
+ * The points a repeat location is built from: a confidential case is in the grids' exact counts,
+ * never in a spot's place, centre, title or ids (its position could be worked back from a centre).
+ */
+const shownPoints = (points: readonly HotlinePoint[]): readonly HotlinePoint[] => (points.some((p) => p.confidential) ? points.filter((p) => !p.confidential) : points);
+
 export function repeatGrids(grids: HotlineCounts['grids'], points: readonly HotlinePoint[], max = MAX_REPEATS): HotlineRepeat[] {
   const pts = new Map<string, HotlinePoint[]>();
-  for (const p of points) {
+  for (const p of shownPoints(points)) {
     const list = pts.get(p.gridId);
     if (list) list.push(p);
     else pts.set(p.gridId, [p]);
@@ -211,7 +216,8 @@ export function repeatGrids(grids: HotlineCounts['grids'], points: readonly Hotl
  * thus at most 2 × radius across and never chain along a street. Neighbours are found through a
  * lattice of radius-sized cells, so the work grows with the number of cases, not its square.
  */
-export function repeatPlaces(points: readonly HotlinePoint[], radiusM = HOTLINE_PLACE_RADIUS_M, max = MAX_REPEATS): HotlineRepeat[] {
+export function repeatPlaces(all: readonly HotlinePoint[], radiusM = HOTLINE_PLACE_RADIUS_M, max = MAX_REPEATS): HotlineRepeat[] {
+  const points = shownPoints(all);
   if (points.length < 2) return [];
   const meanLat = points.reduce((s, p) => s + p.lat, 0) / points.length;
   const cellLat = radiusM / 110_540;
@@ -266,9 +272,8 @@ export function hotlineAnalysis(areaId: string, w: HotlineWindows, c: HotlineCou
     rising: risingCategories(byCategory),
     repeats: {
       radiusM: HOTLINE_PLACE_RADIUS_M,
-      // a confidential case is in the counts, never in a spot's place, centre, title or ids
-      byGrid: repeatGrids(c.grids, c.points.filter((p) => !p.confidential)),
-      byPlace: repeatPlaces(c.points.filter((p) => !p.confidential)),
+      byGrid: repeatGrids(c.grids, c.points),
+      byPlace: repeatPlaces(c.points),
       truncated: c.pointsTruncated,
     },
     closure: { period: closureOf(c.closures, 'period'), baseline: closureOf(c.closures, 'baseline') },

@@ -43,7 +43,8 @@ export async function buildSnapshot(d: SnapshotDeps, channel: string): Promise<S
   const unit = parseUnitChannel(channel);
   const areaId = unit?.areaId ?? channel;
   const level = d.tree.level(areaId)!;
-  // no confidential case is streamed to any room (LiveHub), so none is in a snapshot either
+  // no confidential case is streamed to any room (LiveHub), so none is in a snapshot's lists or
+  // counts either; the hourly histogram (a statistic, like /stats) counts them without details
   const area = { areaId, areaLevel: level, ...(unit ? { unit: unit.unitId } : {}), confidential: false };
   const todayStart = startOfLocalDay(now, d.timeZone);
   const yesterdayStart = startOfLocalDay(todayStart - 1, d.timeZone);

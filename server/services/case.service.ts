@@ -49,31 +49,23 @@ const STAGE_WORK: Partial<Record<GridEvent['status'], { zh: string; en: string }
  */
 export function breachNotice(ev: GridEvent, now: number): Notice {
   const stage = STAGE_WORK[ev.status] ?? { zh: ev.status, en: ev.status };
-  if (ev.confidential) {
-    // a confidential case's notice names neither its title nor its category (channels are outside),
-    // and goes only to the district's channels, not to a street's
-    return {
-      key: `breach:${ev.id}:${ev.status}:${Date.parse(ev.stageStartedAt)}`,
-      kind: 'breach',
-      severity: ev.severity === 'critical' ? 'alarm' : 'warn',
-      areaId: ev.districtId,
-      title: { zh: `${stage.zh}超时：涉密事件`, en: `${stage.en} overdue: a confidential case` },
-      text: { zh: `涉密事件 ${ev.id.slice(0, 8)} ${stage.zh}环节已超过时限，请登录系统查看。`, en: `Confidential case ${ev.id.slice(0, 8)} is past a time limit; sign in to see it.` },
-      at: now,
-      path: `/console?case=${encodeURIComponent(ev.id)}`,
-    };
-  }
   const raised = ev.escalated ? { zh: '', en: '' } : { zh: '，已上报区级', en: '; raised to the district' };
+  const id = ev.id.slice(0, 8);
+  // a confidential case's notice names neither its title nor its category (channels are outside),
+  // and goes only to the district's channels, not to a street's
+  const secret = ev.confidential;
   return {
     key: `breach:${ev.id}:${ev.status}:${Date.parse(ev.stageStartedAt)}`,
     kind: 'breach',
     severity: ev.severity === 'critical' ? 'alarm' : 'warn',
-    areaId: ev.gridId,
-    title: { zh: `${stage.zh}超时：${ev.title}`, en: `${stage.en} overdue: ${ev.title}` },
-    text: {
-      zh: `案件 ${ev.id.slice(0, 8)}（${ev.category}）${stage.zh}环节已超过时限${raised.zh}。`,
-      en: `Case ${ev.id.slice(0, 8)} (${ev.category}) is past the time limit of its ${stage.en.toLowerCase()} stage${raised.en}.`,
-    },
+    areaId: secret ? ev.districtId : ev.gridId,
+    title: secret ? { zh: `${stage.zh}超时：涉密事件`, en: `${stage.en} overdue: a confidential case` } : { zh: `${stage.zh}超时：${ev.title}`, en: `${stage.en} overdue: ${ev.title}` },
+    text: secret
+      ? { zh: `涉密事件 ${id} ${stage.zh}环节已超过时限，请登录系统查看。`, en: `Confidential case ${id} is past a time limit; sign in to see it.` }
+      : {
+          zh: `案件 ${id}（${ev.category}）${stage.zh}环节已超过时限${raised.zh}。`,
+          en: `Case ${id} (${ev.category}) is past the time limit of its ${stage.en.toLowerCase()} stage${raised.en}.`,
+        },
     at: now,
     path: `/console?case=${encodeURIComponent(ev.id)}`,
   };

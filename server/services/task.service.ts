@@ -95,7 +95,8 @@ export function createTaskService(d: TaskServiceDeps) {
       if (q.status === 'late') tasks = tasks.filter((t) => t.late);
       if (q.status === 'slow') tasks = tasks.filter((t) => t.slow);
       tasks.sort(compareTasks);
-      const total = byClock ? tasks.length : await d.store.tasks.count({ ...f, ...(q.status === 'done' || q.status === 'active' ? { status: q.status } : {}) });
+      // the rows read are all there are unless the scan was full
+      const total = byClock || stored.length < SCAN_LIMIT ? tasks.length : await d.store.tasks.count({ ...f, ...(q.status === 'done' || q.status === 'active' ? { status: q.status } : {}) });
       // R5.4: every active project of the scope visited this quarter?
       const projects = (q.status === undefined || q.status === 'active' ? tasks : (await d.store.tasks.list({ ...f, status: 'active', limit: SCAN_LIMIT })).map((t) => taskView(t, now, d.timeZone))).filter(
         (t) => t.kind === 'project' && t.status === 'active',

@@ -111,6 +111,11 @@ export const GridEvent = z.object({
 }).meta({ id: 'GridEvent', description: 'A grid event (case) as the server keeps and serves it.' });
 export type GridEvent = z.infer<typeof GridEvent>;
 
+/** whether a unit works on a case: it leads it or co-handles it (a unit's whole scope, 条) */
+export function involves(c: { leadUnit: string | null; coUnits: readonly string[] }, unitId: string): boolean {
+  return c.leadUnit === unitId || c.coUnits.includes(unitId);
+}
+
 /** An entry of the shipped event category list (`data/event-categories.json`). */
 export const EventCategory = z.object({
   code: Code,

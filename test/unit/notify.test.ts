@@ -288,4 +288,12 @@ describe('breachNotice', () => {
     expect(n.text.zh).toContain('已上报区级');
     expect(breachNotice({ ...ev, severity: 'medium' }, 0).severity).toBe('warn');
   });
+
+  it("should name neither a confidential case's title nor its category, and tell the district's channels only", () => {
+    const n = breachNotice({ ...ev, confidential: true, districtId: '310110' }, 0);
+    expect(Notice.parse(n)).toEqual(n);
+    expect(n).toMatchObject({ areaId: '310110', title: { zh: '处置超时：涉密事件' }, severity: 'alarm' });
+    expect(JSON.stringify(n)).not.toContain('消防通道堵塞');
+    expect(JSON.stringify(n)).not.toContain(ev.category);
+  });
 });

@@ -22,6 +22,7 @@
  */
 import {
   compareAlarms,
+  involves,
   isOpenStatus,
   type Alarm,
   type AlarmDelta,
@@ -120,7 +121,7 @@ const emptyHourly = (todayStart = 0): HourlyCounts => ({
 /** whether a case is open for this stream: open, and for a unit's stream one the unit works on */
 function openHere(data: Pick<LiveData, 'unitId'>, e: GridEvent): boolean {
   if (!isOpenStatus(e.status)) return false;
-  return data.unitId === undefined || e.leadUnit === data.unitId || e.coUnits.includes(data.unitId);
+  return data.unitId === undefined || involves(e, data.unitId);
 }
 
 export function initialLiveData(areaId: string, unitId?: string): LiveData {

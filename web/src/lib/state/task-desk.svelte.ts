@@ -1,9 +1,9 @@
 /**
  * @module web/state/task-desk
- * The task page's state (挂图作战): the scope's tasks, overdue first, filtered by unit and status; the
- * quarter's site-visit coverage; the units compared (active, overdue, 慢落实, done); the open task
- * with its log; taking actions with the version check and creating tasks. Refreshed every minute
- * (the server derives lateness from its clock). Tested without a browser.
+ * The task page's state (挂图作战): the scope's tasks, overdue first (one list a minute: the server
+ * derives lateness from its clock), shown filtered by unit and status; the quarter's site-visit
+ * coverage; the units compared (active, overdue, 慢落实, done); the open task with its log; taking
+ * actions with the version check and creating tasks. Tested without a browser.
  */
 import type { SessionInfo, TaskAction, TaskCreate, TaskQuery, Unit } from '../../../../shared/index.ts';
 import type { z } from 'zod';
@@ -20,8 +20,24 @@ export interface UnitTaskRow {
   done: number;
 }
 
+/** Whether a task passes the page's filters (the statuses the API takes, and the unit). Pure. */
+export function taskShown(t: Task, f: { status: TaskQuery['status'] | ''; unit: string }): boolean {
+  if (f.unit && t.unitId !== f.unit) return false;
+  switch (f.status) {
+    case 'active':
+    case 'done':
+      return t.status === f.status;
+    case 'late':
+      return t.late;
+    case 'slow':
+      return t.slow;
+    default:
+      return true;
+  }
+}
+
 /** The units compared by their tasks: most overdue and 慢落实 first. Pure. */
-export function compareUnits(tasks: readonly Task[]): UnitTaskRow[] {
+export function unitTaskRows(tasks: readonly Task[]): UnitTaskRow[] {
   const rows = new Map<string, UnitTaskRow>();
   for (const t of tasks) {
     let r = rows.get(t.unitId);
@@ -39,15 +55,16 @@ export function compareUnits(tasks: readonly Task[]): UnitTaskRow[] {
 export class TaskDesk {
   readonly session: SessionInfo;
   filter = $state<{ status: TaskQuery['status'] | ''; unit: string }>({ status: '', unit: '' });
+  /** the scope's tasks (overdue first) and the quarter's coverage, as last fetched */
   list = $state.raw<TasksResponse | null>(null);
-  /** every task of the scope, for the comparison of units (not filtered) */
-  all = $state.raw<Task[]>([]);
+  /** the tasks the filters let through */
+  shown = $derived(this.list ? this.list.tasks.filter((t) => taskShown(t, this.filter)) : []);
   view = $state.raw<TaskView | null>(null);
   busy = $state(false);
   notice = $state.raw<{ ok: boolean; text: string } | null>(null);
   onsessionlost: (() => void) | null = null;
 
-  units = $derived(compareUnits(this.all));
+  units = $derived(unitTaskRows(this.list?.tasks ?? []));
   /** who may create tasks: district officers, admins, street officers (in their street) */
   readonly mayCreate: boolean;
 
@@ -79,13 +96,7 @@ export class TaskDesk {
 
   async load(): Promise<void> {
     try {
-      const signal = this.#abort.signal;
-      const [list, all] = await Promise.all([
-        fetchTasks({ limit: 1000, ...(this.filter.status ? { status: this.filter.status } : {}), ...(this.filter.unit ? { unit: this.filter.unit } : {}) }, signal),
-        fetchTasks({ limit: 1000 }, signal),
-      ]);
-      this.list = list;
-      this.all = all.tasks;
+      this.list = await fetchTasks({ limit: 1000 }, this.#abort.signal);
       if (this.view) await this.open(this.view.id);
     } catch (err) {
       if (!this.#lost(err) && !this.#abort.signal.aborted) this.notice = { ok: false, text: err instanceof Error ? err.message : String(err) };
@@ -94,7 +105,6 @@ export class TaskDesk {
 
   setFilter(patch: Partial<TaskDesk['filter']>): void {
     this.filter = { ...this.filter, ...patch };
-    void this.load();
   }
 
   async open(id: string): Promise<void> {

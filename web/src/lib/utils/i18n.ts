@@ -146,6 +146,7 @@ export const STRINGS = {
   pickStreet: { zh: '请选择街道', en: 'Choose a street' },
   pickUnit: { zh: '请选择单位', en: 'Choose a unit' },
   taskLegend: { zh: '挂图作战任务', en: 'Tasks on the map' },
+  taskOnTrack: { zh: '推进中', en: 'on track' },
   taskSlow: { zh: '慢落实', en: 'slow' },
   taskLate: { zh: '逾期', en: 'overdue' },
   ladderShort: { zh: '协调升级', en: 'Disputes' },
