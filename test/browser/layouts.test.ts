@@ -108,6 +108,27 @@ async function seed(): Promise<void> {
     const rr = await postJson(server.url, '/api/v1/readings', { readings: readings.slice(i, i + 500) }, server.ingestKey);
     expect(rr.status, rr.text).toBe(200);
   }
+  // tasks on the map: long titles, every standing, projects and a drawn area
+  const D = 24 * H;
+  const TASK_TITLES = ['老旧小区加装电梯推进及既有多层住宅适老化改造三年行动', '五角场商圈占道经营整治', '黄兴公园周边道路综合整治', 'Riverside public space upgrade, southern section'];
+  const UNITS = ['housing', 'urban-management', 'market-supervision', 'traffic-police', 'fire-safety', 'emergency-management'];
+  for (let i = 0; i < 14; i++) {
+    const [lng, lat] = labelPoint(streets[i % streets.length]!.geometry)!;
+    const standing = i % 3; // 0 overdue, 1 a milestone late, 2 on track
+    const task = {
+      kind: i % 4 === 3 ? 'project' : 'task',
+      title: `${TASK_TITLES[i % TASK_TITLES.length]!}（${i + 1}）`,
+      unitId: UNITS[i % UNITS.length]!,
+      person: i % 2 ? '王某某 副局长' : 'Li Ming, deputy director',
+      standard: '按期完成',
+      deadline: new Date(now + (standing === 0 ? -3 : 60) * D).toISOString(),
+      location: i % 5 === 4 ? { type: 'Polygon', coordinates: [[[lng - 0.004, lat - 0.003], [lng + 0.004, lat - 0.003], [lng + 0.004, lat + 0.003], [lng - 0.004, lat + 0.003], [lng - 0.004, lat - 0.003]]] } : { type: 'Point', coordinates: [lng, lat] },
+      milestones: [{ title: '完成入户调查与方案公示', due: new Date(now + (standing === 2 ? 10 : -5) * D).toISOString() }],
+    };
+    const t = await postJson(server.url, '/api/v1/tasks', task, undefined, { cookie: server.cookie });
+    expect(t.status, t.text).toBe(201);
+  }
+
   // the alarms are raised before any wall opens
   const end = Date.now() + 20_000;
   while (((await server.get('/api/v1/alarms?status=active')).json.alarms as unknown[]).length === 0) {
@@ -266,38 +287,49 @@ describe('the wall at each layout', () => {
           }).flatMap(([what, selector]) => (document.querySelector(selector) ? [] : [what])),
         );
       await expect.poll(missing, { timeout: 120_000, interval: 500, message: 'panels still empty' }).toEqual([]);
-      await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
 
-      const file = join(shots, `wall-${layout}.png`);
-      await page.screenshot({ path: file, timeout: 120_000, animations: 'disabled' });
-      console.log(`[layouts] ${layout}: ${file}`);
-
-      const m = await measure(page);
-      if (process.env.LAYOUT_DUMP) writeFileSync(join(shots, `m-${layout}.json`), JSON.stringify(m, null, 1));
       const arrangement = ARRANGEMENT[layout];
       const minPx = minTextPx(arrangement, viewport);
-      const small = m.fonts.filter((f) => f.px < minPx - 0.05);
-      const smallest = [...m.fonts].sort((a, b) => a.px - b.px);
-      console.log(`[layouts] ${layout}: ${m.panels.length} panels, smallest text ${smallest[0]?.px} px (rule ${minPx.toFixed(1)} px), ${m.ellipsized.length} ellipsized`, m.ellipsized.slice(0, 8));
+      /** photographs the wall as it is and checks what it measures */
+      const check = async (view: string) => {
+        await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))));
+        const file = join(shots, `wall-${layout}${view}.png`);
+        await page.screenshot({ path: file, timeout: 120_000, animations: 'disabled' });
+        console.log(`[layouts] ${layout}${view}: ${file}`);
 
-      expect.soft(m.layout).toBe(arrangement);
-      expect.soft(m.panels.length).toBeGreaterThanOrEqual(10);
-      // every panel inside the viewport
-      const outside = m.panels.filter(({ box: b }) => b.left < -0.5 || b.top < -0.5 || b.right > viewport.width + 0.5 || b.bottom > viewport.height + 0.5 || area(b) < 100);
-      expect.soft(outside, 'panels outside the viewport (or empty)').toEqual([]);
-      // no two panels overlap
-      const overlapping: string[] = [];
-      for (let i = 0; i < m.panels.length; i++)
-        for (let j = i + 1; j < m.panels.length; j++) if (overlap(m.panels[i]!.box, m.panels[j]!.box) > 1) overlapping.push(`${m.panels[i]!.name} × ${m.panels[j]!.name}`);
-      expect.soft(overlapping, 'overlapping panels').toEqual([]);
-      // on the video wall, no panel across a bezel
-      const crossing = bezels(arrangement, viewport).flatMap((x) => m.panels.filter(({ box: b }) => b.left < x - 0.5 && b.right > x + 0.5).map((p) => `${p.name} across x=${x}`));
-      expect.soft(crossing, 'panels across a bezel').toEqual([]);
-      // no text cut
-      expect.soft(m.clipped, 'text cut by its box or panel').toEqual([]);
-      // legible at 5 m
-      expect.soft(small, `text under ${minPx} px`).toEqual([]);
-      expect.soft(m.chartScale, 'the charts\' scale').toBeCloseTo(chartScale(arrangement, viewport), 3);
+        const m = await measure(page);
+        if (process.env.LAYOUT_DUMP) writeFileSync(join(shots, `m-${layout}${view}.json`), JSON.stringify(m, null, 1));
+        const small = m.fonts.filter((f) => f.px < minPx - 0.05);
+        const smallest = [...m.fonts].sort((a, b) => a.px - b.px);
+        console.log(`[layouts] ${layout}${view}: ${m.panels.length} panels, smallest text ${smallest[0]?.px} px (rule ${minPx.toFixed(1)} px), ${m.ellipsized.length} ellipsized`, m.ellipsized.slice(0, 8));
+
+        expect.soft(m.layout).toBe(arrangement);
+        expect.soft(m.panels.length).toBeGreaterThanOrEqual(10);
+        // every panel inside the viewport
+        const outside = m.panels.filter(({ box: b }) => b.left < -0.5 || b.top < -0.5 || b.right > viewport.width + 0.5 || b.bottom > viewport.height + 0.5 || area(b) < 100);
+        expect.soft(outside, 'panels outside the viewport (or empty)').toEqual([]);
+        // no two panels overlap
+        const overlapping: string[] = [];
+        for (let i = 0; i < m.panels.length; i++)
+          for (let j = i + 1; j < m.panels.length; j++) if (overlap(m.panels[i]!.box, m.panels[j]!.box) > 1) overlapping.push(`${m.panels[i]!.name} × ${m.panels[j]!.name}`);
+        expect.soft(overlapping, 'overlapping panels').toEqual([]);
+        // on the video wall, no panel across a bezel
+        const crossing = bezels(arrangement, viewport).flatMap((x) => m.panels.filter(({ box: b }) => b.left < x - 0.5 && b.right > x + 0.5).map((p) => `${p.name} across x=${x}`));
+        expect.soft(crossing, 'panels across a bezel').toEqual([]);
+        // no text cut
+        expect.soft(m.clipped, 'text cut by its box or panel').toEqual([]);
+        // legible at 5 m
+        expect.soft(small, `text under ${minPx} px`).toEqual([]);
+        expect.soft(m.chartScale, 'the charts\' scale').toBeCloseTo(chartScale(arrangement, viewport), 3);
+      };
+      await check('');
+      // the board's other view: the task board (挂图作战), as full as the panel can hold
+      await page.click('[data-testid="board-switch"]');
+      await page.waitForSelector('[data-testid="task-board"] [data-testid="task-row"]', { timeout: 60_000 });
+      await check('-tasks');
+      const shown = await page.$$eval('[data-testid="task-row"]', (rows) => rows.map((r) => r.getAttribute('data-standing')));
+      expect.soft(shown[0], 'overdue first').toBe('late');
+      expect.soft(shown.length, 'rows on the board').toBeGreaterThanOrEqual(4);
       expect.soft(errors).toEqual([]);
     } finally {
       await context.close();

@@ -4,6 +4,7 @@
  * its scope (PM2.5 above the alarm level for half an hour, posted by the test) pins it to the
  * alarms view with a banner naming the alarm; acknowledging the alarm lets it rotate again from
  * where it stopped. A pause from the console's API holds it and is shown; resuming lets it go on.
+ * A playlist with a tasks scene brings the task board (挂图作战) forward in the board's place.
  *
  * Standalone (its own server and browser, simulator off: only the test posts readings). Needs the
  * built web: `npx vite build` first.
@@ -118,6 +119,24 @@ describe('a display’s scenes on the wall', () => {
     expect((await send('POST', `/api/v1/displays/${displayId}/rotation`, { action: 'resume' }, server.cookie)).status).toBe(200);
     await wall.waitForSelector(`${sel('scene-indicator')}[data-paused="false"]`, { timeout: 10_000 });
     await waitScene(held === 'overview' ? 'loop' : 'overview');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the task board in a tasks scene, with no switch a screen nobody touches could use', async () => {
+    const t = await send('POST', '/api/v1/tasks', {
+      title: '消防通道堵塞专项清理', unitId: 'fire-safety', person: '周某 队长', standard: '通道全部畅通', deadline: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+      location: { type: 'Point', coordinates: [121.52, 31.28] }, milestones: [{ title: '排查建档', due: new Date(Date.now() + 10 * 86_400_000).toISOString() }],
+    }, server.cookie);
+    expect(t.status).toBe(201);
+    const saved = await send('PUT', `/api/v1/admin/displays/${displayId}/config`, { scenes: [{ kind: 'tasks', durationSec: 10 }, { kind: 'overview', durationSec: 10 }], layout: '1920x1080' }, admin);
+    expect(saved.status).toBe(200);
+    await waitScene('tasks');
+    await wall.waitForSelector('[data-scene-focus="tasks"]');
+    await wall.waitForSelector(`${sel('panel-tasks')} ${sel('task-row')}[data-task-id="${t.json.id}"]`, { timeout: 20_000 });
+    expect(await wall.locator(sel('board-switch')).count()).toBe(0);
+    // the next scene gives the board back to the closed loop
+    await waitScene('overview');
+    await wall.waitForSelector(sel('panel-board'));
     expect(pageErrors).toEqual([]);
   });
 });

@@ -2,7 +2,8 @@
  * Tasks on the map (挂图作战) in real headless Chromium against the real server (simulator off):
  * a district officer creates a task on the task page and it appears on the wall's map layer; the
  * responsible unit finds its late task flagged 慢落实, files the written report it owes, and the
- * flag of the owed report goes; a unit may not urge or supervise.
+ * flag of the owed report goes; a unit may not urge or supervise; the wall's task board lists them,
+ * overdue first, numbered as on the map, and a row opens its task.
  *
  * Standalone (its own server and browser). Needs the built web: `npm run build` first.
  */
@@ -76,6 +77,35 @@ describe('tasks on the map', () => {
     expect(await unit.locator(sel('task-slow')).count()).toBe(1); // still 慢落实: the milestone is late
     const stored = (await suite.server.get(`/api/v1/tasks/${id}`)).json;
     expect(stored.milestones[0].lateReport).toMatchObject({ text: '因居民意见不一致，签约延后两周，已逐户上门沟通', attachment: '延期说明.pdf', by: u.username });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('should show the tasks on the wall\'s task board, overdue first, numbered as on the map, and open one from its row', async () => {
+    const overdue = await postJson(suite.server.url, '/api/v1/tasks', {
+      title: '餐饮油烟在线监测全覆盖', unitId: 'market-supervision', person: '陈某 副局长', standard: '重点餐饮100%在线', deadline: new Date(Date.now() - 2 * DAY).toISOString(),
+      location: { type: 'Point', coordinates: [121.498, 31.278] }, milestones: [{ title: '设备安装', due: new Date(Date.now() - 5 * DAY).toISOString() }],
+    }, undefined, { cookie: suite.server.cookie });
+    expect(overdue.status).toBe(201);
+    const wall = await openPage(suite.server.cookie);
+    await wall.goto(`${suite.server.url}/`);
+    await wall.waitForSelector('[data-ready="true"]', { timeout: WAIT_MS });
+    await wall.click(sel('board-switch'));
+    // the three tasks of this file: overdue, then 慢落实 (the late milestone), then on track
+    await expect.poll(() => wall.$$eval(sel('task-row'), (rows) => rows.map((r) => r.getAttribute('data-standing'))), { timeout: WAIT_MS }).toEqual(['late', 'slow', 'ok']);
+    const rows = await wall.$$eval(sel('task-row'), (rs) => rs.map((r) => ({ id: r.getAttribute('data-task-id')!, no: r.getAttribute('data-no'), text: r.textContent ?? '' })));
+    expect(rows[0]).toMatchObject({ id: overdue.json.id, no: '1' });
+    expect(rows[0]!.text).toContain('区市场监管局·陈某 副局长');
+    expect(rows[0]!.text).toContain('设备安装');
+    // the tasks with a place carry the same number on the map; the one without has none
+    const badges = await wall.$$eval('.task-badge', (bs) => Object.fromEntries(bs.map((b) => [b.getAttribute('data-task-id'), b.getAttribute('data-no')])));
+    expect(badges).toEqual({ [rows[0]!.id]: '1', [rows[2]!.id]: '3' });
+    // back to the closed loop, and to the tasks again; a row opens its task on the task page
+    await wall.click(sel('board-switch'));
+    await wall.waitForSelector(sel('panel-board'), { timeout: WAIT_MS });
+    await wall.click(sel('board-switch'));
+    await wall.click(`${sel('task-row')}[data-no="1"]`);
+    await wall.waitForURL(`**/tasks?task=${overdue.json.id}`, { timeout: WAIT_MS });
+    await wall.waitForFunction((title) => document.querySelector('[data-testid="task-title"]')?.textContent === title, '餐饮油烟在线监测全覆盖', { timeout: WAIT_MS });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ export const SCENE_NAMES: Record<SceneKind, LocalisedText> = {
   alarms: { zh: '监测预警', en: 'Alarms' },
   hotline: { zh: '12345分析', en: '12345 analysis' },
   area: { zh: '重点区域', en: 'Key area' },
+  tasks: { zh: '挂图作战', en: 'Tasks' },
 };
 
 export const LAYOUT_NAMES: Record<DisplayLayout, LocalisedText> = {
