@@ -246,6 +246,8 @@ export interface EventFilter {
   limit: number;
   /** cases a unit leads or works on as a co-unit */
   unit?: string;
+  /** only the cases of these streets (a unit account limited to several) */
+  streets?: readonly string[];
   /** the reports rejected as duplicates of this case (merged into it) */
   duplicateOf?: string;
   /** newest received first (default), or the soonest due first with unclocked cases last */
@@ -297,6 +299,8 @@ export interface UserRecord {
   areaId: string;
   /** the unit a `unit` account works for; null for every other role */
   unitId: string | null;
+  /** the streets a unit account is limited to, when several (its area is then the district); empty otherwise */
+  streets: string[];
   /** a street or unit account cleared for confidential cases (district officers and admins always are) */
   cleared: boolean;
   passwordHash: string;

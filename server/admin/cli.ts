@@ -5,7 +5,7 @@
  *
  *   key create <name> [--source 12345[,grid]]   prints the new ingest key on its last line
  *   key list | key revoke <id|name>
- *   user create <username> --role <role> [--area <areaId>] [--unit <unitId>] [--cleared] (--password <pw> | --password-stdin)
+ *   user create <username> --role <role> [--area <areaId>[,<streetId>…]] [--unit <unitId>] [--cleared] (--password <pw> | --password-stdin)
  *   user list | user disable <username> | user enable <username>
  *   user reset <username> (--password <pw> | --password-stdin)
  *   display create <name> --area <areaId>       prints the enrolment token on its last line
@@ -23,9 +23,10 @@ export const USAGE = `usage:
   npm run admin -- key create <name> [--source <code>[,<code>…]]
   npm run admin -- key list
   npm run admin -- key revoke <id|name>
-  npm run admin -- user create <username> --role <admin|district|street|wall|unit> [--area <areaId>] [--unit <unitId>] [--cleared] (--password <pw> | --password-stdin)
+  npm run admin -- user create <username> --role <admin|district|street|wall|unit> [--area <areaId>[,<streetId>…]] [--unit <unitId>] [--cleared] (--password <pw> | --password-stdin)
       --cleared: a street or unit account may see confidential (涉密) cases (district officers always may)
-      a unit account (department or team) names its unit (--unit, see data/units.json) and sees only its own cases
+      a unit account (department or team) names its unit (--unit, see data/units.json) and sees only its own cases:
+      in the district, in one street (--area <streetId>), or in several (--area <streetId>,<streetId>,…)
   npm run admin -- user list
   npm run admin -- user disable <username>
   npm run admin -- user enable <username>
@@ -132,13 +133,15 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
       case 'user create': {
         const username = check(Username, arg, 'the username');
         const role = check(Role, str(flags.role), '--role');
-        const u = await auth.createUser(by, { username, role, areaId: str(flags.area), unitId: str(flags.unit), cleared: flags.cleared === true, password: await password() });
-        io.out(`created ${u.role} user ${u.username} for area ${u.areaId}${u.unitId ? `, working for unit ${u.unitId}` : ''}`);
+        const areas = (str(flags.area) ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+        const where = areas.length > 1 ? { streets: areas } : { areaId: areas[0] };
+        const u = await auth.createUser(by, { username, role, ...where, unitId: str(flags.unit), cleared: flags.cleared === true, password: await password() });
+        io.out(`created ${u.role} user ${u.username} for ${u.streets.length ? `streets ${u.streets.join(', ')}` : `area ${u.areaId}`}${u.unitId ? `, working for unit ${u.unitId}` : ''}`);
         break;
       }
       case 'user list':
         for (const u of await store.identities.listUsers()) {
-          io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} ${u.areaId.padEnd(14)} ${(u.unitId ?? '-').padEnd(20)} ${u.disabledAt ? `disabled ${iso(u.disabledAt)}` : 'active'}`);
+          io.out(`${u.username.padEnd(24)} ${u.role.padEnd(9)} ${(u.streets.length ? u.streets.join(',') : u.areaId).padEnd(14)} ${(u.unitId ?? '-').padEnd(20)} ${u.disabledAt ? `disabled ${iso(u.disabledAt)}` : 'active'}`);
         }
         break;
       case 'user disable':

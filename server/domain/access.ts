@@ -4,7 +4,7 @@
  * - an area (块): admins, district and street officers and walls see their area and everything
  *   below it; the areas above it are context (drawn as an outline) but carry none of their data;
  * - a unit (条): a department or work team sees exactly the cases it leads or co-handles within
- *   its area (the district, or one street), and no area's data at all — no indicators, alarms,
+ *   its area (the district, one street, or several streets listed on the account), and no area's data at all — no indicators, alarms,
  *   statistics by street, or other cases. {@link canSee} answers false for it, so every check of
  *   an area denies a unit by default; its cases pass {@link canSeeCase} only.
  * Pure functions of the area tree.
@@ -22,13 +22,22 @@ export interface Principal {
   areaId: string;
   /** a unit's session: the unit it works for (set exactly when `role` is `unit`) */
   unitId?: string | undefined;
+  /** a unit account limited to several streets: its area is the district, its cases those of these streets */
+  streets?: readonly string[] | undefined;
   /** a street or unit account cleared for confidential cases (see {@link hasClearance}) */
   cleared?: boolean | undefined;
   sessionHash: string;
   expiresAt: number;
 }
 
-type Scoped = Pick<Principal, 'areaId' | 'role' | 'unitId' | 'cleared'>;
+type Scoped = Pick<Principal, 'areaId' | 'role' | 'unitId' | 'cleared' | 'streets'>;
+
+/** true if a unit account limited to streets may see a place (its street is one of them); always true for any other */
+function inStreets(tree: AreaTree, p: Scoped, areaId: string): boolean {
+  if (!p.streets?.length) return true;
+  const street = tree.lineage(areaId).find((a) => a.level === 'street');
+  return street !== undefined && p.streets.includes(street.id);
+}
 
 /**
  * Whether a principal may see confidential (涉密/敏感) cases: admins and district officers always;
@@ -55,7 +64,7 @@ export function canSee(tree: AreaTree, p: Scoped, areaId: string): boolean {
 export function canSeeCase(tree: AreaTree, p: Scoped, c: { gridId: string; leadUnit: string | null; coUnits: readonly string[]; confidential: boolean }): boolean {
   if (c.confidential && !hasClearance(p)) return false;
   if (p.role !== 'unit') return canSee(tree, p, c.gridId);
-  return p.unitId !== undefined && involves(c, p.unitId) && tree.get(c.gridId) !== undefined && tree.isWithin(c.gridId, p.areaId);
+  return p.unitId !== undefined && involves(c, p.unitId) && tree.get(c.gridId) !== undefined && tree.isWithin(c.gridId, p.areaId) && inStreets(tree, p, c.gridId);
 }
 
 /**
@@ -63,7 +72,7 @@ export function canSeeCase(tree: AreaTree, p: Scoped, c: { gridId: string; leadU
  * and for a unit also its unit (the cases it leads or co-handles). Null when the area is unknown
  * or outside the principal's scope.
  */
-export function caseScope(tree: AreaTree, p: Scoped, requested?: string): { areaId: string; areaLevel: AreaLevel; unit?: string; confidential?: false } | null {
+export function caseScope(tree: AreaTree, p: Scoped, requested?: string): { areaId: string; areaLevel: AreaLevel; unit?: string; streets?: readonly string[]; confidential?: false } | null {
   const areaId = requested ?? p.areaId;
   const level = tree.level(areaId);
   if (!level || !tree.isWithin(areaId, p.areaId)) return null;
@@ -72,7 +81,13 @@ export function caseScope(tree: AreaTree, p: Scoped, requested?: string): { area
   if (p.role !== 'unit') return { areaId, areaLevel: level, ...hidden };
   // a unit's channels are its district's and its streets' (LiveHub): not a grid's
   if (level !== 'district' && level !== 'street') return null;
-  return p.unitId === undefined ? null : { areaId, areaLevel: level, unit: p.unitId, ...hidden };
+  if (p.unitId === undefined) return null;
+  // limited to several streets: one of them, or the district cut to them
+  if (p.streets?.length) {
+    if (level === 'street') return p.streets.includes(areaId) ? { areaId, areaLevel: level, unit: p.unitId, ...hidden } : null;
+    return { areaId, areaLevel: level, unit: p.unitId, streets: p.streets, ...hidden };
+  }
+  return { areaId, areaLevel: level, unit: p.unitId, ...hidden };
 }
 
 /** the roles whose scope is an area: every route that answers an area's data admits only these */
@@ -112,8 +127,9 @@ export function bindArea(tree: AreaTree, role: Role, areaId: string | undefined)
 
 /**
  * The unit and area a new identity is bound to, or an error message: a `unit` account names a
- * known unit (a street's own unit works in its street only, so that is its area); no other role
- * has a unit.
+ * known unit (a street's own unit works in its street only, so that is its area), and may be
+ * limited to several streets instead of one area (its area is then the district); no other role
+ * has a unit, nor a list of streets.
  */
 export function bindIdentity(
   tree: AreaTree,
@@ -121,19 +137,30 @@ export function bindIdentity(
   role: Role,
   areaId: string | undefined,
   unitId: string | undefined,
-): { areaId: string; unitId: string | null } | { error: string } {
+  streets: readonly string[] = [],
+): { areaId: string; unitId: string | null; streets: string[] } | { error: string } {
   if (role !== 'unit') {
     if (unitId !== undefined) return { error: `only a unit account works for a unit (this is a ${role})` };
+    if (streets.length) return { error: `only a unit account is limited to several streets (this is a ${role})` };
     const bound = bindArea(tree, role, areaId);
-    return 'error' in bound ? bound : { areaId: bound.areaId, unitId: null };
+    return 'error' in bound ? bound : { areaId: bound.areaId, unitId: null, streets: [] };
   }
   if (unitId === undefined) return { error: 'a unit account names its unit (--unit <id>)' };
   const unit = units.get(unitId);
   if (!unit) return { error: `unknown unit ${unitId}` };
+  if (streets.length) {
+    if (areaId !== undefined) return { error: 'a unit account has one area or several streets, not both' };
+    if (unit.kind === 'street') return { error: `${unit.name.en} works only in ${unit.streetId ?? 'its street'}` };
+    const list = [...new Set(streets)].sort();
+    if (list.length < 2) return { error: 'several streets are at least two (one street: --area)' };
+    const wrong = list.find((s) => tree.level(s) !== 'street');
+    if (wrong !== undefined) return { error: `${wrong} is not a street of the district` };
+    return { areaId: tree.districtId, unitId, streets: list };
+  }
   if (unit.kind === 'street' && unit.streetId) {
     if (areaId !== undefined && !tree.isWithin(unit.streetId, areaId) && areaId !== unit.streetId) return { error: `${unit.name.en} works only in ${unit.streetId}` };
     areaId = unit.streetId;
   }
   const bound = bindArea(tree, role, areaId);
-  return 'error' in bound ? bound : { areaId: bound.areaId, unitId };
+  return 'error' in bound ? bound : { areaId: bound.areaId, unitId, streets: [] };
 }

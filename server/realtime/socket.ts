@@ -81,7 +81,8 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
       const requested = (socket.handshake.auth as { areaId?: unknown }).areaId;
       const areaId = requested === undefined ? p.areaId : requested;
       const scope = typeof areaId === 'string' ? caseScope(tree, p, areaId) : null;
-      if (typeof areaId !== 'string' || !scope) {
+      // a unit limited to several streets follows each of them: the district's unit room carries them all
+      if (typeof areaId !== 'string' || !scope || scope.streets !== undefined) {
         // an area that exists is named; anything else is one kind of refusal (a client cannot vary it)
         const target = typeof areaId === 'string' && tree.get(areaId) ? areaId : '(unknown area)';
         await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.join', target, outcome: 'denied', ip, detail: 'area outside scope' });

@@ -150,6 +150,7 @@ export const userView = (u: UserRecord): UserView => ({
   role: u.role,
   areaId: u.areaId,
   unitId: u.unitId,
+  streets: u.streets,
   cleared: u.cleared,
   createdAt: iso(u.createdAt),
   disabledAt: u.disabledAt === null ? null : iso(u.disabledAt),
@@ -293,11 +294,11 @@ export function createAuthService(deps: AuthServiceDeps) {
     return { secret, expiresAt: now + ttl };
   }
 
-  const info = (p: Principal): SessionInfo => ({ kind: p.kind, name: p.name, role: p.role, areaId: p.areaId, ...(p.unitId ? { unitId: p.unitId } : {}), cleared: hasClearance(p), expiresAt: iso(p.expiresAt) });
+  const info = (p: Principal): SessionInfo => ({ kind: p.kind, name: p.name, role: p.role, areaId: p.areaId, ...(p.unitId ? { unitId: p.unitId } : {}), ...(p.streets?.length ? { streets: [...p.streets] } : {}), cleared: hasClearance(p), expiresAt: iso(p.expiresAt) });
   const units = new Map((deps.units ?? []).map((u) => [u.id, u]));
   /** a person's principal (with the unit of a unit account) */
   const userPrincipal = (u: UserRecord, sessionHash: string, expiresAt: number): Principal => ({
-    kind: 'user', id: u.id, name: u.username, role: u.role, areaId: u.areaId, ...(u.unitId !== null ? { unitId: u.unitId } : {}), cleared: u.cleared, sessionHash, expiresAt,
+    kind: 'user', id: u.id, name: u.username, role: u.role, areaId: u.areaId, ...(u.unitId !== null ? { unitId: u.unitId } : {}), ...(u.streets.length ? { streets: u.streets } : {}), cleared: u.cleared, sessionHash, expiresAt,
   });
 
   return {
@@ -401,13 +402,13 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     // ── users ───────────────────────────────────────────────────────────────
-    async createUser(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, u: { username: string; role: Role; areaId?: string | undefined; unitId?: string | undefined; cleared?: boolean | undefined; password: string }): Promise<UserRecord> {
-      const bound = bindIdentity(tree, units, u.role, u.areaId, u.unitId);
+    async createUser(by: { actor: string; actorKind: AuditEntry['actorKind']; ip: string }, u: { username: string; role: Role; areaId?: string | undefined; unitId?: string | undefined; streets?: readonly string[] | undefined; cleared?: boolean | undefined; password: string }): Promise<UserRecord> {
+      const bound = bindIdentity(tree, units, u.role, u.areaId, u.unitId, u.streets);
       if ('error' in bound) throw new AuthError('VALIDATION', bound.error);
       if (await store.identities.findUserByUsername(u.username)) throw new AuthError('CONFLICT', `user ${u.username} exists already`);
-      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, unitId: bound.unitId, cleared: u.cleared === true, passwordHash: await hashed(() => hashPassword(u.password, opt.scrypt)), createdAt: clock.now(), disabledAt: null };
+      const rec: UserRecord = { id: randomUUID(), username: u.username, role: u.role, areaId: bound.areaId, unitId: bound.unitId, streets: bound.streets, cleared: u.cleared === true, passwordHash: await hashed(() => hashPassword(u.password, opt.scrypt)), createdAt: clock.now(), disabledAt: null };
       await store.identities.createUser(rec);
-      await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}${bound.unitId ? `, unit ${bound.unitId}` : ''}${u.cleared ? ', cleared for confidential cases' : ''}` });
+      await audit({ ...by, action: 'user.create', target: u.username, outcome: 'ok', detail: `role ${u.role}, area ${bound.areaId}${bound.streets.length ? ` (streets ${bound.streets.join(', ')})` : ''}${bound.unitId ? `, unit ${bound.unitId}` : ''}${u.cleared ? ', cleared for confidential cases' : ''}` });
       return rec;
     },
 

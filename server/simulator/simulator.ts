@@ -87,7 +87,7 @@ export async function startSimulator(o: SimulatorOptions) {
     const existing = await o.store.identities.findUserByUsername(SIMULATOR_USER);
     if (existing) await o.store.identities.setUserPassword(existing.id, await hashPassword(password, o.passwordHashing));
     else {
-      await o.store.identities.createUser({ id: randomUUID(), username: SIMULATOR_USER, role: 'district', areaId: o.tree.districtId, unitId: null, cleared: false, passwordHash: await hashPassword(password, o.passwordHashing), createdAt: now(), disabledAt: null });
+      await o.store.identities.createUser({ id: randomUUID(), username: SIMULATOR_USER, role: 'district', areaId: o.tree.districtId, unitId: null, streets: [], cleared: false, passwordHash: await hashPassword(password, o.passwordHashing), createdAt: now(), disabledAt: null });
     }
   }
 

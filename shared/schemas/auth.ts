@@ -38,6 +38,8 @@ export const SessionInfo = z.object({
   areaId: z.string(),
   /** a unit's session: the unit it works for (its cases are its whole scope) */
   unitId: z.string().optional(),
+  /** a unit account limited to several streets: its cases there only (its console follows each) */
+  streets: z.array(z.string()).optional(),
   /** may see confidential (涉密/敏感) cases: district officers and admins, and cleared street and unit accounts */
   cleared: z.boolean().optional(),
   expiresAt: IsoDateTime,
@@ -50,6 +52,8 @@ export const UserCreate = z.strictObject({
   areaId: z.string().min(1).max(64).optional(),
   /** the unit a `unit` account works for (from `GET /api/v1/units`); no other role has one */
   unitId: Code.optional(),
+  /** a unit account limited to several streets of the district (instead of one `areaId`) */
+  streets: z.array(z.string().min(1).max(64)).min(2).max(50).optional(),
   /** a street or unit account cleared for confidential cases */
   cleared: z.boolean().optional(),
   password: Password,
@@ -62,6 +66,8 @@ export const UserView = z.object({
   role: Role,
   areaId: z.string(),
   unitId: z.string().nullable(),
+  /** the streets a unit account is limited to (empty: its whole area) */
+  streets: z.array(z.string()),
   cleared: z.boolean(),
   createdAt: IsoDateTime,
   disabledAt: IsoDateTime.nullable(),

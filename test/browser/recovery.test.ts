@@ -72,7 +72,7 @@ async function startNode(options: Record<string, unknown> = {}): Promise<void> {
 async function user(role: 'district' | 'admin'): Promise<string> {
   const u = (users[role] ??= { username: `${role}-${randomUUID().slice(0, 8)}`, password: `pw-${role}-long-enough` });
   if (!(await store.identities.findUserByUsername(u.username))) {
-    await store.identities.createUser({ id: randomUUID(), username: u.username, role, areaId: '310110', unitId: null, cleared: false, passwordHash: await hashPassword(u.password, TEST_SCRYPT), createdAt: Date.now(), disabledAt: null });
+    await store.identities.createUser({ id: randomUUID(), username: u.username, role, areaId: '310110', unitId: null, streets: [], cleared: false, passwordHash: await hashPassword(u.password, TEST_SCRYPT), createdAt: Date.now(), disabledAt: null });
   }
   const r = await postJson(url, '/api/v1/session', u, undefined, { origin: url });
   expect(r.status, r.text).toBe(200);

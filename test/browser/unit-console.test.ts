@@ -10,7 +10,8 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { EventStatus } from '../../shared/index.ts';
+import type { AreaFeature, EventStatus } from '../../shared/index.ts';
+import { labelPoint } from '../../web/src/lib/utils/geo.ts';
 import type {} from '../../web/src/lib/console-debug.ts';
 import type {} from '../../web/src/lib/debug.ts';
 import { postJson } from '../helpers/server.ts';
@@ -27,9 +28,9 @@ const pageErrors = suite.pageErrors;
 
 let seq = 0;
 /** a case reported in 五角场 and dispatched by the district to a lead unit (and co-units) */
-async function dispatched(title: string, unit: string, coUnits: string[] = []): Promise<string> {
+async function dispatched(title: string, unit: string, coUnits: string[] = [], point = WJC_POINT): Promise<string> {
   const r = await postJson(suite.server.url, '/api/v1/events', {
-    events: [{ source: 'grid', externalId: `unit-console-${Date.now()}-${++seq}`, category: 'road_occupation', title, occurredAt: new Date().toISOString(), ...WJC_POINT }],
+    events: [{ source: 'grid', externalId: `unit-console-${Date.now()}-${++seq}`, category: 'road_occupation', title, occurredAt: new Date().toISOString(), ...point }],
   }, suite.server.ingestKey);
   expect(r.status, r.text).toBeLessThan(300);
   const id = r.json.results[0].id as string;
@@ -143,5 +144,27 @@ describe("a unit's console", () => {
     await page.waitForSelector(sel('analytics-forbidden'), { timeout: WAIT_MS });
     await page.goto(`${suite.server.url}/handover`);
     await page.waitForSelector('[data-testid$="forbidden"]', { timeout: WAIT_MS });
+  });
+
+  it('should follow a unit limited to several streets on each of its streets, and nothing of another', async () => {
+    const areas = ((await suite.server.get('/api/v1/areas')).json as { features: AreaFeature[] }).features;
+    const streets = areas.filter((a) => a.properties.level === 'street').map((a) => a.properties.id).slice(3, 6);
+    const inStreet = (id: string) => {
+      const grid = areas.find((a) => a.properties.level === 'grid' && a.properties.parentId === id)!;
+      const [lng, lat] = labelPoint(grid.geometry)!;
+      return { lng, lat };
+    };
+    const [a, b, c] = streets as [string, string, string];
+    const pw = 'several-streets-long-password';
+    await suite.server.app.auth.createUser({ actor: 'test', actorKind: 'system', ip: '127.0.0.1' }, { username: 'hazmat-east', role: 'unit', unitId: 'hazmat', streets: [a, b], password: pw });
+    const ids = { a: await dispatched('危化品仓库门口堆放杂物', 'hazmat', [], inStreet(a)), b: await dispatched('加油站旁违规储存', 'hazmat', [], inStreet(b)), c: await dispatched('别的街道的案件', 'hazmat', [], inStreet(c)) };
+    const page = await openPage(await suite.server.login('hazmat-east', pw));
+    await openConsole(page);
+    await expect.poll(async () => (await queueIds(page)).sort(), { timeout: WAIT_MS }).toEqual([ids.a, ids.b].sort());
+    // live, on the second street's stream too
+    const later = await dispatched('加油站旁违规储存（复查）', 'hazmat', [], inStreet(b));
+    await expect.poll(async () => (await queueIds(page)).sort(), { timeout: WAIT_MS }).toEqual([ids.a, ids.b, later].sort());
+    expect(await queueIds(page)).not.toContain(ids.c);
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -86,7 +86,7 @@ const reading = (value: number, at: number, over: Partial<NewReading> = {}): New
 
 const user = (over: Partial<UserRecord> = {}): UserRecord => {
   const id = over.id ?? uid('u');
-  return { id, username: id, role: 'district', areaId: 'D', unitId: null, cleared: false, passwordHash: `scrypt$${id}`, createdAt: 1000, disabledAt: null, ...over };
+  return { id, username: id, role: 'district', areaId: 'D', unitId: null, streets: [], cleared: false, passwordHash: `scrypt$${id}`, createdAt: 1000, disabledAt: null, ...over };
 };
 
 const display = (over: Partial<DisplayTokenRecord & { hash: string }> = {}): DisplayTokenRecord & { hash: string } => {
@@ -430,6 +430,11 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await ids({ unit: 'police', limit: 10 })).toEqual(['e3']);
         expect(await ids({ unit: 'water', areaId: 'S2', areaLevel: 'street', limit: 10 })).toEqual(['e3']);
         expect(await count({ unit: 'nobody' })).toBe(0);
+        // a unit account limited to several streets
+        expect(await ids({ unit: 'water', streets: ['S1', 'S2'], limit: 10 })).toEqual(['e1', 'e3']);
+        expect(await ids({ unit: 'water', streets: ['S2'], limit: 10 })).toEqual(['e3']);
+        expect(await count({ streets: ['S2'] })).toBe(2);
+        expect(await count({ streets: [] })).toBe(0);
 
         // the reports merged into a case
         const e4 = (await store.cases.getEvent('e4'))!;
@@ -864,11 +869,14 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         const u = user({ id: 'u-1', username: 'wang.li', role: 'street', areaId: 'S1', createdAt: Y2100 });
         await store.identities.createUser(u);
         await store.identities.createUser(user({ id: 'u-2', username: 'admin', role: 'admin' }));
+        const several = user({ id: 'u-3', username: 'cg.east', role: 'unit', unitId: 'urban-management', streets: ['S1', 'S2'] });
+        await store.identities.createUser(several);
+        expect(await store.identities.getUser('u-3')).toEqual(several);
         expect(await store.identities.findUserByUsername('wang.li')).toEqual(u);
         expect(await store.identities.getUser('u-1')).toEqual(u);
         expect(await store.identities.findUserByUsername('constructor')).toBeNull();
         expect(await store.identities.getUser('nope')).toBeNull();
-        expect((await store.identities.listUsers()).map((x) => x.username)).toEqual(['admin', 'wang.li']);
+        expect((await store.identities.listUsers()).map((x) => x.username)).toEqual(['admin', 'cg.east', 'wang.li']);
         await store.identities.setUserDisabled('u-1', Y2100 + 1);
         expect(await store.identities.getUser('u-1')).toMatchObject({ disabledAt: Y2100 + 1 });
         await store.identities.setUserDisabled('u-1', null);

@@ -222,7 +222,7 @@ export async function startCluster(o: { leaseMs: number; timeLimits?: TimeLimits
     },
     async createUser(role, areaId) {
       const u = { username: `${role}-${randomUUID().slice(0, 8)}`, password: `pw-${randomUUID()}` };
-      await store.identities.createUser({ id: randomUUID(), username: u.username, role, areaId, unitId: null, cleared: false, passwordHash: await hashPassword(u.password, TEST_SCRYPT), createdAt: Date.now(), disabledAt: null });
+      await store.identities.createUser({ id: randomUUID(), username: u.username, role, areaId, unitId: null, streets: [], cleared: false, passwordHash: await hashPassword(u.password, TEST_SCRYPT), createdAt: Date.now(), disabledAt: null });
       return u;
     },
     async leaders() {

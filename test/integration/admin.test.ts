@@ -99,6 +99,10 @@ describe('npm run admin -- user … / display …', { timeout: 120_000 }, () => 
     );
     expect(await admin(dataDir, 'user', 'create', 'wjc-team', '--role', 'unit', '--unit', 'st-310110019000', '--password', 'a-long-password')).toMatch(/for area 310110019000/);
     await expect(admin(dataDir, 'user', 'create', 'wjc-team2', '--role', 'unit', '--unit', 'st-310110019000', '--area', '310110001000', '--password', 'a-long-password')).rejects.toThrow(/works only in 310110019000/);
+    expect(await admin(dataDir, 'user', 'create', 'cg-east', '--role', 'unit', '--unit', 'urban-management', '--area', '310110019000,310110001000', '--password', 'a-long-password')).toMatch(
+      /for streets 310110001000, 310110019000, working for unit urban-management/,
+    );
+    await expect(admin(dataDir, 'user', 'create', 'cg-odd', '--role', 'unit', '--unit', 'urban-management', '--area', '310110,310110001000', '--password', 'a-long-password')).rejects.toThrow(/310110 is not a street/);
     await expect(admin(dataDir, 'user', 'create', 'no-unit', '--role', 'unit', '--password', 'a-long-password')).rejects.toThrow(/names its unit \(--unit <id>\)/);
     await expect(admin(dataDir, 'user', 'create', 'bad-unit', '--role', 'unit', '--unit', 'constructor', '--password', 'a-long-password')).rejects.toThrow(/unknown unit constructor/);
     await expect(admin(dataDir, 'user', 'create', 'street-unit', '--role', 'street', '--area', '310110019000', '--unit', 'housing', '--password', 'a-long-password')).rejects.toThrow(/only a unit account works for a unit/);

@@ -316,3 +316,73 @@ describe('unit scope: every unit × street pair', () => {
     expect(denied.some((a: any) => a.action === 'socket.join' && a.detail === 'area outside scope')).toBe(true);
   });
 });
+
+describe('a unit account limited to several streets', () => {
+  let s: TestServer;
+  let cookie = '';
+  const unit = roaming[0]!;
+  const [a, b, c] = [streets[0]!, streets[1]!, streets[2]!];
+  const ids: Record<string, string> = {};
+  let seq = 0;
+  const act = (who: string, id: string, body: object) => postJson(s.url, `/api/v1/events/${id}/transitions`, body, undefined, { cookie: who });
+  async function dispatched(streetId: string): Promise<string> {
+    const [lng, lat] = pointIn(streetId);
+    const r = await postJson(s.url, '/api/v1/events', { events: [{ source: 'grid', externalId: `several-${++seq}`, category: 'fire_hazard', title: `case in ${streetId}`, lng, lat, occurredAt: new Date().toISOString() }] }, s.ingestKey);
+    const id = r.json.results[0].id as string;
+    expect((await act(s.cookie, id, { action: 'accept', version: 1 })).status).toBe(200);
+    expect((await act(s.cookie, id, { action: 'dispatch', version: 2, unit })).status).toBe(200);
+    return id;
+  }
+
+  beforeAll(async () => {
+    s = await startTestServer({ serveWeb: false });
+    const system = { actor: 'test', actorKind: 'system' as const, ip: '127.0.0.1' };
+    const pw = 'several-streets-long-password';
+    await s.app.auth.createUser(system, { username: 'cg-east', role: 'unit', unitId: unit, streets: [b, a, a], password: pw });
+    cookie = await s.login('cg-east', pw);
+    for (const st of [a, b, c]) ids[st] = await dispatched(st);
+  });
+  afterAll(async () => {
+    await s?.stop({ removeData: true });
+  });
+
+  it('should refuse to bind what makes no sense, and tell the session its streets', async () => {
+    const system = { actor: 'test', actorKind: 'system' as const, ip: '127.0.0.1' };
+    const bad = (over: object) => s.app.auth.createUser(system, { username: `bad-${++seq}`, role: 'unit', unitId: unit, password: 'a-long-enough-password', ...over });
+    await expect(bad({ streets: [a] })).rejects.toThrow(/at least two/);
+    await expect(bad({ streets: [a, DISTRICT] })).rejects.toThrow(/not a street/);
+    await expect(bad({ streets: [a, b], areaId: a })).rejects.toThrow(/not both/);
+    await expect(bad({ streets: [a, b], unitId: streetUnits[0]!.id })).rejects.toThrow(/works only in/);
+    await expect(bad({ streets: [a, b], role: 'district', unitId: undefined })).rejects.toThrow(/only a unit account/);
+    const session = await s.get('/api/v1/session', cookie);
+    expect(session.json).toMatchObject({ role: 'unit', areaId: DISTRICT, unitId: unit, streets: [a, b].sort() });
+  });
+
+  it('should list, show and let it act on its cases in its streets only', async () => {
+    const list = async (q = '') => ((await s.get(`/api/v1/events?limit=100${q}`, cookie)).json.events as { id: string }[]).map((e) => e.id).sort();
+    expect(await list()).toEqual([ids[a]!, ids[b]!].sort());
+    expect(await list(`&areaId=${a}`)).toEqual([ids[a]]);
+    expect((await s.get(`/api/v1/events?areaId=${c}`, cookie)).status).toBeGreaterThanOrEqual(403);
+    expect((await s.get(`/api/v1/events/${ids[a]}`, cookie)).status).toBe(200);
+    expect((await s.get(`/api/v1/events/${ids[c]}`, cookie)).status).toBe(404);
+    expect((await act(cookie, ids[c]!, { action: 'handle', version: 3, note: '已处理' })).status).toBe(404);
+    expect((await act(cookie, ids[a]!, { action: 'handle', version: 3, note: '已处理' })).status).toBe(200);
+    // its funnel counts its streets' cases only
+    const stats = await s.get('/api/v1/stats', cookie);
+    expect(stats.json.funnel).toMatchObject({ dispatched: 1, handled: 1 });
+  });
+
+  it('should stream each of its streets on its own, and neither the district nor another street', async () => {
+    const district = connect(s, cookie);
+    expect((await district.ready).error).toBe('forbidden');
+    const other = connect(s, cookie, c);
+    expect((await other.ready).error).toBe('forbidden');
+    const mine = connect(s, cookie, b);
+    const { snapshot } = await mine.ready;
+    expect(snapshot!.events.map((e) => e.id)).toEqual([ids[b]]);
+    const later = { c: await dispatched(c), b: await dispatched(b) };
+    await until(() => mine.events.some((e) => e.event.id === later.b));
+    expect(mine.events.map((e) => e.event.id)).not.toContain(later.c);
+    for (const x of [district, other, mine]) x.socket.close();
+  });
+});

@@ -369,6 +369,10 @@ export class PgCasesRepository implements CaseRepository {
       clauses.push('(lead_unit = @unit OR co_units @> ARRAY[@unit::text])');
       values.unit = f.unit;
     }
+    if (f.streets) {
+      clauses.push('street_id = ANY (@streets::text[])');
+      values.streets = f.streets;
+    }
     if (f.duplicateOf) {
       clauses.push('duplicate_of = @duplicateOf');
       values.duplicateOf = f.duplicateOf;

@@ -10,8 +10,8 @@ export class PgIdentitiesRepository implements IdentityRepository {
   constructor(private readonly db: PgConnection) {}
 
   async createUser(u: UserRecord): Promise<void> {
-    await this.db.query('INSERT INTO users (id, username, role, area_id, unit_id, cleared, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-      u.id, u.username, u.role, u.areaId, u.unitId, u.cleared, u.passwordHash, u.createdAt, u.disabledAt,
+    await this.db.query('INSERT INTO users (id, username, role, area_id, unit_id, streets, cleared, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+      u.id, u.username, u.role, u.areaId, u.unitId, u.streets, u.cleared, u.passwordHash, u.createdAt, u.disabledAt,
     ]);
   }
   async findUserByUsername(username: string): Promise<UserRecord | null> {

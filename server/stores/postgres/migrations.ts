@@ -422,6 +422,11 @@ export const pgMigrations: PgMigration[] = [
       CREATE TRIGGER task_log_no_truncate BEFORE TRUNCATE ON task_log FOR EACH STATEMENT EXECUTE FUNCTION onescreen_append_only();
     `,
   },
+  {
+    version: 8,
+    name: 'a unit account limited to several streets (embedded store: 17)',
+    sql: `ALTER TABLE users ADD COLUMN streets text[] NOT NULL DEFAULT '{}';`,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

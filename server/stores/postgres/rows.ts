@@ -141,6 +141,7 @@ export interface UserRow {
   role: string;
   area_id: string;
   unit_id: string | null;
+  streets: string[];
   cleared: boolean;
   password_hash: string;
   created_at: number;
@@ -148,7 +149,7 @@ export interface UserRow {
 }
 
 export function userFromRow(r: UserRow): UserRecord {
-  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, cleared: r.cleared, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
+  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, streets: r.streets, cleared: r.cleared, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
 }
 
 export interface DisplayTokenRow {

@@ -292,6 +292,10 @@ export class SqliteCaseRepository implements CaseRepository {
         SELECT e.id FROM events e, json_each(e.co_units) j WHERE e.co_units <> '[]' AND j.value = ?)`);
       params.push(f.unit, f.unit);
     }
+    if (f.streets) {
+      clauses.push(`street_id IN (${f.streets.map(() => '?').join(', ') || 'NULL'})`);
+      params.push(...f.streets);
+    }
     if (f.duplicateOf) {
       clauses.push('duplicate_of = ?');
       params.push(f.duplicateOf);

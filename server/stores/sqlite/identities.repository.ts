@@ -13,8 +13,8 @@ export class SqliteIdentityRepository implements IdentityRepository {
   constructor(private readonly conn: SqliteConnection) {}
 
   async createUser(u: UserRecord): Promise<void> {
-    this.conn.prep('INSERT INTO users (id, username, role, area_id, unit_id, cleared, password_hash, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-      u.id, u.username, u.role, u.areaId, u.unitId, u.cleared ? 1 : 0, u.passwordHash, u.createdAt, u.disabledAt,
+    this.conn.prep('INSERT INTO users (id, username, role, area_id, unit_id, streets, cleared, password_hash, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      u.id, u.username, u.role, u.areaId, u.unitId, JSON.stringify(u.streets), u.cleared ? 1 : 0, u.passwordHash, u.createdAt, u.disabledAt,
     );
   }
   async findUserByUsername(username: string): Promise<UserRecord | null> {

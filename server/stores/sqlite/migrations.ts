@@ -451,6 +451,11 @@ export const migrations: Migration[] = [
       CREATE TRIGGER task_log_no_delete BEFORE DELETE ON task_log BEGIN SELECT RAISE(ABORT, 'the task log is append-only'); END;
     `,
   },
+  {
+    version: 17,
+    name: 'a unit account limited to several streets',
+    sql: `ALTER TABLE users ADD COLUMN streets TEXT NOT NULL DEFAULT '[]';`,
+  },
 ];
 
 /** the newest schema version this build knows */

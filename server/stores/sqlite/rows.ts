@@ -172,6 +172,7 @@ export interface UserRow {
   role: string;
   area_id: string;
   unit_id: string | null;
+  streets: string;
   cleared: number;
   password_hash: string;
   created_at: number;
@@ -179,7 +180,7 @@ export interface UserRow {
 }
 
 export function userFromRow(r: UserRow): UserRecord {
-  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, cleared: r.cleared === 1, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
+  return { id: r.id, username: r.username, role: r.role as Role, areaId: r.area_id, unitId: r.unit_id, streets: JSON.parse(r.streets) as string[], cleared: r.cleared === 1, passwordHash: r.password_hash, createdAt: r.created_at, disabledAt: r.disabled_at };
 }
 
 export interface DisplayTokenRow {

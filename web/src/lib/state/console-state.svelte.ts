@@ -27,10 +27,29 @@ const NOTICE_MS = 8000;
 /** how often a cleared officer's console asks for the open confidential cases */
 export const CONFIDENTIAL_POLL_MS = 15_000;
 
+/** the cases of several lists, each once (the first list's copy wins) */
+function unionById(lists: readonly (readonly GridEvent[])[]): GridEvent[] {
+  const seen = new Set<string>();
+  const out: GridEvent[] = [];
+  for (const list of lists) for (const e of list) if (!seen.has(e.id)) (seen.add(e.id), out.push(e));
+  return out;
+}
+
 export class ConsoleState {
   readonly session: SessionInfo;
   readonly catalog: Catalog;
   readonly live = new LiveState();
+  /**
+   * A unit account limited to several streets follows each on its own stream (the server sends
+   * no district stream of its cases): `live` the first street's, these the others'.
+   */
+  readonly more: LiveState[];
+  /** the open cases of every stream followed (one case may come on one stream only) */
+  openEvents = $derived.by<readonly GridEvent[]>(() => (this.more.length ? unionById([this.live, ...this.more].map((l) => l.data.openEvents)) : this.live.data.openEvents));
+  /** the recent cases of every stream followed */
+  recent = $derived.by<readonly GridEvent[]>(() => (this.more.length ? unionById([this.live, ...this.more].map((l) => l.data.recent)) : this.live.data.recent));
+  /** every stream followed has its snapshot */
+  synced = $derived.by(() => [this.live, ...this.more].every((l) => l.data.status === 'synced'));
   /** server-corrected now, ticking every second */
   now = $state(Date.now());
   filter = $state<QueueFilter>({ ...EMPTY_FILTER });
@@ -50,7 +69,7 @@ export class ConsoleState {
   /** open confidential cases (a cleared session's): never streamed, so fetched now and then */
   confidentialOpen = $state.raw<GridEvent[]>([]);
   /** the queue: open cases, filtered, most urgent first */
-  queue = $derived.by(() => sortQueue(filterQueue(this.confidentialOpen.length ? [...this.live.data.openEvents, ...this.confidentialOpen] : this.live.data.openEvents, this.filter), this.now));
+  queue = $derived.by(() => sortQueue(filterQueue(this.confidentialOpen.length ? [...this.openEvents, ...this.confidentialOpen] : this.openEvents, this.filter), this.now));
   /** the units cases go to (loaded with the catalog) */
   get units() {
     return this.catalog.units;
@@ -62,7 +81,7 @@ export class ConsoleState {
   liveCase = $derived.by(() => {
     const id = this.view?.id;
     if (!id) return undefined;
-    return this.live.data.openEvents.find((e) => e.id === id) ?? this.live.data.recent.find((e) => e.id === id);
+    return this.openEvents.find((e) => e.id === id) ?? this.recent.find((e) => e.id === id);
   });
 
   onsessionlost: (() => void) | null = null;
@@ -73,12 +92,14 @@ export class ConsoleState {
   #abort = new AbortController();
   #loadSeq = 0;
   #offRefused: (() => void) | null = null;
+  #offMore: (() => void)[] = [];
 
   /** the alarms (告警) of the scope and the one open in the middle column */
   readonly alarms: ConsoleAlarms;
 
   constructor(session: SessionInfo) {
     this.session = session;
+    this.more = (session.streets ?? []).slice(1).map(() => new LiveState());
     this.catalog = new Catalog(session.areaId, { indicators: session.role !== 'unit' });
     this.alarms = new ConsoleAlarms({ session, live: this.live, openCase: (id) => this.open(id), onsessionlost: () => this.onsessionlost?.() });
   }
@@ -86,7 +107,12 @@ export class ConsoleState {
   async start(): Promise<void> {
     const signal = this.#abort.signal;
     this.#offRefused = this.live.subscribe('refused', () => this.onsessionlost?.());
-    this.live.connect(this.session.areaId, this.session.unitId);
+    const streets = this.session.streets ?? [];
+    this.live.connect(streets[0] ?? this.session.areaId, this.session.unitId);
+    this.more.forEach((l, i) => {
+      this.#offMore.push(l.subscribe('refused', () => this.onsessionlost?.()));
+      l.connect(streets[i + 1]!, this.session.unitId);
+    });
     this.#timer = setInterval(() => {
       this.now = this.live.serverNow();
       this.#watchOpenCase();
@@ -104,7 +130,9 @@ export class ConsoleState {
     if (this.#confidentialTimer) clearInterval(this.#confidentialTimer);
     if (this.#noticeTimer) clearTimeout(this.#noticeTimer);
     this.#offRefused?.();
+    for (const off of this.#offMore) off();
     this.live.disconnect();
+    for (const l of this.more) l.disconnect();
     this.catalog.destroy();
     this.alarms.destroy();
   }

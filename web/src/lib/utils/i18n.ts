@@ -166,6 +166,7 @@ export const STRINGS = {
   ladderPrincipal: { zh: '主要', en: 'head' },
   ladderGovernment: { zh: '区府', en: 'govt' },
   unit: { zh: '单位', en: 'Unit' },
+  unitStreets: { zh: '限定街道（不选：全区）', en: 'Limit to streets (none: whole district)' },
   clearedLabel: { zh: '可查看涉密事件', en: 'Cleared for confidential cases' },
   clearedTag: { zh: '涉密权限', en: 'cleared' },
   createDisplay: { zh: '新建大屏令牌', en: 'New display token' },
