@@ -108,4 +108,35 @@ describe('tasks on the map', () => {
     await wall.waitForFunction((title) => document.querySelector('[data-testid="task-title"]')?.textContent === title, '餐饮油烟在线监测全覆盖', { timeout: WAIT_MS });
     expect(pageErrors).toEqual([]);
   });
+
+  it('should let an officer draw a task\'s area on the map, corner by corner, and store it as a polygon', async () => {
+    const desk = await openPage(suite.server.cookie);
+    await openTasks(desk);
+    await desk.selectOption(sel('task-new-area'), '310110');
+    await desk.fill(sel('task-new-title'), '黄兴公园周边道路综合整治');
+    await desk.selectOption(sel('task-new-unit'), 'urban-management');
+    await desk.fill(sel('task-new-person'), '李某 科长');
+    await desk.fill(sel('task-new-standard'), '道路整洁度达标');
+    await desk.fill(sel('task-new-deadline'), '2099-12-31T18:00');
+    await desk.fill(sel('task-new-milestones'), '方案报批,2099-06-30');
+    await desk.waitForSelector(`${sel('place-picker')}[data-ready="true"]`, { timeout: WAIT_MS });
+    await desk.click(sel('place-mode-area'));
+    // four corners around the middle of the district, a double click on the last counting once
+    const box = (await desk.locator(sel('place-map')).boundingBox())!;
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    for (const [dx, dy] of [[-20, -15], [20, -15], [20, 15], [-20, 15], [-20, 15]]) await desk.mouse.click(cx + dx!, cy + dy!);
+    await desk.waitForSelector(`${sel('place-picker')}[data-corners="4"]`, { timeout: WAIT_MS });
+    await desk.click(sel('place-finish'));
+    await desk.waitForSelector(`${sel('place-picker')}[data-kind="Polygon"]`, { timeout: WAIT_MS });
+    expect(await desk.textContent(sel('place-summary'))).toContain('4');
+    await desk.click(sel('task-new-submit'));
+    await desk.waitForFunction(() => document.querySelector('[data-testid="task-title"]')?.textContent === '黄兴公园周边道路综合整治', undefined, { timeout: WAIT_MS });
+    const list = (await suite.server.get('/api/v1/tasks?limit=100')).json.tasks as { title: string; location: { type: string; coordinates: number[][][] } | null }[];
+    const drawn = list.find((t) => t.title === '黄兴公园周边道路综合整治')!;
+    expect(drawn.location!.type).toBe('Polygon');
+    expect(drawn.location!.coordinates[0]).toHaveLength(5);
+    // the picker is empty again for the next task
+    await desk.waitForSelector(`${sel('place-picker')}[data-kind="none"]`, { timeout: WAIT_MS });
+    expect(pageErrors).toEqual([]);
+  });
 });
