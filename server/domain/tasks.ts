@@ -45,6 +45,8 @@ export interface TaskActor {
   role: Role;
   areaId: string;
   unitId?: string | undefined;
+  /** a unit account limited to several streets (its area is then the district) */
+  streets?: readonly string[] | undefined;
 }
 
 export type TaskEntry = Omit<TaskLogEntry, 'seq'>;
@@ -53,8 +55,11 @@ export type TaskEntry = Omit<TaskLogEntry, 'seq'>;
 export function canSeeTask(tree: AreaTree, p: TaskActor, t: Pick<TaskRecord, 'areaId' | 'unitId'>): boolean {
   if (!tree.get(t.areaId)) return false;
   // a unit bound to a street sees its tasks there; one bound to the district, all of its tasks
-  if (p.role === 'unit') return p.unitId === t.unitId && (tree.isWithin(t.areaId, p.areaId) || tree.isWithin(p.areaId, t.areaId));
-  return tree.isWithin(t.areaId, p.areaId);
+  if (p.role !== 'unit') return tree.isWithin(t.areaId, p.areaId);
+  if (p.unitId !== t.unitId) return false;
+  // limited to several streets: its tasks of those streets, and its unit's district-wide tasks
+  if (p.streets?.length) return p.streets.includes(t.areaId) || tree.level(t.areaId) === 'district';
+  return tree.isWithin(t.areaId, p.areaId) || tree.isWithin(p.areaId, t.areaId);
 }
 
 /** What each role may do to a task it sees; a unit only to its own (it is the responsible unit). */

@@ -55,9 +55,12 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
     if (to - from > MAX_STATS_SPAN_DAYS * 86_400_000) throw new AppError('VALIDATION', 400, `a period may span at most ${MAX_STATS_SPAN_DAYS} days`);
     const s = await statistics.stats(area, from, q.data.to ? to : null);
     if (scope.unit === undefined) return s;
+    // the rows count every street of the area: an account limited to several streets gets none of
+    // them (the rows of a set of streets are not kept), only the funnel of its own cases
+    const rows = scope.streets ? { byUnit: [] } : {};
     const own = (status: EventStatus) => store.cases.countEvents({ ...scope, statuses: [status] });
     const [reported, accepted, dispatched, handled, verified] = await Promise.all((['reported', 'accepted', 'dispatched', 'handled', 'verified'] as const).map(own));
-    return { ...s, byStreet: [], funnel: { reported: reported!, accepted: accepted!, dispatched: dispatched!, handled: handled!, verified: verified! } };
+    return { ...s, ...rows, byStreet: [], funnel: { reported: reported!, accepted: accepted!, dispatched: dispatched!, handled: handled!, verified: verified! } };
   }
 
   return new Hono<SessionEnv>()

@@ -63,6 +63,7 @@ export function createTaskService(d: TaskServiceDeps) {
     if (!level || (level !== 'district' && level !== 'street')) return null;
     if (p.role === 'unit') {
       if (!d.tree.isWithin(area, p.areaId) || p.unitId === undefined) return null;
+      if (p.streets?.length && level === 'street' && !p.streets.includes(area)) return null;
       return { ...(level === 'street' ? { streetId: area } : { districtId: area }), unitId: p.unitId };
     }
     if (!canSee(d.tree, p, area)) return null;
@@ -91,14 +92,16 @@ export function createTaskService(d: TaskServiceDeps) {
       const now = d.clock.now();
       const byClock = q.status === 'late' || q.status === 'slow';
       const stored = await d.store.tasks.list({ ...f, ...(q.status === 'done' ? { status: 'done' } : q.status ? { status: 'active' } : {}), limit: SCAN_LIMIT });
-      let tasks: Task[] = stored.map((t) => taskView(t, now, d.timeZone));
+      // a unit limited to several streets reads its district's list, cut to what it may see
+      const limited = p.role === 'unit' && !!p.streets?.length;
+      let tasks: Task[] = (limited ? stored.filter((t) => canSeeTask(d.tree, p, t)) : stored).map((t) => taskView(t, now, d.timeZone));
       if (q.status === 'late') tasks = tasks.filter((t) => t.late);
       if (q.status === 'slow') tasks = tasks.filter((t) => t.slow);
       tasks.sort(compareTasks);
       // the rows read are all there are unless the scan was full
-      const total = byClock || stored.length < SCAN_LIMIT ? tasks.length : await d.store.tasks.count({ ...f, ...(q.status === 'done' || q.status === 'active' ? { status: q.status } : {}) });
+      const total = byClock || limited || stored.length < SCAN_LIMIT ? tasks.length : await d.store.tasks.count({ ...f, ...(q.status === 'done' || q.status === 'active' ? { status: q.status } : {}) });
       // R5.4: every active project of the scope visited this quarter?
-      const projects = (q.status === undefined || q.status === 'active' ? tasks : (await d.store.tasks.list({ ...f, status: 'active', limit: SCAN_LIMIT })).map((t) => taskView(t, now, d.timeZone))).filter(
+      const projects = (q.status === undefined || q.status === 'active' ? tasks : (await d.store.tasks.list({ ...f, status: 'active', limit: SCAN_LIMIT })).filter((t) => canSeeTask(d.tree, p, t)).map((t) => taskView(t, now, d.timeZone))).filter(
         (t) => t.kind === 'project' && t.status === 'active',
       );
       return {

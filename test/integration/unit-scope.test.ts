@@ -367,9 +367,29 @@ describe('a unit account limited to several streets', () => {
     expect((await s.get(`/api/v1/events/${ids[c]}`, cookie)).status).toBe(404);
     expect((await act(cookie, ids[c]!, { action: 'handle', version: 3, note: '已处理' })).status).toBe(404);
     expect((await act(cookie, ids[a]!, { action: 'handle', version: 3, note: '已处理' })).status).toBe(200);
-    // its funnel counts its streets' cases only
+    // its funnel counts its streets' cases only, and it gets no rows (they would count street C)
     const stats = await s.get('/api/v1/stats', cookie);
     expect(stats.json.funnel).toMatchObject({ dispatched: 1, handled: 1 });
+    expect(stats.json.byUnit).toEqual([]);
+    expect(stats.json.byStreet).toEqual([]);
+    const csv = await fetch(`${s.url}/api/v1/stats.csv`, { headers: { cookie } });
+    expect(await csv.text()).not.toContain('区');
+  });
+
+  it("should show it its unit's tasks in its streets and the district's, never another street's", async () => {
+    const task = async (areaId: string, title: string) => {
+      const r = await postJson(s.url, '/api/v1/tasks', { title, unitId: unit, person: '张某 科长', standard: '达标', deadline: new Date(Date.now() + 86_400_000 * 30).toISOString(), areaId, milestones: [{ title: 'm', due: new Date(Date.now() + 86_400_000).toISOString() }] }, undefined, { cookie: s.cookie });
+      expect(r.status, r.text).toBe(201);
+      return r.json.id as string;
+    };
+    const ids = { a: await task(a, 'in A'), c: await task(c, 'in C'), d: await task(DISTRICT, 'district-wide') };
+    const titles = async (q = '') => ((await s.get(`/api/v1/tasks${q}`, cookie)).json.tasks as { title: string }[]).map((t) => t.title).sort();
+    expect(await titles()).toEqual(['district-wide', 'in A']);
+    expect(await titles(`?areaId=${a}`)).toEqual(['in A']);
+    expect((await s.get(`/api/v1/tasks?areaId=${c}`, cookie)).status).toBe(404);
+    expect((await s.get(`/api/v1/tasks/${ids.c}`, cookie)).status).toBe(404);
+    expect((await s.get(`/api/v1/tasks/${ids.a}`, cookie)).status).toBe(200);
+    expect(await (await fetch(`${s.url}/api/v1/tasks.csv`, { headers: { cookie } })).text()).not.toContain('in C');
   });
 
   it('should stream each of its streets on its own, and neither the district nor another street', async () => {

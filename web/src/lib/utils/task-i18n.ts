@@ -47,6 +47,7 @@ export const TASK_STRINGS = {
   placeFinish: { zh: '完成区域', en: 'Close area' },
   placeUndo: { zh: '撤销', en: 'Undo' },
   placeClear: { zh: '清除', en: 'Clear' },
+  placeUnfinished: { zh: '区域尚未完成：请点“完成区域”或“清除”', en: 'The area is not closed: Close area, or Clear' },
   corners: { zh: '个顶点', en: 'corners' },
   placeHintPoint: { zh: '在地图上点击放置点位，或输入经纬度', en: 'Click the map to place the point, or type lng,lat' },
   placeHintArea: { zh: '依次点击区域各顶点，再点“完成区域”', en: 'Click each corner of the area, then Close area' },
