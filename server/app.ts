@@ -58,6 +58,8 @@ import { createDisplayConfigService } from './services/display-config.service.ts
 import { readBuildId } from './build-id.ts';
 import { wallRoutes } from './routes/wall.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { emergencyRoutes } from './routes/emergency.ts';
+import { createEmergencyService } from './services/emergency.service.ts';
 import { createTaskService } from './services/task.service.ts';
 import { createWallStatusService, type WallStatusOptions } from './services/wall-status.service.ts';
 
@@ -311,6 +313,18 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  /** 平战结合: an incident's change reaches the walls in scope on this node and, through the cluster, every other */
+  const emergency = createEmergencyService({
+    store,
+    tree,
+    clock,
+    audit: (a) => auth.audit(a),
+    changed: (areaId) => {
+      sockets?.emergencyChanged(areaId);
+      cluster.share({ t: 'emergency', areaId });
+    },
+  });
+
   /** what other nodes tell this one */
   cluster.onShared((m: ClusterMessage) => {
     switch (m.t) {
@@ -330,6 +344,9 @@ export function createApp(deps: AppDeps) {
         break;
       case 'display':
         sockets?.displayChanged(m.config);
+        break;
+      case 'emergency':
+        sockets?.emergencyChanged(m.areaId);
         break;
     }
   });
@@ -429,6 +446,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics }));
   const unitNames = new Map(data.units.map((u) => [u.id, u.name.zh]));
+  app.route('/api/v1', emergencyRoutes({ auth, emergency }));
   app.route('/api/v1', taskRoutes({ auth, tasks, unitName: (id) => unitNames.get(id) ?? id, areaName: (id) => tree.get(id)?.name ?? id }));
   app.route('/api/v1', alarmApi.officers);
   app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));

@@ -4,7 +4,8 @@
  * aggregate; the embedded SQLite store and the PostgreSQL store implement it (all methods async).
  */
 import type { TaskEntry, TaskRecord } from './domain/tasks.ts';
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IndicatorValue, LadderRung, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TaskLogEntry, TimelineEntry, WallReloadReason } from '../shared/index.ts';
+import type { IncidentEntry, IncidentRecord } from './domain/emergency.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IncidentLogEntry, IndicatorValue, LadderRung, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TaskLogEntry, TimelineEntry, WallReloadReason } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
@@ -666,8 +667,24 @@ export interface TaskRepository {
   pastDue(now: number, limit: number): Promise<TaskRecord[]>;
 }
 
+/** Incidents run in wartime mode (平战结合) and their append-only logs. */
+export interface IncidentRepository {
+  /** a new incident with the first line of its log; false when its area already runs one */
+  create(r: IncidentRecord, entry: IncidentEntry): Promise<boolean>;
+  get(id: string): Promise<IncidentRecord | null>;
+  /** the incidents running now (a handful at most: one per area) */
+  running(): Promise<IncidentRecord[]>;
+  /** ended incidents, the newest first */
+  ended(limit: number): Promise<IncidentRecord[]>;
+  /** write `next` and append `entry` if the incident is still at `expectedVersion` (else null) */
+  update(id: string, expectedVersion: number, next: IncidentRecord, entry: IncidentEntry): Promise<IncidentRecord | null>;
+  log(id: string): Promise<IncidentLogEntry[]>;
+}
+
 export interface Store {
   readonly cases: CaseRepository;
+  /** incidents in wartime mode (平战结合) */
+  readonly incidents: IncidentRepository;
   /** tasks on the map (挂图作战) */
   readonly tasks: TaskRepository;
   readonly readings: ReadingRepository;

@@ -119,6 +119,12 @@ export interface ServerToClientEvents {
    * whole configuration); never sent to a person's session nor to another display.
    */
   'display:config': (c: DisplayConfig) => void;
+  /**
+   * An incident (平战结合) of this area or of one above it started, changed or ended: the wall asks
+   * `GET /api/v1/emergency` again. Not sequenced (it carries no data); the wall also asks on
+   * every (re)connection.
+   */
+  'emergency:changed': (c: { areaId: string }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -36,7 +36,9 @@ export type ClusterMessage =
   /** an administrator saved alarm rules on a node */
   | { t: 'rules' }
   /** a display's configuration changed on a node (scenes saved, rotation paused): its sockets on every node get it */
-  | { t: 'display'; config: DisplayConfig };
+  | { t: 'display'; config: DisplayConfig }
+  /** an incident of an area started, changed or ended on a node: the walls of the area and below, on every node, ask again */
+  | { t: 'emergency'; areaId: string };
 
 /** A cluster-wide lease: held by one node at a time; lost by a node that dies after its TTL. */
 export interface Lease {

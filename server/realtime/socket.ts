@@ -89,8 +89,10 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
         return next(refusal('forbidden'));
       }
       let set = bySession.get(p.sessionHash);
-      if ((set?.size ?? 0) >= cap) {
-        await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.connect', outcome: 'denied', ip, detail: `more than ${cap} live connections for one session` });
+      // a unit limited to several streets keeps one stream per street open: each counts on top
+      const allowed = cap + (p.streets?.length ?? 0);
+      if ((set?.size ?? 0) >= allowed) {
+        await auth.audit({ actor: p.name, actorKind: p.kind, action: 'socket.connect', outcome: 'denied', ip, detail: `more than ${allowed} live connections for one session` });
         return next(refusal('too_many_connections'));
       }
       // counted here, before the connection completes, so parallel attempts cannot all pass the cap
@@ -171,6 +173,19 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
      */
     displayChanged(config: DisplayConfig): void {
       io.local.to(displayRoom(config.displayId)).emit('display:config', config);
+    },
+    /** An incident of `areaId` changed: the sockets of that area and of every area below it, on this node, are told. */
+    emergencyChanged(areaId: string): void {
+      const rooms: string[] = [];
+      const stack = [areaId];
+      while (stack.length) {
+        const id = stack.pop()!;
+        const node = tree.get(id);
+        if (!node) continue;
+        rooms.push(roomOf(id));
+        stack.push(...node.children);
+      }
+      if (rooms.length) io.local.to(rooms).emit('emergency:changed', { areaId });
     },
     /** close the sockets of sessions that ended, on this node and (through the adapter) every other */
     sessionsEnded(hashes: string[]): void {

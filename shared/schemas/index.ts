@@ -21,3 +21,4 @@ export * from './replay.ts';
 export * from './display.ts';
 export * from './wall.ts';
 export * from './task.ts';
+export * from './emergency.ts';

@@ -12,6 +12,7 @@ import { CaseTag, type Alarm, type GridEvent, type TimelineEntry } from '../../s
 import { DEFAULT_RECURRENCE, distanceMeters } from '../../server/domain/hotspots.ts';
 import type { ChannelRecord } from '../../server/domain/notify.ts';
 import type { TaskRecord } from '../../server/domain/tasks.ts';
+import type { IncidentRecord } from '../../server/domain/emergency.ts';
 import { loadShippedData } from '../../server/data.ts';
 import type { CaseChange, DisplayTokenRecord, NewAlarm, NewAlarmHistory, NewDelivery, NewEvent, NewReading, SessionRecord, Store, UserRecord } from '../../server/ports.ts';
 
@@ -957,6 +958,43 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.identities.deleteSessionsOf({ userId: 'u1' })).toEqual(['s1']);
         expect(await store.identities.deleteSessionsOf({ userId: 'u1' })).toEqual([]);
         expect(await store.identities.findSession('s1')).toBeNull();
+      });
+    });
+
+    describe('incidents', () => {
+      const rec = (over: Partial<IncidentRecord> = {}): IncidentRecord => ({
+        id: uid('i'), areaId: 'D', grade: 'II', class: 'accident', title: '化工仓库火灾', lng: 121.52, lat: 31.28, radiusM: 1500, drill: false,
+        command: { commander: '区长', members: ['区应急局', '区消防救援支队'] }, startedAt: 1000, startedBy: 'duty', endedAt: null, endedBy: null, summary: null, version: 1, ...over,
+      });
+      const entry = (kind: 'start' | 'release' | 'update' | 'end', at = 1000) => ({ at: new Date(at).toISOString(), actor: 'duty', kind, text: `t-${kind}`, data: { k: kind } });
+
+      it('should keep an incident as written, one running per area, and append its log', async () => {
+        const a = rec();
+        expect(await store.incidents.create(a, entry('start'))).toBe(true);
+        expect(await store.incidents.get(a.id)).toEqual(a);
+        expect(await store.incidents.get('constructor')).toBeNull();
+        // the district runs one already; a street may run its own
+        expect(await store.incidents.create(rec({ title: 'second' }), entry('start'))).toBe(false);
+        const s1 = rec({ areaId: 'S1', drill: true });
+        expect(await store.incidents.create(s1, entry('start'))).toBe(true);
+        expect((await store.incidents.running()).map((r) => r.id)).toEqual([a.id, s1.id]);
+        // a release, then the end under the version check
+        const released = await store.incidents.update(a.id, 1, { ...a, version: 2 }, entry('release', 2000));
+        expect(released).toMatchObject({ version: 2 });
+        expect(await store.incidents.update(a.id, 1, { ...a, version: 2 }, entry('release', 2000))).toBeNull();
+        const ended = await store.incidents.update(a.id, 2, { ...a, grade: 'I', version: 3, endedAt: 5000, endedBy: 'duty', summary: '已恢复' }, entry('end', 5000));
+        expect(ended).toEqual({ ...a, grade: 'I', version: 3, endedAt: 5000, endedBy: 'duty', summary: '已恢复' });
+        expect((await store.incidents.log(a.id)).map((e) => [e.seq, e.kind, e.text, e.data])).toEqual([[1, 'start', 't-start', { k: 'start' }], [2, 'release', 't-release', { k: 'release' }], [3, 'end', 't-end', { k: 'end' }]]);
+        expect((await store.incidents.running()).map((r) => r.id)).toEqual([s1.id]);
+        expect((await store.incidents.ended(10)).map((r) => r.id)).toEqual([a.id]);
+        // ended, the district may start again
+        expect(await store.incidents.create(rec({ startedAt: 6000 }), entry('start', 6000))).toBe(true);
+      });
+
+      it('should let only one of two incidents started at once for an area run', async () => {
+        const results = await Promise.all([store.incidents.create(rec({ areaId: 'S2' }), entry('start')), store.incidents.create(rec({ areaId: 'S2' }), entry('start'))]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.incidents.running()).filter((r) => r.areaId === 'S2')).toHaveLength(1);
       });
     });
 

@@ -427,6 +427,44 @@ export const pgMigrations: PgMigration[] = [
     name: 'a unit account limited to several streets (embedded store: 17)',
     sql: `ALTER TABLE users ADD COLUMN streets text[] NOT NULL DEFAULT '{}';`,
   },
+  {
+    version: 9,
+    name: '平战结合: incidents and their append-only logs (embedded store: 18)',
+    sql: `
+      CREATE TABLE incidents (
+        id text COLLATE "C" PRIMARY KEY,
+        area_id text COLLATE "C" NOT NULL,
+        grade text NOT NULL,
+        class text NOT NULL,
+        title text NOT NULL,
+        lng double precision NOT NULL,
+        lat double precision NOT NULL,
+        radius_m integer NOT NULL,
+        drill boolean NOT NULL,
+        command jsonb NOT NULL,
+        started_at bigint NOT NULL,
+        started_by text NOT NULL,
+        ended_at bigint,
+        ended_by text,
+        summary text,
+        version integer NOT NULL
+      );
+      CREATE UNIQUE INDEX incidents_running ON incidents (area_id) WHERE ended_at IS NULL;
+      CREATE INDEX incidents_ended ON incidents (ended_at) WHERE ended_at IS NOT NULL;
+      CREATE TABLE incident_log (
+        incident_id text COLLATE "C" NOT NULL REFERENCES incidents (id),
+        seq integer NOT NULL,
+        at bigint NOT NULL,
+        actor text NOT NULL,
+        kind text COLLATE "C" NOT NULL,
+        text text NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (incident_id, seq)
+      );
+      CREATE TRIGGER incident_log_append_only BEFORE UPDATE OR DELETE ON incident_log FOR EACH ROW EXECUTE FUNCTION onescreen_append_only();
+      CREATE TRIGGER incident_log_no_truncate BEFORE TRUNCATE ON incident_log FOR EACH STATEMENT EXECUTE FUNCTION onescreen_append_only();
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

@@ -11,6 +11,7 @@ import { PgAuditRepository } from './audit.repository.ts';
 import { PgCasesRepository } from './cases.repository.ts';
 import { PgConnection } from './connection.ts';
 import { PgTasksRepository } from './tasks.repository.ts';
+import { PgIncidentsRepository } from './incidents.repository.ts';
 import { PgDisplayConfigsRepository } from './display-configs.repository.ts';
 import { PgDisplayStatusRepository } from './display-status.repository.ts';
 import { PgIdentitiesRepository } from './identities.repository.ts';
@@ -38,6 +39,7 @@ export class PostgresStore implements Store {
   readonly alarms: PgAlarmRepository;
   readonly displayConfigs: PgDisplayConfigsRepository;
   readonly tasks: PgTasksRepository;
+  readonly incidents: PgIncidentsRepository;
   readonly displayStatus: PgDisplayStatusRepository;
   private closed = false;
 
@@ -53,6 +55,7 @@ export class PostgresStore implements Store {
     this.alarms = new PgAlarmRepository(this.db);
     this.displayConfigs = new PgDisplayConfigsRepository(this.db);
     this.tasks = new PgTasksRepository(this.db);
+    this.incidents = new PgIncidentsRepository(this.db);
     this.displayStatus = new PgDisplayStatusRepository(this.db);
   }
 

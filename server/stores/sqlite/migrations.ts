@@ -456,6 +456,44 @@ export const migrations: Migration[] = [
     name: 'a unit account limited to several streets',
     sql: `ALTER TABLE users ADD COLUMN streets TEXT NOT NULL DEFAULT '[]';`,
   },
+  {
+    version: 18,
+    name: '平战结合: incidents run in wartime mode, at most one running per area, and their append-only logs',
+    sql: `
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        area_id TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        class TEXT NOT NULL,
+        title TEXT NOT NULL,
+        lng REAL NOT NULL,
+        lat REAL NOT NULL,
+        radius_m INTEGER NOT NULL,
+        drill INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        started_by TEXT NOT NULL,
+        ended_at INTEGER,
+        ended_by TEXT,
+        summary TEXT,
+        version INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX incidents_running ON incidents (area_id) WHERE ended_at IS NULL;
+      CREATE INDEX incidents_ended ON incidents (ended_at) WHERE ended_at IS NOT NULL;
+      CREATE TABLE incident_log (
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (incident_id, seq)
+      );
+      CREATE TRIGGER incident_log_no_update BEFORE UPDATE ON incident_log BEGIN SELECT RAISE(ABORT, 'the incident log is append-only'); END;
+      CREATE TRIGGER incident_log_no_delete BEFORE DELETE ON incident_log BEGIN SELECT RAISE(ABORT, 'the incident log is append-only'); END;
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

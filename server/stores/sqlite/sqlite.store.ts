@@ -15,6 +15,7 @@ import { backupDatabase, type DatabaseSummary } from './backup.ts';
 import { SqliteCaseRepository } from './cases.repository.ts';
 import { SqliteConnection } from './connection.ts';
 import { SqliteTaskRepository } from './tasks.repository.ts';
+import { SqliteIncidentRepository } from './incidents.repository.ts';
 import { SqliteDisplayConfigRepository } from './display-configs.repository.ts';
 import { SqliteDisplayStatusRepository } from './display-status.repository.ts';
 import { SqliteIdentityRepository } from './identities.repository.ts';
@@ -29,6 +30,7 @@ export class SqliteStore implements Store {
   private readonly conn: SqliteConnection;
   readonly cases: SqliteCaseRepository;
   readonly tasks: SqliteTaskRepository;
+  readonly incidents: SqliteIncidentRepository;
   readonly readings: SqliteReadingRepository;
   readonly identities: SqliteIdentityRepository;
   readonly keys: SqliteIngestKeyRepository;
@@ -69,6 +71,7 @@ export class SqliteStore implements Store {
     this.alarms = new SqliteAlarmRepository(this.conn);
     this.displayConfigs = new SqliteDisplayConfigRepository(this.conn);
     this.tasks = new SqliteTaskRepository(this.conn);
+    this.incidents = new SqliteIncidentRepository(this.conn);
     this.displayStatus = new SqliteDisplayStatusRepository(this.conn);
   }
 
