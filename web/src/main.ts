@@ -1,7 +1,7 @@
 /**
  * @module web/main
  * The one entry of the web: the page is chosen by the path (the server answers `index.html` for
- * every path outside the API): `/login`, `/admin`, `/console`, `/analytics`, `/handover`, `/tasks`, else the wall. The pages
+ * every path outside the API): `/login`, `/admin`, `/console`, `/analytics`, `/handover`, `/tasks`, `/emergency`, else the wall. The pages
  * are loaded on demand, so the login page stays small.
  *
  * Runs under a strict Content-Security-Policy (no inline scripts, no eval): zod is told not to
@@ -27,6 +27,7 @@ async function load(): Promise<Component> {
   if (page === 'analytics') return (await import('./pages/AnalyticsPage.svelte')).default;
   if (page === 'handover') return (await import('./pages/HandoverPage.svelte')).default;
   if (page === 'tasks') return (await import('./pages/TasksPage.svelte')).default;
+  if (page === 'emergency') return (await import('./pages/EmergencyPage.svelte')).default;
   return (await import('./pages/WallPage.svelte')).default;
 }
 

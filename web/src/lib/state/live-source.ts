@@ -36,6 +36,8 @@ export interface LiveEvents {
   refused: Refusal;
   /** a display's own configuration (scenes, layout, pause): on connection and whenever it changes */
   config: DisplayConfig;
+  /** an incident (平战结合) of the area or above it changed: ask `GET /api/v1/emergency` again */
+  emergency: { areaId: string };
 }
 
 export type LiveEventKind = keyof LiveEvents;

@@ -150,6 +150,7 @@ export class LiveState implements LiveSource {
     socket.on('indicator:update', (delta) => this.#onDelta({ kind: 'indicator', delta }));
     socket.on('alarm:upsert', (delta) => this.#onDelta({ kind: 'alarm', delta }));
     socket.on('display:config', (c) => this.#listeners.emit('config', c));
+    socket.on('emergency:changed', (m) => this.#listeners.emit('emergency', m));
 
     this.#timer = setInterval(() => this.#tick(), TICK_MS);
   }

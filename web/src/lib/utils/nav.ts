@@ -4,9 +4,9 @@
  * address. Pure: callers pass `location` parts and apply the result.
  */
 
-export type PageName = 'wall' | 'login' | 'admin' | 'console' | 'analytics' | 'handover' | 'tasks';
+export type PageName = 'wall' | 'login' | 'admin' | 'console' | 'analytics' | 'handover' | 'tasks' | 'emergency';
 
-/** The page of a path: `/login`, `/admin`, `/console`, `/analytics`, `/handover`, `/tasks` (with or without a trailing slash), else the wall. */
+/** The page of a path: `/login`, `/admin`, `/console`, `/analytics`, `/handover`, `/tasks`, `/emergency` (with or without a trailing slash), else the wall. */
 export function pageOf(pathname: string): PageName {
   const p = pathname.replace(/\/+$/, '') || '/';
   if (p === '/login') return 'login';
@@ -15,6 +15,7 @@ export function pageOf(pathname: string): PageName {
   if (p === '/analytics') return 'analytics';
   if (p === '/handover') return 'handover';
   if (p === '/tasks') return 'tasks';
+  if (p === '/emergency') return 'emergency';
   return 'wall';
 }
 

@@ -1,0 +1,42 @@
+/**
+ * @module web/api/emergency
+ * 平战结合: the mode of an area (`GET /api/v1/emergency`), starting an incident, releasing
+ * information or changing it, ending it, and the archive. Answers are checked with the shared schemas.
+ */
+import type { z } from 'zod';
+import { EmergencyState, Incident, type EmergencyEnd, type EmergencyStart, type IncidentUpdate } from '../../../../shared/index.ts';
+import { getJson, HttpError, sendJson } from './http.ts';
+
+export type { EmergencyState, Incident } from '../../../../shared/index.ts';
+
+export async function fetchEmergency(areaId: string, signal?: AbortSignal): Promise<EmergencyState> {
+  const r = EmergencyState.safeParse(await getJson(`/api/v1/emergency?areaId=${encodeURIComponent(areaId)}`, signal));
+  if (!r.success) throw new Error(`emergency: ${r.error.issues[0]?.message ?? 'unexpected answer'}`);
+  return r.data;
+}
+
+export async function fetchArchive(signal?: AbortSignal): Promise<Incident[]> {
+  const raw = (await getJson('/api/v1/emergency/archive', signal)) as { incidents?: unknown };
+  const r = Incident.array().safeParse(raw.incidents);
+  if (!r.success) throw new Error('archive: unexpected answer');
+  return r.data;
+}
+
+export type IncidentResult = { ok: true; incident: Incident } | { ok: false; status: number | null; message: string };
+
+async function send(url: string, body: unknown): Promise<IncidentResult> {
+  try {
+    const r = Incident.safeParse(await sendJson('POST', url, body));
+    return r.success ? { ok: true, incident: r.data } : { ok: false, status: null, message: 'unexpected answer' };
+  } catch (err) {
+    if (err instanceof HttpError) {
+      const detail = err.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+      return { ok: false, status: err.status, message: [err.serverMessage, detail].filter(Boolean).join(' — ') };
+    }
+    return { ok: false, status: null, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+export const startIncident = (body: z.input<typeof EmergencyStart>): Promise<IncidentResult> => send('/api/v1/emergency', body);
+export const updateIncident = (id: string, body: IncidentUpdate): Promise<IncidentResult> => send(`/api/v1/emergency/${encodeURIComponent(id)}/log`, body);
+export const endIncident = (id: string, body: EmergencyEnd): Promise<IncidentResult> => send(`/api/v1/emergency/${encodeURIComponent(id)}/end`, body);
