@@ -59,6 +59,8 @@ import { readBuildId } from './build-id.ts';
 import { wallRoutes } from './routes/wall.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { emergencyRoutes } from './routes/emergency.ts';
+import { resourceRoutes } from './routes/resources.ts';
+import { createResourceService } from './services/resource.service.ts';
 import { createEmergencyService } from './services/emergency.service.ts';
 import { createTaskService } from './services/task.service.ts';
 import { createWallStatusService, type WallStatusOptions } from './services/wall-status.service.ts';
@@ -325,6 +327,9 @@ export function createApp(deps: AppDeps) {
     },
   });
 
+  /** the emergency resource registry */
+  const resources = createResourceService({ store, tree, audit: (a) => auth.audit(a) });
+
   /** what other nodes tell this one */
   cluster.onShared((m: ClusterMessage) => {
     switch (m.t) {
@@ -421,8 +426,20 @@ export function createApp(deps: AppDeps) {
       throw new AppError('PAYLOAD_TOO_LARGE', 413, `the body is larger than ${PEOPLE_MAX_BYTES / 1024} KiB`);
     },
   });
+  // an administrator's import of the resource registry is a file, not a form: 2 MiB
+  const REGISTRY_MAX_BYTES = 2 * 1024 * 1024;
+  const registryBodies = bodyLimit({
+    maxSize: REGISTRY_MAX_BYTES,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', 413, `the registry is larger than ${REGISTRY_MAX_BYTES / 1024 / 1024} MiB`);
+    },
+  });
   const INGEST_PATHS = new Set(['/api/v1/events', '/api/v1/readings']);
-  app.use('/api/*', (c, next) => (c.req.method === 'POST' && INGEST_PATHS.has(c.req.path) ? next() : smallBodies(c, next)));
+  app.use('/api/*', (c, next) => {
+    if (c.req.method === 'POST' && INGEST_PATHS.has(c.req.path)) return next();
+    if (c.req.method === 'PUT' && c.req.path === '/api/v1/admin/resources') return registryBodies(c, next);
+    return smallBodies(c, next);
+  });
   app.use('/api/v1/events', ingestMetrics(metrics, 'event'));
   app.use('/api/v1/readings', ingestMetrics(metrics, 'reading'));
   const ingestRate = options.ingestRatePerSec ?? 50;
@@ -447,6 +464,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics }));
   const unitNames = new Map(data.units.map((u) => [u.id, u.name.zh]));
   app.route('/api/v1', emergencyRoutes({ auth, emergency }));
+  app.route('/api/v1', resourceRoutes({ auth, resources }));
   app.route('/api/v1', taskRoutes({ auth, tasks, unitName: (id) => unitNames.get(id) ?? id, areaName: (id) => tree.get(id)?.name ?? id }));
   app.route('/api/v1', alarmApi.officers);
   app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));
@@ -504,6 +522,8 @@ export function createApp(deps: AppDeps) {
     cases,
     /** tasks on the map (挂图作战): the late ones are chased on a timer */
     tasks,
+    /** the emergency resource registry (the demo loads its sample into an empty one) */
+    resources,
     /** the closed loop's statistics, shared between walls asking alike */
     statistics,
     /** notifications out: `notifier.notify(notice)` for alarms; channels and the delivery log */

@@ -4,9 +4,10 @@
  * and (unless SIMULATOR=off) the simulator, and stops them all on SIGINT/SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ResourceImport } from '../shared/index.ts';
 import { appOptionsFrom, createApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { loadShippedData } from './data.ts';
@@ -114,6 +115,12 @@ const simulator = config.simulator
       loop: { limits: onescreen.data.timeLimits, rules: onescreen.data.responsibility },
     })
   : undefined;
+
+// the demo's sample resource registry (marked 示例 on every screen), into an empty registry only
+if (config.simulator) {
+  const sample = ResourceImport.parse(JSON.parse(readFileSync(new URL('../data/resources.demo.geojson', import.meta.url), 'utf8')));
+  if (await onescreen.resources.seedDemo(sample)) logger.info({ resources: sample.features.length }, 'sample resource registry loaded (the simulator is on)');
+}
 
 console.log(
   `\n  OneScreen wall:  ${url}/\n  data:            ${where}${store.kind === 'postgres' ? ' (PostgreSQL)' : ''}\n  simulator:       ${config.simulator ? 'on (SIMULATOR=off to disable)' : 'off'}${firstAdminNote}\n`,

@@ -5,7 +5,7 @@
  */
 import type { TaskEntry, TaskRecord } from './domain/tasks.ts';
 import type { IncidentEntry, IncidentRecord } from './domain/emergency.ts';
-import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IncidentLogEntry, IndicatorValue, LadderRung, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TaskLogEntry, TimelineEntry, WallReloadReason } from '../shared/index.ts';
+import type { Alarm, AlarmHistoryEntry, AlarmRule, AlarmView, AuditEntry, CaseTag, DeliveryKind, DeliveryStatus, DisplayLayout, EventChange, EventStatus, GridEvent, IncidentLogEntry, IndicatorValue, Resource, LadderRung, Notice, NoticeSeverity, Role, Scene, SeriesPoint, Severity, TaskLogEntry, TimelineEntry, WallReloadReason } from '../shared/index.ts';
 import type { ChannelRecord } from './domain/notify.ts';
 import type { CallCounts, ClosedCounts } from './domain/loop-indicators.ts';
 export type { CallCounts, ClosedCounts };
@@ -667,6 +667,20 @@ export interface TaskRepository {
   pastDue(now: number, limit: number): Promise<TaskRecord[]>;
 }
 
+/** The emergency resource registry (R7.5). */
+export interface ResourceRepository {
+  /** the whole registry replaced by `list` (one transaction) */
+  replaceAll(list: readonly Resource[]): Promise<void>;
+  list(): Promise<Resource[]>;
+  get(id: string): Promise<Resource | null>;
+  /** send it to an incident if it is available and not busy (false otherwise) */
+  dispatch(id: string, incidentId: string): Promise<boolean>;
+  /** one resource free again (a dispatch that could not be logged) */
+  free(id: string, incidentId: string): Promise<void>;
+  /** the resources of an ended incident are free again */
+  release(incidentId: string): Promise<void>;
+}
+
 /** Incidents run in wartime mode (平战结合) and their append-only logs. */
 export interface IncidentRepository {
   /** a new incident with the first line of its log; false when its area already runs one */
@@ -685,6 +699,8 @@ export interface Store {
   readonly cases: CaseRepository;
   /** incidents in wartime mode (平战结合) */
   readonly incidents: IncidentRepository;
+  /** the emergency resource registry */
+  readonly resources: ResourceRepository;
   /** tasks on the map (挂图作战) */
   readonly tasks: TaskRepository;
   readonly readings: ReadingRepository;

@@ -84,12 +84,19 @@ export function startIncident(id: string, req: EmergencyStart & { areaId: string
 
 export type UpdateResult = { ok: true; record: IncidentRecord; entry: IncidentEntry } | { ok: false; status: 409 | 422; message: string };
 
-/** A release or a change of an incident still running, at the version it was made on. */
-export function updateIncident(cur: IncidentRecord, req: IncidentUpdate, p: Actor, now: number): UpdateResult {
+/**
+ * A release, a change or a dispatch on an incident still running, at the version it was made on;
+ * a dispatch names the resource sent (`resource`, looked up by the caller).
+ */
+export function updateIncident(cur: IncidentRecord, req: IncidentUpdate, p: Actor, now: number, resource?: { id: string; name: string; kind: string }): UpdateResult {
   if (cur.endedAt !== null) return { ok: false, status: 422, message: 'the incident has ended' };
   if (req.version !== cur.version) return { ok: false, status: 409, message: `the incident changed (version ${cur.version})` };
   const at = new Date(now).toISOString();
   if (req.kind === 'release') return { ok: true, record: { ...cur, version: cur.version + 1 }, entry: { at, actor: p.name, kind: 'release', text: req.text, data: {} } };
+  if (req.kind === 'dispatch') {
+    if (!resource || resource.id !== req.resourceId) return { ok: false, status: 422, message: `no resource ${req.resourceId}` };
+    return { ok: true, record: { ...cur, version: cur.version + 1 }, entry: { at, actor: p.name, kind: 'dispatch', text: `${resource.name}：${req.note}`, data: { resourceId: resource.id, kind: resource.kind } } };
+  }
   const next = { ...cur, version: cur.version + 1, grade: req.grade ?? cur.grade, radiusM: req.radiusM ?? cur.radiusM };
   const data: Record<string, unknown> = {};
   if (next.grade !== cur.grade) data.grade = { from: cur.grade, to: next.grade };

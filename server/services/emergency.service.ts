@@ -14,7 +14,7 @@ import { AppError, notFound } from '../errors.ts';
 import type { Clock, Store } from '../ports.ts';
 
 export interface EmergencyServiceDeps {
-  store: Pick<Store, 'incidents'>;
+  store: Pick<Store, 'incidents' | 'resources'>;
   tree: AreaTree;
   clock: Clock;
   /** an area's incident started, changed or ended: its walls (and those below it) ask again */
@@ -82,13 +82,27 @@ export function createEmergencyService(d: EmergencyServiceDeps) {
     async update(p: Principal, id: string, body: IncidentUpdate, ip: string): Promise<Incident> {
       const r = await visible(p, id);
       await commanded(p, r, `emergency.${body.kind}`, ip);
-      return applied(p, r, updateIncident(r, body, p, d.clock.now()), `emergency.${body.kind}`, ip);
+      if (body.kind !== 'dispatch') return applied(p, r, updateIncident(r, body, p, d.clock.now()), `emergency.${body.kind}`, ip);
+      // a dispatch: the resource is claimed first (one statement), then logged; freed if the log fails
+      const res = await d.store.resources.get(body.resourceId);
+      const result = updateIncident(r, body, p, d.clock.now(), res ?? undefined);
+      if (!result.ok) return applied(p, r, result, 'emergency.dispatch', ip);
+      if (!(await d.store.resources.dispatch(body.resourceId, r.id))) throw new AppError('CONFLICT', 409, `${res!.name} is not available (unavailable, or sent to an incident already)`);
+      try {
+        return await applied(p, r, result, 'emergency.dispatch', ip);
+      } catch (err) {
+        await d.store.resources.free(body.resourceId, r.id);
+        throw err;
+      }
     },
 
     async end(p: Principal, id: string, body: EmergencyEnd, ip: string): Promise<Incident> {
       const r = await visible(p, id);
       await commanded(p, r, 'emergency.end', ip);
-      return applied(p, r, endIncident(r, body, p, d.clock.now()), 'emergency.end', ip);
+      const ended = await applied(p, r, endIncident(r, body, p, d.clock.now()), 'emergency.end', ip);
+      // back to peacetime: what it was sent is free again
+      await d.store.resources.release(r.id);
+      return ended;
     },
 
     /** ended incidents of the caller's scope, the newest first (without their logs) */

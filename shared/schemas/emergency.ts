@@ -49,6 +49,8 @@ export type EmergencyStart = z.infer<typeof EmergencyStart>;
 export const IncidentUpdate = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('release'), version: z.number().int().positive(), text: Text(2000) }),
   z.strictObject({ kind: z.literal('update'), version: z.number().int().positive(), grade: EmergencyGrade.optional(), radiusM: z.number().int().min(MIN_RADIUS_M).max(MAX_RADIUS_M).optional(), note: Text(2000) }),
+  /** a resource of the registry sent to the incident (it is busy until the incident ends) */
+  z.strictObject({ kind: z.literal('dispatch'), version: z.number().int().positive(), resourceId: z.string().min(1).max(64), note: Text(2000) }),
 ]).meta({ id: 'IncidentUpdate' });
 export type IncidentUpdate = z.infer<typeof IncidentUpdate>;
 
@@ -60,7 +62,7 @@ export const IncidentLogEntry = z.object({
   seq: z.number().int().positive(),
   at: IsoDateTime,
   actor: z.string(),
-  kind: z.enum(['start', 'release', 'update', 'end']),
+  kind: z.enum(['start', 'release', 'update', 'dispatch', 'end']),
   text: z.string(),
   data: z.record(z.string(), z.unknown()),
 }).meta({ id: 'IncidentLogEntry' });

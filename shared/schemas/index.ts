@@ -22,3 +22,4 @@ export * from './display.ts';
 export * from './wall.ts';
 export * from './task.ts';
 export * from './emergency.ts';
+export * from './resource.ts';

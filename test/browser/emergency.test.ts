@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it, vi } from 'vitest';
-import { postJson } from '../helpers/server.ts';
+import { ADMIN, postJson } from '../helpers/server.ts';
 import { sel } from './harness.ts';
 import { standaloneSuite } from './standalone.ts';
 
@@ -32,6 +32,14 @@ describe('wartime mode on every wall in scope', () => {
     // a case near the middle of the district, inside the reach the officer will give
     const r = await postJson(suite.server.url, '/api/v1/events', { events: [{ source: 'grid', externalId: 'war-1', category: 'fire_hazard', severity: 'critical', title: '仓库冒烟', lng: 121.514, lat: 31.302, occurredAt: new Date().toISOString() }] }, suite.server.ingestKey);
     expect(r.status).toBeLessThan(300);
+    // the centre's resource registry: a team near the incident
+    const admin = await suite.server.login(ADMIN.username, ADMIN.password);
+    const reg = await fetch(`${suite.server.url}/api/v1/admin/resources`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', cookie: admin },
+      body: JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [121.516, 31.301] }, properties: { id: 'fire-wjc', kind: 'team', name: '五角场消防救援站', owner: '区消防救援支队', contact: '值班室 021-1234-5678', capacity: '队员 30 人', available: true } }] }),
+    });
+    expect(reg.status).toBe(200);
     const street = await suite.server.createUser('street', WJC);
     const district = await openWall(suite.server.cookie);
     const streetWall = await openWall(await suite.server.login(street.username, street.password));
@@ -66,11 +74,19 @@ describe('wartime mode on every wall in scope', () => {
     }
     expect(await district.locator(sel('emergency-drill')).count()).toBe(0);
 
+    // a team sent from the page: logged, and green on the walls' maps
+    await desk.click(`[data-resource-id="fire-wjc"] ${sel('emergency-send')}`);
+    await desk.waitForSelector('[data-resource-id="fire-wjc"] .ok', { timeout: WAIT_MS });
+    for (const w of [district, streetWall]) {
+      await w.waitForSelector(`${sel('incident-resources')}[data-sent="1"]`, { timeout: WAIT_MS });
+      await w.waitForSelector('.resource-badge[data-resource-id="fire-wjc"][data-dispatched="true"]', { timeout: WAIT_MS });
+    }
+
     // a release on the page rolls onto every wall
     await desk.fill(sel('emergency-release-text'), '明火已得到控制，周边道路封闭，请绕行');
     await desk.click(sel('emergency-release-submit'));
     for (const w of [district, streetWall]) {
-      await w.waitForSelector(`${sel('incident-log')}[data-entries="2"]`, { timeout: WAIT_MS });
+      await w.waitForSelector(`${sel('incident-log')}[data-entries="3"]`, { timeout: WAIT_MS });
       expect(await w.textContent(`${sel('incident-entry')}[data-kind="release"]`)).toContain('明火已得到控制');
     }
 
@@ -85,7 +101,9 @@ describe('wartime mode on every wall in scope', () => {
     }
     expect(await desk.textContent(sel('emergency-archive'))).toContain('化工仓库火灾');
     const archived = await suite.server.get(`/api/v1/emergency/${id}`);
-    expect(archived.json.log.map((e: { kind: string }) => e.kind)).toEqual(['start', 'release', 'end']);
+    expect(archived.json.log.map((e: { kind: string }) => e.kind)).toEqual(['start', 'dispatch', 'release', 'end']);
+    // the team is free again
+    expect((await suite.server.get('/api/v1/resources')).json.resources[0].dispatchedTo).toBeNull();
     expect(suite.pageErrors).toEqual([]);
   });
 

@@ -961,6 +961,27 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
       });
     });
 
+    describe('resources', () => {
+      const res = (id: string, over: object = {}) => ({ id, kind: 'team' as const, name: `队 ${id}`, owner: 'o', contact: 'c', capacity: 'cap', available: true, lng: 121.5, lat: 31.3, streetId: 'S1', demo: false, dispatchedTo: null, ...over });
+
+      it('should replace the registry whole, and dispatch a resource to one incident at a time', async () => {
+        await store.resources.replaceAll([res('b'), res('a', { streetId: null, demo: true }), res('off', { available: false })]);
+        expect(await store.resources.list()).toEqual([res('a', { streetId: null, demo: true }), res('b'), res('off', { available: false })]);
+        expect(await store.resources.get('constructor')).toBeNull();
+        expect(await store.resources.dispatch('off', 'i1')).toBe(false);
+        const both = await Promise.all([store.resources.dispatch('a', 'i1'), store.resources.dispatch('a', 'i2')]);
+        expect(both.filter(Boolean)).toHaveLength(1);
+        const owner = (await store.resources.get('a'))!.dispatchedTo!;
+        await store.resources.free('a', 'someone-else');
+        expect((await store.resources.get('a'))!.dispatchedTo).toBe(owner);
+        await store.resources.dispatch('b', owner);
+        await store.resources.release(owner);
+        expect((await store.resources.list()).map((r) => r.dispatchedTo)).toEqual([null, null, null]);
+        await store.resources.replaceAll([]);
+        expect(await store.resources.list()).toEqual([]);
+      });
+    });
+
     describe('incidents', () => {
       const rec = (over: Partial<IncidentRecord> = {}): IncidentRecord => ({
         id: uid('i'), areaId: 'D', grade: 'II', class: 'accident', title: '化工仓库火灾', lng: 121.52, lat: 31.28, radiusM: 1500, drill: false,

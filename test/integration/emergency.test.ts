@@ -121,4 +121,42 @@ describe('wartime mode', () => {
     const actions = audit.json.filter((a: { action: string }) => a.action.startsWith('emergency.')).map((a: { action: string; outcome: string }) => `${a.action}:${a.outcome}`);
     expect(actions).toEqual(expect.arrayContaining(['emergency.start:ok', 'emergency.release:ok', 'emergency.update:ok', 'emergency.end:ok', 'emergency.start:denied', 'emergency.release:denied']));
   });
+
+  it('should import the resource registry, show it without contacts to walls, and dispatch each resource to one incident until it ends', async () => {
+    const feature = (id: string, lng = WJC_POINT.lng, lat = WJC_POINT.lat, over: object = {}) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: [lng, lat] }, properties: { id, kind: 'team', name: `队 ${id}`, owner: '区消防救援支队', contact: '值班室 021-1234-5678', capacity: '队员 30 人', ...over } });
+    const put = (body: unknown, who = cookies.admin) => fetch(`${s.url}/api/v1/admin/resources`, { method: 'PUT', headers: { 'content-type': 'application/json', cookie: who }, body: JSON.stringify(body) });
+    expect((await put({ type: 'FeatureCollection', features: [feature('a')] }, s.cookie)).status).toBe(403);
+    const twice = await put({ type: 'FeatureCollection', features: [feature('a'), feature('a')] });
+    expect(twice.status).toBe(400);
+    expect((await twice.json()).error.message).toMatch(/features\.1\.properties\.id: a is listed twice/);
+    const outside = await put({ type: 'FeatureCollection', features: [feature('a'), feature('far', 121.0, 31.0)] });
+    expect((await outside.json()).error.message).toMatch(/features\.1\.geometry: .* lies outside the district/);
+    expect((await put({ type: 'FeatureCollection', features: [feature('constructor', WJC_POINT.lng, WJC_POINT.lat, { kind: 'army' })] })).status).toBe(400);
+    const ok = await put({ type: 'FeatureCollection', features: [feature('fire-1'), feature('sandbags', WJC_POINT.lng, WJC_POINT.lat, { kind: 'supply' }), feature('off', WJC_POINT.lng, WJC_POINT.lat, { available: false })] });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).resources[0]).toMatchObject({ id: 'fire-1', streetId: WJC, demo: false, dispatchedTo: null });
+    expect((await s.get('/api/v1/resources', cookies.wall)).json.resources.every((r: { contact: string }) => r.contact === '')).toBe(true);
+    expect((await s.get('/api/v1/resources')).json.resources[0].contact).toBe('值班室 021-1234-5678');
+    expect((await s.get('/api/v1/resources', cookies.unit)).status).toBe(403);
+
+    const inc = (await start({ title: '仓库火灾' })).json;
+    const other = (await start({ areaId: WJC, title: '街道积水' }, cookies.wjc)).json;
+    const send = (i: { id: string }, version: number, resourceId: string, who = s.cookie) => post(`/api/v1/emergency/${i.id}/log`, { kind: 'dispatch', version, resourceId, note: '立即出动' }, who);
+    expect((await send(inc, 1, 'nope')).status).toBe(422);
+    expect((await send(inc, 1, 'off')).status).toBe(409);
+    const sent = await send(inc, 1, 'fire-1');
+    expect(sent.status).toBe(200);
+    expect(sent.json.log.at(-1)).toMatchObject({ kind: 'dispatch', text: '队 fire-1：立即出动', data: { resourceId: 'fire-1' } });
+    // busy: not for the street's incident, nor twice
+    expect((await send(other, 1, 'fire-1', cookies.wjc)).status).toBe(409);
+    expect((await s.get('/api/v1/resources')).json.resources.find((r: { id: string }) => r.id === 'fire-1').dispatchedTo).toBe(inc.id);
+    // a stale version frees what it claimed
+    expect((await send(inc, 1, 'sandbags')).status).toBe(409);
+    expect((await s.get('/api/v1/resources')).json.resources.find((r: { id: string }) => r.id === 'sandbags').dispatchedTo).toBeNull();
+    // the end frees its resources
+    expect((await post(`/api/v1/emergency/${inc.id}/end`, { version: 2, summary: '结束' })).status).toBe(200);
+    expect((await s.get('/api/v1/resources')).json.resources.find((r: { id: string }) => r.id === 'fire-1').dispatchedTo).toBeNull();
+    expect((await send(other, 1, 'fire-1', cookies.wjc)).status).toBe(200);
+    expect((await post('/api/v1/emergency/end', { version: 2, summary: '结束' }, cookies.wjc)).status).toBe(200);
+  });
 });

@@ -465,6 +465,26 @@ export const pgMigrations: PgMigration[] = [
       CREATE TRIGGER incident_log_no_truncate BEFORE TRUNCATE ON incident_log FOR EACH STATEMENT EXECUTE FUNCTION onescreen_append_only();
     `,
   },
+  {
+    version: 10,
+    name: 'the emergency resource registry and their dispatch to incidents (embedded store: 19)',
+    sql: `
+      CREATE TABLE resources (
+        id text COLLATE "C" PRIMARY KEY,
+        kind text NOT NULL,
+        name text NOT NULL,
+        owner text NOT NULL,
+        contact text NOT NULL,
+        capacity text NOT NULL,
+        available boolean NOT NULL,
+        lng double precision NOT NULL,
+        lat double precision NOT NULL,
+        street_id text COLLATE "C",
+        demo boolean NOT NULL,
+        dispatched_to text COLLATE "C"
+      );
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

@@ -12,6 +12,7 @@ import { PgCasesRepository } from './cases.repository.ts';
 import { PgConnection } from './connection.ts';
 import { PgTasksRepository } from './tasks.repository.ts';
 import { PgIncidentsRepository } from './incidents.repository.ts';
+import { PgResourcesRepository } from './resources.repository.ts';
 import { PgDisplayConfigsRepository } from './display-configs.repository.ts';
 import { PgDisplayStatusRepository } from './display-status.repository.ts';
 import { PgIdentitiesRepository } from './identities.repository.ts';
@@ -40,6 +41,7 @@ export class PostgresStore implements Store {
   readonly displayConfigs: PgDisplayConfigsRepository;
   readonly tasks: PgTasksRepository;
   readonly incidents: PgIncidentsRepository;
+  readonly resources: PgResourcesRepository;
   readonly displayStatus: PgDisplayStatusRepository;
   private closed = false;
 
@@ -56,6 +58,7 @@ export class PostgresStore implements Store {
     this.displayConfigs = new PgDisplayConfigsRepository(this.db);
     this.tasks = new PgTasksRepository(this.db);
     this.incidents = new PgIncidentsRepository(this.db);
+    this.resources = new PgResourcesRepository(this.db);
     this.displayStatus = new PgDisplayStatusRepository(this.db);
   }
 

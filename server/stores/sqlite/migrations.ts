@@ -494,6 +494,26 @@ export const migrations: Migration[] = [
       CREATE TRIGGER incident_log_no_delete BEFORE DELETE ON incident_log BEGIN SELECT RAISE(ABORT, 'the incident log is append-only'); END;
     `,
   },
+  {
+    version: 19,
+    name: 'the emergency resource registry (teams, supplies, shelters) and their dispatch to incidents',
+    sql: `
+      CREATE TABLE resources (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        name TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        capacity TEXT NOT NULL,
+        available INTEGER NOT NULL,
+        lng REAL NOT NULL,
+        lat REAL NOT NULL,
+        street_id TEXT,
+        demo INTEGER NOT NULL,
+        dispatched_to TEXT
+      );
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

@@ -16,6 +16,7 @@ import { SqliteCaseRepository } from './cases.repository.ts';
 import { SqliteConnection } from './connection.ts';
 import { SqliteTaskRepository } from './tasks.repository.ts';
 import { SqliteIncidentRepository } from './incidents.repository.ts';
+import { SqliteResourceRepository } from './resources.repository.ts';
 import { SqliteDisplayConfigRepository } from './display-configs.repository.ts';
 import { SqliteDisplayStatusRepository } from './display-status.repository.ts';
 import { SqliteIdentityRepository } from './identities.repository.ts';
@@ -31,6 +32,7 @@ export class SqliteStore implements Store {
   readonly cases: SqliteCaseRepository;
   readonly tasks: SqliteTaskRepository;
   readonly incidents: SqliteIncidentRepository;
+  readonly resources: SqliteResourceRepository;
   readonly readings: SqliteReadingRepository;
   readonly identities: SqliteIdentityRepository;
   readonly keys: SqliteIngestKeyRepository;
@@ -72,6 +74,7 @@ export class SqliteStore implements Store {
     this.displayConfigs = new SqliteDisplayConfigRepository(this.conn);
     this.tasks = new SqliteTaskRepository(this.conn);
     this.incidents = new SqliteIncidentRepository(this.conn);
+    this.resources = new SqliteResourceRepository(this.conn);
     this.displayStatus = new SqliteDisplayStatusRepository(this.conn);
   }
 

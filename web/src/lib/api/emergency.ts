@@ -4,10 +4,17 @@
  * information or changing it, ending it, and the archive. Answers are checked with the shared schemas.
  */
 import type { z } from 'zod';
-import { EmergencyState, Incident, type EmergencyEnd, type EmergencyStart, type IncidentUpdate } from '../../../../shared/index.ts';
+import { EmergencyState, Incident, ResourceList, type EmergencyEnd, type EmergencyStart, type IncidentUpdate } from '../../../../shared/index.ts';
 import { getJson, HttpError, sendJson } from './http.ts';
 
-export type { EmergencyState, Incident } from '../../../../shared/index.ts';
+export type { EmergencyState, Incident, Resource } from '../../../../shared/index.ts';
+
+/** the emergency resource registry (a wall gets no contacts) */
+export async function fetchResources(signal?: AbortSignal): Promise<ResourceList['resources']> {
+  const r = ResourceList.safeParse(await getJson('/api/v1/resources', signal));
+  if (!r.success) throw new Error('resources: unexpected answer');
+  return r.data.resources;
+}
 
 export async function fetchEmergency(areaId: string, signal?: AbortSignal): Promise<EmergencyState> {
   const r = EmergencyState.safeParse(await getJson(`/api/v1/emergency?areaId=${encodeURIComponent(areaId)}`, signal));

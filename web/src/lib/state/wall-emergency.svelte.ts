@@ -6,13 +6,15 @@
  * missed a change), and every {@link EMERGENCY_POLL_MS} besides. One request at a time; a request
  * asked for meanwhile runs after it. The last answer is kept through errors.
  */
-import { fetchEmergency, type EmergencyState } from '../api/emergency.ts';
+import { fetchEmergency, fetchResources, type EmergencyState, type Resource } from '../api/emergency.ts';
 import { isUnauthorized } from '../api/http.ts';
 
 export const EMERGENCY_POLL_MS = 60_000;
 
 export class WallEmergency {
   state = $state.raw<EmergencyState>({ mode: 'peace' });
+  /** the resource registry, read while at war (what is near the incident, what has been sent) */
+  resources = $state.raw<readonly Resource[]>([]);
   /** local ms of the last good answer (0 before the first) */
   fetchedAt = $state(0);
 
@@ -22,10 +24,12 @@ export class WallEmergency {
   #again = false;
   readonly #onsessionlost: () => void;
   readonly #fetch: typeof fetchEmergency;
+  readonly #fetchResources: typeof fetchResources;
 
-  constructor(onsessionlost: () => void, fetcher: typeof fetchEmergency = fetchEmergency) {
+  constructor(onsessionlost: () => void, fetcher: typeof fetchEmergency = fetchEmergency, resources: typeof fetchResources = fetchResources) {
     this.#onsessionlost = onsessionlost;
     this.#fetch = fetcher;
+    this.#fetchResources = resources;
   }
 
   get war() {
@@ -70,8 +74,10 @@ export class WallEmergency {
     const abort = (this.#abort = new AbortController());
     try {
       const s = await this.#fetch(this.#areaId, abort.signal);
+      const res = s.mode === 'war' ? await this.#fetchResources(abort.signal) : [];
       if (abort.signal.aborted) return;
       this.state = s;
+      this.resources = res;
       this.fetchedAt = Date.now();
     } catch (err) {
       if (abort.signal.aborted) return;

@@ -9,7 +9,7 @@
  * elapsedClock(90 * 60_000 + 5000)    // '01:30:05'
  */
 import { distance } from '@turf/turf';
-import type { EmergencyClass, EmergencyGrade, GridEvent, Incident, LocalisedText, Severity } from '../../../../shared/index.ts';
+import type { EmergencyClass, EmergencyGrade, GridEvent, Incident, LocalisedText, ResourceKind, Severity } from '../../../../shared/index.ts';
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
@@ -43,3 +43,17 @@ export const CLASS_NAMES: Record<EmergencyClass, LocalisedText> = {
 
 /** the grade's colour: Ⅰ red, Ⅱ orange, Ⅲ yellow, Ⅳ blue (the national warning colours) */
 export const GRADE_COLOURS: Record<EmergencyGrade, string> = { I: '#ff3b3b', II: '#ff8a1f', III: '#f5d90a', IV: '#3d8bff' };
+
+/** how far from an incident its resources are shown: twice its reach, and at least 2 km beyond it */
+export const resourceRange = (radiusM: number): number => Math.max(2 * radiusM, radiusM + 2000);
+
+/** the registry's resources near an incident, the nearest first, with their distance */
+export function resourcesNear<R extends { id: string; lng: number; lat: number }>(list: readonly R[], incident: Pick<Incident, 'lng' | 'lat' | 'radiusM'>): { resource: R; metres: number }[] {
+  const range = resourceRange(incident.radiusM);
+  return list
+    .map((resource) => ({ resource, metres: Math.round(distance([incident.lng, incident.lat], [resource.lng, resource.lat], { units: 'meters' })) }))
+    .filter((r) => r.metres <= range)
+    .sort((a, b) => a.metres - b.metres || a.resource.id.localeCompare(b.resource.id));
+}
+
+export const RESOURCE_GLYPHS: Record<ResourceKind, LocalisedText> = { team: { zh: '队', en: 'T' }, supply: { zh: '物', en: 'S' }, shelter: { zh: '避', en: 'H' } };
