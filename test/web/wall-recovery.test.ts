@@ -94,18 +94,23 @@ describe(WallRecovery.name, () => {
     await vi.advanceTimersByTimeAsync(30_000);
     expect(reloads).toBe(0);
     expect(JSON.parse(local.getItem('onescreen.pendingReports')!)).toEqual([expect.objectContaining({ reason: 'stall', build: 'page-build-a', late: true })]);
+    calls = [];
     serverUp = true;
     await vi.advanceTimersByTimeAsync(10_000);
     expect(reloads).toBe(1);
     expect(JSON.parse(session.getItem('onescreen.reloadGuard')!).times).toHaveLength(1);
+    // what was kept goes out once the server answers again (tried every FLUSH_RETRY_MS), once
+    expect(reports()).toEqual([expect.objectContaining({ reason: 'stall', late: true, detail: expect.objectContaining({ stallMs: expect.any(Number) }) })]);
+    expect(local.getItem('onescreen.pendingReports')).toBeNull();
     r.stop();
 
-    // the next start sends what was kept
+    // a report still kept at the next start (the page went before a retry) is sent then
+    local.setItem('onescreen.pendingReports', JSON.stringify([{ kind: 'reload', id: 'kept-report-1', reason: 'stall', build: 'page-build-a', at: new Date().toISOString(), late: true }]));
     calls = [];
     const next = new WallRecovery(live(), () => reloads++);
     next.start();
     await vi.advanceTimersByTimeAsync(100);
-    expect(reports()).toEqual([expect.objectContaining({ reason: 'stall', late: true, detail: expect.objectContaining({ stallMs: expect.any(Number) }) })]);
+    expect(reports()).toEqual([expect.objectContaining({ id: 'kept-report-1', reason: 'stall', late: true })]);
     expect(local.getItem('onescreen.pendingReports')).toBeNull();
     next.stop();
   });

@@ -64,6 +64,9 @@ export type RecoveryStatus = 'running' | 'version-wait' | 'reloading' | 'held';
 
 type PerfWithMemory = Performance & { memory?: { usedJSHeapSize: number; jsHeapSizeLimit: number } };
 
+/** how often reports kept for later are tried again */
+export const FLUSH_RETRY_MS = 10_000;
+
 export class WallRecovery {
   status = $state<RecoveryStatus>('running');
   /** why a reload was held back by the guard */
@@ -77,6 +80,8 @@ export class WallRecovery {
 
   #o: RecoveryOptions = { ...DEFAULTS };
   #timer: ReturnType<typeof setInterval> | null = null;
+  /** retries the reports a reload could not send (a busy or restarting server), until they get through */
+  #flushTimer: ReturnType<typeof setInterval> | null = null;
   #frame = 0;
   #lastFrameAt = 0;
   #startedAt = 0;
@@ -110,13 +115,16 @@ export class WallRecovery {
     document.addEventListener('visibilitychange', this.#onVisibility);
     this.#beat();
     this.#timer = setInterval(() => this.#check(), this.#o.checkMs);
-    // reports a reload could not send before it happened
+    // reports a reload could not send before it happened: now, and again until they get through
     void flushPending();
+    this.#flushTimer = setInterval(() => void flushPending(), FLUSH_RETRY_MS);
   }
 
   stop(): void {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#flushTimer) clearInterval(this.#flushTimer);
+    this.#flushTimer = null;
     if (this.#versionTimer) clearTimeout(this.#versionTimer);
     this.#timer = this.#versionTimer = null;
     cancelAnimationFrame(this.#frame);
