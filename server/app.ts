@@ -328,7 +328,7 @@ export function createApp(deps: AppDeps) {
   });
 
   /** the emergency resource registry */
-  const resources = createResourceService({ store, tree, audit: (a) => auth.audit(a) });
+  const resources = createResourceService({ store, tree, audit: (a) => auth.audit(a), seesIncident: (p, i) => emergency.sees(p, i) });
 
   /** what other nodes tell this one */
   cluster.onShared((m: ClusterMessage) => {

@@ -779,6 +779,18 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   },
   {
     method: 'get',
+    path: '/api/v1/emergency/running',
+    operation: {
+      operationId: 'listRunningIncidents',
+      tags: ['emergency'],
+      summary: 'The incidents running now that the session may see, with their logs',
+      description: 'A district officer sees the district’s and every street’s (the command page lets it command each); a street officer its own street’s and the district’s.',
+      security: SESSION,
+      responses: { 200: answer('The running incidents.', z.object({ incidents: z.array(Incident) })), ...sessionAnswers, 403: refusal('A unit account.', 'FORBIDDEN', 'your role may not do this') },
+    },
+  },
+  {
+    method: 'get',
     path: '/api/v1/emergency/{id}',
     operation: {
       operationId: 'getIncident',

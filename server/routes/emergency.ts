@@ -33,6 +33,7 @@ export function emergencyRoutes(d: { auth: AuthService; emergency: EmergencyServ
       return c.json((await d.emergency.start(c.var.principal, body, clientIp(c))) satisfies Incident, 201);
     })
     .get('/emergency/archive', async (c) => c.json({ incidents: await d.emergency.archive(c.var.principal) }))
+    .get('/emergency/running', async (c) => c.json({ incidents: await d.emergency.running(c.var.principal) }))
     .post('/emergency/end', async (c) => {
       const body = await parseJsonBody(c.req.raw, EndOfArea);
       const p = c.var.principal;

@@ -24,14 +24,20 @@ export interface EmergencyServiceDeps {
 
 /** most archived incidents listed */
 export const ARCHIVE_LIMIT = 200;
+/** ended incidents read to find those: the district's and every street's */
+const ARCHIVE_SCAN = 5000;
 
 export function createEmergencyService(d: EmergencyServiceDeps) {
   const view = async (r: IncidentRecord): Promise<Incident> => incidentView(r, await d.store.incidents.log(r.id));
 
-  /** an incident the caller may see (its area or one above the caller's: a street follows the district's), else 404 */
+  /** whether the caller may see an incident: of its area or below, or of an area above it (a street follows the district's) */
+  const sees = (p: Principal, r: Pick<IncidentRecord, 'areaId'>): boolean =>
+    !!d.tree.get(r.areaId) && (canSee(d.tree, p, r.areaId) || (p.role !== 'unit' && d.tree.isWithin(p.areaId, r.areaId)));
+
+  /** an incident the caller may see, else 404 */
   async function visible(p: Principal, id: string): Promise<IncidentRecord> {
     const r = await d.store.incidents.get(id);
-    if (!r || !d.tree.get(r.areaId) || !(canSee(d.tree, p, r.areaId) || (p.role !== 'unit' && d.tree.isWithin(p.areaId, r.areaId)))) throw notFound(`incident ${id}`);
+    if (!r || !sees(p, r)) throw notFound(`incident ${id}`);
     return r;
   }
 
@@ -41,13 +47,19 @@ export function createEmergencyService(d: EmergencyServiceDeps) {
     throw new AppError('FORBIDDEN', 403, `a ${p.role} of ${p.areaId} does not command an incident of ${r.areaId}`);
   }
 
-  async function applied(p: Principal, r: IncidentRecord, result: UpdateResult, action: string, ip: string): Promise<Incident> {
+  /** the change stored (under the version), or the refusal thrown */
+  async function commit(r: IncidentRecord, result: UpdateResult): Promise<{ next: IncidentRecord; text: string }> {
     if (!result.ok) throw new AppError(result.status === 409 ? 'CONFLICT' : 'INVALID_TRANSITION', result.status, result.message);
     const next = await d.store.incidents.update(r.id, r.version, result.record, result.entry);
     if (!next) throw new AppError('CONFLICT', 409, 'the incident changed meanwhile: reload it');
-    await d.audit({ actor: p.name, actorKind: p.kind, action, target: r.id, outcome: 'ok', ip, detail: result.entry.text.slice(0, 200) });
+    return { next, text: result.entry.text };
+  }
+
+  /** what follows a stored change: the audit, the walls told, the answer */
+  async function after(p: Principal, r: IncidentRecord, done: { next: IncidentRecord; text: string }, action: string, ip: string): Promise<Incident> {
     d.changed(r.areaId);
-    return view(next);
+    await d.audit({ actor: p.name, actorKind: p.kind, action, target: r.id, outcome: 'ok', ip, detail: done.text.slice(0, 200) });
+    return view(done.next);
   }
 
   return {
@@ -66,6 +78,9 @@ export function createEmergencyService(d: EmergencyServiceDeps) {
         await d.audit({ actor: p.name, actorKind: p.kind, action: 'emergency.start', target: areaId, outcome: 'denied', ip, detail: `role ${p.role}` });
         throw new AppError('FORBIDDEN', 403, `a ${p.role} does not start an incident of ${areaId}`);
       }
+      // 统一指挥: under an incident of an area above, that incident's commanders lead
+      const above = incidentFor(d.tree, areaId, (await d.store.incidents.running()).filter((i) => i.areaId !== areaId));
+      if (above) throw new AppError('CONFLICT', 409, `${d.tree.get(above.areaId)!.name} runs an incident that covers ${d.tree.get(areaId)!.name}: its commanders lead`);
       const grid = d.tree.locate(body.lng, body.lat);
       if (!grid || !d.tree.isWithin(grid.id, areaId)) throw new AppError('VALIDATION', 400, `lng/lat: ${body.lng},${body.lat} lies outside ${d.tree.get(areaId)!.name}`);
       const { record, entry } = startIncident(randomUUID(), { ...body, areaId }, p, d.clock.now());
@@ -82,34 +97,44 @@ export function createEmergencyService(d: EmergencyServiceDeps) {
     async update(p: Principal, id: string, body: IncidentUpdate, ip: string): Promise<Incident> {
       const r = await visible(p, id);
       await commanded(p, r, `emergency.${body.kind}`, ip);
-      if (body.kind !== 'dispatch') return applied(p, r, updateIncident(r, body, p, d.clock.now()), `emergency.${body.kind}`, ip);
-      // a dispatch: the resource is claimed first (one statement), then logged; freed if the log fails
+      if (body.kind !== 'dispatch') return after(p, r, await commit(r, updateIncident(r, body, p, d.clock.now())), `emergency.${body.kind}`, ip);
+      // a dispatch: the resource is claimed first (one statement), then logged; freed only if the log is not written
       const res = await d.store.resources.get(body.resourceId);
       const result = updateIncident(r, body, p, d.clock.now(), res ?? undefined);
-      if (!result.ok) return applied(p, r, result, 'emergency.dispatch', ip);
+      if (!result.ok) return after(p, r, await commit(r, result), 'emergency.dispatch', ip);
       if (!(await d.store.resources.dispatch(body.resourceId, r.id))) throw new AppError('CONFLICT', 409, `${res!.name} is not available (unavailable, or sent to an incident already)`);
+      let done: { next: IncidentRecord; text: string };
       try {
-        return await applied(p, r, result, 'emergency.dispatch', ip);
+        done = await commit(r, result);
       } catch (err) {
         await d.store.resources.free(body.resourceId, r.id);
         throw err;
       }
+      return after(p, r, done, 'emergency.dispatch', ip);
     },
 
     async end(p: Principal, id: string, body: EmergencyEnd, ip: string): Promise<Incident> {
       const r = await visible(p, id);
       await commanded(p, r, 'emergency.end', ip);
-      const ended = await applied(p, r, endIncident(r, body, p, d.clock.now()), 'emergency.end', ip);
-      // back to peacetime: what it was sent is free again
+      const done = await commit(r, endIncident(r, body, p, d.clock.now()));
+      // back to peacetime: what it was sent is free again (before anything else can fail)
       await d.store.resources.release(r.id);
-      return ended;
+      return after(p, r, done, 'emergency.end', ip);
     },
 
-    /** ended incidents of the caller's scope, the newest first (without their logs) */
+    /** the incidents running now that the caller may see (a district officer: the district's and every street's), with their logs */
+    async running(p: Principal): Promise<Incident[]> {
+      return Promise.all((await d.store.incidents.running()).filter((r) => sees(p, r)).map(view));
+    },
+
+    /** ended incidents the caller may see, the newest first (without their logs) */
     async archive(p: Principal): Promise<Incident[]> {
-      const ended = (await d.store.incidents.ended(ARCHIVE_LIMIT)).filter((r) => d.tree.get(r.areaId) && canSee(d.tree, p, r.areaId));
+      const ended = (await d.store.incidents.ended(ARCHIVE_SCAN)).filter((r) => sees(p, r)).slice(0, ARCHIVE_LIMIT);
       return ended.map((r) => incidentView(r, []));
     },
+
+    /** whether the caller may see an incident (for the resources' `dispatchedTo`) */
+    sees: (p: Principal, r: Pick<IncidentRecord, 'areaId'>) => sees(p, r),
   };
 }
 

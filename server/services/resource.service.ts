@@ -12,8 +12,10 @@ import { AppError } from '../errors.ts';
 import type { Store } from '../ports.ts';
 
 export interface ResourceServiceDeps {
-  store: Pick<Store, 'resources'>;
+  store: Pick<Store, 'resources' | 'incidents'>;
   tree: AreaTree;
+  /** whether a principal may see an incident of an area (emergency.service) */
+  seesIncident: (p: Principal, incident: { areaId: string }) => boolean;
   audit: (a: { actor: string; actorKind: AuditEntry['actorKind']; action: string; target: string; outcome: AuditEntry['outcome']; ip: string; detail?: string }) => Promise<void>;
 }
 
@@ -36,15 +38,25 @@ export function createResourceService(d: ResourceServiceDeps) {
   }
 
   return {
-    /** every resource of the district; a wall (a screen anyone may read) gets no contacts */
+    /**
+     * every resource of the district; a wall (a screen anyone may read) gets no contacts, and a
+     * resource sent to an incident the caller may not see says only `other`
+     */
     async list(p: Principal): Promise<Resource[]> {
       const all = await d.store.resources.list();
-      return p.role === 'wall' ? all.map((r) => ({ ...r, contact: '' })) : all;
+      const areas = new Map((await d.store.incidents.running()).map((i) => [i.id, i.areaId]));
+      return all.map((r) => {
+        const area = r.dispatchedTo === null ? undefined : areas.get(r.dispatchedTo);
+        const dispatchedTo = r.dispatchedTo === null ? null : area !== undefined && d.seesIncident(p, { areaId: area }) ? r.dispatchedTo : 'other';
+        return { ...r, dispatchedTo, contact: p.role === 'wall' ? '' : r.contact };
+      });
     },
 
     /** the whole registry replaced (admins) */
     async import(p: Principal, body: ResourceImport, ip: string): Promise<Resource[]> {
-      const list = rows(body);
+      // a resource out on an incident stays out, whatever the new registry says of it
+      const out = new Map((await d.store.resources.list()).filter((r) => r.dispatchedTo !== null).map((r) => [r.id, r.dispatchedTo]));
+      const list = rows(body).map((r) => ({ ...r, dispatchedTo: out.get(r.id) ?? null }));
       await d.store.resources.replaceAll(list);
       await d.audit({ actor: p.name, actorKind: p.kind, action: 'resources.import', target: 'registry', outcome: 'ok', ip, detail: `${list.length} resources${body.demo ? ' (sample)' : ''}` });
       return list;

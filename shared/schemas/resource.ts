@@ -52,7 +52,7 @@ export const Resource = z.object({
   /** the street it lies in (null: outside every street) */
   streetId: z.string().nullable(),
   demo: z.boolean(),
-  /** the incident it has been dispatched to, while that runs */
+  /** the incident it has been dispatched to, while that runs (`other`: one the caller may not see) */
   dispatchedTo: z.string().nullable(),
 }).meta({ id: 'Resource' });
 export type Resource = z.infer<typeof Resource>;

@@ -117,6 +117,11 @@ describe('wartime mode on every wall in scope', () => {
     expect(drill.status, drill.text).toBe(201);
     await wjcWall.waitForSelector(`${sel('emergency-banner')}[data-drill="true"] ${sel('emergency-drill')}`, { timeout: WAIT_MS });
     expect(await otherWall.getAttribute('.wall', 'data-mode')).toBe('peace');
+    // the district officer's command page opens the street's incident, and may command it
+    const desk = await suite.openPage(suite.server.cookie);
+    await desk.goto(`${suite.server.url}/emergency`);
+    await desk.waitForSelector(`${sel('emergency-current')}[data-incident-id="${drill.json.id}"]`, { timeout: WAIT_MS });
+    await desk.waitForSelector(sel('emergency-release'));
     const end = await postJson(suite.server.url, '/api/v1/emergency/end', { version: 1, summary: '演练结束' }, undefined, { cookie: streetCookie });
     expect(end.status).toBe(200);
     await wjcWall.waitForSelector('.wall[data-mode="peace"]', { timeout: WAIT_MS });

@@ -114,7 +114,8 @@ describe('wartime mode', () => {
     expect((await s.get('/api/v1/emergency/archive')).json.incidents.map((i: { id: string }) => i.id)).toEqual([big.json.id]);
     // the street's own incident archive is not the neighbour's
     expect((await post('/api/v1/emergency/end', { version: 1, summary: '积水已排除' }, cookies.wjc)).status).toBe(200);
-    expect((await s.get('/api/v1/emergency/archive', cookies.kjl)).json.incidents).toEqual([]);
+    // a neighbour's archive: the district's, not 五角场's own
+    expect((await s.get('/api/v1/emergency/archive', cookies.kjl)).json.incidents.map((i: { id: string }) => i.id)).toEqual([big.json.id]);
     for (const w of [district, wjc, kjl]) w.socket.close();
 
     const audit = await s.get('/api/v1/admin/audit?limit=500', cookies.admin);
@@ -139,8 +140,13 @@ describe('wartime mode', () => {
     expect((await s.get('/api/v1/resources')).json.resources[0].contact).toBe('值班室 021-1234-5678');
     expect((await s.get('/api/v1/resources', cookies.unit)).status).toBe(403);
 
-    const inc = (await start({ title: '仓库火灾' })).json;
+    // a street's own incident first: under the district's, the district's commanders lead (统一指挥)
     const other = (await start({ areaId: WJC, title: '街道积水' }, cookies.wjc)).json;
+    const inc = (await start({ title: '仓库火灾' })).json;
+    expect((await start({ areaId: KJL, title: '另一条街' }, cookies.kjl)).status).toBe(409);
+    // the district officer reads both running (and commands both); the neighbour only the district's
+    expect((await s.get('/api/v1/emergency/running')).json.incidents.map((i: { id: string }) => i.id).sort()).toEqual([inc.id, other.id].sort());
+    expect((await s.get('/api/v1/emergency/running', cookies.kjl)).json.incidents.map((i: { id: string }) => i.id)).toEqual([inc.id]);
     const send = (i: { id: string }, version: number, resourceId: string, who = s.cookie) => post(`/api/v1/emergency/${i.id}/log`, { kind: 'dispatch', version, resourceId, note: '立即出动' }, who);
     expect((await send(inc, 1, 'nope')).status).toBe(422);
     expect((await send(inc, 1, 'off')).status).toBe(409);
@@ -150,13 +156,21 @@ describe('wartime mode', () => {
     // busy: not for the street's incident, nor twice
     expect((await send(other, 1, 'fire-1', cookies.wjc)).status).toBe(409);
     expect((await s.get('/api/v1/resources')).json.resources.find((r: { id: string }) => r.id === 'fire-1').dispatchedTo).toBe(inc.id);
+    // a re-import keeps it out on its incident
+    expect((await put({ type: 'FeatureCollection', features: [feature('fire-1'), feature('sandbags', WJC_POINT.lng, WJC_POINT.lat, { kind: 'supply' })] })).status).toBe(200);
+    expect((await send(other, 1, 'fire-1', cookies.wjc)).status).toBe(409);
+    // a neighbour learns it is busy, not for which incident; 五角场 sees the district's incident
+    expect((await s.get('/api/v1/resources', cookies.wjc)).json.resources.find((r: { id: string }) => r.id === 'fire-1').dispatchedTo).toBe(inc.id);
+    expect((await send(other, 1, 'sandbags', cookies.wjc)).status).toBe(200);
+    expect((await s.get('/api/v1/resources', cookies.kjl)).json.resources.find((r: { id: string }) => r.id === 'sandbags').dispatchedTo).toBe('other');
     // a stale version frees what it claimed
-    expect((await send(inc, 1, 'sandbags')).status).toBe(409);
-    expect((await s.get('/api/v1/resources')).json.resources.find((r: { id: string }) => r.id === 'sandbags').dispatchedTo).toBeNull();
+    expect((await send(inc, 1, 'fire-1')).status).toBe(409);
     // the end frees its resources
     expect((await post(`/api/v1/emergency/${inc.id}/end`, { version: 2, summary: '结束' })).status).toBe(200);
     expect((await s.get('/api/v1/resources')).json.resources.find((r: { id: string }) => r.id === 'fire-1').dispatchedTo).toBeNull();
-    expect((await send(other, 1, 'fire-1', cookies.wjc)).status).toBe(200);
-    expect((await post('/api/v1/emergency/end', { version: 2, summary: '结束' }, cookies.wjc)).status).toBe(200);
+    expect((await send(other, 2, 'fire-1', cookies.wjc)).status).toBe(200);
+    expect((await post('/api/v1/emergency/end', { version: 3, summary: '结束' }, cookies.wjc)).status).toBe(200);
+    // the street's archive holds its own and the district's
+    expect((await s.get('/api/v1/emergency/archive', cookies.wjc)).json.incidents.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([inc.id, other.id]));
   });
 });

@@ -22,6 +22,13 @@ export async function fetchEmergency(areaId: string, signal?: AbortSignal): Prom
   return r.data;
 }
 
+export async function fetchRunning(signal?: AbortSignal): Promise<Incident[]> {
+  const raw = (await getJson('/api/v1/emergency/running', signal)) as { incidents?: unknown };
+  const r = Incident.array().safeParse(raw.incidents);
+  if (!r.success) throw new Error('running: unexpected answer');
+  return r.data;
+}
+
 export async function fetchArchive(signal?: AbortSignal): Promise<Incident[]> {
   const raw = (await getJson('/api/v1/emergency/archive', signal)) as { incidents?: unknown };
   const r = Incident.array().safeParse(raw.incidents);
