@@ -95,15 +95,7 @@ export const AREA_ROLES = ['admin', 'district', 'street', 'wall'] as const satis
 
 /** the areas whose geometry a principal receives: its scope, and its ancestors as context */
 export function visibleAreaIds(tree: AreaTree, areaId: string): Set<string> {
-  const out = new Set<string>();
-  for (const n of tree.lineage(areaId)) out.add(n.id);
-  const stack = [areaId];
-  while (stack.length) {
-    const id = stack.pop()!;
-    out.add(id);
-    stack.push(...tree.get(id)!.children);
-  }
-  return out;
+  return new Set([...tree.lineage(areaId).map((n) => n.id), ...tree.subtree(areaId)]);
 }
 
 /** Which area levels each role may be bound to. */

@@ -86,6 +86,18 @@ export class AreaTree {
     return (this.byId.get(id)?.children ?? []).map((c) => this.byId.get(c)!);
   }
 
+  /** the area and every area below it (ids; none for an unknown id) */
+  subtree(id: string): string[] {
+    const out: string[] = [];
+    const stack = this.byId.has(id) ? [id] : [];
+    while (stack.length) {
+      const at = stack.pop()!;
+      out.push(at);
+      stack.push(...this.byId.get(at)!.children);
+    }
+    return out;
+  }
+
   /** true if `id` is `ancestorId` or lies below it */
   isWithin(id: string, ancestorId: string): boolean {
     return this.lineage(id).some((n) => n.id === ancestorId);

@@ -176,15 +176,7 @@ export function attachSocketHandlers(io: IoServer, deps: SocketDeps) {
     },
     /** An incident of `areaId` changed: the sockets of that area and of every area below it, on this node, are told. */
     emergencyChanged(areaId: string): void {
-      const rooms: string[] = [];
-      const stack = [areaId];
-      while (stack.length) {
-        const id = stack.pop()!;
-        const node = tree.get(id);
-        if (!node) continue;
-        rooms.push(roomOf(id));
-        stack.push(...node.children);
-      }
+      const rooms = tree.subtree(areaId).map(roomOf);
       if (rooms.length) io.local.to(rooms).emit('emergency:changed', { areaId });
     },
     /** close the sockets of sessions that ended, on this node and (through the adapter) every other */

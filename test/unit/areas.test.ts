@@ -8,6 +8,17 @@ describe('AreaTree on the shipped Yangpu data', () => {
   const data = shippedData();
   const tree = new AreaTree(data.areas);
 
+  it('should list an area and every area below it, and nothing for an unknown id', () => {
+    const streets = data.areas.features.filter((f) => f.properties.level === 'street');
+    const grids = data.areas.features.filter((f) => f.properties.level === 'grid');
+    expect(tree.subtree(tree.districtId)).toHaveLength(1 + streets.length + grids.length);
+    const street = streets[0]!.properties.id;
+    const below = tree.subtree(street);
+    expect(below[0]).toBe(street);
+    expect(new Set(below.slice(1))).toEqual(new Set(grids.filter((g) => g.properties.parentId === street).map((g) => g.properties.id)));
+    expect(tree.subtree('constructor')).toEqual([]);
+  });
+
   it('should place points exactly as a scan of every grid would', () => {
     const grids = data.areas.features.filter((f) => f.properties.level === 'grid');
     const [x0, y0, x1, y1] = tree.get(tree.districtId)!.bbox;

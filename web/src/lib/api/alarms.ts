@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { Alarm, AlarmView, CaseView, type AlarmQuery } from '../../../../shared/index.ts';
-import { getJson, HttpError, isRecord, sendJson, validItems } from './http.ts';
+import { getJson, HttpError, isRecord, refusalText, sendJson, validItems } from './http.ts';
 
 function parse<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(raw);
@@ -45,8 +45,7 @@ async function act<T>(run: () => Promise<T>): Promise<AlarmActResult<T>> {
   } catch (err) {
     if (err instanceof HttpError) {
       if (err.status === 409) return { ok: false, kind: 'conflict', message: err.serverMessage };
-      const detail = err.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-      return { ok: false, kind: 'refused', status: err.status, message: [err.serverMessage, detail].filter(Boolean).join(' — ') || `HTTP ${err.status}` };
+      return { ok: false, kind: 'refused', status: err.status, message: refusalText(err) || `HTTP ${err.status}` };
     }
     return { ok: false, kind: 'refused', status: null, message: err instanceof Error ? err.message : String(err) };
   }

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { CaseView, EventsResponse, PersonalData, Unit, type GridEvent, type TransitionRequest } from '../../../../shared/index.ts';
-import { getJson, HttpError, sendJson, validItems } from './http.ts';
+import { getJson, HttpError, refusalText, sendJson, validItems } from './http.ts';
 
 export type { CaseView } from '../../../../shared/index.ts';
 
@@ -64,8 +64,7 @@ export async function transition(id: string, body: TransitionBody): Promise<Tran
   } catch (err) {
     if (err instanceof HttpError) {
       if (err.status === 409) return { ok: false, kind: 'conflict', message: err.serverMessage };
-      const detail = err.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-      return { ok: false, kind: 'refused', status: err.status, message: [err.serverMessage, detail].filter(Boolean).join(' — ') };
+      return { ok: false, kind: 'refused', status: err.status, message: refusalText(err) };
     }
     return { ok: false, kind: 'refused', status: null, message: err instanceof Error ? err.message : String(err) };
   }

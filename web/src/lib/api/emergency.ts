@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { EmergencyState, Incident, ResourceList, type EmergencyEnd, type EmergencyStart, type IncidentUpdate } from '../../../../shared/index.ts';
-import { getJson, HttpError, sendJson } from './http.ts';
+import { getJson, sendParsed } from './http.ts';
 
 export type { EmergencyState, Incident, Resource } from '../../../../shared/index.ts';
 
@@ -39,16 +39,8 @@ export async function fetchArchive(signal?: AbortSignal): Promise<Incident[]> {
 export type IncidentResult = { ok: true; incident: Incident } | { ok: false; status: number | null; message: string };
 
 async function send(url: string, body: unknown): Promise<IncidentResult> {
-  try {
-    const r = Incident.safeParse(await sendJson('POST', url, body));
-    return r.success ? { ok: true, incident: r.data } : { ok: false, status: null, message: 'unexpected answer' };
-  } catch (err) {
-    if (err instanceof HttpError) {
-      const detail = err.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-      return { ok: false, status: err.status, message: [err.serverMessage, detail].filter(Boolean).join(' — ') };
-    }
-    return { ok: false, status: null, message: err instanceof Error ? err.message : String(err) };
-  }
+  const r = await sendParsed('POST', url, body, Incident);
+  return r.ok ? { ok: true, incident: r.data } : r;
 }
 
 export const startIncident = (body: z.input<typeof EmergencyStart>): Promise<IncidentResult> => send('/api/v1/emergency', body);

@@ -4,7 +4,7 @@
  * typical (`POST /api/v1/events/:id/tags`). Answers are checked with the shared schemas.
  */
 import { CaseView, HotspotsResponse, type HotspotWindow } from '../../../../shared/index.ts';
-import { getJson, HttpError, sendJson } from './http.ts';
+import { getJson, sendParsed } from './http.ts';
 
 export type { Hotspot, HotspotsResponse, HotspotWindow } from '../../../../shared/index.ts';
 
@@ -22,13 +22,6 @@ export type TagResult = { ok: true; view: CaseView } | { ok: false; status: numb
 
 /** Marks (or unmarks) a case typical (典型), with an optional note. */
 export async function setTypical(id: string, on: boolean, note?: string): Promise<TagResult> {
-  try {
-    const raw = await sendJson('POST', `/api/v1/events/${encodeURIComponent(id)}/tags`, { tag: 'typical', on, ...(note ? { note } : {}) });
-    const r = CaseView.safeParse(raw);
-    if (!r.success) return { ok: false, status: null, message: 'invalid answer' };
-    return { ok: true, view: r.data };
-  } catch (err) {
-    if (err instanceof HttpError) return { ok: false, status: err.status, message: [err.serverMessage, ...err.issues.map((i) => `${i.path}: ${i.message}`)].filter(Boolean).join(' — ') };
-    return { ok: false, status: null, message: err instanceof Error ? err.message : String(err) };
-  }
+  const r = await sendParsed('POST', `/api/v1/events/${encodeURIComponent(id)}/tags`, { tag: 'typical', on, ...(note ? { note } : {}) }, CaseView);
+  return r.ok ? { ok: true, view: r.data } : r;
 }

@@ -99,6 +99,26 @@ export async function sendJson(method: 'POST' | 'DELETE' | 'PUT' | 'PATCH', url:
   return text ? (JSON.parse(text) as unknown) : undefined;
 }
 
+/** A refusal said to a person: the server's message, then every bad field (`path: message`). */
+export function refusalText(err: HttpError): string {
+  const detail = err.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  return [err.serverMessage, detail].filter(Boolean).join(' — ');
+}
+
+/** What a form's request came to: the answer checked with its schema, or why not. */
+export type Sent<T> = { ok: true; data: T } | { ok: false; status: number | null; message: string };
+
+/** Sends a form's request ({@link sendJson}) and checks the answer with `schema`; never throws. */
+export async function sendParsed<S extends z.ZodType>(method: 'POST' | 'PUT', url: string, body: unknown, schema: S): Promise<Sent<z.infer<S>>> {
+  try {
+    const r = schema.safeParse(await sendJson(method, url, body));
+    return r.success ? { ok: true, data: r.data } : { ok: false, status: null, message: 'unexpected answer' };
+  } catch (err) {
+    if (err instanceof HttpError) return { ok: false, status: err.status, message: refusalText(err) };
+    return { ok: false, status: null, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
 /** Keeps the items of `raw` that pass `schema`. */
 export function validItems<S extends z.ZodType>(schema: S, raw: unknown, what: string): z.infer<S>[] {
   if (!Array.isArray(raw)) throw new Error(`${what}: expected an array`);

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { TasksResponse, TaskView, type TaskAction, type TaskCreate, type TaskQuery } from '../../../../shared/index.ts';
-import { getJson, HttpError, sendJson } from './http.ts';
+import { getJson, sendParsed } from './http.ts';
 
 export type { Task, TasksResponse, TaskView } from '../../../../shared/index.ts';
 
@@ -32,15 +32,8 @@ export async function fetchTask(id: string, signal?: AbortSignal): Promise<TaskV
 export type TaskResult = { ok: true; view: TaskView } | { ok: false; status: number | null; message: string };
 
 async function send(url: string, body: unknown): Promise<TaskResult> {
-  try {
-    return { ok: true, view: parsed(TaskView, await sendJson('POST', url, body), 'task') };
-  } catch (err) {
-    if (err instanceof HttpError) {
-      const detail = err.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-      return { ok: false, status: err.status, message: [err.serverMessage, detail].filter(Boolean).join(' — ') };
-    }
-    return { ok: false, status: null, message: err instanceof Error ? err.message : String(err) };
-  }
+  const r = await sendParsed('POST', url, body, TaskView);
+  return r.ok ? { ok: true, view: r.data } : r;
 }
 
 export const createTask = (body: z.input<typeof TaskCreate>): Promise<TaskResult> => send('/api/v1/tasks', body);
