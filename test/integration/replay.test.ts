@@ -86,10 +86,12 @@ beforeAll(async () => {
   await go('f', [{ action: 'accept' }, { action: 'dispatch', unit }, { action: 'handle', note: '已处理' }, { action: 'verify' }, { action: 'archive', rating: 'good', satisfaction: 5 }]);
   now += MIN;
   T1 = now;
-  // the live snapshot once the indicator tick has counted the open cases
+  // the live snapshot once an indicator tick that began at T1 (after every change above) has counted:
+  // an earlier tick may have counted 5 open cases before f was even reported (a race CI once lost)
   await until('the derived counts of T1', async () => {
     live = await snapshot('');
-    return value(live, 'open_events', live.areaId) === 5;
+    const today = live.indicators.find((v) => v.indicatorId === 'events_today' && v.areaId === live.areaId);
+    return value(live, 'open_events', live.areaId) === 5 && today?.at === new Date(T1).toISOString();
   });
   liveStreet = await snapshot('', street);
 
