@@ -189,6 +189,8 @@ export interface NewEvent {
   dueAt: number | null;
   /** 涉密/敏感 */
   confidential: boolean;
+  /** 演练: left out of every statistic */
+  drill: boolean;
   /** the report as posted, when personal data in it was masked in `title`/`description` (stored apart) */
   personal: { title: string; description: string } | null;
 }
@@ -436,7 +438,12 @@ export interface AlarmRepository {
   saveRuleSet(version: number, rules: AlarmRule[], at: number, by: string): Promise<boolean>;
 }
 
-/** Cases (grid events) and their timelines, with the counts the statistics, loop indicators, hotspots and 12345 analysis read. */
+/**
+ * Cases (grid events) and their timelines, with the counts the statistics, loop indicators, hotspots
+ * and 12345 analysis read. Those counts, the hourly times, the recurrence candidates, the hotspots'
+ * cases and replay's arrivals leave a drill's cases (演练, R7.4) out; lists, timelines and replay's
+ * cases keep them (they show, marked).
+ */
 export interface CaseRepository {
   /**
    * store a batch in one transaction; idempotent on (source, externalId). With a recurrence rule,

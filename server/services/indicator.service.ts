@@ -240,12 +240,13 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
       if (changed?.status === 'archived') closedDirty = true;
     },
 
-    /** new cases just committed: counted in, refreshed on the next tick */
-    eventsCreated(events: readonly Pick<GridEvent, 'gridId' | 'status' | 'occurredAt'>[]): void {
+    /** new cases just committed: counted in (a drill's never), refreshed on the next tick */
+    eventsCreated(events: readonly (Pick<GridEvent, 'gridId' | 'status' | 'occurredAt'> & { drill?: boolean })[]): void {
       derivedDirty = true;
       reported++;
       if (!gridCounts) return;
       for (const e of events) {
+        if (e.drill) continue;
         const c = countsOf(e.gridId);
         if (isOpenStatus(e.status)) c.open++;
         if (Date.parse(e.occurredAt) >= countsDay) c.today++;
@@ -256,9 +257,10 @@ export function createIndicatorService(deps: IndicatorServiceDeps) {
      * A case just changed (committed): its move between open and closed is counted; an archived
      * case also refreshes the closed-case rates (otherwise they follow within the full refresh).
      */
-    caseChanged(before: Pick<GridEvent, 'gridId' | 'status'>, after: Pick<GridEvent, 'gridId' | 'status'>): void {
+    caseChanged(before: Pick<GridEvent, 'gridId' | 'status'>, after: Pick<GridEvent, 'gridId' | 'status'> & { drill?: boolean }): void {
       derivedDirty = true;
       reported++;
+      if (after.drill) return; // a drill's case (演练) is in no count
       if (after.status === 'archived') closedDirty = true;
       if (!gridCounts) return;
       if (isOpenStatus(before.status)) countsOf(before.gridId).open--;

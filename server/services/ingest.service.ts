@@ -145,6 +145,7 @@ export function createIngestService(deps: IngestServiceDeps) {
             description: report.description,
             personal: report.personal,
             confidential: it.confidential ?? false,
+            drill: it.drill ?? false,
             lng: it.lng,
             lat: it.lat,
             gridId: grid.id,

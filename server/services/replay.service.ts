@@ -72,7 +72,8 @@ export function createReplayService(d: ReplayServiceDeps) {
       // the indicators: the live roll-up fed with the direct values of then
       const direct = new Map<string, Map<string, DirectValue>>(defs.map((x) => [x.id, new Map()]));
       for (const r of readings) direct.get(r.indicatorId)?.set(r.areaId, { value: r.value, at: r.at, simulated: r.simulated });
-      const counts = derivedCountsAt(open, arrivals.filter((a) => a.occurredAt >= todayStart && a.occurredAt <= at), tree.gridIds(), at);
+      // a drill's cases (演练) show, but no indicator counts them (arrivals leave them out already)
+      const counts = derivedCountsAt(open.filter((e) => !e.drill), arrivals.filter((a) => a.occurredAt >= todayStart && a.occurredAt <= at), tree.gridIds(), at);
       for (const def of defs) {
         if (def.source !== 'derived') continue;
         if (Object.hasOwn(counts, def.id)) direct.set(def.id, counts[def.id as keyof typeof counts]);

@@ -35,6 +35,8 @@ export const EventIngestItem = z.strictObject({
   severity: Severity.optional(),
   /** 涉密/敏感: kept off every wall, and from every street and unit without clearance (R6.2) */
   confidential: z.boolean().optional(),
+  /** 演练: a case of an exercise (R7.4), marked so on every screen and left out of every statistic */
+  drill: z.boolean().optional(),
 }).meta({ id: 'EventIngestItem', description: 'One event as a source posts it (WGS84 coordinates).' });
 export type EventIngestItem = z.infer<typeof EventIngestItem>;
 
@@ -108,6 +110,12 @@ export const GridEvent = z.object({
   masked: z.boolean(),
   /** the highest rung of the escalation ladder its coordination reached (null: none) */
   ladder: LadderRung.nullable(),
+  /**
+   * 演练 (R7.4): a case of an exercise, reported so at intake. It runs the closed loop like any
+   * other and is marked on every screen, but no statistic counts it: indicators, /stats, hotspots,
+   * recurrence, the 12345 analysis and the hourly histogram leave it out.
+   */
+  drill: z.boolean(),
 }).meta({ id: 'GridEvent', description: 'A grid event (case) as the server keeps and serves it.' });
 export type GridEvent = z.infer<typeof GridEvent>;
 

@@ -4,7 +4,8 @@
  * wall in scope follows at once (the district's and a street centre's): the band naming the
  * incident and its grade, its reach on the map, the rolling releases, the cases within reach. A
  * release posted on the page appears on the walls; returning to peacetime brings every wall back
- * and archives the incident with its log. A drill says so on every wall.
+ * and archives the incident with its log. A drill says so on every wall, and so does each case
+ * its exercise reports (演练).
  *
  * Standalone (its own server and browser). Needs the built web: `npm run build` first.
  */
@@ -117,6 +118,11 @@ describe('wartime mode on every wall in scope', () => {
     expect(drill.status, drill.text).toBe(201);
     await wjcWall.waitForSelector(`${sel('emergency-banner')}[data-drill="true"] ${sel('emergency-drill')}`, { timeout: WAIT_MS });
     expect(await otherWall.getAttribute('.wall', 'data-mode')).toBe('peace');
+    // a case the exercise reports is marked 演练 in the ticker and among the cases within reach
+    const ex = await postJson(suite.server.url, '/api/v1/events', { events: [{ source: 'grid', externalId: 'drill-1', category: 'fire_hazard', title: '演练：积水点', lng: 121.5142, lat: 31.3021, occurredAt: new Date().toISOString(), drill: true }] }, suite.server.ingestKey);
+    const exId = ex.json.results[0].id as string;
+    await wjcWall.waitForSelector(`${sel('ticker-line')}[data-event-id="${exId}"] ${sel('drill-tag')}`, { timeout: WAIT_MS });
+    await wjcWall.waitForSelector(`${sel('incident-case')}[data-event-id="${exId}"] ${sel('drill-tag')}`, { timeout: WAIT_MS });
     // the district officer's command page opens the street's incident, and may command it
     const desk = await suite.openPage(suite.server.cookie);
     await desk.goto(`${suite.server.url}/emergency`);

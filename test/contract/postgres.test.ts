@@ -94,6 +94,7 @@ function event(i: number, o: Partial<NewEvent> = {}): NewEvent {
     simulated: false,
     dueAt: T0 + 3_600_000,
     confidential: false,
+    drill: false,
     personal: null,
     ...o,
   };

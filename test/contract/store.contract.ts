@@ -53,6 +53,7 @@ export const newEvent = (over: Partial<NewEvent> = {}): NewEvent => {
     simulated: false,
     dueAt: null,
     confidential: false,
+    drill: false,
     personal: null,
     ...over,
   };
@@ -188,7 +189,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
           gridId: 'S1-g1', streetId: 'S1', districtId: 'D', severity: 'high', status: 'reported',
           occurredAt: iso(Y2100 - 5000), receivedAt: iso(Y2100), updatedAt: iso(Y2100), simulated: true, version: 1,
           leadUnit: null, coUnits: [], escalated: false, stageStartedAt: iso(Y2100), dueAt: iso(Y2100 + 2 * H + 7), breaches: 0,
-          rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null,
+          rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false,
         };
         expect(r).toEqual({ created: true, event: expected });
         expect(await store.cases.getEvent(e.id)).toEqual(expected);
@@ -631,6 +632,56 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.cases.casesInGrid(0, 5 * H, 'g', null, 10)).toEqual(['g-2', 'g-3', 'g-1']);
         expect(await store.cases.casesInGrid(0, 5 * H, 'g', 'parking', 10)).toEqual(['g-2', 'g-1']);
         expect(await store.cases.casesInGrid(0, 5 * H, 'g', null, 2)).toEqual(['g-2', 'g-3']);
+      });
+    });
+
+    describe('cases: drills (演练)', () => {
+      const now = 100 * DAY;
+      /** every statistic the store answers, over one window around `now` */
+      const statistics = async () => {
+        const sorted = <T,>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
+        const area = { id: 'D', level: 'district' as const };
+        return {
+          byStatus: await store.cases.countByStatus(area),
+          times: (await store.cases.occurredTimes(now - 10 * DAY, now + DAY, area)).sort((a, b) => a - b),
+          histories: sorted(await store.cases.caseHistories(now - 10 * DAY, now + DAY, area)),
+          open: sorted(await store.cases.openCountsByGrid(now, now - 5 * H)),
+          overdue: sorted(await store.cases.overdueCountsByGrid(now)),
+          closed: sorted(await store.cases.closedCountsByGrid(now - 10 * DAY, now)),
+          calls: sorted(await store.cases.callCountsByGrid('12345', now - 10 * DAY, now)),
+          hotspots: sorted(await store.cases.hotspotCounts({ now, windowMs: DAY, periodMs: 7 * DAY, spans: 2 })),
+          recurring: sorted(await store.cases.recurringCases(now - 10 * DAY, now)),
+          inGrid: await store.cases.casesInGrid(now - 10 * DAY, now, 'g1', null, 50),
+          arrivals: sorted(await store.cases.arrivals(now - 10 * DAY, now + DAY, now, area)),
+          hotline: await store.cases.hotlineCounts({ source: '12345', from: now - DAY, to: now, baselineFrom: now - 8 * DAY, baselineTo: now - 7 * DAY, area, maxPoints: 50 }),
+        };
+      };
+      /** the same few cases, real or a drill's: open, overdue, 12345 calls, one archived, one recurring */
+      const seed = async (drill: boolean) => {
+        const p = drill ? 'drill-' : 'real-';
+        await store.cases.insertEvents([newEvent({ id: `${p}a`, gridId: 'g1', category: 'parking', occurredAt: now - 2 * H, receivedAt: now - 2 * H, dueAt: now - H, drill })], DEFAULT_RECURRENCE);
+        await store.cases.insertEvents([newEvent({ id: `${p}b`, gridId: 'g1', category: 'parking', occurredAt: now - H, receivedAt: now - H, dueAt: now + H, drill })], DEFAULT_RECURRENCE);
+        await store.cases.insertEvents([newEvent({ id: `${p}c`, source: '12345', gridId: 'g2', streetId: 'S2', category: 'noise', occurredAt: now - 3 * H, receivedAt: now - 3 * H, drill })], DEFAULT_RECURRENCE);
+        const d = (await store.cases.insertEvents([newEvent({ id: `${p}d`, source: '12345', gridId: 'g2', streetId: 'S2', occurredAt: now - 4 * H, receivedAt: now - 4 * H, drill })]))[0]!.event;
+        await apply(d, { status: 'archived', rating: 'good', satisfaction: 5 }, entry('archive', 'reported', 'archived', now - 2 * H, { rating: 'good', satisfaction: 5 }), now - 2 * H);
+      };
+
+      it('should leave a drill’s cases out of every statistic, and out of recurrence both ways, but list them marked', async () => {
+        await seed(false);
+        const real = await statistics();
+        expect(real.open.length).toBeGreaterThan(0);
+        expect(real.recurring).toHaveLength(1); // real-b recurs real-a
+        await seed(true);
+        expect(await statistics()).toEqual(real);
+        // a drill's case recurs nothing (real-b's neighbour is there), and no real case recurs a drill's
+        const drillB = (await store.cases.getEvent('drill-b'))!;
+        expect([drillB.drill, drillB.tags, drillB.relatedIds]).toEqual([true, [], []]);
+        await store.cases.insertEvents([newEvent({ id: 'real-e', gridId: 'g1', category: 'parking', occurredAt: now - 30 * 60_000, receivedAt: now - 30 * 60_000 })], DEFAULT_RECURRENCE);
+        expect((await store.cases.getEvent('real-e'))!.relatedIds.sort()).toEqual(['real-a', 'real-b']);
+        // lists keep them, marked
+        const listed = await store.cases.listEvents({ areaId: 'D', areaLevel: 'district', limit: 50 });
+        expect(listed.filter((e) => e.drill).map((e) => e.id).sort()).toEqual(['drill-a', 'drill-b', 'drill-c', 'drill-d']);
+        expect((await store.cases.getEvent('real-a'))!.drill).toBe(false);
       });
     });
 

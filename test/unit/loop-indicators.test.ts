@@ -102,6 +102,7 @@ const event = (over: Partial<NewEvent> = {}): NewEvent => ({
   simulated: false,
   dueAt: null,
   confidential: false,
+  drill: false,
   personal: null,
   ...over,
 });
@@ -188,17 +189,19 @@ describe('SqliteStore: closed-case and call counts per grid', () => {
   it('should fill the new columns from the timelines of a database made before them', async () => {
     const old = new SqliteStore(':memory:');
     const db = (old as unknown as { db: Database }).db;
-    // every migration but the one that added the loop columns (the store writes the newer ones)
+    // the schema of the version before the loop columns (9)
     db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-    for (const m of migrations.filter((x) => x.version !== 10)) {
+    for (const m of migrations.filter((x) => x.version < 10)) {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 0);
     }
-    // written by the version before: no trigger, no columns
+    // written by that version: no trigger, no columns (the first table's columns: every later one has a default)
     const a = event();
     const b = event();
     const c = event();
-    await old.cases.insertEvents([a, b, c]);
+    const put = db.prepare(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id, district_id, severity, status, occurred_at, received_at, updated_at)
+      VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId, @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt)`);
+    for (const e of [a, b, c]) put.run(e);
     const entry = (id: string, seq: number, action: string, to: string, at: number) =>
       db.prepare(`INSERT INTO event_timeline VALUES (?, ?, ?, 't', 'district', ?, 'x', ?, '', '[]', '{}')`).run(id, seq, at, action, to);
     entry(a.id, 2, 'rework', 'dispatched', NOW - 3 * DAY);

@@ -56,6 +56,7 @@ function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
     tags: [],
     relatedIds: [],
     confidential: false,
+    drill: false,
     masked: false, ladder: null,
     ...over,
   };

@@ -58,6 +58,7 @@ function makeEvent(over: Partial<GridEvent> & { startMin?: number; dueMin?: numb
     tags: [],
     relatedIds: [],
     confidential: false,
+    drill: false,
     masked: false, ladder: null,
     ...rest,
   };

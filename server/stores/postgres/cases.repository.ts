@@ -61,7 +61,7 @@ const NEAR = `SELECT q.q, x.id, x.lng, x.lat, x.occurred_at
     WITH ORDINALITY AS q(c0, c1, category, from_at, to_at, min_lat, max_lat, min_lng, max_lng, lat, lng, cos2, r2, q)
   CROSS JOIN LATERAL (
     SELECT id, lng, lat, occurred_at FROM events
-    WHERE duplicate_of IS NULL AND NOT confidential AND category = q.category AND geo_cell BETWEEN q.c0 AND q.c1
+    WHERE duplicate_of IS NULL AND NOT confidential AND NOT drill AND category = q.category AND geo_cell BETWEEN q.c0 AND q.c1
       AND occurred_at BETWEEN q.from_at AND q.to_at AND lat BETWEEN q.min_lat AND q.max_lat AND lng BETWEEN q.min_lng AND q.max_lng
       AND (lat - q.lat) * (lat - q.lat) + (lng - q.lng) * (lng - q.lng) * q.cos2 <= q.r2
     ORDER BY occurred_at DESC LIMIT $14::int8
@@ -92,13 +92,13 @@ export class PgCasesRepository implements CaseRepository {
       const inserted = await c.query<EventRow>(
         `WITH ins AS (
            INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-             district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, confidential, masked)
+             district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, confidential, masked, drill)
            SELECT id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-             district_id, severity, status, occurred_at, received_at, received_at, simulated, 1, received_at, due_at, geo_cell, confidential, masked
+             district_id, severity, status, occurred_at, received_at, received_at, simulated, 1, received_at, due_at, geo_cell, confidential, masked, drill
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[],
-             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[], $19::bool[], $20::bool[])
+             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[], $19::bool[], $20::bool[], $21::bool[])
              WITH ORDINALITY AS u(id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, confidential, masked, ord)
+               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, confidential, masked, drill, ord)
            ORDER BY ord
            ON CONFLICT (source, external_id) DO NOTHING RETURNING *
          ), reported AS (
@@ -109,7 +109,7 @@ export class PgCasesRepository implements CaseRepository {
         [col((e) => e.id), col((e) => e.source), col((e) => e.externalId), col((e) => e.category), col((e) => e.title), col((e) => e.description),
           col((e) => e.lng), col((e) => e.lat), col((e) => e.gridId), col((e) => e.streetId), col((e) => e.districtId), col((e) => e.severity),
           col((e) => e.status), col((e) => e.occurredAt), col((e) => e.receivedAt), col((e) => e.simulated), col((e) => e.dueAt), col((e) => geoCell(e.lng, e.lat)),
-          col((e) => e.confidential), col((e) => e.personal !== null)],
+          col((e) => e.confidential), col((e) => e.personal !== null), col((e) => e.drill)],
       );
       const rows = new Map(inserted.rows.map((r) => [r.id, r]));
       // which item created each new case (the first of its key whose id was stored)
@@ -136,7 +136,8 @@ export class PgCasesRepository implements CaseRepository {
         for (const r of found.rows) stored.set(keyOf(r.source, r.external_id), r);
       }
       if (recurrence) {
-        const fresh = events.filter((_, i) => created[i]);
+        // a drill's case (演练) neither recurs a real one nor is recurred by one
+        const fresh = events.filter((e, i) => created[i] && !e.drill);
         const tagged = await this.tagRecurring(c, fresh, recurrence);
         for (const r of tagged) {
           rows.set(r.id, r);
@@ -212,7 +213,7 @@ export class PgCasesRepository implements CaseRepository {
       `SELECT grid_id AS "gridId", MIN(street_id) AS "streetId", category, k, COUNT(*) AS n FROM (
          SELECT grid_id, street_id, category, (@now::int8 - 1 - occurred_at) / @period::int8 AS k,
                 (@now::int8 - 1 - occurred_at) % @period::int8 AS phase
-         FROM events WHERE occurred_at >= @from::int8 AND occurred_at < @now::int8 AND duplicate_of IS NULL AND status <> 'rejected'${scope(area)}) x
+         FROM events WHERE occurred_at >= @from::int8 AND occurred_at < @now::int8 AND duplicate_of IS NULL AND status <> 'rejected' AND NOT drill${scope(area)}) x
        WHERE phase < @window::int8
        GROUP BY grid_id, category, k ORDER BY grid_id, category, k`,
       { now: q.now, period: q.periodMs, window: q.windowMs, from: q.now - q.spans * q.periodMs - q.windowMs, area: area?.id ?? null },
@@ -223,7 +224,7 @@ export class PgCasesRepository implements CaseRepository {
   async recurringCases(from: number, to: number, area?: Area): Promise<RecurringCase[]> {
     const [sql, params] = named(
       `SELECT id, category, lng, lat, occurred_at AS "occurredAt", grid_id AS "gridId", street_id AS "streetId", related_ids AS "relatedIds"
-       FROM events WHERE tags <> '{}' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL AND NOT confidential AND 'recurring' = ANY (tags)${scope(area)}
+       FROM events WHERE tags <> '{}' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL AND NOT confidential AND NOT drill AND 'recurring' = ANY (tags)${scope(area)}
        ORDER BY occurred_at, id`,
       { from, to, area: area?.id ?? null },
     );
@@ -234,7 +235,7 @@ export class PgCasesRepository implements CaseRepository {
     if (ids.length === 0) return [];
     return this.db.rows<CasePoint>(
       `SELECT id, category, lng, lat, occurred_at AS "occurredAt", grid_id AS "gridId", street_id AS "streetId" FROM events
-       WHERE id = ANY ($1::text[]) AND duplicate_of IS NULL AND NOT confidential ORDER BY id`,
+       WHERE id = ANY ($1::text[]) AND duplicate_of IS NULL AND NOT confidential AND NOT drill ORDER BY id`,
       [ids],
     );
   }
@@ -242,7 +243,7 @@ export class PgCasesRepository implements CaseRepository {
   async casesInGrid(from: number, to: number, gridId: string, category: string | null, limit: number): Promise<string[]> {
     const rows = await this.db.rows<{ id: string }>(
       `SELECT id FROM events WHERE grid_id = $1 AND occurred_at >= $2 AND occurred_at < $3 AND duplicate_of IS NULL
-         AND status <> 'rejected' AND NOT confidential AND ($4::text IS NULL OR category = $4)
+         AND status <> 'rejected' AND NOT confidential AND NOT drill AND ($4::text IS NULL OR category = $4)
        ORDER BY occurred_at DESC, id LIMIT $5`,
       [gridId, from, to, category, limit],
     );
@@ -334,7 +335,7 @@ export class PgCasesRepository implements CaseRepository {
   async caseHistories(from: number, to: number, area?: Area) {
     // set-wise: the cases with an entry in the period, then all their entries in one pass
     const inPeriod = `SELECT e.id, e.street_id AS "streetId", e.status FROM events e
-       WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to)${scope(area, 'e.')}`;
+       WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to) AND NOT e.drill${scope(area, 'e.')}`;
     const values = { from, to, area: area?.id ?? null };
     const cases = await this.db.rows<{ id: string; streetId: string; status: EventStatus }>(...named(`${inPeriod} ORDER BY e.id`, values));
     const byId = new Map(cases.map((c) => [c.id, { ...c, timeline: [] as TimelineEntry[] }]));
@@ -347,7 +348,7 @@ export class PgCasesRepository implements CaseRepository {
 
   async countByStatus(area?: Area) {
     const rows = await this.db.rows<{ status: EventStatus; n: number }>(
-      ...named(`SELECT status, COUNT(*) AS n FROM events WHERE status NOT IN ('archived','rejected')${scope(area)} GROUP BY status`, { area: area?.id ?? null }),
+      ...named(`SELECT status, COUNT(*) AS n FROM events WHERE status NOT IN ('archived','rejected') AND NOT drill${scope(area)} GROUP BY status`, { area: area?.id ?? null }),
     );
     return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<EventStatus, number>>;
   }
@@ -410,7 +411,7 @@ export class PgCasesRepository implements CaseRepository {
 
   async occurredTimes(from: number, to: number, area?: Area & { unit?: string }): Promise<number[]> {
     const w = this.where({ from, to, ...(area ? { areaId: area.id, areaLevel: area.level } : {}), ...(area?.unit ? { unit: area.unit } : {}) });
-    const rows = await this.db.rows<{ t: number }>(...named(`SELECT occurred_at AS t FROM events ${w.sql} ORDER BY occurred_at`, w.values));
+    const rows = await this.db.rows<{ t: number }>(...named(`SELECT occurred_at AS t FROM events ${w.sql} AND NOT drill ORDER BY occurred_at`, w.values));
     return rows.map((r) => r.t);
   }
 
@@ -420,7 +421,7 @@ export class PgCasesRepository implements CaseRepository {
          COUNT(*) FILTER (WHERE status NOT IN ('archived','rejected')) AS open,
          COUNT(*) FILTER (WHERE status NOT IN ('archived','rejected') AND due_at IS NOT NULL AND due_at <= $1) AS overdue,
          COUNT(*) FILTER (WHERE occurred_at >= $2) AS today
-       FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= $2 GROUP BY grid_id ORDER BY grid_id`,
+       FROM events WHERE (status NOT IN ('archived','rejected') OR occurred_at >= $2) AND NOT drill GROUP BY grid_id ORDER BY grid_id`,
       [now, todayStart],
     );
   }
@@ -429,7 +430,7 @@ export class PgCasesRepository implements CaseRepository {
     // only the cases already due: a range of the deadline index, not every open case
     return this.db.rows<Pick<OpenCounts, 'gridId' | 'overdue'>>(
       `SELECT grid_id AS "gridId", COUNT(*) AS overdue FROM events
-       WHERE due_at <= $1 AND status NOT IN ('archived','rejected') GROUP BY grid_id ORDER BY grid_id`,
+       WHERE due_at <= $1 AND status NOT IN ('archived','rejected') AND NOT drill GROUP BY grid_id ORDER BY grid_id`,
       [now],
     );
   }
@@ -439,7 +440,7 @@ export class PgCasesRepository implements CaseRepository {
     return this.db.rows<ClosedCounts>(
       `SELECT grid_id AS "gridId", COUNT(*) AS closed, COUNT(*) FILTER (WHERE reworks = 0) AS "firstTime", COUNT(*) FILTER (WHERE breaches = 0) AS "onTime",
               COUNT(rating) AS rated, COUNT(*) FILTER (WHERE rating = 'good') AS good
-       FROM events WHERE closed_at IS NOT NULL AND closed_at > $1 AND closed_at <= $2 GROUP BY grid_id ORDER BY grid_id`,
+       FROM events WHERE closed_at IS NOT NULL AND closed_at > $1 AND closed_at <= $2 AND NOT drill GROUP BY grid_id ORDER BY grid_id`,
       [after, now],
     );
   }
@@ -447,7 +448,7 @@ export class PgCasesRepository implements CaseRepository {
   async callCountsByGrid(source: string, after: number, now: number): Promise<CallCounts[]> {
     return this.db.rows<CallCounts>(
       `SELECT grid_id AS "gridId", COUNT(*) AS calls FROM events
-       WHERE source = $1 AND occurred_at > $2 AND occurred_at <= $3 GROUP BY grid_id ORDER BY grid_id`,
+       WHERE source = $1 AND occurred_at > $2 AND occurred_at <= $3 AND NOT drill GROUP BY grid_id ORDER BY grid_id`,
       [source, after, now],
     );
   }
@@ -457,7 +458,7 @@ export class PgCasesRepository implements CaseRepository {
     // each window is its own half of a UNION, so overlapping windows (a period over a week) count alike
     const scoped = scope(q.area, 'e.');
     const v = { source: q.source, from: q.from, to: q.to, bfrom: q.baselineFrom, bto: q.baselineTo, area: q.area.id, max: q.maxPoints + 1 };
-    const inWin = (f: string, t: string) => `FROM events e WHERE e.source = @source AND e.occurred_at >= ${f} AND e.occurred_at < ${t}${scoped}`;
+    const inWin = (f: string, t: string) => `FROM events e WHERE e.source = @source AND e.occurred_at >= ${f} AND e.occurred_at < ${t} AND NOT e.drill${scoped}`;
     const categories = await this.db.rows<{ win: HotlineWindow; category: string; n: number }>(
       ...named(
         `SELECT 'period' AS win, e.category, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY e.category
@@ -488,7 +489,7 @@ export class PgCasesRepository implements CaseRepository {
          t.data->>'rating' AS rating,
          CASE WHEN jsonb_typeof(t.data->'satisfaction') = 'number' THEN (t.data->>'satisfaction')::float8 END AS satisfaction
        FROM event_timeline t JOIN events e ON e.id = t.event_id
-       WHERE t.action = 'archive' AND t.at >= ${f} AND t.at < ${t} AND e.source = @source${scoped}`;
+       WHERE t.action = 'archive' AND t.at >= ${f} AND t.at < ${t} AND e.source = @source AND NOT e.drill${scoped}`;
     const closures = await this.db.rows<{ win: HotlineWindow; breached: boolean; rating: string | null; satisfaction: number | null; n: number }>(
       ...named(
         `SELECT win, breached, rating, satisfaction, COUNT(*) AS n FROM (
@@ -548,7 +549,7 @@ export class PgCasesRepository implements CaseRepository {
     return this.db.rows<{ gridId: string; occurredAt: number }>(
       ...named(
         `SELECT grid_id AS "gridId", occurred_at AS "occurredAt" FROM events
-         WHERE occurred_at >= @from AND occurred_at < @to AND received_at <= @receivedBy${scope(area)} ORDER BY occurred_at, id`,
+         WHERE occurred_at >= @from AND occurred_at < @to AND received_at <= @receivedBy AND NOT drill${scope(area)} ORDER BY occurred_at, id`,
         { from, to, receivedBy, area: area?.id ?? null },
       ),
     );

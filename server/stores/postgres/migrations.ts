@@ -485,6 +485,17 @@ export const pgMigrations: PgMigration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'drill cases (演练), left out of statistics (embedded store: 20)',
+    sql: `
+      ALTER TABLE events ADD COLUMN drill boolean NOT NULL DEFAULT false;
+      DROP INDEX events_closed;
+      CREATE INDEX events_closed ON events (closed_at) INCLUDE (grid_id, reworks, breaches, rating, drill) WHERE closed_at IS NOT NULL;
+      DROP INDEX events_source_occurred;
+      CREATE INDEX events_source_occurred ON events (source, occurred_at) INCLUDE (grid_id, drill);
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

@@ -47,6 +47,7 @@ export interface EventRow {
   confidential: boolean;
   masked: boolean | null;
   ladder: string | null;
+  drill: boolean;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -83,6 +84,7 @@ export function eventFromRow(r: EventRow): GridEvent {
     confidential: r.confidential,
     ladder: r.ladder as GridEvent['ladder'],
     masked: r.masked === true,
+    drill: r.drill,
   };
 }
 

@@ -44,10 +44,10 @@ export class SqliteCaseRepository implements CaseRepository {
   private readonly insertEventStmt = () =>
     this.conn.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
       district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, tags, related_ids,
-      confidential, masked)
+      confidential, masked, drill)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
       @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell, @tags, @relatedIds,
-      @confidential, @masked)
+      @confidential, @masked, @drill)
       ON CONFLICT (source, external_id) DO NOTHING`);
 
   async insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]> {
@@ -57,12 +57,12 @@ export class SqliteCaseRepository implements CaseRepository {
     const appendEntry = this.conn.prep(APPEND_ENTRY);
     const keepPersonal = this.conn.prep('INSERT INTO event_personal (event_id, title, description) VALUES (?, ?, ?)');
     // earlier cases of the category in each lattice cell around the new one, by a covering index
-    // (never a confidential case: a link would show other screens that one is there)
+    // (never a confidential case: a link would show other screens that one is there; never a drill's)
     // walked newest first (category and cell are equalities, so no sort and the LIMIT stops the
     // walk), within the radius by a flat-earth estimate with 1 % to spare; the exact great-circle
     // test is the domain's. Rows come back as arrays.
     const near = `SELECT id, lng, lat, occurred_at FROM events INDEXED BY events_recurrence
-      WHERE duplicate_of IS NULL AND confidential = 0 AND category = @category AND geo_cell = @cell
+      WHERE duplicate_of IS NULL AND confidential = 0 AND drill = 0 AND category = @category AND geo_cell = @cell
         AND occurred_at BETWEEN @from AND @to AND lat BETWEEN @minLat AND @maxLat AND lng BETWEEN @minLng AND @maxLng
         AND (lat - @lat) * (lat - @lat) + (lng - @lng) * (lng - @lng) * @cos2 <= @r2
       ORDER BY occurred_at DESC`;
@@ -95,13 +95,15 @@ export class SqliteCaseRepository implements CaseRepository {
       events.map((e): InsertEventResult => {
         // a repeat (here or earlier in the batch) is answered with the stored case, nothing looked up
         if (!stored.get(e.source, e.externalId)) {
-          const related = recurrence ? relatedOf(e, recurrence) : [];
+          // a drill's case (演练) neither recurs a real one nor is recurred by one
+          const related = recurrence && !e.drill ? relatedOf(e, recurrence) : [];
           const tags: GridEvent['tags'] = related.length ? ['recurring'] : [];
           const { personal, ...fields } = e;
           const row = {
             ...fields,
             simulated: e.simulated ? 1 : 0,
             confidential: e.confidential ? 1 : 0,
+            drill: e.drill ? 1 : 0,
             masked: personal ? 1 : 0,
             geoCell: geoCell(e.lng, e.lat),
             tags: JSON.stringify(tags),
@@ -126,7 +128,7 @@ export class SqliteCaseRepository implements CaseRepository {
       `SELECT grid_id AS gridId, MIN(street_id) AS streetId, category, k, COUNT(*) AS n FROM (
          SELECT grid_id, street_id, category, (CAST(@now AS INTEGER) - 1 - occurred_at) / CAST(@period AS INTEGER) AS k,
                 (CAST(@now AS INTEGER) - 1 - occurred_at) % CAST(@period AS INTEGER) AS phase
-         FROM events WHERE occurred_at >= @from AND occurred_at < @now AND duplicate_of IS NULL AND status <> 'rejected'${scoped})
+         FROM events WHERE occurred_at >= @from AND occurred_at < @now AND duplicate_of IS NULL AND status <> 'rejected' AND drill = 0${scoped})
        WHERE phase < @window
        GROUP BY grid_id, category, k`,
     ).all({ now: q.now, period: q.periodMs, window: q.windowMs, from: q.now - q.spans * q.periodMs - q.windowMs, area: area?.id ?? null }) as HotspotCountRow[];
@@ -137,7 +139,7 @@ export class SqliteCaseRepository implements CaseRepository {
     const rows = this.conn.prep(
       `SELECT id, category, lng, lat, occurred_at AS occurredAt, grid_id AS gridId, street_id AS streetId, related_ids AS relatedIds
        FROM events INDEXED BY events_tagged
-       WHERE tags <> '[]' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL AND confidential = 0
+       WHERE tags <> '[]' AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL AND confidential = 0 AND drill = 0
          AND EXISTS (SELECT 1 FROM json_each(events.tags) WHERE value = 'recurring')${scoped}`,
     ).all({ from, to, area: area?.id ?? null }) as (Omit<RecurringCase, 'relatedIds'> & { relatedIds: string })[];
     return rows.map((r) => ({ ...r, relatedIds: JSON.parse(r.relatedIds) as string[] }));
@@ -151,7 +153,7 @@ export class SqliteCaseRepository implements CaseRepository {
       out.push(
         ...(this.conn.db
           .prepare(`SELECT id, category, lng, lat, occurred_at AS occurredAt, grid_id AS gridId, street_id AS streetId FROM events
-            WHERE id IN (${chunk.map(() => '?').join(',')}) AND duplicate_of IS NULL AND confidential = 0`)
+            WHERE id IN (${chunk.map(() => '?').join(',')}) AND duplicate_of IS NULL AND confidential = 0 AND drill = 0`)
           .all(...chunk) as CasePoint[]),
       );
     }
@@ -161,7 +163,7 @@ export class SqliteCaseRepository implements CaseRepository {
   async casesInGrid(from: number, to: number, gridId: string, category: string | null, limit: number): Promise<string[]> {
     return this.conn.prep(
       `SELECT id FROM events WHERE grid_id = @gridId AND occurred_at >= @from AND occurred_at < @to AND duplicate_of IS NULL
-         AND status <> 'rejected' AND confidential = 0 AND (@category IS NULL OR category = @category)
+         AND status <> 'rejected' AND confidential = 0 AND drill = 0 AND (@category IS NULL OR category = @category)
        ORDER BY occurred_at DESC, id LIMIT @limit`,
     ).pluck().all({ gridId, from, to, category, limit }) as string[];
   }
@@ -257,7 +259,7 @@ export class SqliteCaseRepository implements CaseRepository {
     const scoped = area?.level && area.level !== 'city' ? ` AND e.${EVENT_AREA_COLUMN[area.level]} = @area` : '';
     const params = { from, to, area: area?.id ?? null };
     const inPeriod = `SELECT e.id, e.street_id AS streetId, e.status FROM events e
-       WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to)${scoped}`;
+       WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to) AND e.drill = 0${scoped}`;
     const cases = this.conn.prep(inPeriod).all(params) as { id: string; streetId: string; status: EventStatus }[];
     const byId = new Map(cases.map((c) => [c.id, { ...c, timeline: [] as TimelineEntry[] }]));
     const rows = this.conn.prep(
@@ -269,7 +271,7 @@ export class SqliteCaseRepository implements CaseRepository {
 
   async countByStatus(area?: { id: string; level: EventFilter['areaLevel'] }) {
     const scoped = area?.level && area.level !== 'city' ? `AND ${EVENT_AREA_COLUMN[area.level]} = ?` : '';
-    const rows = this.conn.prep(`SELECT status, COUNT(*) AS n FROM events WHERE status NOT IN ('archived','rejected') ${scoped} GROUP BY status`).all(
+    const rows = this.conn.prep(`SELECT status, COUNT(*) AS n FROM events WHERE status NOT IN ('archived','rejected') AND drill = 0 ${scoped} GROUP BY status`).all(
       ...(scoped ? [area!.id] : []),
     ) as { status: EventStatus; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<EventStatus, number>>;
@@ -334,7 +336,7 @@ export class SqliteCaseRepository implements CaseRepository {
 
   async occurredTimes(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel']; unit?: string }): Promise<number[]> {
     const w = this.where({ from, to, ...(area ? { areaId: area.id, areaLevel: area.level } : {}), ...(area?.unit ? { unit: area.unit } : {}) });
-    return this.conn.db.prepare(`SELECT occurred_at FROM events ${w.sql}`).pluck().all(...w.params) as number[];
+    return this.conn.db.prepare(`SELECT occurred_at FROM events ${w.sql} AND drill = 0`).pluck().all(...w.params) as number[];
   }
 
   async openCountsByGrid(now: number, todayStart: number): Promise<OpenCounts[]> {
@@ -343,7 +345,7 @@ export class SqliteCaseRepository implements CaseRepository {
          SUM(status NOT IN ('archived','rejected')) AS open,
          SUM(status NOT IN ('archived','rejected') AND due_at IS NOT NULL AND due_at <= @now) AS overdue,
          SUM(occurred_at >= @todayStart) AS today
-       FROM events WHERE status NOT IN ('archived','rejected') OR occurred_at >= @todayStart GROUP BY grid_id`,
+       FROM events WHERE (status NOT IN ('archived','rejected') OR occurred_at >= @todayStart) AND drill = 0 GROUP BY grid_id`,
     ).all({ now, todayStart }) as OpenCounts[];
   }
 
@@ -351,7 +353,7 @@ export class SqliteCaseRepository implements CaseRepository {
     // only the cases already due: a range of the deadline index, not every open case
     return this.conn.prep(
       `SELECT grid_id AS gridId, COUNT(*) AS overdue FROM events INDEXED BY events_due
-       WHERE due_at <= ? AND status NOT IN ('archived','rejected') GROUP BY grid_id`,
+       WHERE due_at <= ? AND status NOT IN ('archived','rejected') AND drill = 0 GROUP BY grid_id`,
     ).all(now) as Pick<OpenCounts, 'gridId' | 'overdue'>[];
   }
 
@@ -360,14 +362,14 @@ export class SqliteCaseRepository implements CaseRepository {
     return this.conn.prep(
       `SELECT grid_id AS gridId, COUNT(*) AS closed, SUM(reworks = 0) AS firstTime, SUM(breaches = 0) AS onTime,
               SUM(rating IS NOT NULL) AS rated, SUM(rating = 'good') AS good
-       FROM events INDEXED BY events_closed WHERE closed_at > ? AND closed_at <= ? GROUP BY grid_id`,
+       FROM events INDEXED BY events_closed WHERE closed_at > ? AND closed_at <= ? AND drill = 0 GROUP BY grid_id`,
     ).all(after, now) as ClosedCounts[];
   }
 
   async callCountsByGrid(source: string, after: number, now: number): Promise<CallCounts[]> {
     return this.conn.prep(
       `SELECT grid_id AS gridId, COUNT(*) AS calls FROM events INDEXED BY events_source_occurred
-       WHERE source = ? AND occurred_at > ? AND occurred_at <= ? GROUP BY grid_id`,
+       WHERE source = ? AND occurred_at > ? AND occurred_at <= ? AND drill = 0 GROUP BY grid_id`,
     ).all(source, after, now) as CallCounts[];
   }
 
@@ -376,7 +378,7 @@ export class SqliteCaseRepository implements CaseRepository {
     // each window is its own half of a UNION, so overlapping windows (a period over a week) count alike
     const scoped = q.area.level && q.area.level !== 'city' ? ` AND e.${EVENT_AREA_COLUMN[q.area.level]} = @area` : '';
     const p = { source: q.source, from: q.from, to: q.to, bfrom: q.baselineFrom, bto: q.baselineTo, area: q.area.id, max: q.maxPoints + 1 };
-    const inWin = (f: string, t: string) => `FROM events e WHERE e.source = @source AND e.occurred_at >= ${f} AND e.occurred_at < ${t}${scoped}`;
+    const inWin = (f: string, t: string) => `FROM events e WHERE e.source = @source AND e.occurred_at >= ${f} AND e.occurred_at < ${t} AND e.drill = 0${scoped}`;
     const categories = this.conn.prep(
       `SELECT 'period' AS win, e.category, COUNT(*) AS n ${inWin('@from', '@to')} GROUP BY e.category
        UNION ALL SELECT 'baseline', e.category, COUNT(*) ${inWin('@bfrom', '@bto')} GROUP BY e.category`,
@@ -393,7 +395,7 @@ export class SqliteCaseRepository implements CaseRepository {
     ).all(p) as (Omit<HotlinePoint, 'confidential'> & { confidential: number })[];
     // CROSS JOIN keeps the timeline outermost: the archives of the window by time, not every hotline case by source
     const archived = (f: string, t: string) => `FROM event_timeline t CROSS JOIN events e ON e.id = t.event_id
-       WHERE t.action = 'archive' AND t.at >= ${f} AND t.at < ${t} AND e.source = @source${scoped}`;
+       WHERE t.action = 'archive' AND t.at >= ${f} AND t.at < ${t} AND e.source = @source AND e.drill = 0${scoped}`;
     const fared = `EXISTS (SELECT 1 FROM event_timeline b WHERE b.event_id = t.event_id AND b.action = 'breach' AND b.seq < t.seq) AS breached,
        json_extract(t.data, '$.rating') AS rating, json_extract(t.data, '$.satisfaction') AS satisfaction, COUNT(*) AS n`;
     const closures = this.conn.prep(
@@ -454,7 +456,7 @@ export class SqliteCaseRepository implements CaseRepository {
   async arrivals(from: number, to: number, receivedBy: number, area?: AreaScope): Promise<{ gridId: string; occurredAt: number }[]> {
     return this.conn.prep(
       `SELECT grid_id AS gridId, occurred_at AS occurredAt FROM events
-       WHERE occurred_at >= @from AND occurred_at < @to AND received_at <= @receivedBy${this.scoped(area)}`,
+       WHERE occurred_at >= @from AND occurred_at < @to AND received_at <= @receivedBy AND drill = 0${this.scoped(area)}`,
     ).all({ from, to, receivedBy, area: area?.id ?? null }) as { gridId: string; occurredAt: number }[];
   }
 

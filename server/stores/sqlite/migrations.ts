@@ -514,6 +514,17 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 20,
+    name: 'drill cases (演练): marked, and left out of statistics; the covering indexes carry the mark',
+    sql: `
+      ALTER TABLE events ADD COLUMN drill INTEGER NOT NULL DEFAULT 0;
+      DROP INDEX events_closed;
+      CREATE INDEX events_closed ON events (closed_at, grid_id, reworks, breaches, rating, drill) WHERE closed_at IS NOT NULL;
+      DROP INDEX events_source_occurred;
+      CREATE INDEX events_source_occurred ON events (source, occurred_at, grid_id, drill);
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

@@ -45,6 +45,7 @@ export interface EventRow {
   confidential: number;
   masked: number | null;
   ladder: string | null;
+  drill: number;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -81,6 +82,7 @@ export function eventFromRow(r: EventRow): GridEvent {
     confidential: r.confidential === 1,
     ladder: r.ladder as GridEvent['ladder'],
     masked: r.masked === 1,
+    drill: r.drill === 1,
   };
 }
 
@@ -122,6 +124,7 @@ export function newEventAsStored(e: NewEvent, tags: GridEvent['tags'], relatedId
     confidential: e.confidential ? 1 : 0,
     masked: e.personal ? 1 : 0,
     ladder: null,
+    drill: e.drill ? 1 : 0,
   });
 }
 

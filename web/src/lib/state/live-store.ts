@@ -425,14 +425,16 @@ function applyEventChange(data: LiveData, delta: EventChange): LiveData {
     recent = [e, ...recent].slice(0, TICKER_CAP);
   }
 
-  const hourly = delta.created ? bumpHourly(data.hourly, Date.parse(e.occurredAt)) : data.hourly;
+  // the hourly chart is a statistic: a drill's case (演练) is not in it (nor in the server's)
+  const hourly = delta.created && !e.drill ? bumpHourly(data.hourly, Date.parse(e.occurredAt)) : data.hourly;
   return { ...data, openEvents, openTotal, openComplete, recent, hourly };
 }
 
 /** Open events per key (e.g. `streetId` or `gridId`) from an event list. */
+/** events per street or grid, a drill's (演练) left out: they show, but no count or load grade counts them */
 export function countBy(events: readonly GridEvent[], key: 'streetId' | 'gridId'): Map<string, number> {
   const m = new Map<string, number>();
-  for (const e of events) m.set(e[key], (m.get(e[key]) ?? 0) + 1);
+  for (const e of events) if (!e.drill) m.set(e[key], (m.get(e[key]) ?? 0) + 1);
   return m;
 }
 

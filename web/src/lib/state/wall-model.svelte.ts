@@ -209,10 +209,14 @@ export class WallModel {
   childCounts = $derived(
     openCountsByChild(this.data, this.childAreas.map((a) => a.properties.id), this.inStreet ? 'gridId' : 'streetId'),
   );
-  /** open events of the scope's own area: the derived indicator when present, else the stream's count */
+  /**
+   * open events of the scope's own area: counted from the list when it is complete (a drill's left
+   * out), else the derived indicator when present, else the stream's count
+   */
   scopeOpen = $derived.by(() => {
+    if (this.data.openComplete) return this.data.openEvents.reduce((n, e) => n + (e.drill ? 0 : 1), 0);
     const v = this.data.indicators[indicatorKey(this.scopeId, 'open_events')]?.value;
-    return this.data.openComplete || typeof v !== 'number' ? this.data.openTotal : v;
+    return typeof v !== 'number' ? this.data.openTotal : v;
   });
   streetGrades = $derived.by(() => {
     const m = new Map<string, LoadGrade>();
@@ -381,7 +385,7 @@ export class WallModel {
 
   // ---- KPIs ------------------------------------------------------------------------------------
   todayCount = $derived(this.hourly.today.reduce((a, b) => a + b, 0));
-  severe = $derived(this.data.openEvents.filter((e) => e.severity === 'high' || e.severity === 'critical').length);
+  severe = $derived(this.data.openEvents.filter((e) => !e.drill && (e.severity === 'high' || e.severity === 'critical')).length);
 
   // ---- the open case ---------------------------------------------------------------------------
   detail = $derived.by(() => {
