@@ -32,6 +32,8 @@ import type {
   Position,
 } from 'geojson';
 import { validateAreas, type AreaProperties } from './lib/areas-validate.ts';
+import { gridOverlays, type Committee, type OverlayGrid } from './lib/grid-overlays.ts';
+import { GRID_ATTRIBUTE_KEYS } from '../shared/index.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -208,6 +210,7 @@ function areaFeature(props: AreaProperties, geometry: Area): Feature<Area, AreaP
     approximate: props.approximate,
   };
   if (props.seq !== undefined) p.seq = props.seq;
+  for (const k of GRID_ATTRIBUTE_KEYS) if (props[k] !== undefined) Object.assign(p, { [k]: props[k] });
   return { type: 'Feature', properties: p, geometry };
 }
 
@@ -467,7 +470,7 @@ function main(): void {
   mkdirSync(outGeo, { recursive: true });
   mkdirSync(outPm, { recursive: true });
 
-  const config = readJson<{ districtId: string; streets: StreetConfig[] }>(join(ROOT, 'data/streets.config.json'));
+  const config = readJson<{ districtId: string; population: { total: number }; streets: StreetConfig[] }>(join(ROOT, 'data/streets.config.json'));
   const outline = readJson<FeatureCollection<Area>>(src('boundaries/shanghai_outline_wgs84.geojson'));
   const districts = readJson<FeatureCollection<Area, { adcode: number; name: string }>>(
     src('boundaries/shanghai_districts_wgs84.geojson'),
@@ -530,7 +533,20 @@ function main(): void {
     while (r < lattice.ys.length - 2 && lat < lattice.ys[r + 1]!) r++;
     return r;
   };
+  const colOf = (lng: number) => {
+    let c = 0;
+    while (c < lattice.xs.length - 2 && lng >= lattice.xs[c + 1]!) c++;
+    return c;
+  };
+  // the residents' committees (居委) with a seat point, for the 综治 overlay
+  const committees: Committee[] = readFileSync(src('reference/shanghai_townships_villages_2016.csv'), 'utf8')
+    .split(/\r?\n/)
+    .slice(1)
+    .map((line) => line.split(','))
+    .filter((c) => c[5] === config.districtId && c[3] !== 'town' && c[11] && c[12])
+    .map((c) => ({ code: c[0]!, parent: c[1]!, name: c[2]!, lng: Number(c[11]), lat: Number(c[12]) }));
   const stats: { name: string; km2: number; grids: number }[] = [];
+  const gridRecords: { props: AreaProperties; geom: Area; overlay: OverlayGrid }[] = [];
   config.streets.forEach((st, si) => {
     const mine = groups
       .map((g, gi) => ({ g, gi }))
@@ -545,23 +561,19 @@ function main(): void {
       .sort((a, b) => a.row - b.row || a.lng - b.lng || b.lat - a.lat);
     mine.forEach((m, k) => {
       const seq = k + 1;
-      features.push(
-        areaFeature(
-          {
-            id: `${st.id}-g${String(seq).padStart(3, '0')}`,
-            level: 'grid',
-            parentId: st.id,
-            name: `${st.name} 第${seq}网格`,
-            nameEn: `${st.nameEn} grid ${seq}`,
-            approximate: true,
-            seq,
-          },
-          m.geom,
-        ),
-      );
+      const id = `${st.id}-g${String(seq).padStart(3, '0')}`;
+      gridRecords.push({
+        props: { id, level: 'grid', parentId: st.id, name: `${st.name} 第${seq}网格`, nameEn: `${st.nameEn} grid ${seq}`, approximate: true, seq },
+        geom: m.geom,
+        overlay: { id, streetId: st.id, streetName: st.name, lng: m.lng, lat: m.lat, col: colOf(m.lng), row: m.row, areaM2: areaM2(m.geom) },
+      });
     });
     stats.push({ name: `${st.name} (${st.nameEn})`, km2: areaM2(streetGeoms[si]!) / 1e6, grids: mine.length });
   });
+
+  // 多格合一: each grid's 城运, 警务 and 综治 memberships, zone type and population (approximate)
+  const attributes = gridOverlays(gridRecords.map((g) => g.overlay), committees, config.population.total);
+  for (const g of gridRecords) features.push(areaFeature({ ...g.props, ...attributes.get(g.props.id) }, g.geom));
 
   // Self-check with the same validator the importer uses.
   const check = validateAreas(turf.featureCollection(features));

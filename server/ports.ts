@@ -483,7 +483,7 @@ export interface CaseRepository {
    */
   changeCase(id: string, expectedVersion: number, change: CaseChange, entry: Omit<TimelineEntry, 'seq'>, now: number): Promise<GridEvent | null>;
   /** the full timelines of cases below an area with any entry in [from, to) */
-  caseHistories(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<{ id: string; streetId: string; status: EventStatus; timeline: TimelineEntry[] }[]>;
+  caseHistories(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<{ id: string; streetId: string; gridId: string; status: EventStatus; confidential: boolean; timeline: TimelineEntry[] }[]>;
   /** open cases below an area, counted by status */
   countByStatus(area?: { id: string; level: EventFilter['areaLevel'] }): Promise<Partial<Record<EventStatus, number>>>;
   /** open cases whose current stage is due by `now` and not yet marked breached */

@@ -13,6 +13,10 @@
  *   optional `nameEn` (defaults to `name`), `approximate` (defaults to false),
  *   `seq` (grids only: positive integer unique within the street; missing
  *   values are filled with the next free numbers in input order);
+ * - grids only, each optional (多格合一, R1.5/R1.6): `overlays` (`{ chengyun, jingwu, zongzhi }`
+ *   ids of the 城运, 警务 and 综治 grids it belongs to), `overlayNames` (their names), `zoneType`
+ *   ("core" | "urbanised" | "rural"), `focus` (管理重点), `population` (an integer),
+ *   `populationEstimated`; a street, district or city carrying one is an error;
  * - ids are unique; exactly one root (parentId null) and it is a city or a
  *   district; every parentId exists; a district's parent is a city, a street's
  *   parent is a district and a grid's parent is a street.
@@ -20,7 +24,7 @@
  * Every error names the feature by its index in `features` and its id.
  * The property types are the shared ones (shared/schemas/area.ts).
  */
-import type { AreaCollection, AreaFeature, AreaLevel, AreaProperties } from '../../shared/index.ts';
+import { GRID_ATTRIBUTE_KEYS, GridAttributes, type AreaCollection, type AreaFeature, type AreaLevel, type AreaProperties } from '../../shared/index.ts';
 
 export type { AreaCollection, AreaFeature, AreaLevel, AreaProperties };
 
@@ -162,6 +166,15 @@ export function validateAreas(input: unknown): AreasValidation {
         errors.push(`${where}: properties.seq must be a positive integer if given`);
       else seq = p.seq;
     }
+    const attrs: Record<string, unknown> = {};
+    for (const k of GRID_ATTRIBUTE_KEYS) if (p[k] !== undefined && p[k] !== null) attrs[k] = p[k];
+    let gridAttrs: GridAttributes = {};
+    if (Object.keys(attrs).length && level !== 'grid') errors.push(`${where}: ${Object.keys(attrs).join(', ')} belong to grids only`);
+    else if (level === 'grid') {
+      const r = GridAttributes.safeParse(attrs);
+      if (r.success) gridAttrs = r.data;
+      else for (const issue of r.error.issues) errors.push(`${where}: properties.${issue.path.join('.')}: ${issue.message}`);
+    }
     const gp = geometryProblem(f.geometry);
     if (gp) errors.push(`${where}: ${gp}`);
     seen.push({
@@ -184,6 +197,7 @@ export function validateAreas(input: unknown): AreasValidation {
       approximate: p.approximate === true,
     };
     if (seq !== undefined) props.seq = seq;
+    Object.assign(props, gridAttrs);
     out.push({ type: 'Feature', properties: props, geometry: f.geometry as AreaFeature['geometry'] });
   });
 
@@ -255,7 +269,10 @@ export function validateAreas(input: unknown): AreasValidation {
       nameEn: p.nameEn,
       approximate: p.approximate,
     };
-    if (p.level === 'grid') props.seq = p.seq;
+    if (p.level === 'grid') {
+      props.seq = p.seq;
+      for (const k of GRID_ATTRIBUTE_KEYS) if (p[k] !== undefined) Object.assign(props, { [k]: p[k] });
+    }
     return { type: 'Feature' as const, properties: props, geometry: f.geometry };
   });
 

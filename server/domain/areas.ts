@@ -4,7 +4,7 @@
  * placement of a WGS84 point into its grid. Pure: built from a validated FeatureCollection.
  */
 import { bbox as turfBbox, booleanPointInPolygon, point } from '@turf/turf';
-import type { AreaCollection, AreaFeature, AreaLevel, AreaProperties } from '../../shared/index.ts';
+import { OVERLAY_KINDS, type AreaCollection, type AreaFeature, type AreaLevel, type AreaProperties, type OverlayKind } from '../../shared/index.ts';
 
 type BBox = [number, number, number, number];
 
@@ -61,6 +61,22 @@ export class AreaTree {
       }
     }
   }
+
+  /** the name of a 多格合一 overlay grid, as the first grid that belongs to it names it */
+  overlayName(kind: OverlayKind, id: string): string | undefined {
+    if (!this.overlayNameCache) {
+      this.overlayNameCache = new Map();
+      for (const g of this.grids) {
+        for (const k of OVERLAY_KINDS) {
+          const oid = g.overlays?.[k];
+          const name = g.overlayNames?.[k];
+          if (oid !== undefined && name !== undefined && !this.overlayNameCache.has(`${k}|${oid}`)) this.overlayNameCache.set(`${k}|${oid}`, name);
+        }
+      }
+    }
+    return this.overlayNameCache.get(`${kind}|${id}`);
+  }
+  private overlayNameCache: Map<string, string> | null = null;
 
   get(id: string): AreaNode | undefined {
     return this.byId.get(id);

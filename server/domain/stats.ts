@@ -9,6 +9,9 @@ import type { EventStatus, StatsFunnel, StatsRow, StatsStage, TimelineEntry } fr
 export interface CaseHistory {
   id: string;
   streetId: string;
+  /** its grid (for the rows by overlay, 多格合一) */
+  gridId?: string;
+  confidential?: boolean;
   status: EventStatus;
   timeline: readonly TimelineEntry[];
 }
@@ -127,6 +130,20 @@ export function closedLoopStats(cases: readonly CaseHistory[], from: number, to:
   }
   const sorted = (m: Map<string, Acc>) => [...m.values()].map(finish).sort((a, b) => a.key.localeCompare(b.key));
   return { byStreet: sorted(streets), byUnit: sorted(units) };
+}
+
+/**
+ * The street rows' statistics, by another grouping of the grids instead: a 多格合一 overlay (the
+ * 城运, 警务 or 综治 grid each case's grid belongs to; `groupOf` answers it). Cases of a grid in
+ * no group are left out.
+ */
+export function statsByGroup(cases: readonly CaseHistory[], from: number, to: number, groupOf: (gridId: string) => string | undefined): StatsRow[] {
+  const grouped: CaseHistory[] = [];
+  for (const c of cases) {
+    const key = c.gridId === undefined ? undefined : groupOf(c.gridId);
+    if (key !== undefined) grouped.push({ ...c, streetId: key });
+  }
+  return closedLoopStats(grouped, from, to).byStreet;
 }
 
 /** open cases per stage of the loop (the funnel), from counts by status */

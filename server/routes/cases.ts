@@ -4,7 +4,7 @@
  * caller may do), `POST /api/v1/events/:id/transitions`, and `GET /api/v1/units`.
  */
 import { Hono, type Context } from 'hono';
-import { StatsQuery, TransitionRequest, type CaseView, type EventStatus, type PersonalData, type StatsResponse, type UnitList } from '../../shared/index.ts';
+import { OVERLAY_KIND_NAMES, StatsQuery, TransitionRequest, type CaseView, type EventStatus, type PersonalData, type StatsResponse, type UnitList } from '../../shared/index.ts';
 import { caseScope, hasClearance } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import type { StatsRow } from '../domain/stats.ts';
@@ -53,14 +53,16 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
     const to = q.data.to ? Date.parse(q.data.to) : now + 1;
     if (to <= from) throw new AppError('VALIDATION', 400, 'to must be after from');
     if (to - from > MAX_STATS_SPAN_DAYS * 86_400_000) throw new AppError('VALIDATION', 400, `a period may span at most ${MAX_STATS_SPAN_DAYS} days`);
-    const s = await statistics.stats(area, from, q.data.to ? to : null);
+    const kind = q.data.by;
+    const by = kind ? { kind, withConfidential: hasClearance(p), groupOf: (gridId: string) => tree.get(gridId)?.overlays?.[kind] } : undefined;
+    const s = await statistics.stats(area, from, q.data.to ? to : null, by);
     if (scope.unit === undefined) return s;
     // the rows count every street of the area: an account limited to several streets gets none of
     // them (the rows of a set of streets are not kept), only the funnel of its own cases
     const rows = scope.streets ? { byUnit: [] } : {};
     const own = (status: EventStatus) => store.cases.countEvents({ ...scope, statuses: [status] });
     const [reported, accepted, dispatched, handled, verified] = await Promise.all((['reported', 'accepted', 'dispatched', 'handled', 'verified'] as const).map(own));
-    return { ...s, ...rows, byStreet: [], funnel: { reported: reported!, accepted: accepted!, dispatched: dispatched!, handled: handled!, verified: verified! } };
+    return { ...s, ...rows, byStreet: [], ...(s.byOverlay ? { byOverlay: [] } : {}), funnel: { reported: reported!, accepted: accepted!, dispatched: dispatched!, handled: handled!, verified: verified! } };
   }
 
   return new Hono<SessionEnv>()
@@ -81,6 +83,7 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
       const rows = [
         ...s.byStreet.map((r) => row('街道 street', tree.get(r.key)?.name ?? r.key, r)),
         ...s.byUnit.map((r) => row('单位 unit', unitName.get(r.key) ?? r.key, r)),
+        ...(s.overlay ? (s.byOverlay ?? []).map((r) => row(OVERLAY_KIND_NAMES[s.overlay!], tree.overlayName(s.overlay!, r.key) ?? r.key, r)) : []),
       ];
       await auth.audit({ actor: c.var.principal.name, actorKind: c.var.principal.kind, action: 'report.export', target: s.areaId, outcome: 'ok', ip: clientIp(c), detail: `${s.from}–${s.to}` });
       // a byte-order mark so spreadsheet programs read the Chinese as UTF-8

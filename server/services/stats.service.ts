@@ -13,14 +13,21 @@
  *
  * Concurrent requests for the same (area, period) share one recount.
  */
-import type { StatsResponse } from '../../shared/index.ts';
-import { closedLoopStats, funnel } from '../domain/stats.ts';
+import type { OverlayKind, StatsResponse } from '../../shared/index.ts';
+import { closedLoopStats, funnel, statsByGroup } from '../domain/stats.ts';
 import type { Clock, EventFilter, Store } from '../ports.ts';
 
 export const STATS_REUSE_MS = 30_000;
 export const STATS_FLOOR_MS = 1_000;
 /** (area, period) answers kept at most; the oldest go first */
 const MAX_KEPT = 500;
+
+/** rows by a 多格合一 overlay as well: which, each grid's overlay id, and whether confidential cases count */
+export interface StatsBy {
+  kind: OverlayKind;
+  groupOf: (gridId: string) => string | undefined;
+  withConfidential: boolean;
+}
 
 export interface StatsServiceDeps {
   store: Pick<Store, 'cases'>;
@@ -33,10 +40,12 @@ export function createStatsService(deps: StatsServiceDeps) {
   const kept = new Map<string, { version: number; at: number; answer: Promise<StatsResponse> }>();
   let recounts = 0;
 
-  async function recount(area: { id: string; level: EventFilter['areaLevel'] }, from: number, to: number): Promise<StatsResponse> {
+  async function recount(area: { id: string; level: EventFilter['areaLevel'] }, from: number, to: number, by?: StatsBy): Promise<StatsResponse> {
     recounts++;
-    const s = closedLoopStats(await store.cases.caseHistories(from, to, area), from, to);
-    return { areaId: area.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...s, funnel: funnel(await store.cases.countByStatus(area)) };
+    const cases = await store.cases.caseHistories(from, to, area);
+    const s = closedLoopStats(cases, from, to);
+    const overlay = by ? { overlay: by.kind, byOverlay: statsByGroup(by.withConfidential ? cases : cases.filter((c) => !c.confidential), from, to, by.groupOf) } : {};
+    return { areaId: area.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...s, funnel: funnel(await store.cases.countByStatus(area)), ...overlay };
   }
 
   return {
@@ -44,12 +53,12 @@ export function createStatsService(deps: StatsServiceDeps) {
      * The statistics of an area for [from, to); `to` null: until now (then the answer's `to` says
      * when it was counted).
      */
-    stats(area: { id: string; level: EventFilter['areaLevel'] }, from: number, to: number | null): Promise<StatsResponse> {
+    stats(area: { id: string; level: EventFilter['areaLevel'] }, from: number, to: number | null, by?: StatsBy): Promise<StatsResponse> {
       const now = clock.now();
-      const key = `${area.id}|${from}|${to ?? 'now'}`;
+      const key = `${area.id}|${from}|${to ?? 'now'}${by ? `|${by.kind}|${by.withConfidential}` : ''}`;
       const hit = kept.get(key);
       if (hit && ((to === null && now - hit.at < STATS_FLOOR_MS) || (hit.version === version && now - hit.at < STATS_REUSE_MS))) return hit.answer;
-      const entry = { version, at: now, answer: recount(area, from, to ?? now + 1) };
+      const entry = { version, at: now, answer: recount(area, from, to ?? now + 1, by) };
       kept.delete(key);
       kept.set(key, entry);
       if (kept.size > MAX_KEPT) kept.delete(kept.keys().next().value!);

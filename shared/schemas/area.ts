@@ -9,6 +9,40 @@ export type AreaLevel = z.infer<typeof AreaLevel>;
 
 export const AREA_LEVELS: readonly AreaLevel[] = AreaLevel.options;
 
+/**
+ * 多格合一 (DOMAIN.md R1.5): a grid keeps one id and carries its memberships in the 城运 (city
+ * operations work grid), 警务 (police) and 综治 (comprehensive governance) grids.
+ */
+export const OVERLAY_KINDS = ['chengyun', 'jingwu', 'zongzhi'] as const;
+export const OverlayKind = z.enum(OVERLAY_KINDS);
+export type OverlayKind = z.infer<typeof OverlayKind>;
+/** the overlays' names, as a report's row kind says them */
+export const OVERLAY_KIND_NAMES: Record<OverlayKind, string> = { chengyun: '城运网格 chengyun', jingwu: '警务网格 jingwu', zongzhi: '综治网格 zongzhi' };
+const OverlayId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'an id of letters, digits, _ . - (at most 64)');
+export const GridOverlays = z.strictObject({ chengyun: OverlayId.optional(), jingwu: OverlayId.optional(), zongzhi: OverlayId.optional() });
+export type GridOverlays = z.infer<typeof GridOverlays>;
+
+/** Zone type (R1.6 「核心区、郊区城市化地区和农村地区」): core area, urbanised suburb, rural area. */
+export const ZoneType = z.enum(['core', 'urbanised', 'rural']);
+export type ZoneType = z.infer<typeof ZoneType>;
+
+/**
+ * A grid's attributes (R1.5, R1.6), each optional: its overlay memberships and their names, zone
+ * type, management focus (管理重点) and population. Also what `npm run geo:import` accepts on a grid.
+ */
+export const GridAttributes = z.strictObject({
+  overlays: GridOverlays.optional(),
+  /** the overlays' names as people know them (e.g. the 居委 of a 综治 grid) */
+  overlayNames: z.strictObject({ chengyun: z.string().min(1).max(64).optional(), jingwu: z.string().min(1).max(64).optional(), zongzhi: z.string().min(1).max(64).optional() }).optional(),
+  zoneType: ZoneType.optional(),
+  focus: z.string().trim().min(1).max(100).optional(),
+  population: z.number().int().min(0).max(10_000_000).optional(),
+  /** true where the population is an estimate (the demo's: the district's census total shared by area) */
+  populationEstimated: z.boolean().optional(),
+});
+export type GridAttributes = z.infer<typeof GridAttributes>;
+export const GRID_ATTRIBUTE_KEYS = Object.keys(GridAttributes.shape) as (keyof GridAttributes)[];
+
 /** Properties carried by every area feature (GeoJSON) the server serves. */
 export const AreaProperties = z.object({
   id: z.string().min(1).max(64),
@@ -20,6 +54,7 @@ export const AreaProperties = z.object({
   approximate: z.boolean(),
   /** 1-based number of a grid within its street */
   seq: z.number().int().positive().optional(),
+  ...GridAttributes.shape,
 });
 export type AreaProperties = z.infer<typeof AreaProperties>;
 

@@ -5,6 +5,7 @@
  * comparison board, the console and the CSV period report (通报) all read this one shape.
  */
 import { z } from 'zod';
+import { OverlayKind } from './area.ts';
 import { IsoDateTime } from './common.ts';
 
 const Count = z.number().int().nonnegative();
@@ -41,6 +42,7 @@ export const StatsQuery = z.strictObject({
   areaId: z.string().min(1).max(64).optional().meta({ description: "the area (default: the session's own)" }),
   from: IsoDateTime.optional().meta({ description: "start of the period (default: the start of today in the centre's time zone)" }),
   to: IsoDateTime.optional().meta({ description: 'end of the period, exclusive (default: now)' }),
+  by: OverlayKind.optional().meta({ description: '多格合一: also rows by the 城运 (`chengyun`), 警务 (`jingwu`) or 综治 (`zongzhi`) grid the cases’ grids belong to (`byOverlay`); confidential cases are in them only for a session with clearance' }),
 });
 export type StatsQuery = z.infer<typeof StatsQuery>;
 
@@ -52,5 +54,8 @@ export const StatsResponse = z.object({
   byStreet: z.array(StatsRow),
   byUnit: z.array(StatsRow),
   funnel: StatsFunnel,
+  /** with `by`: the overlay asked for, and its rows keyed by overlay id (as the grids' `overlays` name them) */
+  overlay: OverlayKind.optional(),
+  byOverlay: z.array(StatsRow).optional(),
 }).meta({ id: 'StatsResponse' });
 export type StatsResponse = z.infer<typeof StatsResponse>;

@@ -111,6 +111,42 @@ export function streetSuite(): void {
       expect(street.errors).toEqual([]);
     });
 
+    it('should colour its grids by a 多格合一 overlay, and open a grid’s detail with its overlays', async () => {
+      const page = street.page;
+      await page.click(`${sel('overlay-switch')} button[data-kind="zongzhi"]`);
+      await page.waitForSelector(`${sel('overlay-switch')}[data-kind="zongzhi"]`);
+      const grids = fetched.filter((a) => a.properties.level === 'grid');
+      // every grid of the street coloured, by the colour of its 综治 grid
+      await page.waitForFunction((n) => window.__onescreen!.map!.querySourceFeatures('grid-overlay').map((f) => f.properties.id).filter((v, i, a) => a.indexOf(v) === i).length === n, grids.length);
+      // a click on a grid opens its detail (where a live case's marker happens to lie under the point, the next grid)
+      let opened = false;
+      for (let i = 0; i < grids.length; i++) {
+        const g = grids[i]!;
+        const [lng, lat] = pointIn(WUJIAOCHANG_ID, i);
+        const xy = await page.evaluate(([x, y]) => window.__onescreen!.map!.project([x!, y!]), [lng, lat]);
+        const box = (await page.locator('canvas.maplibregl-canvas').boundingBox())!;
+        await page.mouse.click(box.x + xy.x, box.y + xy.y);
+        await page.waitForSelector(`${sel('grid-detail')}, ${sel('event-detail')}`);
+        if (await page.locator(sel('event-detail')).count()) {
+          await page.keyboard.press('Escape');
+          continue;
+        }
+        const shown = await page.getAttribute(`${sel('grid-detail')} dl`, 'data-grid-id');
+        const p = (fetched.find((a) => a.properties.id === shown) ?? g).properties;
+        expect(shown && p.parentId).toBe(WUJIAOCHANG_ID);
+        expect(await page.getAttribute(`${sel('grid-overlay')}[data-kind="zongzhi"]`, 'data-overlay-id')).toBe(p.overlays!.zongzhi);
+        expect(await text(page, 'grid-zone')).toBe('核心区');
+        await page.keyboard.press('Escape');
+        await page.waitForSelector(sel('grid-detail'), { state: 'detached' });
+        opened = true;
+        break;
+      }
+      expect(opened).toBe(true);
+      await page.click(`${sel('overlay-switch')} button:not([data-kind])`);
+      await page.waitForFunction(() => window.__onescreen!.map!.querySourceFeatures('grid-overlay').length === 0);
+      expect(street.errors).toEqual([]);
+    });
+
     it('should sign the street officer out when an admin disables the account', async () => {
       const users = (await ctx.server.get('/api/v1/admin/users', ctx.adminCookie)).json as { id: string; username: string }[];
       const id = users.find((u) => u.username === user.username)!.id;

@@ -46,7 +46,7 @@ describe('data/geo/areas.geojson', () => {
     expect(r.errors).toEqual([]);
     for (const f of all) {
       const keys = ['id', 'level', 'parentId', 'name', 'nameEn', 'approximate'];
-      if (f.properties.level === 'grid') keys.push('seq');
+      if (f.properties.level === 'grid') keys.push('seq', 'overlays', 'overlayNames', 'zoneType', 'population', 'populationEstimated');
       expect(Object.keys(f.properties)).toEqual(keys);
     }
   });
@@ -75,6 +75,30 @@ describe('data/geo/areas.geojson', () => {
       for (const g of mine)
         expect(g.properties.id).toBe(`${s.properties.id}-g${String(g.properties.seq).padStart(3, '0')}`);
     }
+  });
+
+  it('gives every grid its 城运, 警务 and 综治 grid within its own street, and an estimated population summing to the district’s', () => {
+    const members = new Map<string, Set<string>>();
+    for (const g of grids) {
+      const o = g.properties.overlays!;
+      expect(Object.keys(o).sort()).toEqual(['chengyun', 'jingwu', 'zongzhi']);
+      for (const [kind, id] of Object.entries(o)) {
+        const streetsOf = members.get(`${kind}|${id}`) ?? new Set();
+        members.set(`${kind}|${id}`, streetsOf.add(g.properties.parentId!));
+      }
+      expect(g.properties.overlayNames?.zongzhi).toBeTruthy();
+    }
+    // no overlay grid crosses a street line, and each kind groups the grids (fewer overlay grids than grids)
+    expect([...members.values()].every((s) => s.size === 1)).toBe(true);
+    for (const kind of ['chengyun', 'jingwu', 'zongzhi']) {
+      const n = [...members.keys()].filter((k) => k.startsWith(`${kind}|`)).length;
+      expect(n, kind).toBeLessThan(grids.length / 2);
+      expect(n, kind).toBeGreaterThanOrEqual(12);
+    }
+    // 综治 grids named after the residents' committees (居委) where the street has their points
+    expect(grids.some((g) => /居委会$/.test(g.properties.overlayNames!.zongzhi!))).toBe(true);
+    const total = grids.reduce((n, g) => n + g.properties.population!, 0);
+    expect(Math.abs(total - 1_242_548)).toBeLessThan(grids.length);
   });
 
   it('has no street smaller than 1 km²', () => {
@@ -223,6 +247,34 @@ describe('validateAreas', () => {
     failsNaming(roots, '2 roots', 'feature[1] (id "S1")', 'a street cannot be the root');
 
     failsNaming({ type: 'Feature' }, 'not a GeoJSON FeatureCollection');
+  });
+
+  it('accepts a grid’s 多格合一 attributes, and refuses bad ones or ones on a street, naming each', () => {
+    const fc = validFc();
+    Object.assign(fc.features[3]!.properties, {
+      overlays: { chengyun: 'C-01', jingwu: 'J-7', zongzhi: '310110001009' },
+      overlayNames: { zongzhi: '白洋淀居委会' },
+      zoneType: 'urbanised',
+      focus: '商圈',
+      population: 5120,
+    });
+    const r = validateAreas(fc);
+    expect(r.errors).toEqual([]);
+    expect(r.areas!.features[3]!.properties).toMatchObject({ overlays: { chengyun: 'C-01', jingwu: 'J-7', zongzhi: '310110001009' }, zoneType: 'urbanised', focus: '商圈', population: 5120 });
+    expect(r.areas!.features[4]!.properties.overlays).toBeUndefined();
+
+    const bad = validFc();
+    Object.assign(bad.features[3]!.properties, { overlays: { chengyun: 'a b', police: 'x' }, zoneType: 'suburb', population: -3 });
+    Object.assign(bad.features[1]!.properties, { population: 100 });
+    failsNaming(
+      bad,
+      'feature[3] (id "S1-g1"): properties.overlays.chengyun',
+      'feature[3] (id "S1-g1"): properties.overlays',
+      'police',
+      'feature[3] (id "S1-g1"): properties.zoneType',
+      'feature[3] (id "S1-g1"): properties.population',
+      'feature[1] (id "S1"): population belong to grids only',
+    );
   });
 
   it('rejects a repeated grid seq within a street', () => {

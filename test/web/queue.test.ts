@@ -247,6 +247,7 @@ describe('periodRange', () => {
     expect(reportHref(Date.parse('2026-11-24T16:00:00Z'), Date.parse('2026-11-25T02:00:00Z'), '310110')).toBe(
       '/api/v1/stats.csv?areaId=310110&from=2026-11-24T16%3A00%3A00.000Z&to=2026-11-25T02%3A00%3A00.000Z',
     );
+    expect(reportHref(0, 1, undefined, 'zongzhi')).toBe('/api/v1/stats.csv?from=1970-01-01T00%3A00%3A00.000Z&to=1970-01-01T00%3A00%3A00.001Z&by=zongzhi');
   });
 });
 

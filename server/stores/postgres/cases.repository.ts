@@ -334,10 +334,10 @@ export class PgCasesRepository implements CaseRepository {
 
   async caseHistories(from: number, to: number, area?: Area) {
     // set-wise: the cases with an entry in the period, then all their entries in one pass
-    const inPeriod = `SELECT e.id, e.street_id AS "streetId", e.status FROM events e
+    const inPeriod = `SELECT e.id, e.street_id AS "streetId", e.grid_id AS "gridId", e.status, e.confidential FROM events e
        WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to) AND NOT e.drill${scope(area, 'e.')}`;
     const values = { from, to, area: area?.id ?? null };
-    const cases = await this.db.rows<{ id: string; streetId: string; status: EventStatus }>(...named(`${inPeriod} ORDER BY e.id`, values));
+    const cases = await this.db.rows<{ id: string; streetId: string; gridId: string; status: EventStatus; confidential: boolean }>(...named(`${inPeriod} ORDER BY e.id`, values));
     const byId = new Map(cases.map((c) => [c.id, { ...c, timeline: [] as TimelineEntry[] }]));
     const rows = await this.db.rows<TimelineRow>(
       ...named(`SELECT t.* FROM event_timeline t JOIN (${inPeriod}) c ON c.id = t.event_id ORDER BY t.event_id, t.seq`, values),

@@ -258,10 +258,10 @@ export class SqliteCaseRepository implements CaseRepository {
     // set-wise: the cases with an entry in the period, then all their entries in one pass
     const scoped = area?.level && area.level !== 'city' ? ` AND e.${EVENT_AREA_COLUMN[area.level]} = @area` : '';
     const params = { from, to, area: area?.id ?? null };
-    const inPeriod = `SELECT e.id, e.street_id AS streetId, e.status FROM events e
+    const inPeriod = `SELECT e.id, e.street_id AS streetId, e.grid_id AS gridId, e.status, e.confidential FROM events e
        WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to) AND e.drill = 0${scoped}`;
-    const cases = this.conn.prep(inPeriod).all(params) as { id: string; streetId: string; status: EventStatus }[];
-    const byId = new Map(cases.map((c) => [c.id, { ...c, timeline: [] as TimelineEntry[] }]));
+    const cases = this.conn.prep(inPeriod).all(params) as { id: string; streetId: string; gridId: string; status: EventStatus; confidential: number }[];
+    const byId = new Map(cases.map((c) => [c.id, { ...c, confidential: c.confidential === 1, timeline: [] as TimelineEntry[] }]));
     const rows = this.conn.prep(
       `SELECT t.* FROM event_timeline t JOIN (${inPeriod}) c ON c.id = t.event_id ORDER BY t.event_id, t.seq`,
     ).all(params) as TimelineRow[];

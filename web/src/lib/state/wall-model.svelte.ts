@@ -54,7 +54,7 @@ import type { ChildScore, StreetLabel, TileModel } from './wall-view.ts';
 import type { WallState } from './wall-state.svelte.ts';
 
 /** The operator's choices and the clock, as {@link WallState} holds them. */
-export type WallView = Pick<WallState, 'lang' | 'streetId' | 'selectedEventId' | 'now' | 'scale'>;
+export type WallView = Pick<WallState, 'lang' | 'streetId' | 'selectedEventId' | 'selectedGridId' | 'now' | 'scale'>;
 
 export interface WallModelDeps {
   /** who is signed in; the wall's root is `session.areaId` (a new session reloads the page) */
@@ -405,6 +405,24 @@ export class WallModel {
     return parts.length ? parts.join(' · ') : t(this.wall.lang, 'unknownPlace');
   });
 
+  // ---- the open grid (多格合一) ---------------------------------------------------------------------
+  /** the grid whose detail is open: its properties, its street's name, and its open cases (a drill's left out) */
+  gridDetail = $derived.by(() => {
+    const id = this.wall.selectedGridId;
+    const g = id ? this.catalog.byId.get(id) : undefined;
+    if (!g || g.properties.level !== 'grid') return null;
+    const street = this.catalog.byId.get(g.properties.parentId ?? '');
+    const open = this.data.openEvents.filter((e) => e.gridId === g.properties.id && !e.drill);
+    return { grid: g.properties, streetName: street ? this.areaName(street) : '', open: open.length, severe: open.filter((e) => e.severity === 'high' || e.severity === 'critical').length };
+  });
+
+  /** Opens a grid's detail (closing a case's). */
+  selectGrid(id: string): void {
+    if (this.catalog.byId.get(id)?.properties.level !== 'grid') return;
+    this.closeDetail();
+    this.wall.selectedGridId = id;
+  }
+
   #offSource: (() => void)[] = [];
   #started = false;
   #destroyed = false;
@@ -492,18 +510,20 @@ export class WallModel {
 
   /** Opens a case's detail, as the lists know it now. */
   selectEvent(id: string): void {
+    this.wall.selectedGridId = null;
     this.pinned = this.data.recent.find((e) => e.id === id) ?? this.data.openEvents.find((e) => e.id === id) ?? null;
     this.wall.selectedEventId = id;
   }
 
   closeDetail(): void {
     this.wall.selectedEventId = null;
+    this.wall.selectedGridId = null;
     this.pinned = null;
   }
 
   /** Escape: closes the detail, else leaves the street. */
   escape(): void {
-    if (this.wall.selectedEventId) this.closeDetail();
+    if (this.wall.selectedEventId || this.wall.selectedGridId) this.closeDetail();
     else if (this.wall.streetId) this.back();
   }
 

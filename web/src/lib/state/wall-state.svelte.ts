@@ -4,6 +4,7 @@
  * plus a one-second clock, and the layout (which arrangement, and the scale the charts use for
  * their fonts).
  */
+import type { OverlayKind } from '../../../../shared/index.ts';
 import { LANG_STORAGE_KEY, resolveLang, type Lang } from '../utils/i18n.ts';
 import { LayoutState } from './layout-state.svelte.ts';
 
@@ -20,6 +21,10 @@ export class WallState {
   /** the street drilled into, or null for the whole district */
   streetId = $state<string | null>(null);
   selectedEventId = $state<string | null>(null);
+  /** the grid whose detail is open (多格合一, 三长), or null */
+  selectedGridId = $state<string | null>(null);
+  /** the 多格合一 overlay the map colours the grids by, or null for none */
+  overlay = $state<OverlayKind | null>(null);
   /** local clock, ticking once a second */
   now = $state(Date.now());
   /** the layout: `?layout=`, the display's configuration, or the viewport's shape */

@@ -75,6 +75,8 @@ export const CONSOLE_STRINGS = {
   reloadNow: { zh: '刷新', en: 'Reload' },
   mapTitle: { zh: '位置及周边在办', en: 'Place and open cases nearby' },
   report: { zh: '导出通报', en: 'Export report' },
+  reportBy: { zh: '另按网格分组', en: 'Also rows by' },
+  reportByNone: { zh: '不分组', en: 'No grouping' },
   periodToday: { zh: '今日', en: 'Today' },
   periodWeek: { zh: '本周', en: 'This week' },
   unitStanding: { zh: '本单位排名', en: 'How we stand' },
