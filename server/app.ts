@@ -60,6 +60,8 @@ import { wallRoutes } from './routes/wall.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { emergencyRoutes } from './routes/emergency.ts';
 import { resourceRoutes } from './routes/resources.ts';
+import { layerRoutes } from './routes/layers.ts';
+import { createLayerService } from './services/layer.service.ts';
 import { createResourceService } from './services/resource.service.ts';
 import { createEmergencyService } from './services/emergency.service.ts';
 import { createTaskService } from './services/task.service.ts';
@@ -223,9 +225,20 @@ export function createApp(deps: AppDeps) {
     },
     logger,
   });
+  /** 路长制 roads and key areas: where a new case lies, and the layers screens draw */
+  const layers = createLayerService({
+    store,
+    tree,
+    clock,
+    logger,
+    demo: { roads: data.roads, keyAreas: data.keyAreas },
+    audit: (a) => auth.audit(a),
+    saved: (kind) => cluster.share({ t: 'layers', kind }),
+  });
   const ingest = createIngestService({
     store,
     tree,
+    place: (lng, lat) => layers.place(lng, lat),
     indicators: data.indicators,
     clock,
     broadcaster: hub,
@@ -353,6 +366,9 @@ export function createApp(deps: AppDeps) {
       case 'emergency':
         sockets?.emergencyChanged(m.areaId);
         break;
+      case 'layers':
+        layers.load().catch((err: unknown) => logger.error({ err }, 'reloading the map layers failed'));
+        break;
     }
   });
 
@@ -434,10 +450,20 @@ export function createApp(deps: AppDeps) {
       throw new AppError('PAYLOAD_TOO_LARGE', 413, `the registry is larger than ${REGISTRY_MAX_BYTES / 1024 / 1024} MiB`);
     },
   });
+  // a district's road network runs to thousands of segments
+  const LAYER_MAX_BYTES = 16 * 1024 * 1024;
+  const LAYER_PATHS = new Set(['/api/v1/admin/roads', '/api/v1/admin/key-areas']);
+  const layerBodies = bodyLimit({
+    maxSize: LAYER_MAX_BYTES,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', 413, `the layer is larger than ${LAYER_MAX_BYTES / 1024 / 1024} MiB`);
+    },
+  });
   const INGEST_PATHS = new Set(['/api/v1/events', '/api/v1/readings']);
   app.use('/api/*', (c, next) => {
     if (c.req.method === 'POST' && INGEST_PATHS.has(c.req.path)) return next();
     if (c.req.method === 'PUT' && c.req.path === '/api/v1/admin/resources') return registryBodies(c, next);
+    if (c.req.method === 'PUT' && LAYER_PATHS.has(c.req.path)) return layerBodies(c, next);
     return smallBodies(c, next);
   });
   app.use('/api/v1/events', ingestMetrics(metrics, 'event'));
@@ -461,10 +487,11 @@ export function createApp(deps: AppDeps) {
   const displayApi = displayRoutes(auth, displayConfigs);
   app.route('/api/v1/admin', displayApi.admin);
   app.route('/api/v1/admin/notifications', notificationRoutes(auth, notifications));
-  app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics }));
+  app.route('/api/v1', caseRoutes({ auth, cases, store, tree, clock, timeZone: options.timeZone, statistics, layerName: (kind, id) => (kind === 'road' ? layers.roadName(id) : layers.keyAreaName(id)) }));
   const unitNames = new Map(data.units.map((u) => [u.id, u.name.zh]));
   app.route('/api/v1', emergencyRoutes({ auth, emergency }));
   app.route('/api/v1', resourceRoutes({ auth, resources }));
+  app.route('/api/v1', layerRoutes({ auth, layers }));
   app.route('/api/v1', taskRoutes({ auth, tasks, unitName: (id) => unitNames.get(id) ?? id, areaName: (id) => tree.get(id)?.name ?? id }));
   app.route('/api/v1', alarmApi.officers);
   app.route('/api/v1', forecastRoutes({ tree, auth, forecasts }));
@@ -524,6 +551,8 @@ export function createApp(deps: AppDeps) {
     tasks,
     /** the emergency resource registry (the demo loads its sample into an empty one) */
     resources,
+    /** 路长制 roads and key areas */
+    layers,
     /** the closed loop's statistics, shared between walls asking alike */
     statistics,
     /** notifications out: `notifier.notify(notice)` for alarms; channels and the delivery log */
@@ -548,6 +577,7 @@ export function createApp(deps: AppDeps) {
 
     /** listen on one port for HTTP and WebSocket, and start the clocks */
     async start(port: number, host = '127.0.0.1'): Promise<{ port: number; url: string }> {
+      await layers.load();
       await indicators.init();
       await alarms.init();
       // with several nodes the leaseholder judges the values (takeOver, once it has the lease)

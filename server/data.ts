@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import type { FeatureCollection } from 'geojson';
 import { z } from 'zod';
 import { ruleProblems } from './domain/alarm-rules.ts';
-import { AlarmRuleList, AreaCollection, BasemapLayer, EventCategoryList, IndicatorRegistry, ResponsibilityRule, TimeLimits, Unit, type AlarmRule, type EventCategory, type IndicatorDefinition } from '../shared/index.ts';
+import {
+  AlarmRuleList, AreaCollection, BasemapLayer, EventCategoryList, IndicatorRegistry, KeyAreaImportCollection, ResponsibilityRule, RoadImport, TimeLimits, Unit,
+  type AlarmRule, type EventCategory, type IndicatorDefinition,
+} from '../shared/index.ts';
 
 export const DEFAULT_DATA_ROOT = fileURLToPath(new URL('../data/', import.meta.url));
 
@@ -23,6 +26,9 @@ export interface ShippedData {
   timeLimits: TimeLimits;
   /** the alarm rules as shipped (`data/rules.json`); administrators' edits are kept in the database */
   rules: AlarmRule[];
+  /** the demo's main roads and key areas, drawn approximately: shown until a centre imports its own */
+  roads: RoadImport;
+  keyAreas: KeyAreaImportCollection;
 }
 
 function load<T>(file: string, schema: z.ZodType<T>): T {
@@ -54,5 +60,7 @@ export function loadShippedData(root = DEFAULT_DATA_ROOT): ShippedData {
     units: load(join(root, 'units.json'), z.array(Unit)),
     responsibility: load(join(root, 'responsibility.json'), z.array(ResponsibilityRule)),
     timeLimits: load(join(root, 'time-limits.json'), TimeLimits.refine((l) => l.categories['*'] !== undefined, 'a default (*) limit is required')),
+    roads: load(join(root, 'geo/roads.demo.geojson'), RoadImport),
+    keyAreas: load(join(root, 'geo/key-areas.demo.geojson'), KeyAreaImportCollection),
   };
 }

@@ -191,6 +191,10 @@ export interface NewEvent {
   confidential: boolean;
   /** 演练: left out of every statistic */
   drill: boolean;
+  /** the road it was reported on (路长制), the key areas around it, and its limits' factor */
+  roadId: string | null;
+  keyAreaIds: string[];
+  limitFactor: number;
   /** the report as posted, when personal data in it was masked in `title`/`description` (stored apart) */
   personal: { title: string; description: string } | null;
 }
@@ -483,7 +487,7 @@ export interface CaseRepository {
    */
   changeCase(id: string, expectedVersion: number, change: CaseChange, entry: Omit<TimelineEntry, 'seq'>, now: number): Promise<GridEvent | null>;
   /** the full timelines of cases below an area with any entry in [from, to) */
-  caseHistories(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<{ id: string; streetId: string; gridId: string; status: EventStatus; confidential: boolean; timeline: TimelineEntry[] }[]>;
+  caseHistories(from: number, to: number, area?: { id: string; level: EventFilter['areaLevel'] }): Promise<{ id: string; streetId: string; gridId: string; roadId: string | null; keyAreaIds: string[]; status: EventStatus; confidential: boolean; timeline: TimelineEntry[] }[]>;
   /** open cases below an area, counted by status */
   countByStatus(area?: { id: string; level: EventFilter['areaLevel'] }): Promise<Partial<Record<EventStatus, number>>>;
   /** open cases whose current stage is due by `now` and not yet marked breached */
@@ -674,6 +678,21 @@ export interface TaskRepository {
   pastDue(now: number, limit: number): Promise<TaskRecord[]>;
 }
 
+/** a map layer as kept: the checked GeoJSON (as JSON text), its version and who saved it when */
+export interface StoredLayer {
+  body: string;
+  version: number;
+  savedAt: number;
+  savedBy: string;
+}
+
+/** The district's own map layers (路长制 roads, key areas), each kept whole under a version. */
+export interface LayerRepository {
+  get(kind: 'roads' | 'key_areas'): Promise<StoredLayer | null>;
+  /** save as `version` (the previous + 1, or 1 for the first); false when that version exists (someone saved first) */
+  save(kind: 'roads' | 'key_areas', layer: StoredLayer): Promise<boolean>;
+}
+
 /** The emergency resource registry (R7.5). */
 export interface ResourceRepository {
   /** the whole registry replaced by `list` (one transaction) */
@@ -708,6 +727,8 @@ export interface Store {
   readonly incidents: IncidentRepository;
   /** the emergency resource registry */
   readonly resources: ResourceRepository;
+  /** roads with their 路长, key areas */
+  readonly layers: LayerRepository;
   /** tasks on the map (挂图作战) */
   readonly tasks: TaskRepository;
   readonly readings: ReadingRepository;

@@ -38,7 +38,9 @@ export type ClusterMessage =
   /** a display's configuration changed on a node (scenes saved, rotation paused): its sockets on every node get it */
   | { t: 'display'; config: DisplayConfig }
   /** an incident of an area started, changed or ended on a node: the walls of the area and below, on every node, ask again */
-  | { t: 'emergency'; areaId: string };
+  | { t: 'emergency'; areaId: string }
+  /** an administrator imported a map layer (roads, key areas) on a node: the others reload it */
+  | { t: 'layers'; kind: 'roads' | 'key_areas' };
 
 /** A cluster-wide lease: held by one node at a time; lost by a node that dies after its TTL. */
 export interface Lease {

@@ -35,6 +35,8 @@ export interface CaseState {
   confidential: boolean;
   /** the escalation ladder's rung reached */
   ladder: LadderRung | null;
+  /** its limits' factor (a key area's tightening; 1 elsewhere) */
+  limitFactor: number;
 }
 
 export interface Actor {
@@ -106,10 +108,11 @@ export function limitsFor(limits: TimeLimits, category: string): StageLimits {
 }
 
 /** When the stage entered at `start` is due, or null if no clock runs in that status. */
-export function dueAt(limits: TimeLimits, category: string, severity: Severity, status: EventStatus, start: number): number | null {
+export function dueAt(limits: TimeLimits, category: string, severity: Severity, status: EventStatus, start: number, factor = 1): number | null {
   const stage = STAGE_OF[status];
   if (!stage) return null;
-  return start + Math.round(limitsFor(limits, category)[stage] * limits.severityFactor[severity] * 60_000);
+  // `factor`: a key area's tightening (重点区域, below 1), the case's own
+  return start + Math.round(limitsFor(limits, category)[stage] * limits.severityFactor[severity] * factor * 60_000);
 }
 
 export type Clock = 'ok' | 'amber' | 'red' | 'none';
@@ -225,7 +228,7 @@ export function applyTransition(c: CaseState, req: TransitionRequest, actor: Act
   if (t.to !== null && t.to !== c.status) {
     next.status = t.to;
     next.stageStartedAt = ctx.now;
-    next.dueAt = dueAt(ctx.limits, c.category, c.severity, t.to, ctx.now);
+    next.dueAt = dueAt(ctx.limits, c.category, c.severity, t.to, ctx.now, c.limitFactor);
   }
   return {
     ok: true,

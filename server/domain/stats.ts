@@ -9,8 +9,10 @@ import type { EventStatus, StatsFunnel, StatsRow, StatsStage, TimelineEntry } fr
 export interface CaseHistory {
   id: string;
   streetId: string;
-  /** its grid (for the rows by overlay, 多格合一) */
+  /** its grid, road and key areas (for the rows by overlay, road or key area) */
   gridId?: string;
+  roadId?: string | null;
+  keyAreaIds?: readonly string[];
   confidential?: boolean;
   status: EventStatus;
   timeline: readonly TimelineEntry[];
@@ -133,15 +135,15 @@ export function closedLoopStats(cases: readonly CaseHistory[], from: number, to:
 }
 
 /**
- * The street rows' statistics, by another grouping of the grids instead: a 多格合一 overlay (the
- * 城运, 警务 or 综治 grid each case's grid belongs to; `groupOf` answers it). Cases of a grid in
- * no group are left out.
+ * The street rows' statistics, by another grouping of the cases instead: a 多格合一 overlay (the
+ * 城运, 警务 or 综治 grid a case's grid belongs to), its road, its key areas — `groupOf` answers a
+ * case's group, or several (a case in two key areas counts in both), or none (left out).
  */
-export function statsByGroup(cases: readonly CaseHistory[], from: number, to: number, groupOf: (gridId: string) => string | undefined): StatsRow[] {
+export function statsByGroup(cases: readonly CaseHistory[], from: number, to: number, groupOf: (c: CaseHistory) => string | readonly string[] | null | undefined): StatsRow[] {
   const grouped: CaseHistory[] = [];
   for (const c of cases) {
-    const key = c.gridId === undefined ? undefined : groupOf(c.gridId);
-    if (key !== undefined) grouped.push({ ...c, streetId: key });
+    const keys = groupOf(c);
+    for (const key of typeof keys === 'string' ? [keys] : (keys ?? [])) grouped.push({ ...c, streetId: key });
   }
   return closedLoopStats(grouped, from, to).byStreet;
 }

@@ -29,6 +29,7 @@ const TAGS: oas31.TagObject[] = [
   { name: 'statistics', description: 'Closed-loop statistics and the period report' },
   { name: 'tasks', description: 'Tasks and projects on the map (挂图作战): milestones, 催办/督办, late reports, site visits' },
   { name: 'emergency', description: '平战结合: wartime mode for an incident, its information releases and its archive' },
+  { name: 'layers', description: '路长制 roads with their 路长, and key areas (重点区域) under closer monitoring' },
   { name: 'admin', description: 'Users, display tokens and the audit trail (role admin)' },
   { name: 'displays', description: 'Wall displays’ scenes and layouts (administrators), pausing and resuming their rotation (officers)' },
   { name: 'operations', description: 'Health, readiness and metrics' },

@@ -32,6 +32,11 @@ import {
   PersonalData,
   EmergencyEnd,
   ResourceImport,
+  RoadCollection,
+  RoadImport,
+  KeyAreaCollection,
+  KeyAreaImportCollection,
+  LayerSaved,
   ResourceList,
   EmergencyStart,
   EmergencyState,
@@ -881,6 +886,76 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       },
     },
   },
+
+  // 路长制 roads and key areas
+  {
+    method: 'get',
+    path: '/api/v1/roads',
+    operation: {
+      operationId: 'listRoads',
+      tags: ['layers'],
+      summary: 'Road segments and their 路长, as GeoJSON',
+      description: 'The road network the centre imported (until then the demo’s main roads, drawn approximately: `approximate: true`), segments grouped into roads by `roadId`, each with its 路长 (the phone masked) and the streets it runs through; a street’s session gets the segments that run through its street. A case reported within 30 m of a road names it as `roadId`.',
+      security: SESSION,
+      responses: { 200: answer('The road segments.', RoadCollection), ...sessionAnswers, 403: refusal('A unit account.', 'FORBIDDEN', 'your role may not do this') },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/key-areas',
+    operation: {
+      operationId: 'listKeyAreas',
+      tags: ['layers'],
+      summary: 'Key areas (重点区域), as GeoJSON',
+      description: 'The key areas under closer monitoring, each with its `factor`: a case reported inside one (its `keyAreaIds`) runs every stage on limits multiplied by the tightest factor of its areas (its `limitFactor`). A street’s session gets the key areas overlapping its street.',
+      security: SESSION,
+      responses: { 200: answer('The key areas.', KeyAreaCollection), ...sessionAnswers, 403: refusal('A unit account.', 'FORBIDDEN', 'your role may not do this') },
+    },
+  },
+  ...(['roads', 'key-areas'] as const).flatMap((kind): ApiOperation[] => {
+    const roads = kind === 'roads';
+    const what = roads ? 'the road network' : 'the key areas';
+    return [
+      {
+        method: 'get',
+        path: `/api/v1/admin/${kind}`,
+        operation: {
+          operationId: roads ? 'exportRoads' : 'exportKeyAreas',
+          tags: ['admin'],
+          summary: `Export ${what} as kept (with its version)`,
+          description: `GeoJSON as kept${roads ? ', each 路长’s phone whole' : ''}; \`version\` is the one to send back with an import (0: the shipped demo, never imported).`,
+          security: SESSION,
+          responses: { 200: answer(`${what} as kept.`, roads ? RoadCollection : KeyAreaCollection), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+        },
+      },
+      {
+        method: 'put',
+        path: `/api/v1/admin/${kind}`,
+        operation: {
+          operationId: roads ? 'importRoads' : 'importKeyAreas',
+          tags: ['admin'],
+          summary: `Import ${what} (replaces it)`,
+          description: `WGS84 GeoJSON, up to 16 MiB, checked whole: ${roads ? 'LineStrings with `name` and `class` (segments of one `roadId` — default the name — agree on name and class, and give at most one 路长)' : 'Polygons with `id`, `name` and `factor` (0.1–1)'}, each lying in the district; every problem is named by its feature’s index, and a refused import changes nothing. \`version\` is the version exported (409 when someone imported since). Cases reported afterwards are placed by the new layer; earlier ones keep their road, key areas and limits. Audited; every node reloads it.`,
+          security: SESSION,
+          requestParams: { query: z.object({ version: z.coerce.number().int().min(0).meta({ description: 'the version of the layer this import replaces, as exported' }) }) },
+          requestBody: jsonBody(
+            roads ? RoadImport : KeyAreaImportCollection,
+            roads
+              ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [[121.514, 31.302], [121.53, 31.305]] }, properties: { roadId: 'xiangyin-rd', name: '翔殷路', class: 'arterial', chief: { name: '王某某', unit: '五角场街道办事处', phone: '13900000004' } } }] }
+              : { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[121.51, 31.3], [121.52, 31.3], [121.52, 31.305], [121.51, 31.305], [121.51, 31.3]]] }, properties: { id: 'wujiaochang', name: '五角场商圈', factor: 0.5 } }] },
+          ),
+          responses: {
+            200: answer('The layer as saved: its new version and how many features.', LayerSaved),
+            ...bodyAnswers(what, { path: 'features[2] (城外路)', message: 'lies outside the district (WGS84 expected: coordinates from Amap or Baidu are offset)' }),
+            401: E.signIn,
+            403: E.notAdmin,
+            409: refusal('Someone imported since the version given.', 'CONFLICT', `the ${roads ? 'roads' : 'key_areas'} were changed (version 2, you saw 1): reload and import again`),
+            500: E.internal,
+          },
+        },
+      },
+    ];
+  }),
 
   // 12345 hotline analysis
   {

@@ -4,10 +4,10 @@
  * caller may do), `POST /api/v1/events/:id/transitions`, and `GET /api/v1/units`.
  */
 import { Hono, type Context } from 'hono';
-import { OVERLAY_KIND_NAMES, StatsQuery, TransitionRequest, type CaseView, type EventStatus, type PersonalData, type StatsResponse, type UnitList } from '../../shared/index.ts';
+import { GROUPING_NAMES, StatsQuery, TransitionRequest, type StatsGrouping, type CaseView, type EventStatus, type PersonalData, type StatsResponse, type UnitList } from '../../shared/index.ts';
 import { caseScope, hasClearance } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import type { StatsRow } from '../domain/stats.ts';
+import type { CaseHistory, StatsRow } from '../domain/stats.ts';
 import { startOfLocalDay } from '../domain/time.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
 import type { Clock, Store } from '../ports.ts';
@@ -30,9 +30,17 @@ export interface CaseRouteDeps {
   timeZone: string;
   /** the statistics, shared between walls asking alike */
   statistics: StatsService;
+  /** a road's or key area's name, for the report's rows (路长制, 重点区域) */
+  layerName?: (kind: 'road' | 'keyArea', id: string) => string | undefined;
 }
 
-export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statistics }: CaseRouteDeps) {
+export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statistics, layerName }: CaseRouteDeps) {
+  /** a case's group(s) in a grouping of the statistics */
+  const groupOf = (kind: StatsGrouping) => (c: CaseHistory): string | readonly string[] | null | undefined =>
+    kind === 'road' ? c.roadId : kind === 'keyArea' ? c.keyAreaIds : c.gridId === undefined ? undefined : tree.get(c.gridId)?.overlays?.[kind];
+  /** a group's name in a report */
+  const groupName = (kind: StatsGrouping, key: string): string | undefined =>
+    kind === 'road' || kind === 'keyArea' ? layerName?.(kind, key) : tree.overlayName(kind, key);
   /**
    * Statistics of the session's area (or one below it) for a period, default today. A unit gets
    * every unit's row of its area (its standing against the others), no street's, and the funnel
@@ -54,7 +62,7 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
     if (to <= from) throw new AppError('VALIDATION', 400, 'to must be after from');
     if (to - from > MAX_STATS_SPAN_DAYS * 86_400_000) throw new AppError('VALIDATION', 400, `a period may span at most ${MAX_STATS_SPAN_DAYS} days`);
     const kind = q.data.by;
-    const by = kind ? { kind, withConfidential: hasClearance(p), groupOf: (gridId: string) => tree.get(gridId)?.overlays?.[kind] } : undefined;
+    const by = kind ? { kind, withConfidential: hasClearance(p), groupOf: groupOf(kind) } : undefined;
     const s = await statistics.stats(area, from, q.data.to ? to : null, by);
     if (scope.unit === undefined) return s;
     // the rows count every street of the area: an account limited to several streets gets none of
@@ -62,7 +70,7 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
     const rows = scope.streets ? { byUnit: [] } : {};
     const own = (status: EventStatus) => store.cases.countEvents({ ...scope, statuses: [status] });
     const [reported, accepted, dispatched, handled, verified] = await Promise.all((['reported', 'accepted', 'dispatched', 'handled', 'verified'] as const).map(own));
-    return { ...s, ...rows, byStreet: [], ...(s.byOverlay ? { byOverlay: [] } : {}), funnel: { reported: reported!, accepted: accepted!, dispatched: dispatched!, handled: handled!, verified: verified! } };
+    return { ...s, ...rows, byStreet: [], ...(s.byGroup ? { byGroup: [] } : {}), funnel: { reported: reported!, accepted: accepted!, dispatched: dispatched!, handled: handled!, verified: verified! } };
   }
 
   return new Hono<SessionEnv>()
@@ -83,7 +91,7 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
       const rows = [
         ...s.byStreet.map((r) => row('街道 street', tree.get(r.key)?.name ?? r.key, r)),
         ...s.byUnit.map((r) => row('单位 unit', unitName.get(r.key) ?? r.key, r)),
-        ...(s.overlay ? (s.byOverlay ?? []).map((r) => row(OVERLAY_KIND_NAMES[s.overlay!], tree.overlayName(s.overlay!, r.key) ?? r.key, r)) : []),
+        ...(s.by ? (s.byGroup ?? []).map((r) => row(GROUPING_NAMES[s.by!], groupName(s.by!, r.key) ?? r.key, r)) : []),
       ];
       await auth.audit({ actor: c.var.principal.name, actorKind: c.var.principal.kind, action: 'report.export', target: s.areaId, outcome: 'ok', ip: clientIp(c), detail: `${s.from}–${s.to}` });
       // a byte-order mark so spreadsheet programs read the Chinese as UTF-8

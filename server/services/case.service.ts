@@ -89,6 +89,7 @@ export function toCaseState(e: GridEvent): CaseState {
     duplicateOf: e.duplicateOf,
     confidential: e.confidential,
     ladder: e.ladder,
+    limitFactor: e.limitFactor,
   };
 }
 

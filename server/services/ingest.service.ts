@@ -29,6 +29,7 @@ import type { AreaTree } from '../domain/areas.ts';
 import type { RecurrenceRule } from '../domain/hotspots.ts';
 import type { Broadcaster, Clock, IngestKeyRecord, InsertEventResult, Logger, Metrics, NewEvent, NewReading, Store } from '../ports.ts';
 import { maskReport } from '../domain/personal-data.ts';
+import type { Placement } from '../domain/layers.ts';
 
 /** readings or events stamped later than this ahead of the server clock are refused */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
@@ -55,6 +56,8 @@ export interface IngestServiceDeps {
   recurrence?: RecurrenceRule;
   /** items by outcome and the time to commit (`GET /metrics`) */
   metrics?: Pick<Metrics, 'ingested' | 'commitTimer'>;
+  /** the road (路长制) and key areas a case lies on, and its limits' factor (none when absent) */
+  place?: (lng: number, lat: number) => Placement;
 }
 
 export function createIngestService(deps: IngestServiceDeps) {
@@ -134,6 +137,8 @@ export function createIngestService(deps: IngestServiceDeps) {
         const district = tree.ancestorAt(grid.id, 'district')!;
         // personal data is masked here, once: every screen and answer reads the masked text
         const report = maskReport(it.title, it.description ?? '');
+        // its road and key areas, as the layers are now (a case keeps them, and the limits they gave)
+        const at = deps.place?.(it.lng, it.lat) ?? { roadId: null, keyAreaIds: [], limitFactor: 1 };
         toStore.push({
           index,
           event: {
@@ -146,6 +151,9 @@ export function createIngestService(deps: IngestServiceDeps) {
             personal: report.personal,
             confidential: it.confidential ?? false,
             drill: it.drill ?? false,
+            roadId: at.roadId,
+            keyAreaIds: at.keyAreaIds,
+            limitFactor: at.limitFactor,
             lng: it.lng,
             lat: it.lat,
             gridId: grid.id,
@@ -156,7 +164,7 @@ export function createIngestService(deps: IngestServiceDeps) {
             occurredAt,
             receivedAt: now,
             simulated: key.simulated,
-            dueAt: dueAt(deps.limits, it.category, it.severity ?? 'medium', 'reported', now),
+            dueAt: dueAt(deps.limits, it.category, it.severity ?? 'medium', 'reported', now, at.limitFactor),
           },
         });
       });

@@ -13,8 +13,8 @@
  *
  * Concurrent requests for the same (area, period) share one recount.
  */
-import type { OverlayKind, StatsResponse } from '../../shared/index.ts';
-import { closedLoopStats, funnel, statsByGroup } from '../domain/stats.ts';
+import type { StatsGrouping, StatsResponse } from '../../shared/index.ts';
+import { closedLoopStats, funnel, statsByGroup, type CaseHistory } from '../domain/stats.ts';
 import type { Clock, EventFilter, Store } from '../ports.ts';
 
 export const STATS_REUSE_MS = 30_000;
@@ -22,10 +22,10 @@ export const STATS_FLOOR_MS = 1_000;
 /** (area, period) answers kept at most; the oldest go first */
 const MAX_KEPT = 500;
 
-/** rows by a 多格合一 overlay as well: which, each grid's overlay id, and whether confidential cases count */
+/** rows by another grouping as well: which, a case's group(s), and whether confidential cases count */
 export interface StatsBy {
-  kind: OverlayKind;
-  groupOf: (gridId: string) => string | undefined;
+  kind: StatsGrouping;
+  groupOf: (c: CaseHistory) => string | readonly string[] | null | undefined;
   withConfidential: boolean;
 }
 
@@ -44,8 +44,8 @@ export function createStatsService(deps: StatsServiceDeps) {
     recounts++;
     const cases = await store.cases.caseHistories(from, to, area);
     const s = closedLoopStats(cases, from, to);
-    const overlay = by ? { overlay: by.kind, byOverlay: statsByGroup(by.withConfidential ? cases : cases.filter((c) => !c.confidential), from, to, by.groupOf) } : {};
-    return { areaId: area.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...s, funnel: funnel(await store.cases.countByStatus(area)), ...overlay };
+    const grouped = by ? { by: by.kind, byGroup: statsByGroup(by.withConfidential ? cases : cases.filter((c) => !c.confidential), from, to, by.groupOf) } : {};
+    return { areaId: area.id, from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...s, funnel: funnel(await store.cases.countByStatus(area)), ...grouped };
   }
 
   return {

@@ -16,8 +16,6 @@ export const AREA_LEVELS: readonly AreaLevel[] = AreaLevel.options;
 export const OVERLAY_KINDS = ['chengyun', 'jingwu', 'zongzhi'] as const;
 export const OverlayKind = z.enum(OVERLAY_KINDS);
 export type OverlayKind = z.infer<typeof OverlayKind>;
-/** the overlays' names, as a report's row kind says them */
-export const OVERLAY_KIND_NAMES: Record<OverlayKind, string> = { chengyun: '城运网格 chengyun', jingwu: '警务网格 jingwu', zongzhi: '综治网格 zongzhi' };
 const OverlayId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'an id of letters, digits, _ . - (at most 64)');
 export const GridOverlays = z.strictObject({ chengyun: OverlayId.optional(), jingwu: OverlayId.optional(), zongzhi: OverlayId.optional() });
 export type GridOverlays = z.infer<typeof GridOverlays>;

@@ -6,12 +6,13 @@
  *
  * Scenes: `overview` (the display's own area), `street` (one street within its scope), `loop`
  * (the closed-loop board), `alarms`, `hotline` (the 12345 analysis), `area` (a key area: for now a
- * street or a grid, zoomed on the map), `tasks` (the task board, 挂图作战). `street` and `area` name their `areaId`; the others take none.
+ * street or a grid, zoomed on the map), `tasks` (the task board, 挂图作战), `keyAreas` (the key-area
+ * board, 重点区域, the map fitted to the key areas). `street` and `area` name their `areaId`; the others take none.
  */
 import { z } from 'zod';
 import { IsoDateTime } from './common.ts';
 
-export const SCENE_KINDS = ['overview', 'street', 'loop', 'alarms', 'hotline', 'area', 'tasks'] as const;
+export const SCENE_KINDS = ['overview', 'street', 'loop', 'alarms', 'hotline', 'area', 'tasks', 'keyAreas'] as const;
 export const SceneKind = z.enum(SCENE_KINDS).meta({ id: 'SceneKind', description: 'What a scene shows.' });
 export type SceneKind = z.infer<typeof SceneKind>;
 

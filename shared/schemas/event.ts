@@ -116,6 +116,12 @@ export const GridEvent = z.object({
    * recurrence, the 12345 analysis and the hourly histogram leave it out.
    */
   drill: z.boolean(),
+  /** 路长制 (R1.8): the road it was reported on (within 30 m), or null */
+  roadId: z.string().nullable(),
+  /** 重点区域 (R1.9): the key areas it was reported in */
+  keyAreaIds: z.array(z.string()),
+  /** its stages' time limits are multiplied by this (the tightest factor of its key areas; 1 outside them) */
+  limitFactor: z.number().positive(),
 }).meta({ id: 'GridEvent', description: 'A grid event (case) as the server keeps and serves it.' });
 export type GridEvent = z.infer<typeof GridEvent>;
 

@@ -23,3 +23,4 @@ export * from './wall.ts';
 export * from './task.ts';
 export * from './emergency.ts';
 export * from './resource.ts';
+export * from './layers.ts';

@@ -5,7 +5,7 @@
  * comparison board, the console and the CSV period report (通报) all read this one shape.
  */
 import { z } from 'zod';
-import { OverlayKind } from './area.ts';
+import { OVERLAY_KINDS } from './area.ts';
 import { IsoDateTime } from './common.ts';
 
 const Count = z.number().int().nonnegative();
@@ -38,11 +38,19 @@ export const StatsFunnel = z.object({ reported: Count, accepted: Count, dispatch
 export type StatsFunnel = z.infer<typeof StatsFunnel>;
 
 /** Query of `GET /api/v1/stats` and `GET /api/v1/stats.csv`: the area (default: the session's own) and the period (default: today). */
+/** another grouping of the statistics' rows: a 多格合一 overlay, the road (路长制), the key area */
+export const StatsGrouping = z.enum([...OVERLAY_KINDS, 'road', 'keyArea']);
+export type StatsGrouping = z.infer<typeof StatsGrouping>;
+/** the groupings' names, as a report's row kind says them */
+export const GROUPING_NAMES: Record<StatsGrouping, string> = {
+  chengyun: '城运网格 chengyun', jingwu: '警务网格 jingwu', zongzhi: '综治网格 zongzhi', road: '道路 road', keyArea: '重点区域 key area',
+};
+
 export const StatsQuery = z.strictObject({
   areaId: z.string().min(1).max(64).optional().meta({ description: "the area (default: the session's own)" }),
   from: IsoDateTime.optional().meta({ description: "start of the period (default: the start of today in the centre's time zone)" }),
   to: IsoDateTime.optional().meta({ description: 'end of the period, exclusive (default: now)' }),
-  by: OverlayKind.optional().meta({ description: '多格合一: also rows by the 城运 (`chengyun`), 警务 (`jingwu`) or 综治 (`zongzhi`) grid the cases’ grids belong to (`byOverlay`); confidential cases are in them only for a session with clearance' }),
+  by: StatsGrouping.optional().meta({ description: 'also rows (`byGroup`) by the 城运 (`chengyun`), 警务 (`jingwu`) or 综治 (`zongzhi`) grid the cases’ grids belong to (多格合一), by the road a case was reported on (`road`, 路长制) or by key area (`keyArea`; a case in two counts in both); confidential cases are in them only for a session with clearance' }),
 });
 export type StatsQuery = z.infer<typeof StatsQuery>;
 
@@ -54,8 +62,8 @@ export const StatsResponse = z.object({
   byStreet: z.array(StatsRow),
   byUnit: z.array(StatsRow),
   funnel: StatsFunnel,
-  /** with `by`: the overlay asked for, and its rows keyed by overlay id (as the grids' `overlays` name them) */
-  overlay: OverlayKind.optional(),
-  byOverlay: z.array(StatsRow).optional(),
+  /** with `by`: the grouping asked for, and its rows keyed by overlay grid, road or key area id */
+  by: StatsGrouping.optional(),
+  byGroup: z.array(StatsRow).optional(),
 }).meta({ id: 'StatsResponse' });
 export type StatsResponse = z.infer<typeof StatsResponse>;

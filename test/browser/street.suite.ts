@@ -147,6 +147,30 @@ export function streetSuite(): void {
       expect(street.errors).toEqual([]);
     });
 
+    it('should count its key areas’ open cases on the key-area board, live', async () => {
+      const page = street.page;
+      // 闭环 → 任务 → 重点区域
+      await page.click(sel('board-switch'));
+      await page.click(`${sel('board-switch')}[data-to="keyAreas"]`);
+      const row = `${sel('key-area-row')}[data-key-area-id="wujiaochang"]`;
+      await page.waitForSelector(row);
+      // a neighbour's key area is not on a street's board
+      expect(await page.locator(`${sel('key-area-row')}[data-key-area-id="yangpu-riverside"]`).count()).toBe(0);
+      const title = `重点区域测试 ${Date.now()}`;
+      await postEvents([{ title, lng: 121.514, lat: 31.3015 }]);
+      // our case is in the area, and the row counts the area's open cases the wall holds (the
+      // simulator may open or close others meanwhile: the two are compared as they are, together)
+      await page.waitForFunction(
+        ([s, t]) => {
+          const open = window.__onescreen!.state.live.data.openEvents.filter((e) => !e.drill && e.keyAreaIds.includes('wujiaochang'));
+          return open.some((e) => e.title === t) && Number(document.querySelector(s!)?.getAttribute('data-open')) === open.length;
+        },
+        [row, title] as const,
+      );
+      await page.click(`${sel('board-switch')}[data-to="loop"]`);
+      expect(street.errors).toEqual([]);
+    });
+
     it('should sign the street officer out when an admin disables the account', async () => {
       const users = (await ctx.server.get('/api/v1/admin/users', ctx.adminCookie)).json as { id: string; username: string }[];
       const id = users.find((u) => u.username === user.username)!.id;

@@ -216,6 +216,25 @@ describe('the wall', () => {
       await page.waitForSelector(sel('event-detail'), { state: 'detached' });
     });
 
+    it('should draw the roads, and name a case’s road, 路长 and key area in its detail (路长制, 重点区域)', async () => {
+      await page.waitForFunction(() => window.__onescreen!.map!.querySourceFeatures('roads').length > 0);
+      // on 四平路's last vertex, inside 五角场商圈 (the demo's layers)
+      const title = `路长测试 ${Date.now()}`;
+      await postJson(ctx.server.url, '/api/v1/events', {
+        events: [{ source: 'grid', externalId: `road-${Date.now()}`, category: 'road_occupation', title, lng: 121.5135, lat: 31.301, occurredAt: new Date().toISOString(), severity: 'high' }],
+      }, ctx.server.ingestKey);
+      const line = page.locator(sel('ticker-line'), { hasText: title });
+      await line.waitFor();
+      await line.click();
+      await page.waitForSelector(sel('detail-road'));
+      expect(await text('detail-road')).toBe('四平路');
+      expect(await text('detail-road-chief')).toContain('139****0001');
+      expect(await text('detail-key-areas')).toContain('五角场商圈');
+      expect(await text('detail-key-areas')).toContain('×0.5');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector(sel('event-detail'), { state: 'detached' });
+    });
+
     it('should drill into a clicked street, filter every panel, and come back', async () => {
       const [[w, s], [e, n]] = boundsOf([street.geometry])!;
       const point = await clickableStreetPoint(street.properties.id, [w, s, e, n]);

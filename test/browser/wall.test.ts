@@ -25,7 +25,7 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 90_000 });
 
 beforeAll(async () => {
   if (!existsSync(DIST_INDEX)) throw new Error('dist/web is missing: run `npm run build` before the browser tests');
-  [ctx.server, ctx.browser] = await Promise.all([startTestServer({ simulator: true, seed: 7, simulatorTickMs: 2000, flushPerSec: 1, simulatorEventsPerHour: 30 }), launchChromium()]);
+  [ctx.server, ctx.browser] = await Promise.all([startTestServer({ simulator: true, seed: 7, simulatorTickMs: 2000, flushPerSec: 1, simulatorEventsPerHour: 30, demoLayers: true }), launchChromium()]);
   ctx.areas = ((await ctx.server.get('/api/v1/areas')).json as { features: AreaFeature[] }).features;
   ctx.adminCookie = await ctx.server.login(ADMIN.username, ADMIN.password);
 

@@ -95,6 +95,9 @@ function event(i: number, o: Partial<NewEvent> = {}): NewEvent {
     dueAt: T0 + 3_600_000,
     confidential: false,
     drill: false,
+    roadId: null,
+    keyAreaIds: [],
+    limitFactor: 1,
     personal: null,
     ...o,
   };

@@ -54,6 +54,9 @@ export const newEvent = (over: Partial<NewEvent> = {}): NewEvent => {
     dueAt: null,
     confidential: false,
     drill: false,
+    roadId: null,
+    keyAreaIds: [],
+    limitFactor: 1,
     personal: null,
     ...over,
   };
@@ -189,7 +192,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
           gridId: 'S1-g1', streetId: 'S1', districtId: 'D', severity: 'high', status: 'reported',
           occurredAt: iso(Y2100 - 5000), receivedAt: iso(Y2100), updatedAt: iso(Y2100), simulated: true, version: 1,
           leadUnit: null, coUnits: [], escalated: false, stageStartedAt: iso(Y2100), dueAt: iso(Y2100 + 2 * H + 7), breaches: 0,
-          rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false,
+          rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1,
         };
         expect(r).toEqual({ created: true, event: expected });
         expect(await store.cases.getEvent(e.id)).toEqual(expected);
@@ -1009,6 +1012,29 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
         expect(await store.identities.deleteSessionsOf({ userId: 'u1' })).toEqual(['s1']);
         expect(await store.identities.deleteSessionsOf({ userId: 'u1' })).toEqual([]);
         expect(await store.identities.findSession('s1')).toBeNull();
+      });
+    });
+
+    describe('map layers (路长制 roads, key areas)', () => {
+      it('should keep a layer whole under its version, one of two saves of a version winning', async () => {
+        expect(await store.layers.get('roads')).toBeNull();
+        const v = (version: number, body: string) => ({ body, version, savedAt: Y2100 + version, savedBy: 'admin' });
+        const first = await Promise.all([store.layers.save('roads', v(1, '[1]')), store.layers.save('roads', v(1, '[1b]'))]);
+        expect(first.filter(Boolean)).toHaveLength(1);
+        expect(await store.layers.save('roads', v(3, '[3]'))).toBe(false); // not the next version
+        expect(await store.layers.save('roads', v(2, '[2]'))).toBe(true);
+        expect(await store.layers.save('roads', v(2, '[2b]'))).toBe(false);
+        expect(await store.layers.get('roads')).toEqual(v(2, '[2]'));
+        expect(await store.layers.get('key_areas')).toBeNull();
+      });
+
+      it("should keep a case's road, key areas and limits' factor as given", async () => {
+        const [r] = await store.cases.insertEvents([newEvent({ id: 'on-road', roadId: 'xiangyin-rd', keyAreaIds: ['a', 'wujiaochang'], limitFactor: 0.5 })]);
+        const back = (await store.cases.getEvent('on-road'))!;
+        expect(back).toMatchObject({ roadId: 'xiangyin-rd', keyAreaIds: ['a', 'wujiaochang'], limitFactor: 0.5 });
+        expect(r!.event).toEqual(back);
+        const h = await store.cases.caseHistories(0, 20 * H);
+        expect(h.find((c) => c.id === 'on-road')).toMatchObject({ roadId: 'xiangyin-rd', keyAreaIds: ['a', 'wujiaochang'], gridId: 'S1-g1' });
       });
     });
 

@@ -22,6 +22,9 @@ export const quietLogger: Logger = { info() {}, warn() {}, debug() {}, error: (o
 let shipped: ShippedData | undefined;
 export const shippedData = () => (shipped ??= loadShippedData());
 
+/** no roads and no key areas */
+const NO_LAYERS = { roads: { type: 'FeatureCollection' as const, features: [] }, keyAreas: { type: 'FeatureCollection' as const, features: [] } };
+
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
 /**
@@ -66,6 +69,11 @@ export interface TestServerOptions<S extends Store = SqliteStore> {
   flushPerSec?: number;
   /** serve the built web from dist/web (default true) */
   serveWeb?: boolean;
+  /**
+   * the shipped demo's roads and key areas (default off: a case in 五角场 would otherwise run on the
+   * key area's tightened limits, and every test would have to allow for it)
+   */
+  demoLayers?: boolean;
   simulatorTickMs?: number;
   /** simulated minutes per real minute (default 1): a faster simulated centre closes cases sooner */
   simulatorSpeed?: number;
@@ -101,7 +109,7 @@ export async function startTestServer(opts: TestServerOptions<Store> = {}): Prom
   const app = createApp({
     store,
     clock,
-    data: { ...shippedData(), ...(opts.timeLimits ? { timeLimits: opts.timeLimits } : {}) },
+    data: { ...shippedData(), ...(opts.timeLimits ? { timeLimits: opts.timeLimits } : {}), ...(opts.demoLayers ? {} : NO_LAYERS) },
     logger: opts.logger ?? quietLogger,
     ...(opts.cluster ? { cluster: opts.cluster } : {}),
     options: {

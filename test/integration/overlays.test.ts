@@ -58,15 +58,15 @@ describe('多格合一: grid overlays', () => {
     expect((await postJson(s.url, '/api/v1/events', { events }, s.ingestKey)).json.accepted).toBe(5);
 
     const district = JSON.parse((await get(`/api/v1/stats?areaId=${STREET}&by=zongzhi`)).text) as StatsResponse;
-    expect(district.overlay).toBe('zongzhi');
-    const received = (r: StatsResponse) => Object.fromEntries((r.byOverlay ?? []).map((x) => [x.key, x.received]));
+    expect(district.by).toBe('zongzhi');
+    const received = (r: StatsResponse) => Object.fromEntries((r.byGroup ?? []).map((x) => [x.key, x.received]));
     expect(received(district)).toEqual({ [A.properties.overlays!.zongzhi!]: 3, [C.properties.overlays!.zongzhi!]: 2 });
     // the street's rows are the same cases, whatever the grouping
     expect(district.byStreet.find((r) => r.key === STREET)?.received).toBe(5);
     const street = JSON.parse((await get(`/api/v1/stats?by=zongzhi`, streetCookie)).text) as StatsResponse;
     expect(received(street)).toEqual({ [A.properties.overlays!.zongzhi!]: 3, [C.properties.overlays!.zongzhi!]: 1 });
     // without `by`, no rows by overlay
-    expect(JSON.parse((await get(`/api/v1/stats?areaId=${STREET}`)).text).byOverlay).toBeUndefined();
+    expect(JSON.parse((await get(`/api/v1/stats?areaId=${STREET}`)).text).byGroup).toBeUndefined();
     // the CSV report names the overlay grids (a 居委 for a 综治 grid)
     const csv = await get(`/api/v1/stats.csv?areaId=${STREET}&by=zongzhi`);
     expect(csv.text).toContain(A.properties.overlayNames!.zongzhi!);

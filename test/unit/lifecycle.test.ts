@@ -40,6 +40,7 @@ const fresh = (over: Partial<CaseState> = {}): CaseState => ({
   satisfaction: null,
   confidential: false,
   ladder: null,
+  limitFactor: 1,
   duplicateOf: null,
   ...over,
 });

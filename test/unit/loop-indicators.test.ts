@@ -103,6 +103,9 @@ const event = (over: Partial<NewEvent> = {}): NewEvent => ({
   dueAt: null,
   confidential: false,
   drill: false,
+  roadId: null,
+  keyAreaIds: [],
+  limitFactor: 1,
   personal: null,
   ...over,
 });

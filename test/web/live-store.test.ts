@@ -57,6 +57,9 @@ function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
     relatedIds: [],
     confidential: false,
     drill: false,
+    roadId: null,
+    keyAreaIds: [],
+    limitFactor: 1,
     masked: false, ladder: null,
     ...over,
   };

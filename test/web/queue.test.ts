@@ -59,6 +59,9 @@ function makeEvent(over: Partial<GridEvent> & { startMin?: number; dueMin?: numb
     relatedIds: [],
     confidential: false,
     drill: false,
+    roadId: null,
+    keyAreaIds: [],
+    limitFactor: 1,
     masked: false, ladder: null,
     ...rest,
   };

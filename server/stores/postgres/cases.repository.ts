@@ -92,13 +92,14 @@ export class PgCasesRepository implements CaseRepository {
       const inserted = await c.query<EventRow>(
         `WITH ins AS (
            INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-             district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, confidential, masked, drill)
+             district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, confidential, masked, drill, road_id, key_area_ids, limit_factor)
            SELECT id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-             district_id, severity, status, occurred_at, received_at, received_at, simulated, 1, received_at, due_at, geo_cell, confidential, masked, drill
+             district_id, severity, status, occurred_at, received_at, received_at, simulated, 1, received_at, due_at, geo_cell, confidential, masked, drill, road_id,
+             ARRAY(SELECT jsonb_array_elements_text(key_area_ids::jsonb)), limit_factor
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[],
-             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[], $19::bool[], $20::bool[], $21::bool[])
+             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[], $19::bool[], $20::bool[], $21::bool[], $22::text[], $23::text[], $24::float8[])
              WITH ORDINALITY AS u(id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, confidential, masked, drill, ord)
+               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, confidential, masked, drill, road_id, key_area_ids, limit_factor, ord)
            ORDER BY ord
            ON CONFLICT (source, external_id) DO NOTHING RETURNING *
          ), reported AS (
@@ -109,7 +110,8 @@ export class PgCasesRepository implements CaseRepository {
         [col((e) => e.id), col((e) => e.source), col((e) => e.externalId), col((e) => e.category), col((e) => e.title), col((e) => e.description),
           col((e) => e.lng), col((e) => e.lat), col((e) => e.gridId), col((e) => e.streetId), col((e) => e.districtId), col((e) => e.severity),
           col((e) => e.status), col((e) => e.occurredAt), col((e) => e.receivedAt), col((e) => e.simulated), col((e) => e.dueAt), col((e) => geoCell(e.lng, e.lat)),
-          col((e) => e.confidential), col((e) => e.personal !== null), col((e) => e.drill)],
+          col((e) => e.confidential), col((e) => e.personal !== null), col((e) => e.drill),
+          col((e) => e.roadId), col((e) => JSON.stringify(e.keyAreaIds)), col((e) => e.limitFactor)],
       );
       const rows = new Map(inserted.rows.map((r) => [r.id, r]));
       // which item created each new case (the first of its key whose id was stored)
@@ -334,10 +336,10 @@ export class PgCasesRepository implements CaseRepository {
 
   async caseHistories(from: number, to: number, area?: Area) {
     // set-wise: the cases with an entry in the period, then all their entries in one pass
-    const inPeriod = `SELECT e.id, e.street_id AS "streetId", e.grid_id AS "gridId", e.status, e.confidential FROM events e
+    const inPeriod = `SELECT e.id, e.street_id AS "streetId", e.grid_id AS "gridId", e.road_id AS "roadId", e.key_area_ids AS "keyAreaIds", e.status, e.confidential FROM events e
        WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to) AND NOT e.drill${scope(area, 'e.')}`;
     const values = { from, to, area: area?.id ?? null };
-    const cases = await this.db.rows<{ id: string; streetId: string; gridId: string; status: EventStatus; confidential: boolean }>(...named(`${inPeriod} ORDER BY e.id`, values));
+    const cases = await this.db.rows<{ id: string; streetId: string; gridId: string; roadId: string | null; keyAreaIds: string[]; status: EventStatus; confidential: boolean }>(...named(`${inPeriod} ORDER BY e.id`, values));
     const byId = new Map(cases.map((c) => [c.id, { ...c, timeline: [] as TimelineEntry[] }]));
     const rows = await this.db.rows<TimelineRow>(
       ...named(`SELECT t.* FROM event_timeline t JOIN (${inPeriod}) c ON c.id = t.event_id ORDER BY t.event_id, t.seq`, values),

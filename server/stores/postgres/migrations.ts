@@ -496,6 +496,22 @@ export const pgMigrations: PgMigration[] = [
       CREATE INDEX events_source_occurred ON events (source, occurred_at) INCLUDE (grid_id, drill);
     `,
   },
+  {
+    version: 12,
+    name: 'roads and key areas, and each case’s road, key areas and limits’ factor (embedded store: 21)',
+    sql: `
+      CREATE TABLE map_layers (
+        kind text COLLATE "C" PRIMARY KEY,
+        body text NOT NULL,
+        version integer NOT NULL,
+        saved_at bigint NOT NULL,
+        saved_by text NOT NULL
+      );
+      ALTER TABLE events ADD COLUMN road_id text COLLATE "C";
+      ALTER TABLE events ADD COLUMN key_area_ids text[] NOT NULL DEFAULT '{}';
+      ALTER TABLE events ADD COLUMN limit_factor double precision NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

@@ -13,6 +13,7 @@ import { PgConnection } from './connection.ts';
 import { PgTasksRepository } from './tasks.repository.ts';
 import { PgIncidentsRepository } from './incidents.repository.ts';
 import { PgResourcesRepository } from './resources.repository.ts';
+import { PgLayerRepository } from './layers.repository.ts';
 import { PgDisplayConfigsRepository } from './display-configs.repository.ts';
 import { PgDisplayStatusRepository } from './display-status.repository.ts';
 import { PgIdentitiesRepository } from './identities.repository.ts';
@@ -42,6 +43,7 @@ export class PostgresStore implements Store {
   readonly tasks: PgTasksRepository;
   readonly incidents: PgIncidentsRepository;
   readonly resources: PgResourcesRepository;
+  readonly layers: PgLayerRepository;
   readonly displayStatus: PgDisplayStatusRepository;
   private closed = false;
 
@@ -59,6 +61,7 @@ export class PostgresStore implements Store {
     this.tasks = new PgTasksRepository(this.db);
     this.incidents = new PgIncidentsRepository(this.db);
     this.resources = new PgResourcesRepository(this.db);
+    this.layers = new PgLayerRepository(this.db);
     this.displayStatus = new PgDisplayStatusRepository(this.db);
   }
 

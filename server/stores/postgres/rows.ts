@@ -48,6 +48,9 @@ export interface EventRow {
   masked: boolean | null;
   ladder: string | null;
   drill: boolean;
+  road_id: string | null;
+  key_area_ids: string[];
+  limit_factor: number;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -85,6 +88,9 @@ export function eventFromRow(r: EventRow): GridEvent {
     ladder: r.ladder as GridEvent['ladder'],
     masked: r.masked === true,
     drill: r.drill,
+    roadId: r.road_id,
+    keyAreaIds: r.key_area_ids,
+    limitFactor: r.limit_factor,
   };
 }
 

@@ -44,10 +44,10 @@ export class SqliteCaseRepository implements CaseRepository {
   private readonly insertEventStmt = () =>
     this.conn.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
       district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, tags, related_ids,
-      confidential, masked, drill)
+      confidential, masked, drill, road_id, key_area_ids, limit_factor)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
       @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell, @tags, @relatedIds,
-      @confidential, @masked, @drill)
+      @confidential, @masked, @drill, @roadId, @keyAreaIds, @limitFactor)
       ON CONFLICT (source, external_id) DO NOTHING`);
 
   async insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]> {
@@ -104,6 +104,7 @@ export class SqliteCaseRepository implements CaseRepository {
             simulated: e.simulated ? 1 : 0,
             confidential: e.confidential ? 1 : 0,
             drill: e.drill ? 1 : 0,
+            keyAreaIds: JSON.stringify(e.keyAreaIds),
             masked: personal ? 1 : 0,
             geoCell: geoCell(e.lng, e.lat),
             tags: JSON.stringify(tags),
@@ -258,10 +259,10 @@ export class SqliteCaseRepository implements CaseRepository {
     // set-wise: the cases with an entry in the period, then all their entries in one pass
     const scoped = area?.level && area.level !== 'city' ? ` AND e.${EVENT_AREA_COLUMN[area.level]} = @area` : '';
     const params = { from, to, area: area?.id ?? null };
-    const inPeriod = `SELECT e.id, e.street_id AS streetId, e.grid_id AS gridId, e.status, e.confidential FROM events e
+    const inPeriod = `SELECT e.id, e.street_id AS streetId, e.grid_id AS gridId, e.road_id AS roadId, e.key_area_ids AS keyAreaIds, e.status, e.confidential FROM events e
        WHERE e.id IN (SELECT DISTINCT event_id FROM event_timeline WHERE at >= @from AND at < @to) AND e.drill = 0${scoped}`;
-    const cases = this.conn.prep(inPeriod).all(params) as { id: string; streetId: string; gridId: string; status: EventStatus; confidential: number }[];
-    const byId = new Map(cases.map((c) => [c.id, { ...c, confidential: c.confidential === 1, timeline: [] as TimelineEntry[] }]));
+    const cases = this.conn.prep(inPeriod).all(params) as { id: string; streetId: string; gridId: string; roadId: string | null; keyAreaIds: string; status: EventStatus; confidential: number }[];
+    const byId = new Map(cases.map((c) => [c.id, { ...c, keyAreaIds: JSON.parse(c.keyAreaIds) as string[], confidential: c.confidential === 1, timeline: [] as TimelineEntry[] }]));
     const rows = this.conn.prep(
       `SELECT t.* FROM event_timeline t JOIN (${inPeriod}) c ON c.id = t.event_id ORDER BY t.event_id, t.seq`,
     ).all(params) as TimelineRow[];

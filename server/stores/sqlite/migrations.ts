@@ -525,6 +525,22 @@ export const migrations: Migration[] = [
       CREATE INDEX events_source_occurred ON events (source, occurred_at, grid_id, drill);
     `,
   },
+  {
+    version: 21,
+    name: '路长制 roads and key areas: the layers kept whole, and each case’s road, key areas and limits’ factor',
+    sql: `
+      CREATE TABLE map_layers (
+        kind TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        saved_at INTEGER NOT NULL,
+        saved_by TEXT NOT NULL
+      );
+      ALTER TABLE events ADD COLUMN road_id TEXT;
+      ALTER TABLE events ADD COLUMN key_area_ids TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE events ADD COLUMN limit_factor REAL NOT NULL DEFAULT 1;
+    `,
+  },
 ];
 
 /** the newest schema version this build knows */

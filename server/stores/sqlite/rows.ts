@@ -46,6 +46,9 @@ export interface EventRow {
   masked: number | null;
   ladder: string | null;
   drill: number;
+  road_id: string | null;
+  key_area_ids: string;
+  limit_factor: number;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -83,6 +86,9 @@ export function eventFromRow(r: EventRow): GridEvent {
     ladder: r.ladder as GridEvent['ladder'],
     masked: r.masked === 1,
     drill: r.drill === 1,
+    roadId: r.road_id,
+    keyAreaIds: JSON.parse(r.key_area_ids) as string[],
+    limitFactor: r.limit_factor,
   };
 }
 
@@ -125,6 +131,9 @@ export function newEventAsStored(e: NewEvent, tags: GridEvent['tags'], relatedId
     masked: e.personal ? 1 : 0,
     ladder: null,
     drill: e.drill ? 1 : 0,
+    road_id: e.roadId,
+    key_area_ids: JSON.stringify(e.keyAreaIds),
+    limit_factor: e.limitFactor,
   });
 }
 

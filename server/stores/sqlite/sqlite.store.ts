@@ -17,6 +17,7 @@ import { SqliteConnection } from './connection.ts';
 import { SqliteTaskRepository } from './tasks.repository.ts';
 import { SqliteIncidentRepository } from './incidents.repository.ts';
 import { SqliteResourceRepository } from './resources.repository.ts';
+import { SqliteLayerRepository } from './layers.repository.ts';
 import { SqliteDisplayConfigRepository } from './display-configs.repository.ts';
 import { SqliteDisplayStatusRepository } from './display-status.repository.ts';
 import { SqliteIdentityRepository } from './identities.repository.ts';
@@ -33,6 +34,7 @@ export class SqliteStore implements Store {
   readonly tasks: SqliteTaskRepository;
   readonly incidents: SqliteIncidentRepository;
   readonly resources: SqliteResourceRepository;
+  readonly layers: SqliteLayerRepository;
   readonly readings: SqliteReadingRepository;
   readonly identities: SqliteIdentityRepository;
   readonly keys: SqliteIngestKeyRepository;
@@ -75,6 +77,7 @@ export class SqliteStore implements Store {
     this.tasks = new SqliteTaskRepository(this.conn);
     this.incidents = new SqliteIncidentRepository(this.conn);
     this.resources = new SqliteResourceRepository(this.conn);
+    this.layers = new SqliteLayerRepository(this.conn);
     this.displayStatus = new SqliteDisplayStatusRepository(this.conn);
   }
 

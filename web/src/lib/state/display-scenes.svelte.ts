@@ -16,7 +16,7 @@ import { LiveState } from './live-state.svelte.ts';
 import { SceneRotation } from './scene-rotation.svelte.ts';
 
 /** the panels a scene brings forward on the wall (the others recede while it is shown) */
-export type SceneFocus = Extract<SceneKind, 'loop' | 'alarms' | 'hotline' | 'tasks'>;
+export type SceneFocus = Extract<SceneKind, 'loop' | 'alarms' | 'hotline' | 'tasks' | 'keyAreas'>;
 
 /**
  * The street a scene shows: a `street` scene's own, an `area` scene's street (a grid's parent),
@@ -33,7 +33,7 @@ export function sceneStreet(view: RotationView | null, levelOf: (id: string) => 
 
 export function sceneFocus(view: RotationView | null): SceneFocus | null {
   const k = view?.scene.kind;
-  return k === 'loop' || k === 'alarms' || k === 'hotline' || k === 'tasks' ? k : null;
+  return k === 'loop' || k === 'alarms' || k === 'hotline' || k === 'tasks' || k === 'keyAreas' ? k : null;
 }
 
 export class DisplayScenes {

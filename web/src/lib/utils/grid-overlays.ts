@@ -5,7 +5,7 @@
  * over the grids' touching boxes), and the names the wall shows for overlays, zone types and a
  * grid's detail.
  */
-import type { AreaFeature, LocalisedText, OverlayKind, ZoneType } from '../../../../shared/index.ts';
+import type { AreaFeature, LocalisedText, OverlayKind, StatsGrouping, ZoneType } from '../../../../shared/index.ts';
 import { boundsOf } from './geo.ts';
 import type { Lang } from './i18n.ts';
 
@@ -16,6 +16,12 @@ export const OVERLAY_NAMES: Record<OverlayKind, LocalisedText> = {
   chengyun: { zh: '城运网格', en: 'City ops grids' },
   jingwu: { zh: '警务网格', en: 'Police grids' },
   zongzhi: { zh: '综治网格', en: 'Governance grids' },
+};
+/** how the statistics may be grouped besides streets and units */
+export const GROUPING_LABELS: Record<StatsGrouping, LocalisedText> = {
+  ...OVERLAY_NAMES,
+  road: { zh: '道路（路长）', en: 'Roads' },
+  keyArea: { zh: '重点区域', en: 'Key areas' },
 };
 export const ZONE_TYPE_NAMES: Record<ZoneType, LocalisedText> = {
   core: { zh: '核心区', en: 'Core area' },

@@ -7,7 +7,7 @@
  * @example
  * const rows = sortQueue(filterQueue(live.openEvents, filter, names), Date.now());
  */
-import type { CaseAction, EventStatus, GridEvent, LadderRung, OverlayKind } from '../../../../shared/index.ts';
+import type { CaseAction, EventStatus, GridEvent, LadderRung, StatsGrouping } from '../../../../shared/index.ts';
 import { wallTimeZone } from '../state/time-zone.svelte.ts';
 import { addZonedDays, startOfZonedDay, zonedParts } from './time-zone.ts';
 
@@ -190,12 +190,12 @@ export function periodRange(period: ReportPeriod, nowMs: number, tz = wallTimeZo
 }
 
 /** The period report's address. */
-export function reportHref(from: number, to: number, areaId?: string, by?: OverlayKind): string {
+export function reportHref(from: number, to: number, areaId?: string, by?: StatsGrouping): string {
   const p = new URLSearchParams();
   if (areaId) p.set('areaId', areaId);
   p.set('from', new Date(from).toISOString());
   p.set('to', new Date(to).toISOString());
-  // 多格合一: rows by the 城运, 警务 or 综治 grids as well
+  // rows by the 城运, 警务 or 综治 grids (多格合一), by road (路长制) or by key area as well
   if (by) p.set('by', by);
   return `/api/v1/stats.csv?${p.toString()}`;
 }

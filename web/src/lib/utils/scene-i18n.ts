@@ -13,8 +13,9 @@ export const SCENE_NAMES: Record<SceneKind, LocalisedText> = {
   loop: { zh: '闭环比拼', en: 'Closed loop' },
   alarms: { zh: '监测预警', en: 'Alarms' },
   hotline: { zh: '12345分析', en: '12345 analysis' },
-  area: { zh: '重点区域', en: 'Key area' },
+  area: { zh: '区域聚焦', en: 'Area' },
   tasks: { zh: '挂图作战', en: 'Tasks' },
+  keyAreas: { zh: '重点区域', en: 'Key areas' },
 };
 
 export const LAYOUT_NAMES: Record<DisplayLayout, LocalisedText> = {

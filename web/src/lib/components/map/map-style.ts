@@ -262,5 +262,5 @@ export const ATTRIBUTION = [
   '© Vonng/adcode (Amap geometry) CC BY 4.0',
   '© OpenStreetMap contributors ODbL',
   'Natural Earth',
-  '街道/网格边界为近似推算 / street &amp; grid boundaries approximate',
+  '街道/网格边界为近似推算，示例道路与重点区域为示意 / street &amp; grid boundaries, sample roads and key areas approximate',
 ];

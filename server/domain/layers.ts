@@ -1,0 +1,179 @@
+/**
+ * @module server/domain/layers
+ * 路长制 roads and key areas (DOMAIN.md R1.8, R1.9), pure: an imported layer checked against the
+ * district (ids, one name and class per road, one 路长 per road, lying in the district) and
+ * normalised with the streets each feature lies in; the indexes ingest asks where a case is — the
+ * nearest road within {@link ROAD_SNAP_M} metres, the key areas around it, and the limits' factor
+ * those areas give.
+ */
+import { booleanIntersects, booleanPointInPolygon, point, pointToLineDistance } from '@turf/turf';
+import { ROAD_SNAP_M, type KeyArea, type KeyAreaImportCollection, type RoadChief, type RoadImport, type RoadSegment } from '../../shared/index.ts';
+import type { AreaTree } from './areas.ts';
+
+type Position = [number, number];
+type BBox = [number, number, number, number];
+
+/** A checked layer, or every problem found (each naming the feature by its index). */
+export type LayerResult<T> = { ok: true; features: T[] } | { ok: false; errors: string[] };
+
+const M_PER_DEG = 111_320;
+
+function bboxOf(positions: readonly Position[]): BBox {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of positions) {
+    if (x < x0) x0 = x;
+    if (y < y0) y0 = y;
+    if (x > x1) x1 = x;
+    if (y > y1) y1 = y;
+  }
+  return [x0, y0, x1, y1];
+}
+const lineParts = (g: RoadSegment['geometry']): Position[][] => (g.type === 'LineString' ? [g.coordinates as Position[]] : (g.coordinates as Position[][]));
+const polygonPositions = (g: KeyArea['geometry']): Position[] => (g.type === 'Polygon' ? g.coordinates.flat() : g.coordinates.flat(2)) as Position[];
+
+/** the streets a line runs through: where its vertices and the midpoints of its edges lie */
+function streetsOfLine(tree: AreaTree, parts: readonly Position[][]): string[] {
+  const out = new Set<string>();
+  const at = (p: Position) => {
+    const grid = tree.locate(p[0], p[1]);
+    if (grid?.parentId) out.add(grid.parentId);
+  };
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      at(part[i]!);
+      if (i > 0) at([(part[i - 1]![0] + part[i]![0]) / 2, (part[i - 1]![1] + part[i]![1]) / 2]);
+    }
+  }
+  return [...out].sort();
+}
+
+/** the streets a polygon overlaps */
+function streetsOfPolygon(tree: AreaTree, g: KeyArea['geometry']): string[] {
+  const [x0, y0, x1, y1] = bboxOf(polygonPositions(g));
+  return tree
+    .ofLevel('street')
+    .filter((s) => s.bbox[0] <= x1 && x0 <= s.bbox[2] && s.bbox[1] <= y1 && y0 <= s.bbox[3])
+    .filter((s) => booleanIntersects(tree.features.get(s.id)! as never, { type: 'Feature', properties: {}, geometry: g } as never))
+    .map((s) => s.id)
+    .sort();
+}
+
+const sameChief = (a: RoadChief, b: RoadChief) => a.name === b.name && a.unit === b.unit && a.phone === b.phone;
+
+/**
+ * Check and normalise an imported road network: segment ids unique (default `<roadId>-<n>`),
+ * segments of one road (by `roadId`, default its name) agree on name and class and name at most
+ * one 路长, and every segment runs through the district.
+ */
+export function readRoads(input: RoadImport, tree: AreaTree): LayerResult<RoadSegment> {
+  const errors: string[] = [];
+  const roads = new Map<string, { name: string; class: string; chief: RoadChief | null; first: number }>();
+  const ids = new Map<string, number>();
+  const perRoad = new Map<string, number>();
+  const out: RoadSegment[] = [];
+  input.features.forEach((f, i) => {
+    const p = f.properties;
+    const roadId = p.roadId ?? p.name;
+    const where = `features[${i}] (${p.name})`;
+    const road = roads.get(roadId);
+    if (!road) roads.set(roadId, { name: p.name, class: p.class, chief: p.chief ?? null, first: i });
+    else {
+      if (road.name !== p.name) errors.push(`${where}: road ${roadId} is named "${road.name}" by features[${road.first}]`);
+      if (road.class !== p.class) errors.push(`${where}: road ${roadId} is of class ${road.class} by features[${road.first}]`);
+      if (p.chief && road.chief && !sameChief(road.chief, p.chief)) errors.push(`${where}: road ${roadId} has another 路长 in features[${road.first}]`);
+      if (p.chief && !road.chief) road.chief = p.chief;
+    }
+    const n = (perRoad.get(roadId) ?? 0) + 1;
+    perRoad.set(roadId, n);
+    const id = p.id ?? `${roadId}-${n}`;
+    if (ids.has(id)) errors.push(`${where}: id ${id} is used by features[${ids.get(id)}] too`);
+    ids.set(id, i);
+    const streetIds = streetsOfLine(tree, lineParts(f.geometry));
+    if (streetIds.length === 0) errors.push(`${where}: lies outside the district (WGS84 expected: coordinates from Amap or Baidu are offset)`);
+    out.push({ type: 'Feature', geometry: f.geometry, properties: { id, roadId, name: p.name, class: p.class, chief: null, approximate: p.approximate ?? false, streetIds } });
+  });
+  if (errors.length) return { ok: false, errors };
+  // every segment names its road's 路长, wherever it was given
+  for (const s of out) s.properties.chief = roads.get(s.properties.roadId)!.chief;
+  return { ok: true, features: out };
+}
+
+/** Check and normalise imported key areas: ids unique, each overlapping the district. */
+export function readKeyAreas(input: KeyAreaImportCollection, tree: AreaTree): LayerResult<KeyArea> {
+  const errors: string[] = [];
+  const ids = new Map<string, number>();
+  const out: KeyArea[] = [];
+  input.features.forEach((f, i) => {
+    const p = f.properties;
+    const where = `features[${i}] (${p.name})`;
+    if (ids.has(p.id)) errors.push(`${where}: id ${p.id} is used by features[${ids.get(p.id)}] too`);
+    ids.set(p.id, i);
+    const streetIds = streetsOfPolygon(tree, f.geometry);
+    if (streetIds.length === 0) errors.push(`${where}: lies outside the district (WGS84 expected: coordinates from Amap or Baidu are offset)`);
+    out.push({
+      type: 'Feature',
+      geometry: f.geometry,
+      properties: { id: p.id, name: p.name, nameEn: p.nameEn ?? p.name, factor: p.factor, focus: p.focus ?? null, approximate: p.approximate ?? false, streetIds },
+    });
+  });
+  return errors.length ? { ok: false, errors } : { ok: true, features: out };
+}
+
+/** Where a case lies among the layers: its road (and how far), its key areas, its limits' factor. */
+export interface Placement {
+  roadId: string | null;
+  keyAreaIds: string[];
+  /** the tightest factor of its key areas (1 outside every key area) */
+  limitFactor: number;
+}
+
+/**
+ * The layers as ingest asks them, one point at a time: a box test first, the exact distance or
+ * containment only for the few features near the point.
+ * @example new LayerIndex(roads, keyAreas).place(121.514, 31.302) // { roadId: '四平路', keyAreaIds: ['wujiaochang'], limitFactor: 0.5 }
+ */
+export class LayerIndex {
+  private readonly lines: { roadId: string; bbox: BBox; part: Position[] }[] = [];
+  private readonly areas: { id: string; factor: number; bbox: BBox; feature: KeyArea }[] = [];
+
+  constructor(roads: readonly RoadSegment[], keyAreas: readonly KeyArea[]) {
+    for (const r of roads) for (const part of lineParts(r.geometry)) this.lines.push({ roadId: r.properties.roadId, bbox: bboxOf(part), part });
+    for (const a of keyAreas) this.areas.push({ id: a.properties.id, factor: a.properties.factor, bbox: bboxOf(polygonPositions(a.geometry)), feature: a });
+  }
+
+  /** the nearest road within `maxM` metres, or null */
+  nearestRoad(lng: number, lat: number, maxM = ROAD_SNAP_M): { roadId: string; metres: number } | null {
+    const dLat = maxM / M_PER_DEG;
+    const dLng = dLat / Math.cos((lat * Math.PI) / 180);
+    let best: { roadId: string; metres: number } | null = null;
+    const pt = point([lng, lat]);
+    for (const l of this.lines) {
+      if (lng < l.bbox[0] - dLng || lng > l.bbox[2] + dLng || lat < l.bbox[1] - dLat || lat > l.bbox[3] + dLat) continue;
+      const metres = pointToLineDistance(pt, { type: 'LineString', coordinates: l.part }, { units: 'meters' });
+      if (metres <= maxM && (!best || metres < best.metres || (metres === best.metres && l.roadId < best.roadId))) best = { roadId: l.roadId, metres };
+    }
+    return best;
+  }
+
+  /** the key areas around a point, by id */
+  keyAreasAt(lng: number, lat: number): string[] {
+    const pt = point([lng, lat]);
+    return this.areas
+      .filter((a) => lng >= a.bbox[0] && lng <= a.bbox[2] && lat >= a.bbox[1] && lat <= a.bbox[3] && booleanPointInPolygon(pt, a.feature as never))
+      .map((a) => a.id)
+      .sort();
+  }
+
+  place(lng: number, lat: number): Placement {
+    const keyAreaIds = this.keyAreasAt(lng, lat);
+    const factors = this.areas.filter((a) => keyAreaIds.includes(a.id)).map((a) => a.factor);
+    return { roadId: this.nearestRoad(lng, lat)?.roadId ?? null, keyAreaIds, limitFactor: factors.length ? Math.min(...factors) : 1 };
+  }
+}
+
+/** a 路长's phone as screens show it: the middle digits hidden (138****5678) */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/[^0-9]/g, '');
+  if (digits.length < 7) return `${digits.slice(0, 1)}****`;
+  return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+}
