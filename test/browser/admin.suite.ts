@@ -116,6 +116,36 @@ export function adminSuite(): void {
       expect(p.errors).toEqual([]);
     });
 
+    it('should import key areas from a file: a bad one refused with its problems listed, a good one replacing the layer, and export it', async () => {
+      const page = p.page;
+      await page.click(sel('tab-layers'));
+      const layer = page.locator(sel('layer-key-areas'));
+      await layer.locator(`${sel('layer-status')}[data-version="0"]`).waitFor();
+      const square = (x: number, y: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + 0.004, y], [x + 0.004, y + 0.003], [x, y + 0.003], [x, y]]] });
+      const file = (features: unknown[]) => ({ name: 'key-areas.geojson', mimeType: 'application/geo+json', buffer: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features })) });
+      // the second lies far outside the district, the third repeats the first's id
+      await layer.locator(sel('layer-file')).setInputFiles(file([
+        { type: 'Feature', geometry: square(121.512, 31.3), properties: { id: 'ui-ka', name: '界面测试区域', factor: 0.6 } },
+        { type: 'Feature', geometry: square(121.2, 31.0), properties: { id: 'far', name: '城外区域', factor: 0.5 } },
+        { type: 'Feature', geometry: square(121.52, 31.28), properties: { id: 'ui-ka', name: '重复区域', factor: 0.5 } },
+      ]));
+      await layer.locator(sel('layer-import')).click();
+      const bad = layer.locator(`${sel('layer-result')}[data-ok="false"]`);
+      await bad.waitFor();
+      expect(await bad.textContent()).toContain('features[1] (城外区域)');
+      expect(await bad.textContent()).toContain('features[2] (重复区域)');
+      expect((await ctx.server.get('/api/v1/key-areas')).json.version).toBe(0);
+      await layer.locator(sel('layer-file')).setInputFiles(file([{ type: 'Feature', geometry: square(121.512, 31.3), properties: { id: 'ui-ka', name: '界面测试区域', factor: 0.6 } }]));
+      await layer.locator(sel('layer-import')).click();
+      await layer.locator(`${sel('layer-result')}[data-ok="true"]`).waitFor();
+      await layer.locator(`${sel('layer-status')}[data-version="1"][data-features="1"]`).waitFor();
+      expect((await ctx.server.get('/api/v1/key-areas')).json.features.map((f: { properties: { id: string } }) => f.properties.id)).toEqual(['ui-ka']);
+      const [download] = await Promise.all([page.waitForEvent('download'), layer.locator(sel('layer-export')).click()]);
+      expect(JSON.parse(readFileSync((await download.path())!, 'utf8'))).toMatchObject({ version: 1, features: [{ properties: { id: 'ui-ka', factor: 0.6 } }] });
+      expect(await cspViolations(page)).toEqual([]);
+      expect(p.errors).toEqual([]);
+    });
+
     it('should answer a district officer with 403', async () => {
       const page = await ctx.district.context.newPage();
       try {

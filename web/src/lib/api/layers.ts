@@ -1,10 +1,12 @@
 /**
  * @module web/api/layers
  * 路长制 roads and key areas (`GET /api/v1/roads`, `/key-areas`) for the wall's map, a case's
- * detail and the key-area board. Answers are checked with the shared schemas.
+ * detail and the key-area board, and the administrator's imports of them (and of the resource
+ * registry). Answers are checked with the shared schemas.
  */
-import { KeyAreaCollection, RoadCollection } from '../../../../shared/index.ts';
-import { getJson } from './http.ts';
+import { z } from 'zod';
+import { KeyAreaCollection, LayerSaved, ResourceList, RoadCollection } from '../../../../shared/index.ts';
+import { getJson, sendParsed, type Sent } from './http.ts';
 
 export type { KeyArea, RoadSegment } from '../../../../shared/index.ts';
 
@@ -22,3 +24,30 @@ export async function fetchKeyAreas(signal?: AbortSignal): Promise<KeyAreaCollec
   if (!r.success) throw new Error(`key areas: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? 'invalid'}`);
   return r.data;
 }
+
+/** the administrator's layers: roads, key areas (versioned), and the resource registry (replaced whole) */
+export type AdminLayer = 'roads' | 'key-areas' | 'resources';
+
+/** what a layer holds now: its version (null: not versioned) and how many features */
+export async function layerStatus(kind: AdminLayer, signal?: AbortSignal): Promise<{ version: number | null; features: number }> {
+  if (kind === 'resources') {
+    const r = ResourceList.safeParse(await getJson('/api/v1/resources', signal));
+    if (!r.success) throw new Error('resources: unexpected answer');
+    return { version: null, features: r.data.resources.length };
+  }
+  const r = z.object({ version: z.number(), features: z.array(z.unknown()) }).safeParse(await getJson(`/api/v1/admin/${kind}`, signal));
+  if (!r.success) throw new Error(`${kind}: unexpected answer`);
+  return { version: r.data.version, features: r.data.features.length };
+}
+
+/** Replace a layer with a GeoJSON file's content (parsed already); never throws. */
+export async function importLayer(kind: AdminLayer, body: unknown, version: number | null): Promise<Sent<{ features: number }>> {
+  if (kind === 'resources') {
+    const r = await sendParsed('PUT', '/api/v1/admin/resources', body, ResourceList);
+    return r.ok ? { ok: true, data: { features: r.data.resources.length } } : r;
+  }
+  return sendParsed('PUT', `/api/v1/admin/${kind}?version=${version ?? 0}`, body, LayerSaved);
+}
+
+/** the address of a layer's export (a plain link: the browser downloads it) */
+export const layerExportHref = (kind: Exclude<AdminLayer, 'resources'>) => `/api/v1/admin/${kind}`;
