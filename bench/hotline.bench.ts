@@ -35,7 +35,7 @@ try {
       batch.push({
         id: `e${done}`, source: done % 2 ? 'grid' : HOTLINE_SOURCE, externalId: `x${done}`, category: cats[Math.floor(rnd() * cats.length)]!, title: '路灯不亮', description: '',
         lng: x0 + (x1 - x0) * rnd(), lat: y0 + (y1 - y0) * rnd(), gridId: g.id, streetId: g.parentId!, districtId: tree.districtId,
-        severity: 'low', status: 'reported', occurredAt: at, receivedAt: at, simulated: true, dueAt: null, confidential: false, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, personal: null,
+        severity: 'low', status: 'reported', occurredAt: at, receivedAt: at, simulated: true, dueAt: null, confidential: false, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, buildingId: null, personal: null,
       });
     }
     await store.cases.insertEvents(batch);

@@ -43,7 +43,7 @@ function event(now: number, occurredAt: number): NewEvent {
     return {
       id, source: 'bench', externalId: id, category: CATEGORIES[Math.floor(rand() * CATEGORIES.length)]!, title: 't', description: '',
       lng, lat, gridId: hit.id, streetId: tree.ancestorAt(hit.id, 'street')!.id, districtId: tree.districtId,
-      severity: 'medium', status: 'reported', occurredAt, receivedAt: now, simulated: true, dueAt: null, confidential: false, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, personal: null,
+      severity: 'medium', status: 'reported', occurredAt, receivedAt: now, simulated: true, dueAt: null, confidential: false, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, buildingId: null, personal: null,
     };
   }
 }

@@ -24,7 +24,7 @@ const CATEGORIES = ['noise', 'litter', 'fire_hazard', 'parking', 'water'];
 const event = (i: number): NewEvent => ({
   id: `e${i}`, source: 'bench', externalId: `x${i}`, category: CATEGORIES[i % CATEGORIES.length]!, title: 'bench', description: '',
   lng: 121.49 + ((i * 7919) % 997) * 0.00006, lat: 31.26 + ((i * 104729) % 991) * 0.00005, gridId: `g${i % 300}`, streetId: `s${i % 12}`,
-  districtId: '310110000000', severity: 'medium', status: 'reported', occurredAt: T0 + i * 1000, receivedAt: T0 + i * 1000, simulated: true, dueAt: T0 + i * 1000 + 3_600_000, confidential: false, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, personal: null,
+  districtId: '310110000000', severity: 'medium', status: 'reported', occurredAt: T0 + i * 1000, receivedAt: T0 + i * 1000, simulated: true, dueAt: T0 + i * 1000 + 3_600_000, confidential: false, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, buildingId: null, personal: null,
 });
 
 async function measure(name: string, store: Store): Promise<void> {

@@ -231,7 +231,7 @@ export function createApp(deps: AppDeps) {
     tree,
     clock,
     logger,
-    demo: { roads: data.roads, keyAreas: data.keyAreas },
+    demo: { roads: data.roads, keyAreas: data.keyAreas, buildings: data.buildings },
     audit: (a) => auth.audit(a),
     saved: (kind) => cluster.share({ t: 'layers', kind }),
   });
@@ -239,6 +239,7 @@ export function createApp(deps: AppDeps) {
     store,
     tree,
     place: (lng, lat) => layers.place(lng, lat),
+    buildingGrid: (id) => layers.buildingGrid(id),
     indicators: data.indicators,
     clock,
     broadcaster: hub,

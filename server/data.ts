@@ -10,7 +10,7 @@ import type { FeatureCollection } from 'geojson';
 import { z } from 'zod';
 import { ruleProblems } from './domain/alarm-rules.ts';
 import {
-  AlarmRuleList, AreaCollection, BasemapLayer, EventCategoryList, IndicatorRegistry, KeyAreaImportCollection, ResponsibilityRule, RoadImport, TimeLimits, Unit,
+  AlarmRuleList, AreaCollection, BasemapLayer, BuildingImportCollection, EventCategoryList, IndicatorRegistry, KeyAreaImportCollection, ResponsibilityRule, RoadImport, TimeLimits, Unit,
   type AlarmRule, type EventCategory, type IndicatorDefinition,
 } from '../shared/index.ts';
 
@@ -29,6 +29,8 @@ export interface ShippedData {
   /** the demo's main roads and key areas, drawn approximately: shown until a centre imports its own */
   roads: RoadImport;
   keyAreas: KeyAreaImportCollection;
+  /** the demo's sample buildings with invented 三长 */
+  buildings: BuildingImportCollection;
 }
 
 function load<T>(file: string, schema: z.ZodType<T>): T {
@@ -62,5 +64,6 @@ export function loadShippedData(root = DEFAULT_DATA_ROOT): ShippedData {
     timeLimits: load(join(root, 'time-limits.json'), TimeLimits.refine((l) => l.categories['*'] !== undefined, 'a default (*) limit is required')),
     roads: load(join(root, 'geo/roads.demo.geojson'), RoadImport),
     keyAreas: load(join(root, 'geo/key-areas.demo.geojson'), KeyAreaImportCollection),
+    buildings: load(join(root, 'geo/buildings.demo.geojson'), BuildingImportCollection),
   };
 }

@@ -195,6 +195,8 @@ export interface NewEvent {
   roadId: string | null;
   keyAreaIds: string[];
   limitFactor: number;
+  /** the building it was reported at (三长联动) */
+  buildingId: string | null;
   /** the report as posted, when personal data in it was masked in `title`/`description` (stored apart) */
   personal: { title: string; description: string } | null;
 }
@@ -686,11 +688,14 @@ export interface StoredLayer {
   savedBy: string;
 }
 
-/** The district's own map layers (路长制 roads, key areas), each kept whole under a version. */
+/** the district's own map layers */
+export type LayerKind = 'roads' | 'key_areas' | 'buildings';
+
+/** The district's own map layers (路长制 roads, key areas, buildings with their 三长), each kept whole under a version. */
 export interface LayerRepository {
-  get(kind: 'roads' | 'key_areas'): Promise<StoredLayer | null>;
+  get(kind: LayerKind): Promise<StoredLayer | null>;
   /** save as `version` (the previous + 1, or 1 for the first); false when that version exists (someone saved first) */
-  save(kind: 'roads' | 'key_areas', layer: StoredLayer): Promise<boolean>;
+  save(kind: LayerKind, layer: StoredLayer): Promise<boolean>;
 }
 
 /** The emergency resource registry (R7.5). */

@@ -40,7 +40,7 @@ export type ClusterMessage =
   /** an incident of an area started, changed or ended on a node: the walls of the area and below, on every node, ask again */
   | { t: 'emergency'; areaId: string }
   /** an administrator imported a map layer (roads, key areas) on a node: the others reload it */
-  | { t: 'layers'; kind: 'roads' | 'key_areas' };
+  | { t: 'layers'; kind: 'roads' | 'key_areas' | 'buildings' };
 
 /** A cluster-wide lease: held by one node at a time; lost by a node that dies after its TTL. */
 export interface Lease {

@@ -6,8 +6,11 @@
  * nearest road within {@link ROAD_SNAP_M} metres, the key areas around it, and the limits' factor
  * those areas give.
  */
-import { booleanIntersects, booleanPointInPolygon, point, pointToLineDistance } from '@turf/turf';
-import { ROAD_SNAP_M, type KeyArea, type KeyAreaImportCollection, type RoadChief, type RoadImport, type RoadSegment } from '../../shared/index.ts';
+import { booleanIntersects, booleanPointInPolygon, centroid, distance, point, pointToLineDistance } from '@turf/turf';
+import {
+  BUILDING_SNAP_M, ROAD_SNAP_M,
+  type Building, type BuildingImportCollection, type KeyArea, type KeyAreaImportCollection, type RoadChief, type RoadImport, type RoadSegment,
+} from '../../shared/index.ts';
 import type { AreaTree } from './areas.ts';
 
 type Position = [number, number];
@@ -119,8 +122,37 @@ export function readKeyAreas(input: KeyAreaImportCollection, tree: AreaTree): La
   return errors.length ? { ok: false, errors } : { ok: true, features: out };
 }
 
+/**
+ * Check and normalise imported buildings: ids unique, each standing in a grid of the district (a
+ * polygon by its centroid), its units' ids unique (default `<id>-u<n>`).
+ */
+export function readBuildings(input: BuildingImportCollection, tree: AreaTree): LayerResult<Building> {
+  const errors: string[] = [];
+  const ids = new Map<string, number>();
+  const out: Building[] = [];
+  input.features.forEach((f, i) => {
+    const p = f.properties;
+    const where = `features[${i}] (${p.name})`;
+    if (ids.has(p.id)) errors.push(`${where}: id ${p.id} is used by features[${ids.get(p.id)}] too`);
+    ids.set(p.id, i);
+    const [lng, lat] = (f.geometry.type === 'Point' ? f.geometry.coordinates : centroid(f.geometry as never).geometry.coordinates) as Position;
+    const grid = tree.locate(lng, lat);
+    if (!grid) errors.push(`${where}: lies outside the district (WGS84 expected: coordinates from Amap or Baidu are offset)`);
+    const units = (p.units ?? []).map((u, k) => ({ id: u.id ?? `${p.id}-u${k + 1}`, name: u.name, chief: u.chief ?? null }));
+    const unitIds = new Set<string>();
+    for (const u of units) {
+      if (unitIds.has(u.id)) errors.push(`${where}: unit id ${u.id} is given twice`);
+      unitIds.add(u.id);
+    }
+    if (grid) out.push({ type: 'Feature', geometry: f.geometry, properties: { id: p.id, name: p.name, chief: p.chief ?? null, units, approximate: p.approximate ?? false, gridId: grid.id, streetId: grid.parentId! } });
+  });
+  return errors.length ? { ok: false, errors } : { ok: true, features: out };
+}
+
 /** Where a case lies among the layers: its road (and how far), its key areas, its limits' factor. */
 export interface Placement {
+  /** the building it was reported at (三长联动), or null */
+  buildingId: string | null;
   roadId: string | null;
   keyAreaIds: string[];
   /** the tightest factor of its key areas (1 outside every key area) */
@@ -135,8 +167,15 @@ export interface Placement {
 export class LayerIndex {
   private readonly lines: { roadId: string; bbox: BBox; part: Position[] }[] = [];
   private readonly areas: { id: string; factor: number; bbox: BBox; feature: KeyArea }[] = [];
+  private readonly buildings: { id: string; gridId: string; bbox: BBox; feature: Building }[] = [];
+  private readonly buildingGrids = new Map<string, string>();
 
-  constructor(roads: readonly RoadSegment[], keyAreas: readonly KeyArea[]) {
+  constructor(roads: readonly RoadSegment[], keyAreas: readonly KeyArea[], buildings: readonly Building[] = []) {
+    for (const b of buildings) {
+      this.buildingGrids.set(b.properties.id, b.properties.gridId);
+      const g = b.geometry;
+      this.buildings.push({ id: b.properties.id, gridId: b.properties.gridId, bbox: g.type === 'Point' ? bboxOf([g.coordinates as Position]) : bboxOf(polygonPositions(g as KeyArea['geometry'])), feature: b });
+    }
     for (const r of roads) for (const part of lineParts(r.geometry)) this.lines.push({ roadId: r.properties.roadId, bbox: bboxOf(part), part });
     for (const a of keyAreas) this.areas.push({ id: a.properties.id, factor: a.properties.factor, bbox: bboxOf(polygonPositions(a.geometry)), feature: a });
   }
@@ -164,10 +203,30 @@ export class LayerIndex {
       .sort();
   }
 
+  /** the building a point lies in (an outline), or nearest within {@link BUILDING_SNAP_M} metres (a point), or null */
+  buildingAt(lng: number, lat: number): string | null {
+    const d = BUILDING_SNAP_M / M_PER_DEG;
+    const dLng = d / Math.cos((lat * Math.PI) / 180);
+    const pt = point([lng, lat]);
+    let best: { id: string; metres: number } | null = null;
+    for (const b of this.buildings) {
+      if (lng < b.bbox[0] - dLng || lng > b.bbox[2] + dLng || lat < b.bbox[1] - d || lat > b.bbox[3] + d) continue;
+      const g = b.feature.geometry;
+      const metres = g.type === 'Point' ? distance(pt, point(g.coordinates), { units: 'meters' }) : booleanPointInPolygon(pt, g as never) ? 0 : Infinity;
+      if (metres <= BUILDING_SNAP_M && (!best || metres < best.metres)) best = { id: b.id, metres };
+    }
+    return best?.id ?? null;
+  }
+
+  /** a building's grid, or undefined for an unknown id */
+  buildingGrid(id: string): string | undefined {
+    return this.buildingGrids.get(id);
+  }
+
   place(lng: number, lat: number): Placement {
     const keyAreaIds = this.keyAreasAt(lng, lat);
     const factors = this.areas.filter((a) => keyAreaIds.includes(a.id)).map((a) => a.factor);
-    return { roadId: this.nearestRoad(lng, lat)?.roadId ?? null, keyAreaIds, limitFactor: factors.length ? Math.min(...factors) : 1 };
+    return { buildingId: this.buildingAt(lng, lat), roadId: this.nearestRoad(lng, lat)?.roadId ?? null, keyAreaIds, limitFactor: factors.length ? Math.min(...factors) : 1 };
   }
 }
 

@@ -37,6 +37,9 @@ import {
   KeyAreaCollection,
   KeyAreaImportCollection,
   LayerSaved,
+  BuildingCollection,
+  BuildingImportCollection,
+  BuildingQuery,
   ResourceList,
   EmergencyStart,
   EmergencyState,
@@ -912,44 +915,65 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       responses: { 200: answer('The key areas.', KeyAreaCollection), ...sessionAnswers, 403: refusal('A unit account.', 'FORBIDDEN', 'your role may not do this') },
     },
   },
-  ...(['roads', 'key-areas'] as const).flatMap((kind): ApiOperation[] => {
+  {
+    method: 'get',
+    path: '/api/v1/buildings',
+    operation: {
+      operationId: 'listBuildings',
+      tags: ['layers'],
+      summary: 'A grid’s buildings and their 楼栋长 and 单元长 (三长联动)',
+      description: 'The buildings standing in a grid, each with its 楼栋长 and its units with their 单元长 (phones masked); the grid’s 网格长 is a property of the grid (`chief`, `GET /api/v1/areas`). A case reported with a registered `buildingId`, inside a building’s outline or within 15 m of a building given as a point names it as `buildingId`.',
+      security: SESSION,
+      requestParams: { query: BuildingQuery },
+      responses: { 200: answer('The grid’s buildings.', BuildingCollection), 400: E.badQuery('the buildings'), ...sessionAnswers, 403: refusal('A unit account.', 'FORBIDDEN', 'your role may not do this'), 404: refusal('No such grid, or one outside the session’s area.', 'NOT_FOUND', 'grid 310110019000-g001 not found') },
+    },
+  },
+  ...(['roads', 'key-areas', 'buildings'] as const).flatMap((kind): ApiOperation[] => {
     const roads = kind === 'roads';
-    const what = roads ? 'the road network' : 'the key areas';
+    const what = roads ? 'the road network' : kind === 'key-areas' ? 'the key areas' : 'the buildings';
+    const ids = { roads: ['exportRoads', 'importRoads'], 'key-areas': ['exportKeyAreas', 'importKeyAreas'], buildings: ['exportBuildings', 'importBuildings'] }[kind];
+    const shape = {
+      roads: 'LineStrings with `name` and `class` (segments of one `roadId` — default the name — agree on name and class, and give at most one 路长)',
+      'key-areas': 'Polygons with `id`, `name` and `factor` (0.1–1)',
+      buildings: 'Points or Polygons with `id` and `name`, the 楼栋长 (`chief`) and `units` with their 单元长, each standing in a grid',
+    }[kind];
     return [
       {
         method: 'get',
         path: `/api/v1/admin/${kind}`,
         operation: {
-          operationId: roads ? 'exportRoads' : 'exportKeyAreas',
+          operationId: ids[0]!,
           tags: ['admin'],
           summary: `Export ${what} as kept (with its version)`,
           description: `GeoJSON as kept${roads ? ', each 路长’s phone whole' : ''}; \`version\` is the one to send back with an import (0: the shipped demo, never imported).`,
           security: SESSION,
-          responses: { 200: answer(`${what} as kept.`, roads ? RoadCollection : KeyAreaCollection), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+          responses: { 200: answer(`${what} as kept.`, roads ? RoadCollection : kind === 'key-areas' ? KeyAreaCollection : BuildingCollection), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
         },
       },
       {
         method: 'put',
         path: `/api/v1/admin/${kind}`,
         operation: {
-          operationId: roads ? 'importRoads' : 'importKeyAreas',
+          operationId: ids[1]!,
           tags: ['admin'],
           summary: `Import ${what} (replaces it)`,
-          description: `WGS84 GeoJSON, up to 16 MiB, checked whole: ${roads ? 'LineStrings with `name` and `class` (segments of one `roadId` — default the name — agree on name and class, and give at most one 路长)' : 'Polygons with `id`, `name` and `factor` (0.1–1)'}, each lying in the district; every problem is named by its feature’s index, and a refused import changes nothing. \`version\` is the version exported (409 when someone imported since). Cases reported afterwards are placed by the new layer; earlier ones keep their road, key areas and limits. Audited; every node reloads it.`,
+          description: `WGS84 GeoJSON, up to 16 MiB, checked whole: ${shape}, each lying in the district; every problem is named by its feature’s index, and a refused import changes nothing. \`version\` is the version exported (409 when someone imported since). Cases reported afterwards are placed by the new layer; earlier ones keep their road, key areas and limits. Audited; every node reloads it.`,
           security: SESSION,
           requestParams: { query: z.object({ version: z.coerce.number().int().min(0).meta({ description: 'the version of the layer this import replaces, as exported' }) }) },
           requestBody: jsonBody(
-            roads ? RoadImport : KeyAreaImportCollection,
+            roads ? RoadImport : kind === 'key-areas' ? KeyAreaImportCollection : BuildingImportCollection,
             roads
               ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'LineString', coordinates: [[121.514, 31.302], [121.53, 31.305]] }, properties: { roadId: 'xiangyin-rd', name: '翔殷路', class: 'arterial', chief: { name: '王某某', unit: '五角场街道办事处', phone: '13900000004' } } }] }
-              : { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[121.51, 31.3], [121.52, 31.3], [121.52, 31.305], [121.51, 31.305], [121.51, 31.3]]] }, properties: { id: 'wujiaochang', name: '五角场商圈', factor: 0.5 } }] },
+              : kind === 'key-areas'
+                ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[121.51, 31.3], [121.52, 31.3], [121.52, 31.305], [121.51, 31.305], [121.51, 31.3]]] }, properties: { id: 'wujiaochang', name: '五角场商圈', factor: 0.5 } }] }
+                : { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [121.5088, 31.2978] }, properties: { id: 'gqd-1', name: '国权东路某小区 1号楼', chief: { name: '张某某', phone: '13600000000' }, units: [{ name: '1单元', chief: { name: '李某', phone: '13700000001' } }] } }] },
           ),
           responses: {
             200: answer('The layer as saved: its new version and how many features.', LayerSaved),
             ...bodyAnswers(what, { path: 'features[2] (城外路)', message: 'lies outside the district (WGS84 expected: coordinates from Amap or Baidu are offset)' }),
             401: E.signIn,
             403: E.notAdmin,
-            409: refusal('Someone imported since the version given.', 'CONFLICT', `the ${roads ? 'roads' : 'key_areas'} were changed (version 2, you saw 1): reload and import again`),
+            409: refusal('Someone imported since the version given.', 'CONFLICT', `the ${kind.replace('-', '_')} were changed (version 2, you saw 1): reload and import again`),
             500: E.internal,
           },
         },

@@ -7,9 +7,9 @@
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { KeyAreaCollection, LayerSaved, RoadCollection } from '../../shared/index.ts';
+import { BuildingQuery, type BuildingCollection, type KeyAreaCollection, type LayerSaved, type RoadCollection } from '../../shared/index.ts';
 import { AREA_ROLES } from '../domain/access.ts';
-import { AppError, issuesOf } from '../errors.ts';
+import { AppError, issuesOf, notFound } from '../errors.ts';
 import { clientIp, requireRole, requireSession, sameOrigin, type SessionEnv } from '../middleware/session.ts';
 import type { AuthService } from '../services/auth.service.ts';
 import type { LayerKind, LayerService } from '../services/layer.service.ts';
@@ -28,7 +28,16 @@ export function layerRoutes(d: { auth: AuthService; layers: LayerService }) {
   return new Hono<SessionEnv>()
     .get('/roads', sameOrigin, requireSession(d.auth), requireRole(d.auth, ...AREA_ROLES), (c) => c.json(d.layers.roadsFor(c.var.principal) satisfies RoadCollection))
     .get('/key-areas', sameOrigin, requireSession(d.auth), requireRole(d.auth, ...AREA_ROLES), (c) => c.json(d.layers.keyAreasFor(c.var.principal) satisfies KeyAreaCollection))
+    .get('/buildings', sameOrigin, requireSession(d.auth), requireRole(d.auth, ...AREA_ROLES), (c) => {
+      const q = BuildingQuery.safeParse(c.req.query());
+      if (!q.success) throw new AppError('VALIDATION', 400, 'gridId: the grid whose buildings to list is required', issuesOf(q.error));
+      const found = d.layers.buildingsOf(c.var.principal, q.data.gridId);
+      if (!found) throw notFound(`grid ${q.data.gridId}`);
+      return c.json(found satisfies BuildingCollection);
+    })
     .get('/admin/roads', ...admin, (c) => c.json(d.layers.exportLayer('roads')))
+    .get('/admin/buildings', ...admin, (c) => c.json(d.layers.exportLayer('buildings')))
+    .put('/admin/buildings', ...admin, put('buildings'))
     .get('/admin/key-areas', ...admin, (c) => c.json(d.layers.exportLayer('key_areas')))
     .put('/admin/roads', ...admin, put('roads'))
     .put('/admin/key-areas', ...admin, put('key_areas'));

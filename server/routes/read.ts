@@ -16,6 +16,7 @@ import {
 } from '../../shared/index.ts';
 import { AREA_ROLES, canSee, canSeeCase, caseScope, visibleAreaIds, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
+import { maskPhone } from '../domain/layers.ts';
 import { AppError, issuesOf, notFound } from '../errors.ts';
 import { clientIp, requireRole, requireSession, type SessionEnv } from '../middleware/session.ts';
 import type { EventFilter, Store } from '../ports.ts';
@@ -42,7 +43,11 @@ export function readRoutes(d: ReadDeps) {
     let json = areasJson.get(areaId);
     if (!json) {
       const ids = visibleAreaIds(d.tree, areaId);
-      json = JSON.stringify({ type: 'FeatureCollection', features: d.areas.features.filter((f) => ids.has(f.properties.id)) });
+      // a grid's 网格长 is reached through the centre: screens get the phone masked
+      const features = d.areas.features
+        .filter((f) => ids.has(f.properties.id))
+        .map((f) => (f.properties.chief ? { ...f, properties: { ...f.properties, chief: { ...f.properties.chief, phone: maskPhone(f.properties.chief.phone) } } } : f));
+      json = JSON.stringify({ type: 'FeatureCollection', features });
       areasJson.set(areaId, json);
     }
     return json;

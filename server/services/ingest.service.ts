@@ -56,8 +56,10 @@ export interface IngestServiceDeps {
   recurrence?: RecurrenceRule;
   /** items by outcome and the time to commit (`GET /metrics`) */
   metrics?: Pick<Metrics, 'ingested' | 'commitTimer'>;
-  /** the road (路长制) and key areas a case lies on, and its limits' factor (none when absent) */
+  /** the building, road (路长制) and key areas a case lies on, and its limits' factor (none when absent) */
   place?: (lng: number, lat: number) => Placement;
+  /** the grid a registered building stands in (undefined: no such building) */
+  buildingGrid?: (id: string) => string | undefined;
 }
 
 export function createIngestService(deps: IngestServiceDeps) {
@@ -138,7 +140,20 @@ export function createIngestService(deps: IngestServiceDeps) {
         // personal data is masked here, once: every screen and answer reads the masked text
         const report = maskReport(it.title, it.description ?? '');
         // its road and key areas, as the layers are now (a case keeps them, and the limits they gave)
-        const at = deps.place?.(it.lng, it.lat) ?? { roadId: null, keyAreaIds: [], limitFactor: 1 };
+        const at = deps.place?.(it.lng, it.lat) ?? { buildingId: null, roadId: null, keyAreaIds: [], limitFactor: 1 };
+        // a building named by the report: one the buildings layer knows, in the grid of its location
+        if (it.buildingId !== undefined) {
+          const buildingGrid = deps.buildingGrid?.(it.buildingId);
+          if (buildingGrid === undefined) {
+            results[index] = reject(index, 'VALIDATION', `buildingId ${it.buildingId} is not a building the centre has registered`);
+            return;
+          }
+          if (buildingGrid !== grid.id) {
+            results[index] = reject(index, 'VALIDATION', `buildingId ${it.buildingId} stands in grid ${buildingGrid}, not in ${grid.id} where ${it.lng},${it.lat} lies`);
+            return;
+          }
+          at.buildingId = it.buildingId;
+        }
         toStore.push({
           index,
           event: {
@@ -154,6 +169,7 @@ export function createIngestService(deps: IngestServiceDeps) {
             roadId: at.roadId,
             keyAreaIds: at.keyAreaIds,
             limitFactor: at.limitFactor,
+            buildingId: at.buildingId,
             lng: it.lng,
             lat: it.lat,
             gridId: grid.id,

@@ -37,6 +37,8 @@ export const GridAttributes = z.strictObject({
   population: z.number().int().min(0).max(10_000_000).optional(),
   /** true where the population is an estimate (the demo's: the district's census total shared by area) */
   populationEstimated: z.boolean().optional(),
+  /** 网格长 (三长联动, R1.7): served to screens with the phone masked */
+  chief: z.strictObject({ name: z.string().trim().min(1).max(40), phone: z.string().regex(/^\+?[0-9*][0-9* -]{4,19}$/, 'a phone number (digits, spaces, -)') }).optional(),
 });
 export type GridAttributes = z.infer<typeof GridAttributes>;
 export const GRID_ATTRIBUTE_KEYS = Object.keys(GridAttributes.shape) as (keyof GridAttributes)[];

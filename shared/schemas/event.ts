@@ -37,6 +37,8 @@ export const EventIngestItem = z.strictObject({
   confidential: z.boolean().optional(),
   /** 演练: a case of an exercise (R7.4), marked so on every screen and left out of every statistic */
   drill: z.boolean().optional(),
+  /** the building (楼栋) it was reported at, by the id the buildings layer gives it (else placed by its location) */
+  buildingId: Code.optional(),
 }).meta({ id: 'EventIngestItem', description: 'One event as a source posts it (WGS84 coordinates).' });
 export type EventIngestItem = z.infer<typeof EventIngestItem>;
 
@@ -122,6 +124,8 @@ export const GridEvent = z.object({
   keyAreaIds: z.array(z.string()),
   /** its stages' time limits are multiplied by this (the tightest factor of its key areas; 1 outside them) */
   limitFactor: z.number().positive(),
+  /** 三长联动 (R1.7): the building it was reported at, or null */
+  buildingId: z.string().nullable(),
 }).meta({ id: 'GridEvent', description: 'A grid event (case) as the server keeps and serves it.' });
 export type GridEvent = z.infer<typeof GridEvent>;
 

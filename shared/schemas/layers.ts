@@ -132,9 +132,67 @@ export const KeyAreaCollection = z.object({
 }).meta({ id: 'KeyAreaCollection', description: 'Key areas (重点区域) as GeoJSON, scoped to the caller’s area.' });
 export type KeyAreaCollection = z.infer<typeof KeyAreaCollection>;
 
-/** `PUT /api/v1/admin/roads?version=` answer, and `/admin/key-areas` */
+/**
+ * 三长联动 (R1.7): buildings (楼栋) below the grids, each with its 楼栋长 and its units (单元) with
+ * their 单元长; a grid's 网格长 is a grid attribute (`chief`, imported with the areas). A case is
+ * located to a building when reported with its `buildingId`, or inside a building's outline, or
+ * within {@link BUILDING_SNAP_M} metres of a building given as a point.
+ */
+export const BUILDING_SNAP_M = 15;
+
+/** a person of the 三长 and how to reach them */
+export const Contact = z.strictObject({
+  name: Text(40),
+  phone: z.string().regex(/^\+?[0-9][0-9 -]{4,19}$/, 'a phone number (digits, spaces, -)'),
+});
+export type Contact = z.infer<typeof Contact>;
+/** a contact as screens get it: the phone masked */
+const ServedContact = z.object({ name: z.string(), phone: z.string() });
+
+export const BuildingImport = z.strictObject({
+  type: z.literal('Feature'),
+  geometry: z.discriminatedUnion('type', [z.strictObject({ type: z.literal('Point'), coordinates: Position }), ...PolygonGeometry.options]),
+  properties: z.strictObject({
+    id: Code,
+    name: Text(80),
+    /** 楼栋长 */
+    chief: Contact.optional(),
+    units: z.array(z.strictObject({ id: Code.optional(), name: Text(40), /** 单元长 */ chief: Contact.optional() })).max(100).optional(),
+    approximate: z.boolean().optional(),
+  }),
+});
+export const BuildingImportCollection = z.strictObject({
+  type: z.literal('FeatureCollection'),
+  features: z.array(BuildingImport).max(50_000),
+}).meta({ id: 'BuildingImport', description: 'Buildings (楼栋) as GeoJSON points or polygons (WGS84), with their 楼栋长 and units (单元) with their 单元长.' });
+export type BuildingImportCollection = z.infer<typeof BuildingImportCollection>;
+
+export const Building = z.object({
+  type: z.literal('Feature'),
+  geometry: z.union([z.object({ type: z.literal('Point'), coordinates: Position }), PolygonGeometry]),
+  properties: z.object({
+    id: z.string(),
+    name: z.string(),
+    chief: ServedContact.nullable(),
+    units: z.array(z.object({ id: z.string(), name: z.string(), chief: ServedContact.nullable() })),
+    approximate: z.boolean(),
+    /** the grid it stands in, and its street */
+    gridId: z.string(),
+    streetId: z.string(),
+  }),
+});
+export type Building = z.infer<typeof Building>;
+export const BuildingCollection = z.object({
+  type: z.literal('FeatureCollection'),
+  version: z.number().int().min(0),
+  features: z.array(Building),
+}).meta({ id: 'BuildingCollection', description: 'The buildings of a grid (三长: 楼栋长 and 单元长, phones masked).' });
+export type BuildingCollection = z.infer<typeof BuildingCollection>;
+export const BuildingQuery = z.strictObject({ gridId: z.string().min(1).max(64).meta({ description: 'the grid whose buildings to list' }) });
+
+/** `PUT /api/v1/admin/roads?version=` answer, and `/admin/key-areas`, `/admin/buildings` */
 export const LayerSaved = z.object({
-  kind: z.enum(['roads', 'key_areas']),
+  kind: z.enum(['roads', 'key_areas', 'buildings']),
   version: z.number().int().positive(),
   features: z.number().int().min(0),
   savedAt: IsoDateTime,

@@ -92,6 +92,8 @@ export interface NewEvent {
   lat: number;
   severity?: 'low' | 'medium' | 'high' | 'critical';
   category?: string;
+  /** the building it was reported at (三长联动) */
+  buildingId?: string;
 }
 
 let seq = 0;

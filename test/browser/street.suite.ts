@@ -147,6 +147,28 @@ export function streetSuite(): void {
       expect(street.errors).toEqual([]);
     });
 
+    it('should list a grid’s buildings with their 三长 and open cases in its detail (三长联动)', async () => {
+      const page = street.page;
+      // the demo's sample buildings stand in this grid of 五角场; a case is reported at one of them
+      const grid = '310110019000-g046';
+      const title = `楼栋测试 ${Date.now()}`;
+      await postEvents([{ title, lng: 121.507, lat: 31.2962, buildingId: 'demo-b2' }]);
+      await page.waitForFunction((t) => window.__onescreen!.state.live.data.openEvents.some((e) => e.title === t), title);
+      await page.evaluate((id) => window.__onescreen!.state.model.selectGrid(id), grid);
+      await page.waitForSelector(`${sel('grid-detail')} ${sel('grid-building')}`);
+      expect(await page.locator(sel('grid-building')).count()).toBe(6);
+      expect(await text(page, 'grid-chief')).toBe('未登记');
+      // the building with the open case comes first, with its count, its 楼栋长 and 单元长 (phones masked)
+      const first = page.locator(sel('grid-building')).first();
+      expect(await first.getAttribute('data-building-id')).toBe('demo-b2');
+      expect(Number(await first.getAttribute('data-open'))).toBeGreaterThanOrEqual(1);
+      expect(await first.textContent()).toMatch(/楼栋长 .+（示例） 136\*\*\*\*0001/);
+      expect(await first.textContent()).toContain('单元长');
+      await page.keyboard.press('Escape');
+      await page.waitForSelector(sel('grid-detail'), { state: 'detached' });
+      expect(street.errors).toEqual([]);
+    });
+
     it('should count its key areas’ open cases on the key-area board, live', async () => {
       const page = street.page;
       // 闭环 → 任务 → 重点区域

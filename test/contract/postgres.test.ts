@@ -98,6 +98,7 @@ function event(i: number, o: Partial<NewEvent> = {}): NewEvent {
     roadId: null,
     keyAreaIds: [],
     limitFactor: 1,
+    buildingId: null,
     personal: null,
     ...o,
   };

@@ -57,6 +57,7 @@ export const newEvent = (over: Partial<NewEvent> = {}): NewEvent => {
     roadId: null,
     keyAreaIds: [],
     limitFactor: 1,
+    buildingId: null,
     personal: null,
     ...over,
   };
@@ -192,7 +193,7 @@ export function storeContract(name: string, open: () => Promise<OpenedStore>): v
           gridId: 'S1-g1', streetId: 'S1', districtId: 'D', severity: 'high', status: 'reported',
           occurredAt: iso(Y2100 - 5000), receivedAt: iso(Y2100), updatedAt: iso(Y2100), simulated: true, version: 1,
           leadUnit: null, coUnits: [], escalated: false, stageStartedAt: iso(Y2100), dueAt: iso(Y2100 + 2 * H + 7), breaches: 0,
-          rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1,
+          rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, buildingId: null,
         };
         expect(r).toEqual({ created: true, event: expected });
         expect(await store.cases.getEvent(e.id)).toEqual(expected);

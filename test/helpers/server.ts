@@ -23,7 +23,7 @@ let shipped: ShippedData | undefined;
 export const shippedData = () => (shipped ??= loadShippedData());
 
 /** no roads and no key areas */
-const NO_LAYERS = { roads: { type: 'FeatureCollection' as const, features: [] }, keyAreas: { type: 'FeatureCollection' as const, features: [] } };
+const NO_LAYERS = { roads: { type: 'FeatureCollection' as const, features: [] }, keyAreas: { type: 'FeatureCollection' as const, features: [] }, buildings: { type: 'FeatureCollection' as const, features: [] } };
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 

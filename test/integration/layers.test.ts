@@ -6,11 +6,16 @@
  * nothing kept of a refused one, under its version — and export.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GridEvent, KeyAreaCollection, RoadCollection, StatsResponse } from '../../shared/index.ts';
+import type { BuildingCollection, GridEvent, KeyAreaCollection, RoadCollection, StatsResponse } from '../../shared/index.ts';
+import { AreaTree } from '../../server/domain/areas.ts';
 import { dueAt } from '../../server/domain/lifecycle.ts';
 import { ADMIN, postJson, shippedData, startTestServer, type TestServer } from '../helpers/server.ts';
 
 const WJC = '310110019000'; // 五角场
+/** the demo's sample buildings stand in one grid (国权东路示例小区) */
+const B1 = { lng: 121.5063, lat: 31.2962 };
+const tree = new AreaTree(shippedData().areas);
+const B_GRID = tree.locate(B1.lng, B1.lat)!;
 const limits = shippedData().timeLimits;
 const clock = { t: Date.parse('2026-12-03T02:00:00Z'), now: () => clock.t };
 const MIN = 60_000;
@@ -132,5 +137,30 @@ describe('路长制 roads and key areas', () => {
     const exported = (await s.get('/api/v1/admin/roads', adminCookie)).json as RoadCollection;
     expect(exported.features[0]!.properties.chief?.phone).toBe('021-6512 3456');
     expect((await s.get('/api/v1/admin/roads')).status).toBe(403);
+  });
+
+  it('should list a grid’s buildings with their 三长 (phones masked) to those who see the grid, and place a case at a building', async () => {
+    const own = (await s.get(`/api/v1/buildings?gridId=${B_GRID.id}`)).json as BuildingCollection;
+    expect(own.features.map((b) => b.properties.id)).toEqual(['demo-b1', 'demo-b2', 'demo-b3', 'demo-b4', 'demo-b5', 'demo-b6']);
+    const b1 = own.features[0]!.properties;
+    expect(b1).toMatchObject({ gridId: B_GRID.id, chief: { phone: '136****0000' } });
+    expect(b1.units.map((u) => [u.id, u.chief?.phone])).toEqual([['demo-b1-u1', '137****0001'], ['demo-b1-u2', '137****0002'], ['demo-b1-u3', '137****0003']]);
+    // a street sees only its own grids' buildings; a grid unknown or left out answers alike
+    const other = B_GRID.parentId === WJC ? '310110001000' : WJC;
+    const u = await s.createUser('street', other);
+    const otherCookie = await s.login(u.username, u.password);
+    expect((await s.get(`/api/v1/buildings?gridId=${B_GRID.id}`, otherCookie)).status).toBe(404);
+    expect((await s.get('/api/v1/buildings?gridId=constructor')).status).toBe(404);
+    expect((await s.get('/api/v1/buildings')).status).toBe(400);
+
+    // within 15 m of a building given as a point: at it; 100 m away: at none
+    expect((await report(B1.lng + 5 / 95_000, B1.lat)).buildingId).toBe('demo-b1');
+    expect((await report(B1.lng, B1.lat - 100 / 111_320)).buildingId).toBeNull();
+    // named by the report: kept when the building stands in the grid of the location, else refused
+    expect((await report(B1.lng, B1.lat, { buildingId: 'demo-b3' })).buildingId).toBe('demo-b3');
+    const refused = async (over: object, lng = B1.lng, lat = B1.lat) =>
+      (await postJson(s.url, '/api/v1/events', { events: [{ source: 'grid', externalId: `ly-${++seq}`, category: 'fire_hazard', title: 't', lng, lat, occurredAt: new Date(clock.t).toISOString(), ...over }] }, s.ingestKey)).json.results[0];
+    expect(await refused({ buildingId: 'nope' })).toMatchObject({ status: 'rejected', error: { code: 'VALIDATION' } });
+    expect((await refused({ buildingId: 'demo-b1' }, 121.535, 31.292)).error.message).toContain('stands in grid');
   });
 });

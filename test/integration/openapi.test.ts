@@ -18,6 +18,8 @@ import { ADMIN, postJson, startTestServer, type TestServer } from '../helpers/se
  * suite fails until it is taken off this list, so the list cannot go stale.
  */
 const PENDING = new Set<string>();
+/** the query a GET cannot do without */
+const REQUIRED_QUERY: Record<string, string> = { '/api/v1/buildings': '?gridId=310110019000-g001' };
 /** Catch-alls, not operations: the 405 of other methods on the session, and the API's 404. */
 const FALLBACKS = new Set(['ALL /api/v1/session', 'ALL /api/*']);
 
@@ -324,7 +326,7 @@ describe('real answers', () => {
     for (const { method, path, operation } of API_OPERATIONS) {
       if (method !== 'get' || path.includes('{') || PENDING.has(key(method, path))) continue;
       const cookie = operation.tags?.includes('admin') ? admin : s.cookie;
-      const res = await call(path, { cookie });
+      const res = await call(`${path}${REQUIRED_QUERY[path] ?? ''}`, { cookie });
       expect(res.status, key(method, path)).toBe(200);
       await expectDocumented(method, path, res);
       checked++;

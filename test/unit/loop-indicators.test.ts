@@ -106,6 +106,7 @@ const event = (over: Partial<NewEvent> = {}): NewEvent => ({
   roadId: null,
   keyAreaIds: [],
   limitFactor: 1,
+  buildingId: null,
   personal: null,
   ...over,
 });

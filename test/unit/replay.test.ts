@@ -13,7 +13,7 @@ const event = (over: Partial<GridEvent> = {}): GridEvent => ({
   id: 'c1', source: 'grid', externalId: 'x', category: 'hotline_request', title: 't', description: '', lng: 121.5, lat: 31.3,
   gridId: 'g1', streetId: 's1', districtId: 'd', severity: 'medium', status: 'archived', occurredAt: iso(T - MIN), receivedAt: iso(T),
   updatedAt: iso(T + 90 * MIN), simulated: false, version: 6, leadUnit: 'u1', coUnits: ['u2'], escalated: true, stageStartedAt: iso(T + 90 * MIN),
-  dueAt: null, breaches: 1, rating: 'good', satisfaction: 5, duplicateOf: null, tags: ['recurring', 'typical'], relatedIds: ['c0'], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, ...over,
+  dueAt: null, breaches: 1, rating: 'good', satisfaction: 5, duplicateOf: null, tags: ['recurring', 'typical'], relatedIds: ['c0'], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, buildingId: null, ...over,
 });
 let seq = 0;
 const entry = (action: TimelineEntry['action'], from: GridEvent['status'], to: GridEvent['status'], at: number, data: Record<string, unknown> = {}): TimelineEntry => ({

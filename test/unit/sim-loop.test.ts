@@ -21,7 +21,7 @@ function makeCase(i: number): GridEvent {
     id: `case-${i}`, source: 'grid', externalId: `x${i}`, category: cat.code, title: 't', description: '', lng: 121.5, lat: 31.3,
     gridId: `${streets[i % 12]}-g001`, streetId: streets[i % 12]!, districtId: '310110', severity, status: 'reported',
     occurredAt: at, receivedAt: at, updatedAt: at, simulated: true, version: 1, leadUnit: null, coUnits: [], escalated: false,
-    stageStartedAt: at, dueAt: due === null ? null : new Date(due).toISOString(), breaches: 0, rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1,
+    stageStartedAt: at, dueAt: due === null ? null : new Date(due).toISOString(), breaches: 0, rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, buildingId: null,
   };
 }
 

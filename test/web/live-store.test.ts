@@ -60,6 +60,7 @@ function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
     roadId: null,
     keyAreaIds: [],
     limitFactor: 1,
+    buildingId: null,
     masked: false, ladder: null,
     ...over,
   };

@@ -62,6 +62,7 @@ function makeEvent(over: Partial<GridEvent> & { startMin?: number; dueMin?: numb
     roadId: null,
     keyAreaIds: [],
     limitFactor: 1,
+    buildingId: null,
     masked: false, ladder: null,
     ...rest,
   };

@@ -165,7 +165,7 @@ describe('criticalItems', () => {
     id: 'e', source: 'grid', externalId: 'x', category: 'fire_hazard', title: 't', description: '', lng: 121.5, lat: 31.3, gridId: WJC_G1,
     streetId: WJC, districtId: '310110', severity: 'critical', status: 'reported', occurredAt: at, receivedAt: at, updatedAt: at,
     simulated: false, version: 1, leadUnit: null, coUnits: [], escalated: false, stageStartedAt: at, dueAt: null, breaches: 0,
-    rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, ...over,
+    rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, buildingId: null, ...over,
   });
 
   it('should take raised alarms at alarm severity and critical cases not yet accepted, and nothing else', () => {

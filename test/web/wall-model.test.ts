@@ -48,7 +48,7 @@ function makeEvent(over: Partial<GridEvent> = {}): GridEvent {
     id: `ev-${counter}`, source: 'grid', externalId: `x-${counter}`, category: 'fire_hazard', title: `event ${counter}`, description: '',
     lng: 121.52, lat: 31.28, gridId: G1, streetId: S1, districtId: DISTRICT, severity: 'medium', status: 'reported',
     occurredAt: at, receivedAt: at, updatedAt: at, simulated: true, version: 1, leadUnit: null, coUnits: [], escalated: false,
-    stageStartedAt: at, dueAt: null, breaches: 0, rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1,
+    stageStartedAt: at, dueAt: null, breaches: 0, rating: null, satisfaction: null, duplicateOf: null, tags: [], relatedIds: [], confidential: false, masked: false, ladder: null, drill: false, roadId: null, keyAreaIds: [], limitFactor: 1, buildingId: null,
     ...over,
   };
 }

@@ -92,14 +92,14 @@ export class PgCasesRepository implements CaseRepository {
       const inserted = await c.query<EventRow>(
         `WITH ins AS (
            INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-             district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, confidential, masked, drill, road_id, key_area_ids, limit_factor)
+             district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, confidential, masked, drill, road_id, key_area_ids, limit_factor, building_id)
            SELECT id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
              district_id, severity, status, occurred_at, received_at, received_at, simulated, 1, received_at, due_at, geo_cell, confidential, masked, drill, road_id,
-             ARRAY(SELECT jsonb_array_elements_text(key_area_ids::jsonb)), limit_factor
+             ARRAY(SELECT jsonb_array_elements_text(key_area_ids::jsonb)), limit_factor, building_id
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::text[], $10::text[],
-             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[], $19::bool[], $20::bool[], $21::bool[], $22::text[], $23::text[], $24::float8[])
+             $11::text[], $12::text[], $13::text[], $14::int8[], $15::int8[], $16::bool[], $17::int8[], $18::int8[], $19::bool[], $20::bool[], $21::bool[], $22::text[], $23::text[], $24::float8[], $25::text[])
              WITH ORDINALITY AS u(id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
-               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, confidential, masked, drill, road_id, key_area_ids, limit_factor, ord)
+               district_id, severity, status, occurred_at, received_at, simulated, due_at, geo_cell, confidential, masked, drill, road_id, key_area_ids, limit_factor, building_id, ord)
            ORDER BY ord
            ON CONFLICT (source, external_id) DO NOTHING RETURNING *
          ), reported AS (
@@ -111,7 +111,7 @@ export class PgCasesRepository implements CaseRepository {
           col((e) => e.lng), col((e) => e.lat), col((e) => e.gridId), col((e) => e.streetId), col((e) => e.districtId), col((e) => e.severity),
           col((e) => e.status), col((e) => e.occurredAt), col((e) => e.receivedAt), col((e) => e.simulated), col((e) => e.dueAt), col((e) => geoCell(e.lng, e.lat)),
           col((e) => e.confidential), col((e) => e.personal !== null), col((e) => e.drill),
-          col((e) => e.roadId), col((e) => JSON.stringify(e.keyAreaIds)), col((e) => e.limitFactor)],
+          col((e) => e.roadId), col((e) => JSON.stringify(e.keyAreaIds)), col((e) => e.limitFactor), col((e) => e.buildingId)],
       );
       const rows = new Map(inserted.rows.map((r) => [r.id, r]));
       // which item created each new case (the first of its key whose id was stored)

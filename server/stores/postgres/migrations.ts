@@ -512,6 +512,11 @@ export const pgMigrations: PgMigration[] = [
       ALTER TABLE events ADD COLUMN limit_factor double precision NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 13,
+    name: 'the building a case was reported at (embedded store: 22)',
+    sql: `ALTER TABLE events ADD COLUMN building_id text COLLATE "C";`,
+  },
 ];
 
 /** the newest schema version this build knows (of the PostgreSQL store: its own numbering) */

@@ -51,6 +51,7 @@ export interface EventRow {
   road_id: string | null;
   key_area_ids: string[];
   limit_factor: number;
+  building_id: string | null;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -91,6 +92,7 @@ export function eventFromRow(r: EventRow): GridEvent {
     roadId: r.road_id,
     keyAreaIds: r.key_area_ids,
     limitFactor: r.limit_factor,
+    buildingId: r.building_id,
   };
 }
 

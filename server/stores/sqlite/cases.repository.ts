@@ -44,10 +44,10 @@ export class SqliteCaseRepository implements CaseRepository {
   private readonly insertEventStmt = () =>
     this.conn.prep(`INSERT INTO events (id, source, external_id, category, title, description, lng, lat, grid_id, street_id,
       district_id, severity, status, occurred_at, received_at, updated_at, simulated, version, stage_started_at, due_at, geo_cell, tags, related_ids,
-      confidential, masked, drill, road_id, key_area_ids, limit_factor)
+      confidential, masked, drill, road_id, key_area_ids, limit_factor, building_id)
       VALUES (@id, @source, @externalId, @category, @title, @description, @lng, @lat, @gridId, @streetId,
       @districtId, @severity, @status, @occurredAt, @receivedAt, @receivedAt, @simulated, 1, @receivedAt, @dueAt, @geoCell, @tags, @relatedIds,
-      @confidential, @masked, @drill, @roadId, @keyAreaIds, @limitFactor)
+      @confidential, @masked, @drill, @roadId, @keyAreaIds, @limitFactor, @buildingId)
       ON CONFLICT (source, external_id) DO NOTHING`);
 
   async insertEvents(events: NewEvent[], recurrence?: RecurrenceRule): Promise<InsertEventResult[]> {

@@ -541,6 +541,11 @@ export const migrations: Migration[] = [
       ALTER TABLE events ADD COLUMN limit_factor REAL NOT NULL DEFAULT 1;
     `,
   },
+  {
+    version: 22,
+    name: '三长联动: the building a case was reported at',
+    sql: `ALTER TABLE events ADD COLUMN building_id TEXT;`,
+  },
 ];
 
 /** the newest schema version this build knows */

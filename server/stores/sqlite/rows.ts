@@ -49,6 +49,7 @@ export interface EventRow {
   road_id: string | null;
   key_area_ids: string;
   limit_factor: number;
+  building_id: string | null;
 }
 
 export function eventFromRow(r: EventRow): GridEvent {
@@ -89,6 +90,7 @@ export function eventFromRow(r: EventRow): GridEvent {
     roadId: r.road_id,
     keyAreaIds: JSON.parse(r.key_area_ids) as string[],
     limitFactor: r.limit_factor,
+    buildingId: r.building_id,
   };
 }
 
@@ -134,6 +136,7 @@ export function newEventAsStored(e: NewEvent, tags: GridEvent['tags'], relatedId
     road_id: e.roadId,
     key_area_ids: JSON.stringify(e.keyAreaIds),
     limit_factor: e.limitFactor,
+    building_id: e.buildingId,
   });
 }
 

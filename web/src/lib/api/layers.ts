@@ -5,10 +5,10 @@
  * registry). Answers are checked with the shared schemas.
  */
 import { z } from 'zod';
-import { KeyAreaCollection, LayerSaved, ResourceList, RoadCollection } from '../../../../shared/index.ts';
+import { BuildingCollection, KeyAreaCollection, LayerSaved, ResourceList, RoadCollection } from '../../../../shared/index.ts';
 import { getJson, sendParsed, type Sent } from './http.ts';
 
-export type { KeyArea, RoadSegment } from '../../../../shared/index.ts';
+export type { Building, KeyArea, RoadSegment } from '../../../../shared/index.ts';
 
 /** layers change when an administrator imports one: a wall asks again this often */
 export const LAYERS_REFRESH_MS = 10 * 60_000;
@@ -25,8 +25,15 @@ export async function fetchKeyAreas(signal?: AbortSignal): Promise<KeyAreaCollec
   return r.data;
 }
 
-/** the administrator's layers: roads, key areas (versioned), and the resource registry (replaced whole) */
-export type AdminLayer = 'roads' | 'key-areas' | 'resources';
+/** a grid's buildings with their 楼栋长 and 单元长 (三长联动; phones masked) */
+export async function fetchBuildings(gridId: string, signal?: AbortSignal): Promise<BuildingCollection> {
+  const r = BuildingCollection.safeParse(await getJson(`/api/v1/buildings?gridId=${encodeURIComponent(gridId)}`, signal));
+  if (!r.success) throw new Error(`buildings: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
+}
+
+/** the administrator's layers: roads, key areas, buildings (versioned), and the resource registry (replaced whole) */
+export type AdminLayer = 'roads' | 'key-areas' | 'buildings' | 'resources';
 
 /** what a layer holds now: its version (null: not versioned) and how many features */
 export async function layerStatus(kind: AdminLayer, signal?: AbortSignal): Promise<{ version: number | null; features: number }> {

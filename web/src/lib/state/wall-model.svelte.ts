@@ -413,7 +413,9 @@ export class WallModel {
     if (!g || g.properties.level !== 'grid') return null;
     const street = this.catalog.byId.get(g.properties.parentId ?? '');
     const open = this.data.openEvents.filter((e) => e.gridId === g.properties.id && !e.drill);
-    return { grid: g.properties, streetName: street ? this.areaName(street) : '', open: open.length, severe: open.filter((e) => e.severity === 'high' || e.severity === 'critical').length };
+    const buildingOpen = new Map<string, number>();
+    for (const e of open) if (e.buildingId) buildingOpen.set(e.buildingId, (buildingOpen.get(e.buildingId) ?? 0) + 1);
+    return { grid: g.properties, streetName: street ? this.areaName(street) : '', open: open.length, severe: open.filter((e) => e.severity === 'high' || e.severity === 'critical').length, buildingOpen };
   });
 
   /** Opens a grid's detail (closing a case's). */
