@@ -55,6 +55,14 @@ export function createEmergencyService(d: EmergencyServiceDeps) {
     return { next, text: result.entry.text };
   }
 
+  /**
+   * A resource was sent or freed: the walls of the other incidents running, which show the resources
+   * near them, ask again too (a team freed here may be what they need)
+   */
+  async function tellOthers(r: IncidentRecord): Promise<void> {
+    for (const other of await d.store.incidents.running()) if (other.id !== r.id && other.areaId !== r.areaId) d.changed(other.areaId);
+  }
+
   /** what follows a stored change: the audit, the walls told, the answer */
   async function after(p: Principal, r: IncidentRecord, done: { next: IncidentRecord; text: string }, action: string, ip: string): Promise<Incident> {
     d.changed(r.areaId);
@@ -110,6 +118,7 @@ export function createEmergencyService(d: EmergencyServiceDeps) {
         await d.store.resources.free(body.resourceId, r.id);
         throw err;
       }
+      await tellOthers(r);
       return after(p, r, done, 'emergency.dispatch', ip);
     },
 
@@ -119,6 +128,7 @@ export function createEmergencyService(d: EmergencyServiceDeps) {
       const done = await commit(r, endIncident(r, body, p, d.clock.now()));
       // back to peacetime: what it was sent is free again (before anything else can fail)
       await d.store.resources.release(r.id);
+      await tellOthers(r);
       return after(p, r, done, 'emergency.end', ip);
     },
 

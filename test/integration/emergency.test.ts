@@ -172,5 +172,23 @@ describe('wartime mode', () => {
     expect((await post('/api/v1/emergency/end', { version: 3, summary: '结束' }, cookies.wjc)).status).toBe(200);
     // the street's archive holds its own and the district's
     expect((await s.get('/api/v1/emergency/archive', cookies.wjc)).json.incidents.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([inc.id, other.id]));
+
+    // two streets at war at once: a resource one sends or frees is news to the other's walls too
+    // (they show the resources near their incident)
+    const wjcInc = (await start({ areaId: WJC, title: '街道积水 2' }, cookies.wjc)).json;
+    const kjlInc = (await start({ areaId: KJL, title: '燃气泄漏', lng: 121.5467, lat: 31.2706 }, cookies.kjl)).json;
+    expect(kjlInc.id).toBeTruthy();
+    const kjlWall = watch(cookies.kjl, KJL);
+    await kjlWall.ready;
+    try {
+      expect((await send(wjcInc, 1, 'fire-1', cookies.wjc)).status).toBe(200);
+      await until(() => kjlWall.told.includes(KJL));
+      kjlWall.told.length = 0;
+      expect((await post('/api/v1/emergency/end', { version: 2, summary: '结束' }, cookies.wjc)).status).toBe(200);
+      await until(() => kjlWall.told.includes(KJL));
+    } finally {
+      kjlWall.socket.close();
+    }
+    expect((await post('/api/v1/emergency/end', { version: 1, summary: '结束' }, cookies.kjl)).status).toBe(200);
   });
 });
