@@ -238,7 +238,7 @@ export function createApp(deps: AppDeps) {
   const ingest = createIngestService({
     store,
     tree,
-    place: (lng, lat) => layers.place(lng, lat),
+    place: (lng, lat, gridId) => layers.place(lng, lat, gridId),
     buildingGrid: (id) => layers.buildingGrid(id),
     indicators: data.indicators,
     clock,
@@ -453,7 +453,7 @@ export function createApp(deps: AppDeps) {
   });
   // a district's road network runs to thousands of segments
   const LAYER_MAX_BYTES = 16 * 1024 * 1024;
-  const LAYER_PATHS = new Set(['/api/v1/admin/roads', '/api/v1/admin/key-areas']);
+  const LAYER_PATHS = new Set(['/api/v1/admin/roads', '/api/v1/admin/key-areas', '/api/v1/admin/buildings']);
   const layerBodies = bodyLimit({
     maxSize: LAYER_MAX_BYTES,
     onError: () => {

@@ -257,6 +257,8 @@ export interface EventFilter {
   unit?: string;
   /** only the cases of these streets (a unit account limited to several) */
   streets?: readonly string[];
+  /** only a drill's cases (true) or only the others (false); absent: both */
+  drill?: boolean;
   /** the reports rejected as duplicates of this case (merged into it) */
   duplicateOf?: string;
   /** newest received first (default), or the soonest due first with unclocked cases last */

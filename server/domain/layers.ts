@@ -34,25 +34,9 @@ function bboxOf(positions: readonly Position[]): BBox {
 const lineParts = (g: RoadSegment['geometry']): Position[][] => (g.type === 'LineString' ? [g.coordinates as Position[]] : (g.coordinates as Position[][]));
 const polygonPositions = (g: KeyArea['geometry']): Position[] => (g.type === 'Polygon' ? g.coordinates.flat() : g.coordinates.flat(2)) as Position[];
 
-/** the streets a line runs through: where its vertices and the midpoints of its edges lie */
-function streetsOfLine(tree: AreaTree, parts: readonly Position[][]): string[] {
-  const out = new Set<string>();
-  const at = (p: Position) => {
-    const grid = tree.locate(p[0], p[1]);
-    if (grid?.parentId) out.add(grid.parentId);
-  };
-  for (const part of parts) {
-    for (let i = 0; i < part.length; i++) {
-      at(part[i]!);
-      if (i > 0) at([(part[i - 1]![0] + part[i]![0]) / 2, (part[i - 1]![1] + part[i]![1]) / 2]);
-    }
-  }
-  return [...out].sort();
-}
-
-/** the streets a polygon overlaps */
-function streetsOfPolygon(tree: AreaTree, g: KeyArea['geometry']): string[] {
-  const [x0, y0, x1, y1] = bboxOf(polygonPositions(g));
+/** the streets a line or polygon touches (a box test first, then the exact one) */
+function streetsTouched(tree: AreaTree, g: RoadSegment['geometry'] | KeyArea['geometry']): string[] {
+  const [x0, y0, x1, y1] = bboxOf(g.type === 'LineString' || g.type === 'MultiLineString' ? lineParts(g).flat() : polygonPositions(g));
   return tree
     .ofLevel('street')
     .filter((s) => s.bbox[0] <= x1 && x0 <= s.bbox[2] && s.bbox[1] <= y1 && y0 <= s.bbox[3])
@@ -91,7 +75,7 @@ export function readRoads(input: RoadImport, tree: AreaTree): LayerResult<RoadSe
     const id = p.id ?? `${roadId}-${n}`;
     if (ids.has(id)) errors.push(`${where}: id ${id} is used by features[${ids.get(id)}] too`);
     ids.set(id, i);
-    const streetIds = streetsOfLine(tree, lineParts(f.geometry));
+    const streetIds = streetsTouched(tree, f.geometry);
     if (streetIds.length === 0) errors.push(`${where}: lies outside the district (WGS84 expected: coordinates from Amap or Baidu are offset)`);
     out.push({ type: 'Feature', geometry: f.geometry, properties: { id, roadId, name: p.name, class: p.class, chief: null, approximate: p.approximate ?? false, streetIds } });
   });
@@ -111,7 +95,7 @@ export function readKeyAreas(input: KeyAreaImportCollection, tree: AreaTree): La
     const where = `features[${i}] (${p.name})`;
     if (ids.has(p.id)) errors.push(`${where}: id ${p.id} is used by features[${ids.get(p.id)}] too`);
     ids.set(p.id, i);
-    const streetIds = streetsOfPolygon(tree, f.geometry);
+    const streetIds = streetsTouched(tree, f.geometry);
     if (streetIds.length === 0) errors.push(`${where}: lies outside the district (WGS84 expected: coordinates from Amap or Baidu are offset)`);
     out.push({
       type: 'Feature',
@@ -203,14 +187,17 @@ export class LayerIndex {
       .sort();
   }
 
-  /** the building a point lies in (an outline), or nearest within {@link BUILDING_SNAP_M} metres (a point), or null */
-  buildingAt(lng: number, lat: number): string | null {
+  /**
+   * the building of a grid a point lies in (an outline), or nearest within {@link BUILDING_SNAP_M}
+   * metres (a point), or null; only the case's own grid's buildings (as one named by a report must be)
+   */
+  buildingAt(lng: number, lat: number, gridId?: string): string | null {
     const d = BUILDING_SNAP_M / M_PER_DEG;
     const dLng = d / Math.cos((lat * Math.PI) / 180);
     const pt = point([lng, lat]);
     let best: { id: string; metres: number } | null = null;
     for (const b of this.buildings) {
-      if (lng < b.bbox[0] - dLng || lng > b.bbox[2] + dLng || lat < b.bbox[1] - d || lat > b.bbox[3] + d) continue;
+      if ((gridId !== undefined && b.gridId !== gridId) || lng < b.bbox[0] - dLng || lng > b.bbox[2] + dLng || lat < b.bbox[1] - d || lat > b.bbox[3] + d) continue;
       const g = b.feature.geometry;
       const metres = g.type === 'Point' ? distance(pt, point(g.coordinates), { units: 'meters' }) : booleanPointInPolygon(pt, g as never) ? 0 : Infinity;
       if (metres <= BUILDING_SNAP_M && (!best || metres < best.metres)) best = { id: b.id, metres };
@@ -223,16 +210,38 @@ export class LayerIndex {
     return this.buildingGrids.get(id);
   }
 
-  place(lng: number, lat: number): Placement {
+  place(lng: number, lat: number, gridId?: string): Placement {
     const keyAreaIds = this.keyAreasAt(lng, lat);
     const factors = this.areas.filter((a) => keyAreaIds.includes(a.id)).map((a) => a.factor);
-    return { buildingId: this.buildingAt(lng, lat), roadId: this.nearestRoad(lng, lat)?.roadId ?? null, keyAreaIds, limitFactor: factors.length ? Math.min(...factors) : 1 };
+    return { buildingId: this.buildingAt(lng, lat, gridId), roadId: this.nearestRoad(lng, lat)?.roadId ?? null, keyAreaIds, limitFactor: factors.length ? Math.min(...factors) : 1 };
   }
 }
 
-/** a 路长's phone as screens show it: the middle digits hidden (138****5678) */
+/**
+ * a phone as screens show it: a mobile's middle four digits hidden (138****5678); a shorter number
+ * (a landline) keeps only its first two and last two (65****56), a very short one none of them
+ */
 export function maskPhone(phone: string): string {
   const digits = phone.replace(/[^0-9]/g, '');
-  if (digits.length < 7) return `${digits.slice(0, 1)}****`;
-  return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+  if (digits.length >= 11) return `${digits.slice(0, 3)}****${digits.slice(-4)}`;
+  if (digits.length >= 7) return `${digits.slice(0, 2)}****${digits.slice(-2)}`;
+  return '****';
+}
+
+/**
+ * A kept layer back in the shape an import takes (what the administrator exports, and what a
+ * restart re-checks against the areas of the day): the derived fields (streets, grid) and empty
+ * ones left out.
+ */
+export function importFormOf(kind: 'roads' | 'key_areas' | 'buildings', features: readonly (RoadSegment | KeyArea | Building)[]): { type: 'FeatureCollection'; features: unknown[] } {
+  const drop = <T extends object>(o: T, keys: readonly string[]) => Object.fromEntries(Object.entries(o).filter(([k, v]) => !keys.includes(k) && v !== null));
+  const derived = { roads: ['streetIds'], key_areas: ['streetIds'], buildings: ['gridId', 'streetId'] }[kind];
+  return {
+    type: 'FeatureCollection',
+    features: features.map((f) => {
+      const p = drop(f.properties, derived);
+      if (kind === 'buildings') p.units = (f as Building).properties.units.map((u) => drop(u, []));
+      return { type: 'Feature', geometry: f.geometry, properties: p };
+    }),
+  };
 }

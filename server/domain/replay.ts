@@ -94,7 +94,7 @@ export function caseAsOf(now: GridEvent, timeline: readonly TimelineEntry[] | nu
     }
   }
   c.tags = CaseTag.options.filter((t) => tags.has(t));
-  const due = dueAt(limits, c.category, c.severity, c.status, Date.parse(c.stageStartedAt));
+  const due = dueAt(limits, c.category, c.severity, c.status, Date.parse(c.stageStartedAt), c.limitFactor);
   c.dueAt = due === null ? null : new Date(due).toISOString();
   return c;
 }

@@ -947,7 +947,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
           summary: `Export ${what} as kept (with its version)`,
           description: `GeoJSON as kept${roads ? ', each 路长’s phone whole' : ''}; \`version\` is the one to send back with an import (0: the shipped demo, never imported).`,
           security: SESSION,
-          responses: { 200: answer(`${what} as kept.`, roads ? RoadCollection : kind === 'key-areas' ? KeyAreaCollection : BuildingCollection), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
+          responses: { 200: answer(`${what} as kept, in the shape an import takes (so an export imports again as it is), with its \`version\`.`, roads ? RoadImport : kind === 'key-areas' ? KeyAreaImportCollection : BuildingImportCollection), 401: E.signIn, 403: E.notAdmin, 500: E.internal },
         },
       },
       {

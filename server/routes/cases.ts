@@ -68,7 +68,8 @@ export function caseRoutes({ auth, cases, store, tree, clock, timeZone, statisti
     // the rows count every street of the area: an account limited to several streets gets none of
     // them (the rows of a set of streets are not kept), only the funnel of its own cases
     const rows = scope.streets ? { byUnit: [] } : {};
-    const own = (status: EventStatus) => store.cases.countEvents({ ...scope, statuses: [status] });
+    // a drill's cases are in no statistic (as in the area's funnel)
+    const own = (status: EventStatus) => store.cases.countEvents({ ...scope, statuses: [status], drill: false });
     const [reported, accepted, dispatched, handled, verified] = await Promise.all((['reported', 'accepted', 'dispatched', 'handled', 'verified'] as const).map(own));
     return { ...s, ...rows, byStreet: [], ...(s.byGroup ? { byGroup: [] } : {}), funnel: { reported: reported!, accepted: accepted!, dispatched: dispatched!, handled: handled!, verified: verified! } };
   }

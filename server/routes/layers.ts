@@ -15,7 +15,7 @@ import type { AuthService } from '../services/auth.service.ts';
 import type { LayerKind, LayerService } from '../services/layer.service.ts';
 import { parseJsonBody } from './body.ts';
 
-const ImportQuery = z.strictObject({ version: z.coerce.number().int().min(0) });
+const ImportQuery = z.strictObject({ version: z.string().regex(/^\d{1,9}$/, 'a version number').transform(Number) });
 
 export function layerRoutes(d: { auth: AuthService; layers: LayerService }) {
   const admin = [sameOrigin, requireSession(d.auth), requireRole(d.auth, 'admin')] as const;

@@ -57,7 +57,7 @@ export interface IngestServiceDeps {
   /** items by outcome and the time to commit (`GET /metrics`) */
   metrics?: Pick<Metrics, 'ingested' | 'commitTimer'>;
   /** the building, road (路长制) and key areas a case lies on, and its limits' factor (none when absent) */
-  place?: (lng: number, lat: number) => Placement;
+  place?: (lng: number, lat: number, gridId: string) => Placement;
   /** the grid a registered building stands in (undefined: no such building) */
   buildingGrid?: (id: string) => string | undefined;
 }
@@ -140,7 +140,7 @@ export function createIngestService(deps: IngestServiceDeps) {
         // personal data is masked here, once: every screen and answer reads the masked text
         const report = maskReport(it.title, it.description ?? '');
         // its road and key areas, as the layers are now (a case keeps them, and the limits they gave)
-        const at = deps.place?.(it.lng, it.lat) ?? { buildingId: null, roadId: null, keyAreaIds: [], limitFactor: 1 };
+        const at = deps.place?.(it.lng, it.lat, grid.id) ?? { buildingId: null, roadId: null, keyAreaIds: [], limitFactor: 1 };
         // a building named by the report: one the buildings layer knows, in the grid of its location
         if (it.buildingId !== undefined) {
           const buildingGrid = deps.buildingGrid?.(it.buildingId);

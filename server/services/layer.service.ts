@@ -11,7 +11,7 @@ import type {
 import { BuildingImportCollection, KeyAreaImportCollection as KeyAreaImportSchema, RoadImport as RoadImportSchema } from '../../shared/index.ts';
 import type { Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
-import { LayerIndex, maskPhone, readBuildings, readKeyAreas, readRoads, type LayerResult, type Placement } from '../domain/layers.ts';
+import { importFormOf, LayerIndex, maskPhone, readBuildings, readKeyAreas, readRoads, type LayerResult, type Placement } from '../domain/layers.ts';
 import { AppError, issuesOf } from '../errors.ts';
 import type { Clock, LayerKind, Logger, Store } from '../ports.ts';
 
@@ -36,10 +36,17 @@ interface Held<T> {
 
 export function createLayerService(d: LayerServiceDeps) {
   const { store, tree, clock } = d;
+  /** the demo's layer, or none where it does not fit the areas (a centre imported another district's) */
   const demoOf = <T>(r: LayerResult<T>, what: string): T[] => {
     if (r.ok) return r.features;
-    throw new Error(`the shipped ${what} do not fit the district:\n  ${r.errors.slice(0, 5).join('\n  ')}`);
+    d.logger.warn({ problems: r.errors.slice(0, 5) }, `the demo's ${what} do not fit the areas: none shown until the centre imports its own`);
+    return [];
   };
+  const readers = {
+    roads: (x: unknown) => readRoads(x as RoadImport, tree),
+    key_areas: (x: unknown) => readKeyAreas(x as KeyAreaImportCollection, tree),
+    buildings: (x: unknown) => readBuildings(x as BuildingImportCollection, tree),
+  } satisfies Record<LayerKind, (x: unknown) => LayerResult<unknown>>;
   const demo = {
     roads: demoOf(readRoads(d.demo.roads, tree), 'roads'),
     key_areas: demoOf(readKeyAreas(d.demo.keyAreas, tree), 'key areas'),
@@ -52,9 +59,23 @@ export function createLayerService(d: LayerServiceDeps) {
   const masked = <C extends { phone: string }>(c: C | null): C | null => c && { ...c, phone: maskPhone(c.phone) };
   const NAMES: Record<LayerKind, string> = { roads: 'road network', key_areas: 'key areas', buildings: 'buildings' };
 
-  async function loadKind<T>(kind: LayerKind, fallback: T[]): Promise<Held<T>> {
+  /**
+   * a kept layer, its streets and grids worked out again against the areas of the day (the areas
+   * may have been imported anew since it was saved; where it no longer fits, it is kept as saved
+   * and the problems logged), or the demo's
+   */
+  async function loadKind<T extends RoadSegment | KeyArea | Building>(kind: LayerKind, held: Held<T>, fallback: T[]): Promise<Held<T>> {
     const kept = await store.layers.get(kind);
-    return kept ? { features: JSON.parse(kept.body) as T[], version: kept.version } : { features: fallback, version: 0 };
+    if (!kept) return { features: fallback, version: 0 };
+    // an older read (overlapping loads) never replaces a newer layer
+    if (kept.version < held.version) return held;
+    const saved = JSON.parse(kept.body) as T[];
+    const again = readers[kind](importFormOf(kind, saved));
+    if (!again.ok) d.logger.warn({ kind, problems: again.errors.slice(0, 5) }, 'a kept map layer no longer fits the areas: kept as saved; import it again');
+    return { features: again.ok ? (again.features as T[]) : saved, version: kept.version };
+  }
+  function reindex(): void {
+    index = new LayerIndex(roads.features, keyAreas.features, buildings.features);
   }
 
   /** a street account sees what lies in its street (a unit limited to streets: in those); a district account all */
@@ -67,13 +88,14 @@ export function createLayerService(d: LayerServiceDeps) {
   return {
     /** read the kept layers (at start, and when another node saved one) */
     async load(): Promise<void> {
-      [roads, keyAreas, buildings] = await Promise.all([loadKind('roads', demo.roads), loadKind('key_areas', demo.key_areas), loadKind('buildings', demo.buildings)]);
-      index = new LayerIndex(roads.features, keyAreas.features, buildings.features);
+      const [r, k, b] = await Promise.all([loadKind('roads', roads, demo.roads), loadKind('key_areas', keyAreas, demo.key_areas), loadKind('buildings', buildings, demo.buildings)]);
+      [roads, keyAreas, buildings] = [r, k, b];
+      reindex();
     },
 
-    /** where a new case lies: its road, key areas and limits' factor */
-    place(lng: number, lat: number): Placement {
-      return index.place(lng, lat);
+    /** where a new case lies (in its grid): its building, road, key areas and limits' factor */
+    place(lng: number, lat: number, gridId?: string): Placement {
+      return index.place(lng, lat, gridId);
     },
 
     roadsFor(p: Principal): RoadCollection {
@@ -110,10 +132,10 @@ export function createLayerService(d: LayerServiceDeps) {
       return keyAreas.features.find((a) => a.properties.id === id)?.properties.name;
     },
 
-    /** the administrator's export: the layer as kept, the 路长's phone whole */
-    exportLayer(kind: LayerKind): RoadCollection | KeyAreaCollection | BuildingCollection {
+    /** the administrator's export: the layer as kept, in the shape an import takes (phones whole), with its version */
+    exportLayer(kind: LayerKind): { type: 'FeatureCollection'; version: number; features: unknown[] } {
       const held = kind === 'roads' ? roads : kind === 'key_areas' ? keyAreas : buildings;
-      return { type: 'FeatureCollection', version: held.version, features: held.features } as RoadCollection | KeyAreaCollection | BuildingCollection;
+      return { ...importFormOf(kind, held.features), version: held.version };
     },
 
     /**
@@ -127,19 +149,28 @@ export function createLayerService(d: LayerServiceDeps) {
       };
       const parsed = kind === 'roads' ? RoadImportSchema.safeParse(body) : kind === 'key_areas' ? KeyAreaImportSchema.safeParse(body) : BuildingImportCollection.safeParse(body);
       if (!parsed.success) return refuse(400, `the ${NAMES[kind]} are not valid GeoJSON of the expected shape; nothing was changed`, issuesOf(parsed.error).slice(0, 100));
-      const read: LayerResult<unknown> =
-        kind === 'roads' ? readRoads(parsed.data as RoadImport, tree) : kind === 'key_areas' ? readKeyAreas(parsed.data as KeyAreaImportCollection, tree) : readBuildings(parsed.data as BuildingImportCollection, tree);
+      const read: LayerResult<unknown> = readers[kind](parsed.data);
       if (!read.ok) {
         const issues = read.errors.slice(0, 100).map((e) => ({ path: e.slice(0, e.indexOf(':')), message: e.slice(e.indexOf(':') + 2) }));
         return refuse(400, `${read.errors.length} problem(s) in the ${NAMES[kind]}; nothing was changed`, issues);
       }
       const current = (kind === 'roads' ? roads : kind === 'key_areas' ? keyAreas : buildings).version;
-      if (expected !== current) return refuse(409, `the ${kind} were changed (version ${current}, you saw ${expected}): reload and import again`);
+      if (expected !== current) {
+        // this node may be the one behind (a reload it missed): read again, so the next try can pass
+        await this.load().catch(() => undefined);
+        return refuse(409, `the ${kind} were changed (version ${current}, you saw ${expected}): reload and import again`);
+      }
       const now = clock.now();
       if (!(await store.layers.save(kind, { body: JSON.stringify(read.features), version: current + 1, savedAt: now, savedBy: p.name }))) {
+        await this.load().catch(() => undefined);
         return refuse(409, `the ${kind} were changed by someone else just now: reload and import again`);
       }
-      await this.load();
+      // saved: used here at once, and the other nodes told
+      const held = { features: read.features, version: current + 1 };
+      if (kind === 'roads') roads = held as Held<RoadSegment>;
+      else if (kind === 'key_areas') keyAreas = held as Held<KeyArea>;
+      else buildings = held as Held<Building>;
+      reindex();
       d.saved?.(kind);
       await d.audit({ actor: p.name, actorKind: p.kind, action: 'layer.import', target: kind, outcome: 'ok', ip, detail: `version ${current + 1}, ${read.features.length} features` });
       return { kind, version: current + 1, features: read.features.length, savedAt: new Date(now).toISOString() };

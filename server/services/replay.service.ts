@@ -108,7 +108,8 @@ export function createReplayService(d: ReplayServiceDeps) {
     async handover(areaId: string, since: number, until: number): Promise<Handover> {
       const area = scopeOf(areaId);
       const [entries, alarms] = await Promise.all([
-        store.cases.entriesBetween(since, until, ['report', 'archive', 'breach'], area).then(notConfidential),
+        // its counts are statistics: a drill's cases (演练) are not in them
+        store.cases.entriesBetween(since, until, ['report', 'archive', 'breach'], area).then((rows) => notConfidential(rows).filter((r) => !r.event.drill)),
         store.alarms.overlapping(since, until, MAX_ALARMS_READ, area),
       ]);
       return handover({ areaId, since, until, now: d.clock.now(), entries, alarms, streetOf });

@@ -56,7 +56,7 @@ export function nextAction(e: GridEvent, ctx: LoopContext): TransitionRequest | 
   const pace = PACE[e.status];
   if (!pace) return null;
   const [stage, lo, hi, skew] = pace;
-  const limitMin = limitsFor(ctx.limits, e.category)[stage] * ctx.limits.severityFactor[e.severity];
+  const limitMin = limitsFor(ctx.limits, e.category)[stage] * ctx.limits.severityFactor[e.severity] * e.limitFactor;
   // no stage waits longer than a day, whatever its limit
   const waitMin = Math.min(limitMin * (lo + (hi - lo) * r('wait') ** skew), 24 * 60);
   if ((ctx.now - stageStart) * ctx.speed < waitMin * 60_000) return null;

@@ -23,9 +23,17 @@ export const RoadClass = z.enum(['expressway', 'arterial', 'secondary', 'branch'
 export type RoadClass = z.infer<typeof RoadClass>;
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
-const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+/** [lng, lat], an altitude after them allowed (GIS exports carry one) */
+const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number());
 const Line = z.array(Position).min(2).max(10_000);
-const Ring = z.array(Position).min(4).max(10_000).refine((r) => r[0]![0] === r.at(-1)![0] && r[0]![1] === r.at(-1)![1], 'a ring must be closed (first and last positions equal)');
+const Ring = z
+  .array(Position)
+  .min(4)
+  .max(10_000)
+  // zod runs a refinement after a failed min too: an empty ring must not throw here
+  .refine((r) => r.length >= 4 && r[0]?.[0] === r.at(-1)?.[0] && r[0]?.[1] === r.at(-1)?.[1], 'a ring must be closed (first and last positions equal)');
+/** an export's own `version` may come back in an import (ignored: the query's counts) */
+const ExportedVersion = z.number().int().min(0).optional();
 export const LineGeometry = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('LineString'), coordinates: Line }),
   z.strictObject({ type: z.literal('MultiLineString'), coordinates: z.array(Line).min(1).max(1000) }),
@@ -62,6 +70,7 @@ export const RoadSegmentImport = z.strictObject({
 /** `PUT /api/v1/admin/roads`: the road network, as GeoJSON lines (WGS84) */
 export const RoadImport = z.strictObject({
   type: z.literal('FeatureCollection'),
+  version: ExportedVersion,
   features: z.array(RoadSegmentImport).max(20_000),
 }).meta({ id: 'RoadImport', description: 'The road network as a GeoJSON FeatureCollection of LineStrings (WGS84): segments with their road’s name, class and 路长.' });
 export type RoadImport = z.infer<typeof RoadImport>;
@@ -99,7 +108,7 @@ export const KeyAreaImport = z.strictObject({
     name: Text(60),
     nameEn: Text(80).optional(),
     /** each stage's time limit is multiplied by this inside the area (closer monitoring: below 1) */
-    factor: z.number().min(0.1).max(1).default(0.5),
+    factor: z.number().min(0.1).max(1),
     /** what is watched there (商圈客流, 滨江岸线, 夜间经济) */
     focus: Text(100).optional(),
     approximate: z.boolean().optional(),
@@ -107,6 +116,7 @@ export const KeyAreaImport = z.strictObject({
 });
 export const KeyAreaImportCollection = z.strictObject({
   type: z.literal('FeatureCollection'),
+  version: ExportedVersion,
   features: z.array(KeyAreaImport).max(500),
 }).meta({ id: 'KeyAreaImport', description: 'The key areas (重点区域) as a GeoJSON FeatureCollection of polygons (WGS84).' });
 export type KeyAreaImportCollection = z.infer<typeof KeyAreaImportCollection>;
@@ -163,6 +173,7 @@ export const BuildingImport = z.strictObject({
 });
 export const BuildingImportCollection = z.strictObject({
   type: z.literal('FeatureCollection'),
+  version: ExportedVersion,
   features: z.array(BuildingImport).max(50_000),
 }).meta({ id: 'BuildingImport', description: 'Buildings (楼栋) as GeoJSON points or polygons (WGS84), with their 楼栋长 and units (单元) with their 单元长.' });
 export type BuildingImportCollection = z.infer<typeof BuildingImportCollection>;

@@ -51,7 +51,7 @@ const send = async (method: string, path: string, body: unknown, cookie: string)
 
 beforeAll(async () => {
   if (!existsSync(DIST_INDEX)) throw new Error('dist/web is missing: run `npx vite build` before the browser tests');
-  [server, browser] = await Promise.all([startTestServer({ simulator: false, app: { alarmTickMs: 200 } }), launchChromium()]);
+  [server, browser] = await Promise.all([startTestServer({ simulator: false, demoLayers: true, app: { alarmTickMs: 200 } }), launchChromium()]);
   admin = await server.login(ADMIN.username, ADMIN.password);
   const d = await server.createDisplay(DISTRICT);
   displayId = d.id;
@@ -135,6 +135,27 @@ describe('a display’s scenes on the wall', () => {
     await wall.waitForSelector(`${sel('panel-tasks')} ${sel('task-row')}[data-task-id="${t.json.id}"]`, { timeout: 20_000 });
     expect(await wall.locator(sel('board-switch')).count()).toBe(0);
     // the next scene gives the board back to the closed loop
+    await waitScene('overview');
+    await wall.waitForSelector(sel('panel-board'));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the key-area board in a keyAreas scene, the map fitted to the key areas', async () => {
+    const saved = await send('PUT', `/api/v1/admin/displays/${displayId}/config`, { scenes: [{ kind: 'keyAreas', durationSec: 10 }, { kind: 'overview', durationSec: 10 }], layout: '1920x1080' }, admin);
+    expect(saved.status).toBe(200);
+    await waitScene('keyAreas');
+    await wall.waitForSelector('[data-scene-focus="keyAreas"]');
+    await wall.waitForSelector(`${sel('panel-key-areas')} ${sel('key-area-row')}[data-key-area-id="wujiaochang"]`);
+    expect(await wall.locator(sel('key-area-row')).count()).toBe(3);
+    // the camera settles on the key areas: every one of them in view
+    await wall.waitForFunction(() => {
+      const map = window.__onescreen!.map!;
+      const b = map.getBounds();
+      const inView = (lng: number, lat: number) => lng >= b.getWest() && lng <= b.getEast() && lat >= b.getSouth() && lat <= b.getNorth();
+      return !map.isMoving() && inView(121.514, 31.3015) && inView(121.52, 31.255) && map.getZoom() > 12.5;
+    }, undefined, { timeout: 20_000 });
+    // and named on the map
+    await wall.waitForSelector('.key-area-label[data-key-area-id="daxue-rd"]');
     await waitScene('overview');
     await wall.waitForSelector(sel('panel-board'));
     expect(pageErrors).toEqual([]);

@@ -164,3 +164,20 @@ describe('路长制 roads and key areas', () => {
     expect((await refused({ buildingId: 'demo-b1' }, 121.535, 31.292)).error.message).toContain('stands in grid');
   });
 });
+
+describe('layers: odd imports', () => {
+  const put = (path: string, body: unknown) =>
+    fetch(`${s.url}${path}`, { method: 'PUT', headers: { cookie: adminCookie, 'content-type': 'application/json', origin: s.url }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: await r.json() }));
+
+  it('should answer a broken ring or an empty version with 400, not fail, and take an export back as it is', async () => {
+    const ring = await put(`/api/v1/admin/key-areas?version=0`, { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [[]] }, properties: { id: 'x', name: 'x', factor: 0.5 } }] });
+    expect(ring.status).toBe(400);
+    expect((await put('/api/v1/admin/key-areas?version=', { type: 'FeatureCollection', features: [] })).status).toBe(400);
+    // the demo's buildings, exported and imported again: the same buildings, the next version
+    const exported = (await s.get('/api/v1/admin/buildings', adminCookie)).json as { version: number; features: { properties: { id: string } }[] };
+    const again = await put(`/api/v1/admin/buildings?version=${exported.version}`, exported);
+    expect(again.status, JSON.stringify(again.json)).toBe(200);
+    expect(again.json).toMatchObject({ kind: 'buildings', version: exported.version + 1, features: exported.features.length });
+    expect(((await s.get('/api/v1/admin/buildings', adminCookie)).json as typeof exported).features).toEqual(exported.features);
+  });
+});

@@ -384,6 +384,10 @@ export class PgCasesRepository implements CaseRepository {
       clauses.push('confidential = @confidential');
       values.confidential = f.confidential;
     }
+    if (f.drill !== undefined) {
+      clauses.push('drill = @drill');
+      values.drill = f.drill;
+    }
     if (f.statuses?.length) {
       clauses.push('status = ANY (@statuses::text[])');
       values.statuses = f.statuses;

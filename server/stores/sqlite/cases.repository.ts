@@ -307,6 +307,10 @@ export class SqliteCaseRepository implements CaseRepository {
       clauses.push('confidential = ?');
       params.push(f.confidential ? 1 : 0);
     }
+    if (f.drill !== undefined) {
+      clauses.push('drill = ?');
+      params.push(f.drill ? 1 : 0);
+    }
     if (f.statuses?.length) {
       clauses.push(`status IN (${f.statuses.map(() => '?').join(',')})`);
       params.push(...f.statuses);
