@@ -164,8 +164,11 @@ export function streetSuite(): void {
       expect(Number(await first.getAttribute('data-open'))).toBeGreaterThanOrEqual(1);
       expect(await first.textContent()).toMatch(/楼栋长 .+（示例） 136\*\*\*\*0001/);
       expect(await first.textContent()).toContain('单元长');
+      // drawn on the map while the detail is open
+      await page.waitForFunction(() => new Set(window.__onescreen!.map!.querySourceFeatures('buildings').map((f) => f.properties.id)).size === 6);
       await page.keyboard.press('Escape');
       await page.waitForSelector(sel('grid-detail'), { state: 'detached' });
+      await page.waitForFunction(() => window.__onescreen!.map!.querySourceFeatures('buildings').length === 0);
       expect(street.errors).toEqual([]);
     });
 
