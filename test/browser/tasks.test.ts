@@ -99,8 +99,10 @@ describe('tasks on the map', () => {
     // the tasks with a place carry the same number on the map; the one without has none
     const badges = await wall.$$eval('.task-badge', (bs) => Object.fromEntries(bs.map((b) => [b.getAttribute('data-task-id'), b.getAttribute('data-no')])));
     expect(badges).toEqual({ [rows[0]!.id]: '1', [rows[2]!.id]: '3' });
-    // back to the closed loop, and to the tasks again; a row opens its task on the task page
-    await wall.click(sel('board-switch'));
+    // on to the key areas, back to the closed loop, and to the tasks again; a row opens its task on the task page
+    await wall.click(`${sel('board-switch')}[data-to="keyAreas"]`);
+    await wall.waitForSelector(sel('panel-key-areas'), { timeout: WAIT_MS });
+    await wall.click(`${sel('board-switch')}[data-to="loop"]`);
     await wall.waitForSelector(sel('panel-board'), { timeout: WAIT_MS });
     await wall.click(sel('board-switch'));
     await wall.click(`${sel('task-row')}[data-no="1"]`);
