@@ -151,14 +151,19 @@ export interface Placement {
 export class LayerIndex {
   private readonly lines: { roadId: string; bbox: BBox; part: Position[] }[] = [];
   private readonly areas: { id: string; factor: number; bbox: BBox; feature: KeyArea }[] = [];
-  private readonly buildings: { id: string; gridId: string; bbox: BBox; feature: Building }[] = [];
+  /** buildings by grid: a case is measured against its own grid's only (a handful, not the district's thousands) */
+  private readonly buildingsByGrid = new Map<string, { id: string; bbox: BBox; feature: Building }[]>();
   private readonly buildingGrids = new Map<string, string>();
 
   constructor(roads: readonly RoadSegment[], keyAreas: readonly KeyArea[], buildings: readonly Building[] = []) {
     for (const b of buildings) {
-      this.buildingGrids.set(b.properties.id, b.properties.gridId);
+      const gridId = b.properties.gridId;
+      this.buildingGrids.set(b.properties.id, gridId);
       const g = b.geometry;
-      this.buildings.push({ id: b.properties.id, gridId: b.properties.gridId, bbox: g.type === 'Point' ? bboxOf([g.coordinates as Position]) : bboxOf(polygonPositions(g as KeyArea['geometry'])), feature: b });
+      const entry = { id: b.properties.id, bbox: g.type === 'Point' ? bboxOf([g.coordinates as Position]) : bboxOf(polygonPositions(g as KeyArea['geometry'])), feature: b };
+      const list = this.buildingsByGrid.get(gridId);
+      if (list) list.push(entry);
+      else this.buildingsByGrid.set(gridId, [entry]);
     }
     for (const r of roads) for (const part of lineParts(r.geometry)) this.lines.push({ roadId: r.properties.roadId, bbox: bboxOf(part), part });
     for (const a of keyAreas) this.areas.push({ id: a.properties.id, factor: a.properties.factor, bbox: bboxOf(polygonPositions(a.geometry)), feature: a });
@@ -178,13 +183,15 @@ export class LayerIndex {
     return best;
   }
 
+  /** the key areas around a point */
+  private areasAround(lng: number, lat: number) {
+    const pt = point([lng, lat]);
+    return this.areas.filter((a) => lng >= a.bbox[0] && lng <= a.bbox[2] && lat >= a.bbox[1] && lat <= a.bbox[3] && booleanPointInPolygon(pt, a.feature as never));
+  }
+
   /** the key areas around a point, by id */
   keyAreasAt(lng: number, lat: number): string[] {
-    const pt = point([lng, lat]);
-    return this.areas
-      .filter((a) => lng >= a.bbox[0] && lng <= a.bbox[2] && lat >= a.bbox[1] && lat <= a.bbox[3] && booleanPointInPolygon(pt, a.feature as never))
-      .map((a) => a.id)
-      .sort();
+    return this.areasAround(lng, lat).map((a) => a.id).sort();
   }
 
   /**
@@ -196,8 +203,9 @@ export class LayerIndex {
     const dLng = d / Math.cos((lat * Math.PI) / 180);
     const pt = point([lng, lat]);
     let best: { id: string; metres: number } | null = null;
-    for (const b of this.buildings) {
-      if ((gridId !== undefined && b.gridId !== gridId) || lng < b.bbox[0] - dLng || lng > b.bbox[2] + dLng || lat < b.bbox[1] - d || lat > b.bbox[3] + d) continue;
+    const candidates = gridId !== undefined ? (this.buildingsByGrid.get(gridId) ?? []) : [...this.buildingsByGrid.values()].flat();
+    for (const b of candidates) {
+      if (lng < b.bbox[0] - dLng || lng > b.bbox[2] + dLng || lat < b.bbox[1] - d || lat > b.bbox[3] + d) continue;
       const g = b.feature.geometry;
       const metres = g.type === 'Point' ? distance(pt, point(g.coordinates), { units: 'meters' }) : booleanPointInPolygon(pt, g as never) ? 0 : Infinity;
       if (metres <= BUILDING_SNAP_M && (!best || metres < best.metres)) best = { id: b.id, metres };
@@ -211,9 +219,13 @@ export class LayerIndex {
   }
 
   place(lng: number, lat: number, gridId?: string): Placement {
-    const keyAreaIds = this.keyAreasAt(lng, lat);
-    const factors = this.areas.filter((a) => keyAreaIds.includes(a.id)).map((a) => a.factor);
-    return { buildingId: this.buildingAt(lng, lat, gridId), roadId: this.nearestRoad(lng, lat)?.roadId ?? null, keyAreaIds, limitFactor: factors.length ? Math.min(...factors) : 1 };
+    const around = this.areasAround(lng, lat);
+    return {
+      buildingId: this.buildingAt(lng, lat, gridId),
+      roadId: this.nearestRoad(lng, lat)?.roadId ?? null,
+      keyAreaIds: around.map((a) => a.id).sort(),
+      limitFactor: Math.min(1, ...around.map((a) => a.factor)),
+    };
   }
 }
 

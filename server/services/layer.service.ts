@@ -9,7 +9,7 @@ import type {
   AuditEntry, Building, BuildingCollection, KeyArea, KeyAreaCollection, KeyAreaImportCollection, LayerSaved, RoadCollection, RoadImport, RoadSegment, ValidationIssue,
 } from '../../shared/index.ts';
 import { BuildingImportCollection, KeyAreaImportCollection as KeyAreaImportSchema, RoadImport as RoadImportSchema } from '../../shared/index.ts';
-import type { Principal } from '../domain/access.ts';
+import { canSee, type Principal } from '../domain/access.ts';
 import type { AreaTree } from '../domain/areas.ts';
 import { importFormOf, LayerIndex, maskPhone, readBuildings, readKeyAreas, readRoads, type LayerResult, type Placement } from '../domain/layers.ts';
 import { AppError, issuesOf } from '../errors.ts';
@@ -78,12 +78,8 @@ export function createLayerService(d: LayerServiceDeps) {
     index = new LayerIndex(roads.features, keyAreas.features, buildings.features);
   }
 
-  /** a street account sees what lies in its street (a unit limited to streets: in those); a district account all */
-  function sees(p: Principal, streetIds: readonly string[]): boolean {
-    if (p.streets?.length) return streetIds.some((s) => p.streets!.includes(s));
-    const own = tree.lineage(p.areaId).find((a) => a.level === 'street');
-    return own === undefined ? tree.isWithin(p.areaId, tree.districtId) || p.areaId === tree.rootId : streetIds.includes(own.id);
-  }
+  /** a feature lying in these streets is the caller's when one of them is in its area, or its area (a grid's) lies in one of them */
+  const sees = (p: Principal, streetIds: readonly string[]): boolean => streetIds.some((s) => canSee(tree, p, s) || tree.isWithin(p.areaId, s));
 
   return {
     /** read the kept layers (at start, and when another node saved one) */
@@ -112,7 +108,7 @@ export function createLayerService(d: LayerServiceDeps) {
     /** the buildings of a grid the caller may see (三长: the phones masked); null for a grid it may not */
     buildingsOf(p: Principal, gridId: string): BuildingCollection | null {
       const grid = tree.get(gridId);
-      if (grid?.level !== 'grid' || !sees(p, [grid.parentId!])) return null;
+      if (grid?.level !== 'grid' || !canSee(tree, p, gridId)) return null;
       const features = buildings.features
         .filter((b) => b.properties.gridId === gridId)
         .map((b) => ({ ...b, properties: { ...b.properties, chief: masked(b.properties.chief), units: b.properties.units.map((u) => ({ ...u, chief: masked(u.chief) })) } }));

@@ -209,12 +209,14 @@ export class WallModel {
   childCounts = $derived(
     openCountsByChild(this.data, this.childAreas.map((a) => a.properties.id), this.inStreet ? 'gridId' : 'streetId'),
   );
+  /** the open events the wall counts: a drill's (演练) show, but no count takes them */
+  countedOpen = $derived(this.data.openEvents.filter((e) => !e.drill));
   /**
    * open events of the scope's own area: counted from the list when it is complete (a drill's left
    * out), else the derived indicator when present, else the stream's count
    */
   scopeOpen = $derived.by(() => {
-    if (this.data.openComplete) return this.data.openEvents.reduce((n, e) => n + (e.drill ? 0 : 1), 0);
+    if (this.data.openComplete) return this.countedOpen.length;
     const v = this.data.indicators[indicatorKey(this.scopeId, 'open_events')]?.value;
     return typeof v !== 'number' ? this.data.openTotal : v;
   });
@@ -385,7 +387,7 @@ export class WallModel {
 
   // ---- KPIs ------------------------------------------------------------------------------------
   todayCount = $derived(this.hourly.today.reduce((a, b) => a + b, 0));
-  severe = $derived(this.data.openEvents.filter((e) => !e.drill && (e.severity === 'high' || e.severity === 'critical')).length);
+  severe = $derived(this.countedOpen.filter((e) => e.severity === 'high' || e.severity === 'critical').length);
 
   // ---- the open case ---------------------------------------------------------------------------
   detail = $derived.by(() => {
@@ -412,7 +414,7 @@ export class WallModel {
     const g = id ? this.catalog.byId.get(id) : undefined;
     if (!g || g.properties.level !== 'grid') return null;
     const street = this.catalog.byId.get(g.properties.parentId ?? '');
-    const open = this.data.openEvents.filter((e) => e.gridId === g.properties.id && !e.drill);
+    const open = this.countedOpen.filter((e) => e.gridId === g.properties.id);
     const buildingOpen = new Map<string, number>();
     for (const e of open) if (e.buildingId) buildingOpen.set(e.buildingId, (buildingOpen.get(e.buildingId) ?? 0) + 1);
     return { grid: g.properties, streetName: street ? this.areaName(street) : '', open: open.length, severe: open.filter((e) => e.severity === 'high' || e.severity === 'critical').length, buildingOpen };
